@@ -1,0 +1,533 @@
+//! [`Dataset`]: the immutable, compact snapshot that models train on.
+//!
+//! Interactions are merged per (user, item) cell and kept twice, as CSR rows by user and
+//! by item, so that both user-side and item-side loops (ALS, item-kNN) read contiguous
+//! memory.
+
+use crate::{EventKind, EventWeights, IdMap, ItemIdx, ItemRecord, Timestamp, UserIdx, UserRecord};
+
+/// A compressed sparse row matrix of interaction cells.
+///
+/// For row `r`, the cells are at `indptr[r]..indptr[r + 1]`, with column indices sorted
+/// ascending. Each cell carries its implicit weight, its explicit rating (`NaN` when the
+/// cell holds no rating or strength) and the time of its latest event.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Csr {
+    indptr: Vec<usize>,
+    indices: Vec<u32>,
+    weights: Vec<f32>,
+    ratings: Vec<f32>,
+    times: Vec<Timestamp>,
+}
+
+/// The cells of one row of a [`Csr`].
+#[derive(Debug, Clone, Copy)]
+pub struct Row<'a> {
+    /// Column indices, ascending.
+    pub indices: &'a [u32],
+    /// Implicit weights (sum of event weights).
+    pub weights: &'a [f32],
+    /// Latest explicit value, or `NaN`.
+    pub ratings: &'a [f32],
+    /// Time of the latest event.
+    pub times: &'a [Timestamp],
+}
+
+impl Row<'_> {
+    /// Number of cells in the row.
+    pub fn len(&self) -> usize {
+        self.indices.len()
+    }
+
+    /// Whether the row has no cell.
+    pub fn is_empty(&self) -> bool {
+        self.indices.is_empty()
+    }
+
+    /// Whether the row has a cell in `column` (binary search).
+    pub fn contains(&self, column: u32) -> bool {
+        self.indices.binary_search(&column).is_ok()
+    }
+}
+
+impl Csr {
+    /// Number of rows.
+    pub fn rows(&self) -> usize {
+        self.indptr.len().saturating_sub(1)
+    }
+
+    /// Number of stored cells.
+    pub fn nnz(&self) -> usize {
+        self.indices.len()
+    }
+
+    /// The cells of row `r`; empty when `r` is out of range.
+    pub fn row(&self, r: u32) -> Row<'_> {
+        let r = r as usize;
+        let (start, end) = match (self.indptr.get(r), self.indptr.get(r + 1)) {
+            (Some(&s), Some(&e)) => (s, e),
+            _ => (0, 0),
+        };
+        Row {
+            indices: &self.indices[start..end],
+            weights: &self.weights[start..end],
+            ratings: &self.ratings[start..end],
+            times: &self.times[start..end],
+        }
+    }
+
+    /// Row offsets (`rows + 1` entries).
+    pub fn indptr(&self) -> &[usize] {
+        &self.indptr
+    }
+
+    /// All column indices, row after row.
+    pub fn indices(&self) -> &[u32] {
+        &self.indices
+    }
+
+    /// All implicit weights, row after row.
+    pub fn weights(&self) -> &[f32] {
+        &self.weights
+    }
+
+    /// All explicit ratings (`NaN` where none), row after row.
+    pub fn ratings(&self) -> &[f32] {
+        &self.ratings
+    }
+
+    /// All timestamps, row after row.
+    pub fn times(&self) -> &[Timestamp] {
+        &self.times
+    }
+
+    /// Heap bytes held.
+    pub fn heap_bytes(&self) -> usize {
+        self.indptr.capacity() * std::mem::size_of::<usize>()
+            + self.indices.capacity() * 4
+            + self.weights.capacity() * 4
+            + self.ratings.capacity() * 4
+            + self.times.capacity() * 8
+    }
+
+    /// The transpose with `columns` rows, built by a counting sort so that the columns of
+    /// each transposed row come out sorted.
+    fn transpose(&self, columns: usize) -> Csr {
+        let nnz = self.nnz();
+        let mut counts = vec![0usize; columns + 1];
+        for &c in &self.indices {
+            counts[c as usize + 1] += 1;
+        }
+        for c in 0..columns {
+            counts[c + 1] += counts[c];
+        }
+        let indptr = counts.clone();
+        let mut next = counts;
+        let mut indices = vec![0u32; nnz];
+        let mut weights = vec![0f32; nnz];
+        let mut ratings = vec![0f32; nnz];
+        let mut times = vec![0 as Timestamp; nnz];
+        for r in 0..self.rows() {
+            for k in self.indptr[r]..self.indptr[r + 1] {
+                let c = self.indices[k] as usize;
+                let dst = next[c];
+                next[c] += 1;
+                indices[dst] = r as u32;
+                weights[dst] = self.weights[k];
+                ratings[dst] = self.ratings[k];
+                times[dst] = self.times[k];
+            }
+        }
+        Csr {
+            indptr,
+            indices,
+            weights,
+            ratings,
+            times,
+        }
+    }
+}
+
+/// An immutable snapshot of users, items and their interactions, indexed densely.
+///
+/// Several events on the same (user, item) merge into one cell: implicit weights add up,
+/// while an explicit value (rating, strength) counts once, its latest version, so that a
+/// re-rating replaces the old grade instead of adding to it.
+#[derive(Debug, Clone, Default)]
+pub struct Dataset {
+    users: IdMap,
+    items: IdMap,
+    user_meta: Vec<UserRecord>,
+    item_meta: Vec<ItemRecord>,
+    by_user: Csr,
+    by_item: Csr,
+}
+
+impl Dataset {
+    /// User ids ↔ indices.
+    pub fn users(&self) -> &IdMap {
+        &self.users
+    }
+
+    /// Item ids ↔ indices.
+    pub fn items(&self) -> &IdMap {
+        &self.items
+    }
+
+    /// Number of users, including those without interactions.
+    pub fn n_users(&self) -> usize {
+        self.users.len()
+    }
+
+    /// Number of items, including those without interactions.
+    pub fn n_items(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Number of (user, item) cells.
+    pub fn nnz(&self) -> usize {
+        self.by_user.nnz()
+    }
+
+    /// The user×item matrix.
+    pub fn user_items(&self) -> &Csr {
+        &self.by_user
+    }
+
+    /// The item×user matrix.
+    pub fn item_users(&self) -> &Csr {
+        &self.by_item
+    }
+
+    /// The cells of one user.
+    pub fn user_row(&self, user: UserIdx) -> Row<'_> {
+        self.by_user.row(user)
+    }
+
+    /// The cells of one item.
+    pub fn item_row(&self, item: ItemIdx) -> Row<'_> {
+        self.by_item.row(item)
+    }
+
+    /// What is known about a user (at least its id).
+    pub fn user(&self, user: UserIdx) -> Option<&UserRecord> {
+        self.user_meta.get(user as usize)
+    }
+
+    /// What is known about an item (at least its id).
+    pub fn item(&self, item: ItemIdx) -> Option<&ItemRecord> {
+        self.item_meta.get(item as usize)
+    }
+
+    /// Number of users with at least one interaction.
+    pub fn active_users(&self) -> usize {
+        let p = self.by_user.indptr();
+        p.windows(2).filter(|w| w[1] > w[0]).count()
+    }
+
+    /// Number of items with at least one interaction.
+    pub fn active_items(&self) -> usize {
+        let p = self.by_item.indptr();
+        p.windows(2).filter(|w| w[1] > w[0]).count()
+    }
+
+    /// Number of cells holding an explicit rating.
+    pub fn n_ratings(&self) -> usize {
+        self.by_user
+            .ratings()
+            .iter()
+            .filter(|r| !r.is_nan())
+            .count()
+    }
+
+    /// Mean of the explicit ratings, if there are any.
+    pub fn mean_rating(&self) -> Option<f64> {
+        let (sum, n) = self
+            .by_user
+            .ratings()
+            .iter()
+            .filter(|r| !r.is_nan())
+            .fold((0f64, 0usize), |(s, n), &r| (s + r as f64, n + 1));
+        (n > 0).then(|| sum / n as f64)
+    }
+
+    /// Heap bytes held by the snapshot (matrices, id maps and metadata).
+    pub fn heap_bytes(&self) -> usize {
+        let meta_strings = |r: &ItemRecord| {
+            r.id.capacity()
+                + r.title.capacity()
+                + r.categories
+                    .iter()
+                    .map(|c| c.kind.capacity() + c.value.capacity() + 48)
+                    .sum::<usize>()
+                + r.tags.iter().map(|t| t.capacity() + 24).sum::<usize>()
+                + r.description.as_ref().map_or(0, String::capacity)
+        };
+        self.by_user.heap_bytes()
+            + self.by_item.heap_bytes()
+            + self.users.heap_bytes()
+            + self.items.heap_bytes()
+            + self.item_meta.capacity() * std::mem::size_of::<ItemRecord>()
+            + self.item_meta.iter().map(meta_strings).sum::<usize>()
+            + self.user_meta.capacity() * std::mem::size_of::<UserRecord>()
+            + self
+                .user_meta
+                .iter()
+                .map(|u| u.id.capacity() + u.interests.iter().map(String::capacity).sum::<usize>())
+                .sum::<usize>()
+    }
+}
+
+/// One raw event before merging.
+#[derive(Clone, Copy)]
+struct RawEvent {
+    user: u32,
+    item: u32,
+    weight: f32,
+    /// Explicit value, or `NaN` for implicit events.
+    rating: f32,
+    ts: Timestamp,
+}
+
+/// Collects users, items and events, then merges them into a [`Dataset`].
+#[derive(Debug, Clone, Default)]
+pub struct DatasetBuilder {
+    weights: EventWeights,
+    users: IdMap,
+    items: IdMap,
+    user_meta: Vec<UserRecord>,
+    item_meta: Vec<ItemRecord>,
+    events: Vec<(u32, u32, f32, f32, Timestamp)>,
+}
+
+impl DatasetBuilder {
+    /// A builder that weighs events with `weights`.
+    pub fn new(weights: EventWeights) -> Self {
+        Self {
+            weights,
+            ..Self::default()
+        }
+    }
+
+    /// Reserves room for `users`, `items` and `events`.
+    pub fn reserve(&mut self, users: usize, items: usize, events: usize) {
+        self.users = IdMap::with_capacity(users);
+        self.items = IdMap::with_capacity(items);
+        self.user_meta.reserve(users);
+        self.item_meta.reserve(items);
+        self.events.reserve(events);
+    }
+
+    /// Registers a user (or replaces what is known of it) and returns its index.
+    pub fn add_user(&mut self, user: UserRecord) -> UserIdx {
+        let idx = self.users.get_or_insert(&user.id);
+        if idx as usize == self.user_meta.len() {
+            self.user_meta.push(user);
+        } else {
+            self.user_meta[idx as usize] = user;
+        }
+        idx
+    }
+
+    /// Registers an item (or replaces what is known of it) and returns its index.
+    pub fn add_item(&mut self, item: ItemRecord) -> ItemIdx {
+        let idx = self.items.get_or_insert(&item.id);
+        if idx as usize == self.item_meta.len() {
+            self.item_meta.push(item);
+        } else {
+            self.item_meta[idx as usize] = item;
+        }
+        idx
+    }
+
+    /// The index of a user, registering it by id alone if it is new.
+    pub fn user_index(&mut self, id: &str) -> UserIdx {
+        match self.users.get(id) {
+            Some(idx) => idx,
+            None => self.add_user(UserRecord::with_id(id)),
+        }
+    }
+
+    /// The index of an item, registering it by id alone if it is new.
+    pub fn item_index(&mut self, id: &str) -> ItemIdx {
+        match self.items.get(id) {
+            Some(idx) => idx,
+            None => self.add_item(ItemRecord::with_id(id)),
+        }
+    }
+
+    /// Adds one event by external ids.
+    pub fn add_event(
+        &mut self,
+        user: &str,
+        item: &str,
+        kind: &EventKind,
+        value: f32,
+        ts: Timestamp,
+    ) {
+        let u = self.user_index(user);
+        let i = self.item_index(item);
+        self.add_event_at(u, i, kind, value, ts);
+    }
+
+    /// Adds one event by indices already handed out by this builder.
+    ///
+    /// # Panics
+    /// If `user` or `item` was not handed out by this builder.
+    pub fn add_event_at(
+        &mut self,
+        user: UserIdx,
+        item: ItemIdx,
+        kind: &EventKind,
+        value: f32,
+        ts: Timestamp,
+    ) {
+        assert!((user as usize) < self.users.len() && (item as usize) < self.items.len());
+        let weight = self.weights.weight(kind, value);
+        let rating = if kind.is_explicit() { value } else { f32::NAN };
+        self.events.push((user, item, weight, rating, ts));
+    }
+
+    /// Number of events added so far.
+    pub fn n_events(&self) -> usize {
+        self.events.len()
+    }
+
+    /// Merges the events into cells and builds both CSR matrices.
+    pub fn build(self) -> Dataset {
+        let DatasetBuilder {
+            users,
+            items,
+            user_meta,
+            item_meta,
+            events,
+            ..
+        } = self;
+        let mut events: Vec<RawEvent> = events
+            .into_iter()
+            .map(|(user, item, weight, rating, ts)| RawEvent {
+                user,
+                item,
+                weight,
+                rating,
+                ts,
+            })
+            .collect();
+        // Stable sort: events at the same second keep their insertion order, so "latest"
+        // is well defined and the result deterministic.
+        events.sort_by_key(|e| (e.user, e.item, e.ts));
+
+        let n_users = users.len();
+        let mut indptr = vec![0usize; n_users + 1];
+        let mut indices = Vec::with_capacity(events.len());
+        let mut weights = Vec::with_capacity(events.len());
+        let mut ratings = Vec::with_capacity(events.len());
+        let mut times = Vec::with_capacity(events.len());
+
+        let mut k = 0;
+        while k < events.len() {
+            let (u, i) = (events[k].user, events[k].item);
+            let mut implicit = 0f32;
+            let mut explicit = f32::NAN;
+            let mut explicit_weight = 0f32;
+            let mut ts = Timestamp::MIN;
+            while k < events.len() && events[k].user == u && events[k].item == i {
+                let e = events[k];
+                if e.rating.is_nan() {
+                    implicit += e.weight;
+                } else {
+                    explicit = e.rating;
+                    explicit_weight = e.weight;
+                }
+                ts = ts.max(e.ts);
+                k += 1;
+            }
+            indptr[u as usize + 1] += 1;
+            indices.push(i);
+            weights.push(implicit + explicit_weight);
+            ratings.push(explicit);
+            times.push(ts);
+        }
+        for r in 0..n_users {
+            indptr[r + 1] += indptr[r];
+        }
+        indices.shrink_to_fit();
+        weights.shrink_to_fit();
+        ratings.shrink_to_fit();
+        times.shrink_to_fit();
+
+        let by_user = Csr {
+            indptr,
+            indices,
+            weights,
+            ratings,
+            times,
+        };
+        let by_item = by_user.transpose(items.len());
+        Dataset {
+            users,
+            items,
+            user_meta,
+            item_meta,
+            by_user,
+            by_item,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Dataset {
+        let mut b = DatasetBuilder::new(EventWeights::default());
+        b.add_item(ItemRecord::with_id("i0"));
+        b.add_event("alice", "i1", &EventKind::Click, 0.0, 10);
+        b.add_event("alice", "i1", &EventKind::Like, 0.0, 20);
+        b.add_event("alice", "i0", &EventKind::Rating, 3.0, 5);
+        b.add_event("alice", "i0", &EventKind::Rating, 4.5, 30);
+        b.add_event("bob", "i1", &EventKind::Skip, 0.0, 40);
+        b.add_user(UserRecord::with_id("carol"));
+        b.build()
+    }
+
+    #[test]
+    fn cells_merge_implicit_sums_and_latest_rating() {
+        let d = sample();
+        assert_eq!(d.n_users(), 3);
+        assert_eq!(d.n_items(), 2);
+        assert_eq!(d.nnz(), 3);
+        let alice = d.users().get("alice").unwrap();
+        let row = d.user_row(alice);
+        assert_eq!(row.indices, &[0, 1]);
+        // i0: two ratings, the latest (4.5) wins and is also the weight.
+        assert_eq!(row.ratings[0], 4.5);
+        assert_eq!(row.weights[0], 4.5);
+        assert_eq!(row.times[0], 30);
+        // i1: click 2 + like 5, no rating.
+        assert_eq!(row.weights[1], 7.0);
+        assert!(row.ratings[1].is_nan());
+        assert_eq!(row.times[1], 20);
+    }
+
+    #[test]
+    fn transpose_matches_rows() {
+        let d = sample();
+        let i1 = d.items().get("i1").unwrap();
+        let col = d.item_row(i1);
+        let users: Vec<&str> = col
+            .indices
+            .iter()
+            .map(|&u| d.users().external(u).unwrap())
+            .collect();
+        assert_eq!(users, ["alice", "bob"]);
+        assert_eq!(col.weights, &[7.0, -1.0]);
+        assert_eq!(d.active_users(), 2);
+        assert_eq!(d.active_items(), 2);
+        assert_eq!(d.n_ratings(), 1);
+        assert_eq!(d.mean_rating(), Some(4.5));
+        let carol = d.users().get("carol").unwrap();
+        assert!(d.user_row(carol).is_empty());
+        assert!(d.user_row(99).is_empty());
+    }
+}
