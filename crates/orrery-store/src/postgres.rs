@@ -1,0 +1,274 @@
+//! PostgreSQL: connecting, and the import statements.
+//!
+//! Bulk writes bind one array per column and insert `SELECT … FROM UNNEST(…)`, so a batch
+//! of any size is one statement with a fixed text (prepared once per connection).
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::{Postgres, Transaction};
+
+use crate::columns::{ItemColumns, UserColumns};
+use crate::error::Context;
+use crate::import::{CategoryRow, Entity, ImportStatements, InteractionRow};
+use crate::{Backend, Error};
+
+/// Interactions per statement: large enough to amortise the round trip, small enough to
+/// keep the arrays of one statement to a few megabytes.
+const INTERACTION_ROWS: usize = 50_000;
+
+/// Connects and brings the schema up to date.
+pub(crate) async fn connect(options: PgConnectOptions, url: &str) -> Result<PgPool, Error> {
+    let pool = PgPoolOptions::new()
+        .max_connections(10)
+        .connect_with(options)
+        .await
+        .map_err(|source| Error::Connect {
+            backend: Backend::Postgres,
+            url: crate::url::mask_password(url),
+            source,
+        })?;
+    sqlx::migrate!("./migrations/postgres")
+        .run(&pool)
+        .await
+        .map_err(|source| Error::Migrate {
+            backend: Backend::Postgres,
+            source,
+        })?;
+    Ok(pool)
+}
+
+/// An import on PostgreSQL: one transaction.
+pub(crate) struct PostgresImport {
+    tx: Transaction<'static, Postgres>,
+}
+
+impl PostgresImport {
+    pub(crate) async fn begin(pool: &PgPool) -> Result<Self, Error> {
+        let tx = pool
+            .begin()
+            .await
+            .context("starting the import transaction")?;
+        Ok(Self { tx })
+    }
+
+    pub(crate) async fn commit(self) -> Result<(), Error> {
+        self.tx.commit().await.context("committing the import")
+    }
+
+    pub(crate) async fn rollback(self) -> Result<(), Error> {
+        self.tx.rollback().await.context("rolling back the import")
+    }
+}
+
+/// A field the new row lacks keeps the stored value; the row is rewritten only when a value
+/// actually changes, so re-importing the same user is a no-op and returns no row.
+const UPSERT_USERS: &str = "
+INSERT INTO users AS u (ext_id, interests, skill_level, gender, age, occupation, zip, attributes,
+                        created_at, updated_at)
+SELECT t.ext_id, t.interests, t.skill_level, t.gender, t.age, t.occupation, t.zip, t.attributes,
+       $9::int8, $9::int8
+FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::int4[], $6::text[], $7::text[],
+            $8::text[])
+     AS t (ext_id, interests, skill_level, gender, age, occupation, zip, attributes)
+ON CONFLICT (ext_id) DO UPDATE SET
+    interests = COALESCE(EXCLUDED.interests, u.interests),
+    skill_level = COALESCE(EXCLUDED.skill_level, u.skill_level),
+    gender = COALESCE(EXCLUDED.gender, u.gender),
+    age = COALESCE(EXCLUDED.age, u.age),
+    occupation = COALESCE(EXCLUDED.occupation, u.occupation),
+    zip = COALESCE(EXCLUDED.zip, u.zip),
+    attributes = CASE WHEN EXCLUDED.attributes IS NULL THEN u.attributes
+                      WHEN u.attributes IS NULL THEN EXCLUDED.attributes
+                      ELSE (u.attributes::jsonb || EXCLUDED.attributes::jsonb)::text END,
+    updated_at = EXCLUDED.updated_at
+WHERE (EXCLUDED.interests IS NOT NULL AND EXCLUDED.interests IS DISTINCT FROM u.interests)
+   OR (EXCLUDED.skill_level IS NOT NULL AND EXCLUDED.skill_level IS DISTINCT FROM u.skill_level)
+   OR (EXCLUDED.gender IS NOT NULL AND EXCLUDED.gender IS DISTINCT FROM u.gender)
+   OR (EXCLUDED.age IS NOT NULL AND EXCLUDED.age IS DISTINCT FROM u.age)
+   OR (EXCLUDED.occupation IS NOT NULL AND EXCLUDED.occupation IS DISTINCT FROM u.occupation)
+   OR (EXCLUDED.zip IS NOT NULL AND EXCLUDED.zip IS DISTINCT FROM u.zip)
+   OR (EXCLUDED.attributes IS NOT NULL AND (u.attributes IS NULL
+       OR (u.attributes::jsonb || EXCLUDED.attributes::jsonb) IS DISTINCT FROM u.attributes::jsonb))
+RETURNING u.id, u.ext_id";
+
+/// See [`UPSERT_USERS`].
+const UPSERT_ITEMS: &str = "
+INSERT INTO items AS i (ext_id, title, tags, description, year, attributes, created_at, updated_at)
+SELECT t.ext_id, t.title, t.tags, t.description, t.year, t.attributes, $7::int8, $7::int8
+FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::int4[], $6::text[])
+     AS t (ext_id, title, tags, description, year, attributes)
+ON CONFLICT (ext_id) DO UPDATE SET
+    title = COALESCE(EXCLUDED.title, i.title),
+    tags = COALESCE(EXCLUDED.tags, i.tags),
+    description = COALESCE(EXCLUDED.description, i.description),
+    year = COALESCE(EXCLUDED.year, i.year),
+    attributes = CASE WHEN EXCLUDED.attributes IS NULL THEN i.attributes
+                      WHEN i.attributes IS NULL THEN EXCLUDED.attributes
+                      ELSE (i.attributes::jsonb || EXCLUDED.attributes::jsonb)::text END,
+    updated_at = EXCLUDED.updated_at
+WHERE (EXCLUDED.title IS NOT NULL AND EXCLUDED.title IS DISTINCT FROM i.title)
+   OR (EXCLUDED.tags IS NOT NULL AND EXCLUDED.tags IS DISTINCT FROM i.tags)
+   OR (EXCLUDED.description IS NOT NULL AND EXCLUDED.description IS DISTINCT FROM i.description)
+   OR (EXCLUDED.year IS NOT NULL AND EXCLUDED.year IS DISTINCT FROM i.year)
+   OR (EXCLUDED.attributes IS NOT NULL AND (i.attributes IS NULL
+       OR (i.attributes::jsonb || EXCLUDED.attributes::jsonb) IS DISTINCT FROM i.attributes::jsonb))
+RETURNING i.id, i.ext_id";
+
+impl ImportStatements for PostgresImport {
+    async fn upsert_users(
+        &mut self,
+        rows: &[UserColumns<'_>],
+        now: i64,
+    ) -> Result<Vec<(i64, String)>, Error> {
+        sqlx::query_as(UPSERT_USERS)
+            .bind(rows.iter().map(|u| u.ext_id).collect::<Vec<_>>())
+            .bind(
+                rows.iter()
+                    .map(|u| u.interests.as_deref())
+                    .collect::<Vec<_>>(),
+            )
+            .bind(rows.iter().map(|u| u.skill_level).collect::<Vec<_>>())
+            .bind(rows.iter().map(|u| u.gender).collect::<Vec<_>>())
+            .bind(rows.iter().map(|u| u.age).collect::<Vec<_>>())
+            .bind(rows.iter().map(|u| u.occupation).collect::<Vec<_>>())
+            .bind(rows.iter().map(|u| u.zip).collect::<Vec<_>>())
+            .bind(
+                rows.iter()
+                    .map(|u| u.attributes.as_deref())
+                    .collect::<Vec<_>>(),
+            )
+            .bind(now)
+            .fetch_all(&mut *self.tx)
+            .await
+            .context("upserting users")
+    }
+
+    async fn upsert_items(
+        &mut self,
+        rows: &[ItemColumns<'_>],
+        now: i64,
+    ) -> Result<Vec<(i64, String)>, Error> {
+        sqlx::query_as(UPSERT_ITEMS)
+            .bind(rows.iter().map(|i| i.ext_id).collect::<Vec<_>>())
+            .bind(rows.iter().map(|i| i.title).collect::<Vec<_>>())
+            .bind(rows.iter().map(|i| i.tags.as_deref()).collect::<Vec<_>>())
+            .bind(rows.iter().map(|i| i.description).collect::<Vec<_>>())
+            .bind(rows.iter().map(|i| i.year).collect::<Vec<_>>())
+            .bind(
+                rows.iter()
+                    .map(|i| i.attributes.as_deref())
+                    .collect::<Vec<_>>(),
+            )
+            .bind(now)
+            .fetch_all(&mut *self.tx)
+            .await
+            .context("upserting items")
+    }
+
+    async fn find_ids(
+        &mut self,
+        entity: Entity,
+        ext_ids: &[&str],
+    ) -> Result<Vec<(i64, String)>, Error> {
+        let sql = match entity {
+            Entity::User => "SELECT id, ext_id FROM users WHERE ext_id = ANY($1::text[])",
+            Entity::Item => "SELECT id, ext_id FROM items WHERE ext_id = ANY($1::text[])",
+        };
+        sqlx::query_as(sql)
+            .bind(ext_ids)
+            .fetch_all(&mut *self.tx)
+            .await
+            .context("looking up ids")
+    }
+
+    async fn create_ids(
+        &mut self,
+        entity: Entity,
+        ext_ids: &[&str],
+        now: i64,
+    ) -> Result<Vec<(i64, String)>, Error> {
+        let sql = match entity {
+            Entity::User => {
+                "INSERT INTO users (ext_id, created_at, updated_at) \
+                 SELECT x, $2::int8, $2::int8 FROM UNNEST($1::text[]) AS x \
+                 ON CONFLICT (ext_id) DO NOTHING RETURNING id, ext_id"
+            }
+            Entity::Item => {
+                "INSERT INTO items (ext_id, created_at, updated_at) \
+                 SELECT x, $2::int8, $2::int8 FROM UNNEST($1::text[]) AS x \
+                 ON CONFLICT (ext_id) DO NOTHING RETURNING id, ext_id"
+            }
+        };
+        sqlx::query_as(sql)
+            .bind(ext_ids)
+            .bind(now)
+            .fetch_all(&mut *self.tx)
+            .await
+            .context("creating users and items named by interactions")
+    }
+
+    async fn categories_of(
+        &mut self,
+        item_ids: &[i64],
+    ) -> Result<Vec<(i64, String, String)>, Error> {
+        sqlx::query_as(
+            "SELECT item_id, type, value FROM item_categories \
+             WHERE item_id = ANY($1::int8[]) ORDER BY item_id, position",
+        )
+        .bind(item_ids)
+        .fetch_all(&mut *self.tx)
+        .await
+        .context("reading item categories")
+    }
+
+    async fn replace_categories(
+        &mut self,
+        item_ids: &[i64],
+        rows: &[CategoryRow<'_>],
+        now: i64,
+    ) -> Result<(), Error> {
+        sqlx::query("DELETE FROM item_categories WHERE item_id = ANY($1::int8[])")
+            .bind(item_ids)
+            .execute(&mut *self.tx)
+            .await
+            .context("replacing item categories")?;
+        sqlx::query(
+            "INSERT INTO item_categories (item_id, type, value, position) \
+             SELECT * FROM UNNEST($1::int8[], $2::text[], $3::text[], $4::int4[])",
+        )
+        .bind(rows.iter().map(|c| c.item_id).collect::<Vec<_>>())
+        .bind(rows.iter().map(|c| c.kind).collect::<Vec<_>>())
+        .bind(rows.iter().map(|c| c.value).collect::<Vec<_>>())
+        .bind(rows.iter().map(|c| c.position).collect::<Vec<_>>())
+        .execute(&mut *self.tx)
+        .await
+        .context("writing item categories")?;
+        sqlx::query("UPDATE items SET updated_at = $2 WHERE id = ANY($1::int8[])")
+            .bind(item_ids)
+            .bind(now)
+            .execute(&mut *self.tx)
+            .await
+            .context("touching items whose categories changed")?;
+        Ok(())
+    }
+
+    async fn insert_interactions(&mut self, rows: &[InteractionRow<'_>]) -> Result<u64, Error> {
+        let mut inserted = 0;
+        for chunk in rows.chunks(INTERACTION_ROWS) {
+            inserted += sqlx::query(
+                "INSERT INTO interactions (user_id, item_id, kind, value, ts) \
+                 SELECT * FROM UNNEST($1::int8[], $2::int8[], $3::text[], $4::float4[], $5::int8[]) \
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(chunk.iter().map(|e| e.user_id).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|e| e.item_id).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|e| e.kind).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|e| e.value).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|e| e.ts).collect::<Vec<_>>())
+            .execute(&mut *self.tx)
+            .await
+            .context("inserting interactions")?
+            .rows_affected();
+        }
+        Ok(inserted)
+    }
+}
