@@ -169,36 +169,65 @@ pub(crate) struct CsvRows {
 impl CsvRows {
     /// Reads the header line. Fails on an empty file or a header that is not UTF-8.
     pub fn new(path: PathBuf, input: Input) -> Result<Self, ImportError> {
-        let mut reader = csv::ReaderBuilder::new()
+        // Lines end at '\n' only, and a '\r' before it is removed below: the csv crate
+        // miscounts lines in CRLF files when it treats "\r\n" as the terminator.
+        let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
+            .terminator(csv::Terminator::Any(b'\n'))
             .from_reader(input);
-        let mut record = csv::ByteRecord::new();
-        let read = reader
-            .read_byte_record(&mut record)
-            .map_err(|e| csv_error(&path, e))?;
-        if !read {
+        let mut rows = Self {
+            path,
+            reader,
+            record: csv::ByteRecord::new(),
+            header: Vec::new(),
+        };
+        if !rows.read()? {
             return Err(ImportError::file(
-                &path,
+                &rows.path,
                 "the file is empty; expected a header line naming the columns",
             ));
         }
-        let mut header = Vec::with_capacity(record.len());
-        for (index, name) in record.iter().enumerate() {
+        let path = &rows.path;
+        let mut header = Vec::with_capacity(rows.record.len());
+        for (index, name) in rows.record.iter().enumerate() {
             let name = if index == 0 {
                 name.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(name)
             } else {
                 name
             };
-            let name = utf8(name).map_err(|m| ImportError::line(&path, 1, m))?;
+            let name = utf8(name).map_err(|m| ImportError::line(path, 1, m))?;
             header.push(name.trim().to_owned());
         }
-        Ok(Self {
-            path,
-            reader,
-            record,
-            header,
-        })
+        rows.header = header;
+        Ok(rows)
+    }
+
+    /// Reads the next non-blank record into `self.record`, without its line's `\r`.
+    fn read(&mut self) -> Result<bool, ImportError> {
+        loop {
+            let read = self
+                .reader
+                .read_byte_record(&mut self.record)
+                .map_err(|e| csv_error(&self.path, e))?;
+            if !read {
+                return Ok(false);
+            }
+            let Some(last) = self.record.len().checked_sub(1) else {
+                return Ok(true);
+            };
+            if let Some(field) = self.record[last].strip_suffix(b"\r") {
+                if last == 0 && field.trim_ascii().is_empty() {
+                    continue;
+                }
+                let field = field.to_vec();
+                let position = self.record.position().cloned();
+                self.record.truncate(last);
+                self.record.push_field(&field);
+                self.record.set_position(position);
+            }
+            return Ok(true);
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -216,11 +245,7 @@ impl CsvRows {
     pub fn next_record(
         &mut self,
     ) -> Result<Option<(u64, &csv::ByteRecord, &[String])>, ImportError> {
-        let read = self
-            .reader
-            .read_byte_record(&mut self.record)
-            .map_err(|e| csv_error(&self.path, e))?;
-        if !read {
+        if !self.read()? {
             return Ok(None);
         }
         let line = self.record.position().map_or(0, csv::Position::line);
@@ -386,6 +411,28 @@ mod tests {
             decode_legacy("Misérables".as_bytes().to_vec()),
             "Misérables"
         );
+    }
+
+    #[test]
+    fn csv_rows_count_lines_in_crlf_files() {
+        let text = "a,b\r\n1,2\r\n\r\n\"x\r\ny\",\"3\"\r\n4,5";
+        let input: Input = Box::new(io::Cursor::new(text.as_bytes().to_vec()));
+        let mut rows = CsvRows::new(PathBuf::from("t.csv"), input).unwrap();
+        assert_eq!(rows.header(), ["a", "b"]);
+        let mut seen = Vec::new();
+        while let Some((line, record, _)) = rows.next_record().unwrap() {
+            let fields: Vec<String> = record
+                .iter()
+                .map(|f| String::from_utf8_lossy(f).into_owned())
+                .collect();
+            seen.push((line, fields.join("|")));
+        }
+        let expected = [(2, "1|2"), (4, "x\r\ny|3"), (6, "4|5")];
+        let expected: Vec<(u64, String)> = expected
+            .iter()
+            .map(|(l, f)| (*l, (*f).to_owned()))
+            .collect();
+        assert_eq!(seen, expected);
     }
 
     #[test]
