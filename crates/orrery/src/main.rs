@@ -1,1 +1,74 @@
-fn main() {}
+//! `orrery`: the command-line entry point of the Orrery recommendation engine.
+
+mod commands;
+mod config;
+mod sys;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+use commands::{bench, demo, import, simulate, stats};
+use config::{Config, GlobalArgs};
+
+/// Orrery: a recommendation engine in one binary.
+#[derive(Debug, Parser)]
+#[command(name = "orrery", version, about, propagate_version = true)]
+struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Simulate the Poppy Universe, store it and show what the store holds.
+    Demo(demo::DemoArgs),
+    Import(import::ImportArgs),
+    Simulate(simulate::SimulateArgs),
+    Stats(stats::StatsArgs),
+    Bench(bench::BenchArgs),
+}
+
+fn main() -> std::process::ExitCode {
+    restore_default_sigpipe();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("ORRERY_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let config = Config::resolve(&cli.global)?;
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async {
+        match cli.command {
+            Command::Demo(args) => demo::run(args, &config).await,
+            Command::Import(args) => import::run(args, &config).await,
+            Command::Simulate(args) => simulate::run(args, &config).await,
+            Command::Stats(args) => stats::run(args, &config).await,
+            Command::Bench(args) => bench::run(args, &config).await,
+        }
+    })
+}
+
+/// Lets `orrery … | head` end quietly: Rust ignores SIGPIPE, which turns a closed pipe
+/// into a panic in `println!`; the default action ends the process as other Unix tools do.
+fn restore_default_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any other thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}

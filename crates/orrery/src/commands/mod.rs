@@ -1,0 +1,35 @@
+//! One module per subcommand.
+
+pub mod bench;
+pub mod demo;
+pub mod import;
+pub mod simulate;
+pub mod stats;
+
+use anyhow::Result;
+use orrery_core::Record;
+use orrery_store::{ImportSummary, Store};
+
+/// Records per write: large enough to amortise statement overhead, small enough that the
+/// parser and the database overlap.
+pub const BATCH: usize = 10_000;
+
+/// Writes records into the store as one all-or-nothing import.
+pub async fn store_records(
+    store: &Store,
+    records: impl IntoIterator<Item = Record>,
+) -> Result<ImportSummary> {
+    let mut tx = store.begin_import().await?;
+    let mut batch = Vec::with_capacity(BATCH);
+    for record in records {
+        batch.push(record);
+        if batch.len() == BATCH {
+            tx.write(&batch).await?;
+            batch.clear();
+        }
+    }
+    if !batch.is_empty() {
+        tx.write(&batch).await?;
+    }
+    Ok(tx.commit().await?)
+}
