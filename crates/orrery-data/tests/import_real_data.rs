@@ -352,6 +352,48 @@ fn hetrec_lastfm_with_a_tagging_file() {
     assert_eq!(tally.interactions, 92_834);
 }
 
+/// Rewrites a MovieLens CSV file as a `::`-separated `.dat` file, as ML-10M ships them.
+fn csv_to_dat(from: &Path, to: &Path) {
+    let mut reader = csv::Reader::from_path(from).unwrap();
+    let mut out = std::io::BufWriter::new(std::fs::File::create(to).unwrap());
+    for record in reader.records() {
+        let record = record.unwrap();
+        let fields: Vec<&str> = record.iter().collect();
+        writeln!(out, "{}", fields.join("::")).unwrap();
+    }
+}
+
+#[test]
+fn movielens_10m_layout() {
+    // ML-10M itself is not in the shared folder: its layout is built from the real rows of
+    // ml-latest-small, which have the same half-star ratings and free-text tags.
+    let source = data_dir().join("ml-latest-small");
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["ratings", "movies", "tags"] {
+        csv_to_dat(
+            &source.join(format!("{name}.csv")),
+            &dir.path().join(format!("{name}.dat")),
+        );
+    }
+    let tally = import(dir.path());
+    assert_eq!(tally.format, Some(Format::MovieLens10m));
+    assert_eq!(tally.files, ["tags.dat", "movies.dat", "ratings.dat"]);
+    assert!(tally.users.is_empty());
+    assert_eq!(tally.items.len(), 9742);
+    assert_eq!(tally.interactions, 100_836);
+    assert!(
+        (tally.mean() - 3.50156).abs() < 5e-6,
+        "mean {}",
+        tally.mean()
+    );
+    assert!(tally.half_stars > 10_000);
+    assert_eq!(
+        tally.item("60756").tags,
+        ["funny", "Highly quotable", "will ferrell", "comedy"]
+    );
+    assert_eq!(tally.item("11").title, "American President, The (1995)");
+}
+
 fn gzip(from: &Path, to: &Path) {
     let bytes = std::fs::read(from).unwrap();
     let file = std::fs::File::create(to).unwrap();

@@ -385,6 +385,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_import_can_move_to_another_thread() {
+        fn assert_send<T: Send>() {}
+        assert_send::<Import>();
+        assert_send::<ImportError>();
+    }
+
+    #[test]
     fn format_names_round_trip() {
         for format in Format::ALL {
             assert_eq!(format.name().parse::<Format>(), Ok(format));

@@ -158,6 +158,9 @@ fn trim_newline(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
 }
 
+/// A CSV record with the line it starts on and the file's header.
+pub(crate) type NumberedRecord<'r> = (u64, &'r csv::ByteRecord, &'r [String]);
+
 /// Records of a CSV file with a header line, numbered by the line they start on.
 pub(crate) struct CsvRows {
     path: PathBuf,
@@ -241,10 +244,7 @@ impl CsvRows {
 
     /// The next record, the line it starts on, and the header, or `None` at the end of the
     /// file.
-    #[allow(clippy::type_complexity)]
-    pub fn next_record(
-        &mut self,
-    ) -> Result<Option<(u64, &csv::ByteRecord, &[String])>, ImportError> {
+    pub fn next_record(&mut self) -> Result<Option<NumberedRecord<'_>>, ImportError> {
         if !self.read()? {
             return Ok(None);
         }
