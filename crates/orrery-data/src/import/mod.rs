@@ -20,12 +20,19 @@
 //! `user_friends.dat`, the `u1.base`… splits) are ignored. A single file named like a
 //! MovieLens ratings file imports alone ([`Format::RatingsFile`]), even inside a full
 //! MovieLens folder, so a train/test split kept as two files loads as two datasets.
+//! Other single files: a `.csv` with the Poppy header is a Poppy file, one with exactly
+//! the header `userId,movieId,rating,timestamp` a ratings file, any other `.csv` a generic
+//! CSV; `.jsonl`, `.ndjson` and `.json` files are generic JSONL; a file with another name
+//! is a ratings file when its first line is 4 numbers separated by tabs or `::`. Setting
+//! [`ImportOptions::entity`] makes a single file generic.
 //!
 //! What each layout becomes:
 //! - Ids are kept as the strings in the files (`"1"`, `"242"`).
+//! - Layouts without a users file (ML-10M, ML-20M and later, HetRec, generic interactions)
+//!   give no user records: the store creates users from the interactions that name them.
 //! - MovieLens ratings are [`EventKind::Rating`] interactions; values are multiples of 0.5
-//!   from 1 (100K, 1M) or 0.5 (later releases) to 5. Movies get their genres as
-//!   `("genre", …)` categories (not the 100K `unknown` flag nor `(no genres listed)`), the
+//!   from 1 (100K, 1M) or 0.5 (later releases and single ratings files) to 5. Movies get
+//!   their genres as `("genre", …)` categories (not the 100K `unknown` flag nor `(no genres listed)`), the
 //!   release year from the title's trailing `(1995)` (100K: else from the release date),
 //!   and the tags of the tags file, trimmed and deduplicated case-insensitively in
 //!   first-seen order. Tags of movies missing from the movies file are dropped.
