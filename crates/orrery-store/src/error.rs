@@ -61,6 +61,17 @@ pub enum Error {
         source: sqlx::Error,
     },
 
+    /// A direct call into SQLite failed.
+    #[error("SQLite error {code} while {context}: {message}")]
+    Sqlite {
+        /// What the store was doing.
+        context: &'static str,
+        /// SQLite's result code.
+        code: i32,
+        /// SQLite's message.
+        message: String,
+    },
+
     /// A record of an import batch cannot be stored.
     #[error("record {index} of the batch ({what}): {reason}")]
     InvalidRecord {

@@ -142,124 +142,177 @@ impl Kinds {
     }
 }
 
-pub(crate) async fn dataset<DB>(
-    conn: &mut DB::Connection,
-    weights: &EventWeights,
-) -> Result<Dataset, Error>
-where
-    DB: Database,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'r> i64: Decode<'r, DB> + Type<DB>,
-    for<'r> i32: Decode<'r, DB> + Type<DB>,
-    for<'r> f32: Decode<'r, DB> + Type<DB>,
-    for<'r> String: Decode<'r, DB> + Type<DB>,
-    for<'r> &'r str: Decode<'r, DB> + Type<DB>,
-    usize: ColumnIndex<DB::Row>,
-    DB::Arguments: IntoArguments<DB>,
-{
-    let (n_users, n_items, n_events): (i64, i64, i64) = sqlx::query_as(
-        "SELECT (SELECT COUNT(*) FROM users), (SELECT COUNT(*) FROM items), \
-                (SELECT COUNT(*) FROM interactions)",
-    )
-    .fetch_one(&mut *conn)
-    .await
-    .context("counting rows to load")?;
-    let (n_users, n_items) = (n_users.max(0) as usize, n_items.max(0) as usize);
-    let mut builder = DatasetBuilder::new(weights.clone());
-    builder.reserve(n_users, n_items, n_events.max(0) as usize);
-
-    let mut users = DenseIds::with_expected(n_users);
-    {
-        let mut rows = sqlx::query(
-            "SELECT id, ext_id, interests, skill_level, gender, age, occupation, zip, attributes \
-             FROM users ORDER BY id",
-        )
-        .fetch(&mut *conn);
-        while let Some(row) = rows.try_next().await.context("reading users")? {
-            let id: i64 = row.try_get(0).context("reading users")?;
-            let user = StoredUser {
-                ext_id: row.try_get(1).context("reading users")?,
-                interests: row.try_get(2).context("reading users")?,
-                skill_level: row.try_get(3).context("reading users")?,
-                gender: row.try_get(4).context("reading users")?,
-                age: row.try_get(5).context("reading users")?,
-                occupation: row.try_get(6).context("reading users")?,
-                zip: row.try_get(7).context("reading users")?,
-                attributes: row.try_get(8).context("reading users")?,
-            };
-            let idx = builder.add_user(user.into_record()?);
-            users.insert(id, idx, n_users);
-        }
-    }
-
-    let mut categories: Vec<(i64, Category)> = Vec::new();
-    {
-        let mut rows = sqlx::query(
-            "SELECT item_id, type, value FROM item_categories ORDER BY item_id, position",
-        )
-        .fetch(&mut *conn);
-        while let Some(row) = rows.try_next().await.context("reading item categories")? {
-            let item_id: i64 = row.try_get(0).context("reading item categories")?;
-            let kind: String = row.try_get(1).context("reading item categories")?;
-            let value: String = row.try_get(2).context("reading item categories")?;
-            categories.push((item_id, Category { kind, value }));
-        }
-    }
-
-    let mut items = DenseIds::with_expected(n_items);
-    {
-        let mut categories = categories.into_iter().peekable();
-        let mut rows = sqlx::query(
-            "SELECT id, ext_id, title, tags, description, year, attributes FROM items ORDER BY id",
-        )
-        .fetch(&mut *conn);
-        while let Some(row) = rows.try_next().await.context("reading items")? {
-            let id: i64 = row.try_get(0).context("reading items")?;
-            let item = StoredItem {
-                ext_id: row.try_get(1).context("reading items")?,
-                title: row.try_get(2).context("reading items")?,
-                tags: row.try_get(3).context("reading items")?,
-                description: row.try_get(4).context("reading items")?,
-                year: row.try_get(5).context("reading items")?,
-                attributes: row.try_get(6).context("reading items")?,
-            };
-            // Both sequences are sorted by item id: a merge join.
-            while categories.next_if(|(item_id, _)| *item_id < id).is_some() {}
-            let mut own = Vec::new();
-            while let Some((_, c)) = categories.next_if(|(item_id, _)| *item_id == id) {
-                own.push(c);
-            }
-            let idx = builder.add_item(item.into_record(own)?);
-            items.insert(id, idx, n_items);
-        }
-    }
-
-    let mut kinds = Kinds::default();
-    {
-        let mut rows =
-            sqlx::query("SELECT user_id, item_id, kind, value, ts FROM interactions ORDER BY id")
-                .fetch(&mut *conn);
-        while let Some(row) = rows.try_next().await.context("reading interactions")? {
-            let user_id: i64 = row.try_get(0).context("reading interactions")?;
-            let item_id: i64 = row.try_get(1).context("reading interactions")?;
-            let kind: &str = row.try_get(2).context("reading interactions")?;
-            let value: f32 = row.try_get(3).context("reading interactions")?;
-            let ts: i64 = row.try_get(4).context("reading interactions")?;
-            let dangling = |what: &str, id: i64| Error::Corrupt {
-                what: format!("an interaction of {what} row {id}"),
-                reason: format!("no such {what}"),
-            };
-            let u = users
-                .get(user_id)
-                .ok_or_else(|| dangling("user", user_id))?;
-            let i = items
-                .get(item_id)
-                .ok_or_else(|| dangling("item", item_id))?;
-            builder.add_event_at(u, i, kinds.get(kind)?, value, ts);
-        }
-    }
-    Ok(builder.build())
+/// A [`Dataset`] being read: users and items first, then interactions one by one.
+pub(crate) struct Snapshot {
+    builder: DatasetBuilder,
+    users: DenseIds,
+    items: DenseIds,
+    kinds: Kinds,
 }
+
+impl Snapshot {
+    /// Reads all users and items (with categories), by row id.
+    pub(crate) async fn start<DB>(
+        conn: &mut DB::Connection,
+        weights: &EventWeights,
+    ) -> Result<Self, Error>
+    where
+        DB: Database,
+        for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+        for<'r> i64: Decode<'r, DB> + Type<DB>,
+        for<'r> i32: Decode<'r, DB> + Type<DB>,
+        for<'r> String: Decode<'r, DB> + Type<DB>,
+        usize: ColumnIndex<DB::Row>,
+        DB::Arguments: IntoArguments<DB>,
+    {
+        let (n_users, n_items, n_events): (i64, i64, i64) = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM users), (SELECT COUNT(*) FROM items), \
+                    (SELECT COUNT(*) FROM interactions)",
+        )
+        .fetch_one(&mut *conn)
+        .await
+        .context("counting rows to load")?;
+        let (n_users, n_items) = (n_users.max(0) as usize, n_items.max(0) as usize);
+        let mut builder = DatasetBuilder::new(weights.clone());
+        builder.reserve(n_users, n_items, n_events.max(0) as usize);
+
+        let mut users = DenseIds::with_expected(n_users);
+        {
+            let mut rows = sqlx::query(
+                "SELECT id, ext_id, interests, skill_level, gender, age, occupation, zip, \
+                 attributes FROM users ORDER BY id",
+            )
+            .fetch(&mut *conn);
+            while let Some(row) = rows.try_next().await.context("reading users")? {
+                let id: i64 = row.try_get(0).context("reading users")?;
+                let user = StoredUser {
+                    ext_id: row.try_get(1).context("reading users")?,
+                    interests: row.try_get(2).context("reading users")?,
+                    skill_level: row.try_get(3).context("reading users")?,
+                    gender: row.try_get(4).context("reading users")?,
+                    age: row.try_get(5).context("reading users")?,
+                    occupation: row.try_get(6).context("reading users")?,
+                    zip: row.try_get(7).context("reading users")?,
+                    attributes: row.try_get(8).context("reading users")?,
+                };
+                let idx = builder.add_user(user.into_record()?);
+                users.insert(id, idx, n_users);
+            }
+        }
+
+        let mut categories: Vec<(i64, Category)> = Vec::new();
+        {
+            let mut rows = sqlx::query(
+                "SELECT item_id, type, value FROM item_categories ORDER BY item_id, position",
+            )
+            .fetch(&mut *conn);
+            while let Some(row) = rows.try_next().await.context("reading item categories")? {
+                let item_id: i64 = row.try_get(0).context("reading item categories")?;
+                let kind: String = row.try_get(1).context("reading item categories")?;
+                let value: String = row.try_get(2).context("reading item categories")?;
+                categories.push((item_id, Category { kind, value }));
+            }
+        }
+
+        let mut items = DenseIds::with_expected(n_items);
+        {
+            let mut categories = categories.into_iter().peekable();
+            let mut rows = sqlx::query(
+                "SELECT id, ext_id, title, tags, description, year, attributes \
+                 FROM items ORDER BY id",
+            )
+            .fetch(&mut *conn);
+            while let Some(row) = rows.try_next().await.context("reading items")? {
+                let id: i64 = row.try_get(0).context("reading items")?;
+                let item = StoredItem {
+                    ext_id: row.try_get(1).context("reading items")?,
+                    title: row.try_get(2).context("reading items")?,
+                    tags: row.try_get(3).context("reading items")?,
+                    description: row.try_get(4).context("reading items")?,
+                    year: row.try_get(5).context("reading items")?,
+                    attributes: row.try_get(6).context("reading items")?,
+                };
+                // Both sequences are sorted by item id: a merge join.
+                while categories.next_if(|(item_id, _)| *item_id < id).is_some() {}
+                let mut own = Vec::new();
+                while let Some((_, c)) = categories.next_if(|(item_id, _)| *item_id == id) {
+                    own.push(c);
+                }
+                let idx = builder.add_item(item.into_record(own)?);
+                items.insert(id, idx, n_items);
+            }
+        }
+        Ok(Self {
+            builder,
+            users,
+            items,
+            kinds: Kinds::default(),
+        })
+    }
+
+    /// Adds one stored interaction, by the row ids of its user and item.
+    pub(crate) fn add_interaction(
+        &mut self,
+        user_id: i64,
+        item_id: i64,
+        kind: &str,
+        value: f32,
+        ts: i64,
+    ) -> Result<(), Error> {
+        let dangling = |what: &str, id: i64| Error::Corrupt {
+            what: format!("an interaction of {what} row {id}"),
+            reason: format!("no such {what}"),
+        };
+        let u = self
+            .users
+            .get(user_id)
+            .ok_or_else(|| dangling("user", user_id))?;
+        let i = self
+            .items
+            .get(item_id)
+            .ok_or_else(|| dangling("item", item_id))?;
+        let kind = self.kinds.get(kind)?;
+        self.builder.add_event_at(u, i, kind, value, ts);
+        Ok(())
+    }
+
+    /// Streams every interaction, by row id, through the driver.
+    pub(crate) async fn read_interactions<DB>(
+        &mut self,
+        conn: &mut DB::Connection,
+    ) -> Result<(), Error>
+    where
+        DB: Database,
+        for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+        for<'r> i64: Decode<'r, DB> + Type<DB>,
+        for<'r> f32: Decode<'r, DB> + Type<DB>,
+        for<'r> &'r str: Decode<'r, DB> + Type<DB>,
+        usize: ColumnIndex<DB::Row>,
+        DB::Arguments: IntoArguments<DB>,
+    {
+        let mut rows = sqlx::query(INTERACTIONS_IN_ORDER).fetch(&mut *conn);
+        while let Some(row) = rows.try_next().await.context("reading interactions")? {
+            self.add_interaction(
+                row.try_get(0).context("reading interactions")?,
+                row.try_get(1).context("reading interactions")?,
+                row.try_get(2).context("reading interactions")?,
+                row.try_get(3).context("reading interactions")?,
+                row.try_get(4).context("reading interactions")?,
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Merges the events into the finished [`Dataset`].
+    pub(crate) fn finish(self) -> Dataset {
+        self.builder.build()
+    }
+}
+
+/// Every interaction in insertion order, so that events of the same second keep their
+/// order and the snapshot is deterministic.
+pub(crate) const INTERACTIONS_IN_ORDER: &str =
+    "SELECT user_id, item_id, kind, value, ts FROM interactions ORDER BY id";
 
 #[cfg(test)]
 mod tests {

@@ -5,6 +5,10 @@
 //! row count and kept, so the connection's statement cache prepares each shape once. Lists
 //! of ids travel as one JSON array parameter read back with `json_each`.
 
+mod scan;
+
+pub(crate) use scan::each_interaction;
+
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;

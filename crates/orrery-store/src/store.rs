@@ -12,7 +12,7 @@ use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Executor};
 use crate::Error;
 use crate::error::Context;
 use crate::import::ImportTx;
-use crate::load::{self, Stats};
+use crate::load::{self, Snapshot, Stats};
 use crate::postgres::{self, PostgresImport};
 use crate::sqlite::{self, SqliteImport};
 use crate::url::{Target, mask_password};
@@ -106,22 +106,29 @@ impl Store {
         match &self.pool {
             Pool::Sqlite(pool) => {
                 let mut tx = pool.begin().await.context("starting to load the dataset")?;
-                let dataset = load::dataset::<sqlx::Sqlite>(&mut tx, weights).await?;
+                let mut snapshot = Snapshot::start::<sqlx::Sqlite>(&mut tx, weights).await?;
+                sqlite::each_interaction(&mut tx, |user, item, kind, value, ts| {
+                    snapshot.add_interaction(user, item, kind, value, ts)
+                })
+                .await?;
                 tx.rollback()
                     .await
                     .context("finishing loading the dataset")?;
-                Ok(dataset)
+                Ok(snapshot.finish())
             }
             Pool::Postgres(pool) => {
                 let mut tx = pool
                     .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                     .await
                     .context("starting to load the dataset")?;
-                let dataset = load::dataset::<sqlx::Postgres>(&mut tx, weights).await?;
+                let mut snapshot = Snapshot::start::<sqlx::Postgres>(&mut tx, weights).await?;
+                snapshot
+                    .read_interactions::<sqlx::Postgres>(&mut tx)
+                    .await?;
                 tx.rollback()
                     .await
                     .context("finishing loading the dataset")?;
-                Ok(dataset)
+                Ok(snapshot.finish())
             }
         }
     }
