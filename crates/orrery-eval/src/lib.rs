@@ -1,0 +1,1 @@
+//! Measures Orrery's recommenders: metrics and evaluation protocols.

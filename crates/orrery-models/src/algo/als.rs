@@ -1,0 +1,444 @@
+//! Implicit-feedback ALS (Hu, Koren and Volinsky 2008): every user–item pair is a
+//! preference `p ∈ {0, 1}` with confidence `c = 1 + α·|w|` for observed pairs and 1 for the
+//! rest. Each sweep solves all users with items fixed, then all items with users fixed,
+//! in parallel over rows.
+//!
+//! The full-matrix term is never materialized: `YᵀY` is computed once per half-sweep and
+//! each row adds only its observed cells, as `(YᵀY + λI + Σ (c−1) y yᵀ) x = Σ c·p·y`. The
+//! default solver takes a few conjugate-gradient steps warm-started from the previous
+//! factors (as `implicit` does); `cholesky` solves exactly.
+
+use std::time::Instant;
+
+use orrery_core::{Csr, Dataset, ItemIdx, UserIdx, rng};
+use rand::Rng;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::algo::{Algo, check_len, similar_by_factors};
+use crate::linalg::{Cholesky, axpy, dot, row};
+use crate::{
+    Algorithm, AlsParams, AlsSolver, Contribution, EpochReport, Error, Explanation, Progress,
+    Result, Scored, UserRepr,
+};
+
+/// A fitted implicit ALS model.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Als {
+    factors: usize,
+    user_factors: Vec<f32>,
+    item_factors: Vec<f32>,
+    reg: f32,
+    alpha: f32,
+    binary: bool,
+}
+
+/// Rows below this many are solved in one rayon task; fixed so that the loss sum is
+/// deterministic.
+const CHUNK_ROWS: usize = 64;
+
+/// The weight of one observed cell as ALS sees it.
+fn cell_weight(weight: f32, binary: bool) -> f32 {
+    if binary { 1.0 } else { weight }
+}
+
+/// Confidence and preference of a cell: `(1 + α|w|, 1 if w > 0 else 0)`.
+#[inline]
+fn confidence(alpha: f32, w: f32) -> (f32, f32) {
+    (1.0 + alpha * w.abs(), if w > 0.0 { 1.0 } else { 0.0 })
+}
+
+/// `YᵀY + λI` as a row-major k×k matrix, accumulated in f64 over fixed chunks.
+fn gram(y: &[f32], k: usize, reg: f32) -> Vec<f32> {
+    let partials: Vec<Vec<f64>> = y
+        .par_chunks(k * 256)
+        .map(|chunk| {
+            let mut g = vec![0f64; k * k];
+            for yi in chunk.chunks_exact(k) {
+                for (r, &a) in yi.iter().enumerate() {
+                    for (g_rc, &b) in g[r * k..(r + 1) * k].iter_mut().zip(yi) {
+                        *g_rc += (a * b) as f64;
+                    }
+                }
+            }
+            g
+        })
+        .collect();
+    let mut total = vec![0f64; k * k];
+    for g in &partials {
+        for (t, v) in total.iter_mut().zip(g) {
+            *t += v;
+        }
+    }
+    for d in 0..k {
+        total[d * k + d] += reg as f64;
+    }
+    total.into_iter().map(|v| v as f32).collect()
+}
+
+/// `out = G v` for a row-major k×k `G`.
+fn matvec(g: &[f32], v: &[f32], out: &mut [f32]) {
+    for (o, g_row) in out.iter_mut().zip(g.chunks_exact(v.len())) {
+        *o = dot(g_row, v);
+    }
+}
+
+/// Per-thread work buffers of the conjugate-gradient solve.
+struct Scratch {
+    r: Vec<f32>,
+    p: Vec<f32>,
+    ap: Vec<f32>,
+}
+
+/// One side's solve: the fixed factors `y`, their Gram matrix and the settings.
+struct HalfSweep<'a> {
+    y: &'a [f32],
+    gram: &'a [f32],
+    k: usize,
+    alpha: f32,
+    binary: bool,
+    solver: AlsSolver,
+    cg_steps: usize,
+}
+
+impl<'a> HalfSweep<'a> {
+    fn new(y: &'a [f32], gram: &'a [f32], params: &AlsParams) -> HalfSweep<'a> {
+        HalfSweep {
+            y,
+            gram,
+            k: params.factors,
+            alpha: params.alpha,
+            binary: params.binary,
+            solver: params.solver,
+            cg_steps: params.cg_steps,
+        }
+    }
+
+    /// Conjugate-gradient steps on one row, from its current factors `x`.
+    fn cg(&self, x: &mut [f32], indices: &[u32], weights: &[f32], s: &mut Scratch) {
+        let k = self.k;
+        // r = b − A x
+        matvec(self.gram, x, &mut s.r);
+        for v in s.r.iter_mut() {
+            *v = -*v;
+        }
+        for (&j, &w) in indices.iter().zip(weights) {
+            let (c, p) = confidence(self.alpha, cell_weight(w, self.binary));
+            let yj = row(self.y, j as usize, k);
+            let scale = c * p - (c - 1.0) * dot(yj, x);
+            axpy(scale, yj, &mut s.r);
+        }
+        s.p.copy_from_slice(&s.r);
+        let mut rs_old = dot(&s.r, &s.r);
+        for _ in 0..self.cg_steps {
+            if rs_old < 1e-20 {
+                break;
+            }
+            matvec(self.gram, &s.p, &mut s.ap);
+            for (&j, &w) in indices.iter().zip(weights) {
+                let (c, _) = confidence(self.alpha, cell_weight(w, self.binary));
+                let yj = row(self.y, j as usize, k);
+                axpy((c - 1.0) * dot(yj, &s.p), yj, &mut s.ap);
+            }
+            let step = rs_old / dot(&s.p, &s.ap);
+            axpy(step, &s.p, x);
+            axpy(-step, &s.ap, &mut s.r);
+            let rs_new = dot(&s.r, &s.r);
+            for (p, &r) in s.p.iter_mut().zip(&s.r) {
+                *p = r + (rs_new / rs_old) * *p;
+            }
+            rs_old = rs_new;
+        }
+    }
+
+    /// The exact system of one row: the Cholesky factor of A and the right-hand side.
+    fn system(&self, indices: &[u32], weights: &[f32]) -> Option<(Cholesky, Vec<f64>)> {
+        let k = self.k;
+        let mut a: Vec<f64> = self.gram.iter().map(|&v| v as f64).collect();
+        let mut b = vec![0f64; k];
+        for (&j, &w) in indices.iter().zip(weights) {
+            let (c, p) = confidence(self.alpha, cell_weight(w, self.binary));
+            let yj = row(self.y, j as usize, k);
+            for (a_row, &yr) in a.chunks_exact_mut(k).zip(yj) {
+                let scale = ((c - 1.0) * yr) as f64;
+                for (a_rc, &yc) in a_row.iter_mut().zip(yj) {
+                    *a_rc += scale * yc as f64;
+                }
+            }
+            for (bf, &yf) in b.iter_mut().zip(yj) {
+                *bf += (c * p * yf) as f64;
+            }
+        }
+        Some((Cholesky::factor(a, k)?, b))
+    }
+
+    /// Solves every row of `x` against `csr`; returns whether every system was positive
+    /// definite.
+    fn solve_all(&self, x: &mut [f32], csr: &Csr) -> bool {
+        let k = self.k;
+        let failures: usize = x
+            .par_chunks_mut(k * CHUNK_ROWS)
+            .enumerate()
+            .map(|(chunk, rows)| {
+                let mut scratch = Scratch {
+                    r: vec![0f32; k],
+                    p: vec![0f32; k],
+                    ap: vec![0f32; k],
+                };
+                let mut failures = 0;
+                for (offset, xu) in rows.chunks_exact_mut(k).enumerate() {
+                    let r = csr.row((chunk * CHUNK_ROWS + offset) as u32);
+                    match self.solver {
+                        AlsSolver::Cg => self.cg(xu, r.indices, r.weights, &mut scratch),
+                        AlsSolver::Cholesky => match self.system(r.indices, r.weights) {
+                            Some((chol, mut b)) => {
+                                chol.solve(&mut b);
+                                for (xf, bf) in xu.iter_mut().zip(b) {
+                                    *xf = bf as f32;
+                                }
+                            }
+                            None => failures += 1,
+                        },
+                    }
+                }
+                failures
+            })
+            .sum();
+        failures == 0
+    }
+
+    /// The weighted squared error of every row of `x` plus regularization, and the total
+    /// confidence of the observed cells (implicit's normalization).
+    fn loss(&self, x: &[f32], csr: &Csr) -> (f64, f64) {
+        let k = self.k;
+        let parts: Vec<(f64, f64)> = x
+            .par_chunks(k * CHUNK_ROWS)
+            .enumerate()
+            .map(|(chunk, rows)| {
+                let mut gx = vec![0f32; k];
+                let (mut loss, mut confidence_sum) = (0f64, 0f64);
+                for (offset, xu) in rows.chunks_exact(k).enumerate() {
+                    let r = csr.row((chunk * CHUNK_ROWS + offset) as u32);
+                    // xᵀ(YᵀY + λI)x counts every cell as an unobserved zero plus the
+                    // user's regularization; observed cells then correct their term.
+                    matvec(self.gram, xu, &mut gx);
+                    loss += dot(xu, &gx) as f64;
+                    for (&j, &w) in r.indices.iter().zip(r.weights) {
+                        let (c, p) = confidence(self.alpha, cell_weight(w, self.binary));
+                        let s = dot(xu, row(self.y, j as usize, k));
+                        loss += (c * (p - s) * (p - s) - s * s) as f64;
+                        confidence_sum += c as f64;
+                    }
+                }
+                (loss, confidence_sum)
+            })
+            .collect();
+        parts
+            .iter()
+            .fold((0.0, 0.0), |(l, c), &(pl, pc)| (l + pl, c + pc))
+    }
+}
+
+impl Als {
+    pub(crate) fn fit(
+        dataset: &Dataset,
+        params: &AlsParams,
+        progress: &mut dyn Progress,
+    ) -> Result<Als> {
+        let started = Instant::now();
+        let (n_users, n_items, k) = (dataset.n_users(), dataset.n_items(), params.factors);
+        if dataset.nnz() == 0 {
+            return Err(Error::InsufficientData {
+                algorithm: Algorithm::Als,
+                problem: "the dataset holds no interactions".to_owned(),
+                hint: "import interactions first",
+            });
+        }
+        let mut rng = rng::seeded(params.seed);
+        // Small positive factors, as implicit starts: the first sweep sets the scale.
+        let mut user_factors: Vec<f32> = (0..n_users * k)
+            .map(|_| rng.random::<f32>() * 0.01)
+            .collect();
+        let mut item_factors: Vec<f32> = (0..n_items * k)
+            .map(|_| rng.random::<f32>() * 0.01)
+            .collect();
+        let by_user = dataset.user_items();
+        let by_item = dataset.item_users();
+        let not_pd = || Error::NotPositiveDefinite {
+            algorithm: Algorithm::Als,
+            what: "a row's normal equations",
+        };
+        for epoch in 1..=params.iterations {
+            let item_gram = gram(&item_factors, k, params.reg);
+            if !HalfSweep::new(&item_factors, &item_gram, params)
+                .solve_all(&mut user_factors, by_user)
+            {
+                return Err(not_pd());
+            }
+            let user_gram = gram(&user_factors, k, params.reg);
+            if !HalfSweep::new(&user_factors, &user_gram, params)
+                .solve_all(&mut item_factors, by_item)
+            {
+                return Err(not_pd());
+            }
+            // The loss with items fixed at their new values, seen from the user side.
+            let item_gram = gram(&item_factors, k, params.reg);
+            let view = HalfSweep::new(&item_factors, &item_gram, params);
+            let (loss, confidence_sum) = view.loss(&user_factors, by_user);
+            let item_norm: f64 = item_factors.iter().map(|&v| (v * v) as f64).sum();
+            let cells = confidence_sum + (n_users * n_items) as f64 - dataset.nnz() as f64;
+            let loss = (loss + params.reg as f64 * item_norm) / cells.max(1.0);
+            if !loss.is_finite() {
+                return Err(Error::Diverged {
+                    algorithm: Algorithm::Als,
+                    epoch,
+                    loss,
+                });
+            }
+            progress.on_epoch(&EpochReport {
+                epoch,
+                epochs: params.iterations,
+                loss,
+                elapsed: started.elapsed(),
+            });
+            if progress.cancelled() {
+                return Err(Error::Cancelled { epoch });
+            }
+        }
+        Ok(Als {
+            factors: k,
+            user_factors,
+            item_factors,
+            reg: params.reg,
+            alpha: params.alpha,
+            binary: params.binary,
+        })
+    }
+
+    /// User factors, row-major `n_users × factors`.
+    pub fn user_factors(&self) -> &[f32] {
+        &self.user_factors
+    }
+
+    /// The exact system of a user with `history`, items fixed.
+    fn user_system(&self, history: &[(ItemIdx, f32)]) -> Result<(Cholesky, Vec<f64>)> {
+        let gram = gram(&self.item_factors, self.factors, self.reg);
+        let sweep = HalfSweep {
+            y: &self.item_factors,
+            gram: &gram,
+            k: self.factors,
+            alpha: self.alpha,
+            binary: self.binary,
+            solver: AlsSolver::Cholesky,
+            cg_steps: 0,
+        };
+        let (indices, weights): (Vec<u32>, Vec<f32>) = history.iter().copied().unzip();
+        sweep
+            .system(&indices, &weights)
+            .ok_or(Error::NotPositiveDefinite {
+                algorithm: Algorithm::Als,
+                what: "the fold-in system",
+            })
+    }
+}
+
+impl Algo for Als {
+    fn n_items(&self) -> usize {
+        self.item_factors.len() / self.factors.max(1)
+    }
+
+    fn factors(&self) -> usize {
+        self.factors
+    }
+
+    fn item_factors(&self) -> Option<(&[f32], usize)> {
+        Some((&self.item_factors, self.factors))
+    }
+
+    fn trained_user(&self, user: UserIdx, history: Vec<(ItemIdx, f32)>) -> UserRepr {
+        UserRepr {
+            factors: row(&self.user_factors, user as usize, self.factors).to_vec(),
+            bias: 0.0,
+            history,
+        }
+    }
+
+    fn fold_in(&self, history: Vec<(ItemIdx, f32)>) -> Result<UserRepr> {
+        let (chol, mut x) = self.user_system(&history)?;
+        chol.solve(&mut x);
+        Ok(UserRepr {
+            factors: x.into_iter().map(|v| v as f32).collect(),
+            bias: 0.0,
+            history,
+        })
+    }
+
+    fn score(&self, user: &UserRepr, items: &[ItemIdx], out: &mut [f32]) {
+        for (o, &i) in out.iter_mut().zip(items) {
+            *o = dot(
+                &user.factors,
+                row(&self.item_factors, i as usize, self.factors),
+            );
+        }
+    }
+
+    fn score_all(&self, user: &UserRepr, out: &mut [f32]) {
+        for (o, q) in out
+            .iter_mut()
+            .zip(self.item_factors.chunks_exact(self.factors))
+        {
+            *o = dot(&user.factors, q);
+        }
+    }
+
+    fn similar_items(&self, item: ItemIdx, k: usize) -> Option<Vec<Scored>> {
+        Some(similar_by_factors(
+            &self.item_factors,
+            self.factors,
+            item,
+            k,
+        ))
+    }
+
+    /// As in `implicit`: with `x = A⁻¹ Σ_j c_j p_j y_j`, the score `y_iᵀx` is
+    /// `Σ_j c_j p_j · y_iᵀA⁻¹y_j`, one share per item of the history.
+    fn explain(&self, user: &UserRepr, item: ItemIdx) -> Result<Option<Explanation>> {
+        let (chol, _) = self.user_system(&user.history)?;
+        let k = self.factors;
+        let mut w: Vec<f64> = row(&self.item_factors, item as usize, k)
+            .iter()
+            .map(|&v| v as f64)
+            .collect();
+        chol.solve(&mut w);
+        let contributions = user
+            .history
+            .iter()
+            .map(|&(j, value)| {
+                let (c, p) = confidence(self.alpha, cell_weight(value, self.binary));
+                let yj = row(&self.item_factors, j as usize, k);
+                let share: f64 = w.iter().zip(yj).map(|(a, &b)| a * b as f64).sum();
+                Contribution {
+                    item: j,
+                    weight: (c as f64 * p as f64 * share) as f32,
+                }
+            })
+            .collect();
+        Ok(Some(Explanation::new(item, 0.0, contributions)))
+    }
+
+    fn check(&self, n_users: usize) -> Result<()> {
+        if self.factors == 0 {
+            return Err(Error::Corrupt("ALS model with 0 factors".to_owned()));
+        }
+        check_len(
+            "user factors",
+            self.user_factors.len(),
+            n_users * self.factors,
+        )?;
+        check_len(
+            "item factors",
+            self.item_factors.len(),
+            self.n_items() * self.factors,
+        )
+    }
+}

@@ -1,0 +1,148 @@
+//! One module per algorithm, each implementing [`Algo`], the internal side of
+//! [`crate::Recommender`]: [`crate::Model`] checks indices and buffer lengths first, so
+//! the algorithms index freely.
+
+pub(crate) mod als;
+pub(crate) mod baseline;
+pub(crate) mod ease;
+pub(crate) mod itemknn;
+pub(crate) mod mf;
+pub(crate) mod popularity;
+
+use orrery_core::{Dataset, ItemIdx, UserIdx};
+
+use crate::linalg::{dot, norm, row};
+use crate::topk::top_k;
+use crate::{Algorithm, Error, Explanation, Result, Scored, UserRepr};
+
+/// The algorithm side of [`crate::Recommender`], on validated input.
+pub(crate) trait Algo {
+    /// Number of items scored.
+    fn n_items(&self) -> usize;
+
+    /// Length of [`UserRepr::factors`] for this model (0 without factors).
+    fn factors(&self) -> usize {
+        0
+    }
+
+    /// Row-major item factors and their width.
+    fn item_factors(&self) -> Option<(&[f32], usize)> {
+        None
+    }
+
+    /// A trained user's representation.
+    fn trained_user(&self, user: UserIdx, history: Vec<(ItemIdx, f32)>) -> UserRepr;
+
+    /// A representation from a normalized history alone.
+    fn fold_in(&self, history: Vec<(ItemIdx, f32)>) -> Result<UserRepr>;
+
+    /// Scores `items` into `out` (same length).
+    fn score(&self, user: &UserRepr, items: &[ItemIdx], out: &mut [f32]);
+
+    /// Scores every item into `out` (length `n_items`).
+    fn score_all(&self, user: &UserRepr, out: &mut [f32]);
+
+    /// The training rating range, for rating models.
+    fn rating_range(&self) -> Option<(f32, f32)> {
+        None
+    }
+
+    /// Most similar items, when the algorithm has a notion of item similarity.
+    fn similar_items(&self, _item: ItemIdx, _k: usize) -> Option<Vec<Scored>> {
+        None
+    }
+
+    /// The explanation of a score, when the algorithm can decompose it.
+    fn explain(&self, _user: &UserRepr, _item: ItemIdx) -> Result<Option<Explanation>> {
+        Ok(None)
+    }
+
+    /// Consistency of a loaded model with `n_users` users.
+    fn check(&self, n_users: usize) -> Result<()>;
+}
+
+/// The explicit ratings of a dataset as parallel arrays, by user.
+pub(crate) struct Ratings {
+    pub users: Vec<u32>,
+    pub items: Vec<u32>,
+    pub values: Vec<f32>,
+    pub min: f32,
+    pub max: f32,
+    pub mean: f64,
+}
+
+impl Ratings {
+    /// The cells that hold a rating; an error naming `algorithm` when there are none.
+    pub(crate) fn of(dataset: &Dataset, algorithm: Algorithm) -> Result<Ratings> {
+        let csr = dataset.user_items();
+        let mut users = Vec::new();
+        let mut items = Vec::new();
+        let mut values = Vec::new();
+        for u in 0..csr.rows() {
+            let row = csr.row(u as u32);
+            for (&i, &r) in row.indices.iter().zip(row.ratings) {
+                if r.is_finite() {
+                    users.push(u as u32);
+                    items.push(i);
+                    values.push(r);
+                }
+            }
+        }
+        if values.is_empty() {
+            return Err(Error::InsufficientData {
+                algorithm,
+                problem: "the dataset holds no explicit ratings".to_owned(),
+                hint: "rating models need rating or strength events; use als, itemknn, ease or popularity for implicit feedback",
+            });
+        }
+        let (min, max) = values
+            .iter()
+            .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &r| {
+                (lo.min(r), hi.max(r))
+            });
+        let mean = values.iter().map(|&r| r as f64).sum::<f64>() / values.len() as f64;
+        Ok(Ratings {
+            users,
+            items,
+            values,
+            min,
+            max,
+            mean,
+        })
+    }
+}
+
+/// Items most similar to `item` by the cosine of their factor rows.
+pub(crate) fn similar_by_factors(
+    factors: &[f32],
+    k: usize,
+    item: ItemIdx,
+    count: usize,
+) -> Vec<Scored> {
+    let target = row(factors, item as usize, k);
+    let target_norm = norm(target);
+    let candidates = (0..factors.len() / k.max(1))
+        .filter(|&j| j != item as usize)
+        .map(|j| {
+            let other = row(factors, j, k);
+            let denom = target_norm * norm(other);
+            let cosine = if denom > 0.0 {
+                dot(target, other) / denom
+            } else {
+                0.0
+            };
+            (j as ItemIdx, cosine)
+        });
+    top_k(candidates, count)
+}
+
+/// Fails unless `v.len() == expected`.
+pub(crate) fn check_len(what: &str, v: usize, expected: usize) -> Result<()> {
+    if v == expected {
+        Ok(())
+    } else {
+        Err(Error::Corrupt(format!(
+            "{what} has {v} values where {expected} were expected"
+        )))
+    }
+}

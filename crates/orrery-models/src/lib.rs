@@ -1,0 +1,48 @@
+//! Orrery's recommenders, all behind one interface.
+//!
+//! [`Model::fit`] trains any algorithm from a [`Dataset`](orrery_core::Dataset) and a
+//! validated [`Params`]; the fitted [`Model`] then answers through the [`Recommender`]
+//! trait, in the shape that `implicit` and Surprise made familiar:
+//!
+//! - [`Recommender::user`] and [`Recommender::fold_in`] give a [`UserRepr`]: a known user's
+//!   trained state, or a state computed from interactions alone (real-time learning after a
+//!   rating, cold start from onboarding ratings) without retraining;
+//! - [`Recommender::score`] scores a batch of items into the caller's buffer;
+//! - [`Recommender::recommend`] returns the top k under a [`Filter`] (seen items, an
+//!   exclusion list, an allowed set such as a category);
+//! - [`Recommender::similar_items`] and [`Recommender::explain`] where the algorithm can.
+//!
+//! Models serialize with a format header ([`Model::save`], [`Model::load`]) so that a model
+//! written by another format version is refused with a clear error.
+//!
+//! This crate knows nothing of SQL, HTTP or files on disk: it turns a snapshot into a model
+//! and a model into scores.
+
+mod algo;
+mod error;
+mod filter;
+mod format;
+mod history;
+mod linalg;
+mod model;
+mod params;
+mod progress;
+mod repr;
+mod topk;
+
+pub use algo::{
+    als::Als, baseline::Baseline, ease::Ease, itemknn::ItemKnn, mf::Mf, popularity::Popularity,
+};
+pub use error::Error;
+pub use filter::{Filter, ItemSet};
+pub use format::FORMAT_VERSION;
+pub use model::{Fitted, Model, Recommender};
+pub use params::{
+    Algorithm, AlsParams, AlsSolver, BaselineParams, EaseParams, ItemKnnParams, MfParams, Params,
+    PopularityBy, PopularityParams, Similarity, TrendingParams,
+};
+pub use progress::{EpochReport, NoProgress, Progress};
+pub use repr::{Contribution, Explanation, Scored, UserRepr};
+
+/// Result with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,289 @@
+//! The [`Recommender`] interface and [`Model`], the fitted model of any algorithm.
+
+use orrery_core::{Dataset, ItemIdx, UserIdx};
+use serde::{Deserialize, Serialize};
+
+use crate::algo::popularity::Popularity;
+use crate::algo::{Algo, als::Als, baseline::Baseline, ease::Ease, itemknn::ItemKnn, mf::Mf};
+use crate::history::History;
+use crate::repr::normalize_history;
+use crate::topk::top_k;
+use crate::{Algorithm, Error, Explanation, Filter, Params, Progress, Result, Scored, UserRepr};
+
+/// What every recommender answers, whatever its algorithm.
+pub trait Recommender: Send + Sync {
+    /// The algorithm behind the answers.
+    fn algorithm(&self) -> Algorithm;
+
+    /// Number of users known at training time.
+    fn n_users(&self) -> usize;
+
+    /// Number of items that can be scored.
+    fn n_items(&self) -> usize;
+
+    /// A trained user's representation, with their training interactions as history.
+    fn user(&self, user: UserIdx) -> Result<UserRepr>;
+
+    /// A representation computed from `(item, value)` interactions alone, without
+    /// retraining: for a new user (cold start) or a known user after new interactions (pass
+    /// their whole history). Values are ratings for rating models and weights otherwise;
+    /// when an item appears twice the last value counts.
+    fn fold_in(&self, interactions: &[(ItemIdx, f32)]) -> Result<UserRepr>;
+
+    /// Scores `items` for `user` into `out` (one slot per item), allocating nothing per item.
+    fn score(&self, user: &UserRepr, items: &[ItemIdx], out: &mut [f32]) -> Result<()>;
+
+    /// Scores every item (`out.len() == n_items()`).
+    fn score_all(&self, user: &UserRepr, out: &mut [f32]) -> Result<()>;
+
+    /// The range of the training ratings when scores are predicted ratings (so that
+    /// evaluation can clip to it), `None` for ranking-only models.
+    fn rating_range(&self) -> Option<(f32, f32)>;
+
+    /// The `k` best items for `user` that `filter` admits, best first.
+    fn recommend(&self, user: &UserRepr, k: usize, filter: &Filter) -> Result<Vec<Scored>> {
+        let mut scores = vec![0f32; self.n_items()];
+        self.score_all(user, &mut scores)?;
+        if filter.exclude_seen {
+            for &(item, _) in &user.history {
+                if let Some(s) = scores.get_mut(item as usize) {
+                    *s = f32::NEG_INFINITY;
+                }
+            }
+        }
+        for &item in filter.exclude {
+            if let Some(s) = scores.get_mut(item as usize) {
+                *s = f32::NEG_INFINITY;
+            }
+        }
+        let candidates = scores
+            .iter()
+            .enumerate()
+            .map(|(i, &s)| (i as ItemIdx, s))
+            .filter(|&(i, s)| s != f32::NEG_INFINITY && filter.admits_allowed(i));
+        Ok(top_k(candidates, k))
+    }
+
+    /// The `k` items most similar to `item`, most similar first, without `item` itself.
+    fn similar_items(&self, item: ItemIdx, k: usize) -> Result<Vec<Scored>>;
+
+    /// Why `user` gets the score they get for `item`.
+    fn explain(&self, user: &UserRepr, item: ItemIdx) -> Result<Explanation>;
+}
+
+/// The fitted state of one algorithm.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum Fitted {
+    /// Popularity or trending.
+    Popularity(Popularity),
+    /// User and item biases.
+    Baseline(Baseline),
+    /// Biased matrix factorization.
+    Mf(Mf),
+    /// Implicit ALS.
+    Als(Als),
+    /// Item-kNN.
+    ItemKnn(ItemKnn),
+    /// EASE.
+    Ease(Ease),
+}
+
+macro_rules! dispatch {
+    ($fitted:expr, $algo:ident => $body:expr) => {
+        match $fitted {
+            Fitted::Popularity($algo) => $body,
+            Fitted::Baseline($algo) => $body,
+            Fitted::Mf($algo) => $body,
+            Fitted::Als($algo) => $body,
+            Fitted::ItemKnn($algo) => $body,
+            Fitted::Ease($algo) => $body,
+        }
+    };
+}
+
+/// A fitted model of any algorithm, with the parameters it was trained with and the
+/// training interactions (for scoring trained users and filtering what they have seen).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Model {
+    params: Params,
+    history: History,
+    fitted: Fitted,
+}
+
+impl Model {
+    /// Trains `params.algorithm()` on `dataset`, reporting each epoch to `progress`.
+    ///
+    /// The result depends only on the dataset and the parameters (including the seed),
+    /// not on the number of threads.
+    pub fn fit(dataset: &Dataset, params: &Params, progress: &mut dyn Progress) -> Result<Model> {
+        params.validate()?;
+        let fitted = match params {
+            Params::Popularity(p) => Fitted::Popularity(Popularity::fit_popularity(dataset, p)),
+            Params::Trending(p) => Fitted::Popularity(Popularity::fit_trending(dataset, p)),
+            Params::Baseline(p) => Fitted::Baseline(Baseline::fit(dataset, p, progress)?),
+            Params::Mf(p) => Fitted::Mf(Mf::fit(dataset, p, progress)?),
+            Params::Als(p) => Fitted::Als(Als::fit(dataset, p, progress)?),
+            Params::ItemKnn(p) => Fitted::ItemKnn(ItemKnn::fit(dataset, p)?),
+            Params::Ease(p) => Fitted::Ease(Ease::fit(dataset, p)?),
+        };
+        Ok(Model {
+            params: params.clone(),
+            history: History::of(dataset),
+            fitted,
+        })
+    }
+
+    /// The parameters the model was trained with.
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+
+    /// The algorithm-specific state (factors, biases, neighbours).
+    pub fn fitted(&self) -> &Fitted {
+        &self.fitted
+    }
+
+    /// Item factors as a row-major `n_items × factors` matrix, for factor models (to build
+    /// a vector index of items, for example).
+    pub fn item_factors(&self) -> Option<(&[f32], usize)> {
+        dispatch!(&self.fitted, a => a.item_factors())
+    }
+
+    /// Shortcut for `recommend(&user(user)?, k, filter)`.
+    pub fn recommend_user(&self, user: UserIdx, k: usize, filter: &Filter) -> Result<Vec<Scored>> {
+        self.recommend(&self.user(user)?, k, filter)
+    }
+
+    /// Checks that a loaded model is internally consistent, so that no lookup can go out
+    /// of bounds afterwards.
+    pub(crate) fn check(&self) -> Result<()> {
+        let algorithm = self.params.algorithm();
+        let fitted_matches = matches!(
+            (&self.fitted, algorithm),
+            (
+                Fitted::Popularity(_),
+                Algorithm::Popularity | Algorithm::Trending
+            ) | (Fitted::Baseline(_), Algorithm::Baseline)
+                | (Fitted::Mf(_), Algorithm::Mf)
+                | (Fitted::Als(_), Algorithm::Als)
+                | (Fitted::ItemKnn(_), Algorithm::ItemKnn)
+                | (Fitted::Ease(_), Algorithm::Ease)
+        );
+        if !fitted_matches {
+            return Err(Error::Corrupt(format!(
+                "the parameters are for {algorithm} but the fitted state is not"
+            )));
+        }
+        self.params
+            .validate()
+            .map_err(|e| Error::Corrupt(format!("stored parameters: {e}")))?;
+        let n_items = self.n_items();
+        self.history.check(n_items)?;
+        dispatch!(&self.fitted, a => a.check(self.history.n_users()))
+    }
+
+    fn check_items(&self, items: &[ItemIdx]) -> Result<()> {
+        let n_items = self.n_items();
+        match items.iter().find(|&&i| i as usize >= n_items) {
+            Some(&item) => Err(Error::UnknownItem { item, n_items }),
+            None => Ok(()),
+        }
+    }
+
+    fn check_repr(&self, user: &UserRepr) -> Result<()> {
+        let expected = dispatch!(&self.fitted, a => a.factors());
+        if user.factors.len() != expected {
+            return Err(Error::ReprMismatch {
+                expected,
+                found: user.factors.len(),
+            });
+        }
+        let n_items = self.n_items();
+        match user.history.iter().find(|&&(i, _)| i as usize >= n_items) {
+            Some(&(item, _)) => Err(Error::UnknownItem { item, n_items }),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Recommender for Model {
+    fn algorithm(&self) -> Algorithm {
+        self.params.algorithm()
+    }
+
+    fn n_users(&self) -> usize {
+        self.history.n_users()
+    }
+
+    fn n_items(&self) -> usize {
+        dispatch!(&self.fitted, a => a.n_items())
+    }
+
+    fn user(&self, user: UserIdx) -> Result<UserRepr> {
+        let history = self.history.user(user).ok_or(Error::UnknownUser {
+            user,
+            n_users: self.n_users(),
+        })?;
+        Ok(dispatch!(&self.fitted, a => a.trained_user(user, history)))
+    }
+
+    fn fold_in(&self, interactions: &[(ItemIdx, f32)]) -> Result<UserRepr> {
+        let n_items = self.n_items();
+        for &(item, value) in interactions {
+            if item as usize >= n_items {
+                return Err(Error::UnknownItem { item, n_items });
+            }
+            if !value.is_finite() {
+                return Err(Error::InvalidValue { item, value });
+            }
+        }
+        let history = normalize_history(interactions);
+        dispatch!(&self.fitted, a => a.fold_in(history))
+    }
+
+    fn score(&self, user: &UserRepr, items: &[ItemIdx], out: &mut [f32]) -> Result<()> {
+        if out.len() != items.len() {
+            return Err(Error::BufferLength {
+                expected: items.len(),
+                found: out.len(),
+            });
+        }
+        self.check_repr(user)?;
+        self.check_items(items)?;
+        dispatch!(&self.fitted, a => a.score(user, items, out));
+        Ok(())
+    }
+
+    fn score_all(&self, user: &UserRepr, out: &mut [f32]) -> Result<()> {
+        if out.len() != self.n_items() {
+            return Err(Error::BufferLength {
+                expected: self.n_items(),
+                found: out.len(),
+            });
+        }
+        self.check_repr(user)?;
+        dispatch!(&self.fitted, a => a.score_all(user, out));
+        Ok(())
+    }
+
+    fn rating_range(&self) -> Option<(f32, f32)> {
+        dispatch!(&self.fitted, a => a.rating_range())
+    }
+
+    fn similar_items(&self, item: ItemIdx, k: usize) -> Result<Vec<Scored>> {
+        self.check_items(&[item])?;
+        dispatch!(&self.fitted, a => a.similar_items(item, k)).ok_or(Error::Unsupported {
+            algorithm: self.algorithm(),
+            operation: "similar_items",
+        })
+    }
+
+    fn explain(&self, user: &UserRepr, item: ItemIdx) -> Result<Explanation> {
+        self.check_repr(user)?;
+        self.check_items(&[item])?;
+        dispatch!(&self.fitted, a => a.explain(user, item))?.ok_or(Error::Unsupported {
+            algorithm: self.algorithm(),
+            operation: "explain",
+        })
+    }
+}

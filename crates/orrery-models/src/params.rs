@@ -1,0 +1,777 @@
+//! Hyperparameters: one struct per algorithm, parsed from `key=value` pairs (as the CLI's
+//! `--param factors=64` and the HTTP API pass them) and validated field by field.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, Result};
+
+/// The algorithms a [`crate::Model`] can be fitted with, named as on the CLI and over HTTP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Algorithm {
+    /// Items ranked by how many users interacted with them (or by summed weight).
+    Popularity,
+    /// Popularity with exponential time decay.
+    Trending,
+    /// Global mean plus regularized user and item biases.
+    Baseline,
+    /// Biased matrix factorization trained by SGD (Surprise's "SVD").
+    Mf,
+    /// Implicit-feedback ALS (Hu, Koren and Volinsky 2008).
+    Als,
+    /// Item-based nearest neighbours.
+    ItemKnn,
+    /// Embarrassingly shallow autoencoder (Steck 2019).
+    Ease,
+}
+
+impl Algorithm {
+    /// Every algorithm, in the order they are documented.
+    pub const ALL: [Algorithm; 7] = [
+        Algorithm::Popularity,
+        Algorithm::Trending,
+        Algorithm::Baseline,
+        Algorithm::Mf,
+        Algorithm::Als,
+        Algorithm::ItemKnn,
+        Algorithm::Ease,
+    ];
+
+    /// The name used on the CLI, over HTTP and in model files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Algorithm::Popularity => "popularity",
+            Algorithm::Trending => "trending",
+            Algorithm::Baseline => "baseline",
+            Algorithm::Mf => "mf",
+            Algorithm::Als => "als",
+            Algorithm::ItemKnn => "itemknn",
+            Algorithm::Ease => "ease",
+        }
+    }
+
+    /// Whether the algorithm predicts explicit ratings (so RMSE and MAE apply).
+    pub fn predicts_ratings(self) -> bool {
+        matches!(self, Algorithm::Baseline | Algorithm::Mf)
+    }
+
+    fn known() -> String {
+        Algorithm::ALL.map(Algorithm::name).join(", ")
+    }
+}
+
+impl fmt::Display for Algorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Algorithm {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        let wanted = s.trim().to_ascii_lowercase();
+        Algorithm::ALL
+            .into_iter()
+            .find(|a| a.name() == wanted)
+            .ok_or_else(|| Error::UnknownAlgorithm {
+                name: s.to_owned(),
+                known: Algorithm::known(),
+            })
+    }
+}
+
+/// The seed every fit starts from unless told otherwise.
+pub const DEFAULT_SEED: u64 = 42;
+
+/// What popularity counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PopularityBy {
+    /// Number of users who interacted with the item.
+    Count,
+    /// Sum of the interaction weights (likes count more than views; skips subtract).
+    Weight,
+}
+
+/// Parameters of [`Algorithm::Popularity`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PopularityParams {
+    /// `by`: count users or sum weights.
+    pub by: PopularityBy,
+    /// `seed`: accepted for uniformity; popularity is not random.
+    pub seed: u64,
+}
+
+impl Default for PopularityParams {
+    fn default() -> Self {
+        Self {
+            by: PopularityBy::Count,
+            seed: DEFAULT_SEED,
+        }
+    }
+}
+
+/// Parameters of [`Algorithm::Trending`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrendingParams {
+    /// `half_life_days`: after this many days an interaction counts half (> 0).
+    pub half_life_days: f64,
+    /// `by`: count users or sum weights.
+    pub by: PopularityBy,
+    /// `seed`: accepted for uniformity; trending is not random.
+    pub seed: u64,
+}
+
+impl Default for TrendingParams {
+    fn default() -> Self {
+        Self {
+            half_life_days: 7.0,
+            by: PopularityBy::Weight,
+            seed: DEFAULT_SEED,
+        }
+    }
+}
+
+/// Parameters of [`Algorithm::Baseline`] (Surprise's `BaselineOnly` with ALS).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BaselineParams {
+    /// `reg_u`: regularization of user biases (≥ 0).
+    pub reg_u: f32,
+    /// `reg_i`: regularization of item biases (≥ 0).
+    pub reg_i: f32,
+    /// `epochs`: alternating passes (1..=10000).
+    pub epochs: usize,
+    /// `seed`: accepted for uniformity; the baseline is not random.
+    pub seed: u64,
+}
+
+impl Default for BaselineParams {
+    fn default() -> Self {
+        Self {
+            reg_u: 15.0,
+            reg_i: 10.0,
+            epochs: 10,
+            seed: DEFAULT_SEED,
+        }
+    }
+}
+
+/// Parameters of [`Algorithm::Mf`], biased matrix factorization by SGD.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MfParams {
+    /// `factors`: latent dimensions (1..=1024).
+    pub factors: usize,
+    /// `lr`: SGD learning rate, in (0, 1].
+    pub lr: f32,
+    /// `reg`: L2 regularization of factors and biases (≥ 0).
+    pub reg: f32,
+    /// `epochs`: passes over the ratings (1..=10000).
+    pub epochs: usize,
+    /// `init_std`: standard deviation of the initial factors (> 0).
+    pub init_std: f32,
+    /// `blocks`: users and items are split into this many groups and the rating matrix
+    /// into blocks×blocks cells; cells that share no user or item train in parallel
+    /// (1 = plain sequential SGD). Results depend on it but not on the thread count (1..=256).
+    pub blocks: usize,
+    /// `seed`: initialization and shuffling.
+    pub seed: u64,
+}
+
+impl Default for MfParams {
+    fn default() -> Self {
+        Self {
+            factors: 50,
+            lr: 0.01,
+            reg: 0.05,
+            epochs: 20,
+            init_std: 0.1,
+            blocks: 8,
+            seed: DEFAULT_SEED,
+        }
+    }
+}
+
+/// How [`Algorithm::Als`] solves each user's and item's least-squares problem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AlsSolver {
+    /// A few conjugate-gradient steps warm-started from the previous factors (fast).
+    Cg,
+    /// An exact Cholesky solve (slower, exact).
+    Cholesky,
+}
+
+/// Parameters of [`Algorithm::Als`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlsParams {
+    /// `factors`: latent dimensions (1..=1024).
+    pub factors: usize,
+    /// `iterations`: alternating sweeps (1..=10000).
+    pub iterations: usize,
+    /// `reg`: L2 regularization (≥ 0).
+    pub reg: f32,
+    /// `alpha`: confidence is `1 + alpha·weight` (> 0).
+    pub alpha: f32,
+    /// `solver`: `cg` or `cholesky`.
+    pub solver: AlsSolver,
+    /// `cg_steps`: conjugate-gradient steps per solve (1..=64).
+    pub cg_steps: usize,
+    /// `binary`: every interaction has weight 1 (`true`) or its event weight (`false`).
+    pub binary: bool,
+    /// `seed`: initialization.
+    pub seed: u64,
+}
+
+impl Default for AlsParams {
+    fn default() -> Self {
+        Self {
+            factors: 64,
+            iterations: 15,
+            reg: 0.01,
+            alpha: 1.0,
+            solver: AlsSolver::Cg,
+            cg_steps: 3,
+            binary: false,
+            seed: DEFAULT_SEED,
+        }
+    }
+}
+
+/// The item–item similarity of [`Algorithm::ItemKnn`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Similarity {
+    /// Cosine of the items' interaction vectors.
+    Cosine,
+    /// Cosine after subtracting each user's mean value.
+    AdjustedCosine,
+}
+
+/// Parameters of [`Algorithm::ItemKnn`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemKnnParams {
+    /// `neighbors`: neighbours kept per item (1..=10000).
+    pub neighbors: usize,
+    /// `similarity`: `cosine` or `adjusted_cosine`.
+    pub similarity: Similarity,
+    /// `shrink`: similarities are multiplied by `n / (n + shrink)`, n the co-raters (≥ 0).
+    pub shrink: f32,
+    /// `binary`: every interaction has value 1 (`true`) or its rating/weight (`false`).
+    pub binary: bool,
+    /// `seed`: accepted for uniformity; item-kNN is not random.
+    pub seed: u64,
+}
+
+impl Default for ItemKnnParams {
+    fn default() -> Self {
+        Self {
+            neighbors: 50,
+            similarity: Similarity::Cosine,
+            shrink: 10.0,
+            binary: false,
+            seed: DEFAULT_SEED,
+        }
+    }
+}
+
+/// Parameters of [`Algorithm::Ease`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EaseParams {
+    /// `lambda`: L2 regularization of the item–item weights (> 0).
+    pub lambda: f32,
+    /// `binary`: every interaction has value 1 (`true`) or its weight (`false`).
+    pub binary: bool,
+    /// `seed`: accepted for uniformity; EASE is not random.
+    pub seed: u64,
+}
+
+impl Default for EaseParams {
+    fn default() -> Self {
+        Self {
+            lambda: 500.0,
+            binary: true,
+            seed: DEFAULT_SEED,
+        }
+    }
+}
+
+/// The validated hyperparameters of one fit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Params {
+    /// See [`PopularityParams`].
+    Popularity(PopularityParams),
+    /// See [`TrendingParams`].
+    Trending(TrendingParams),
+    /// See [`BaselineParams`].
+    Baseline(BaselineParams),
+    /// See [`MfParams`].
+    Mf(MfParams),
+    /// See [`AlsParams`].
+    Als(AlsParams),
+    /// See [`ItemKnnParams`].
+    ItemKnn(ItemKnnParams),
+    /// See [`EaseParams`].
+    Ease(EaseParams),
+}
+
+impl Params {
+    /// The defaults of `algorithm`.
+    pub fn defaults(algorithm: Algorithm) -> Params {
+        match algorithm {
+            Algorithm::Popularity => Params::Popularity(Default::default()),
+            Algorithm::Trending => Params::Trending(Default::default()),
+            Algorithm::Baseline => Params::Baseline(Default::default()),
+            Algorithm::Mf => Params::Mf(Default::default()),
+            Algorithm::Als => Params::Als(Default::default()),
+            Algorithm::ItemKnn => Params::ItemKnn(Default::default()),
+            Algorithm::Ease => Params::Ease(Default::default()),
+        }
+    }
+
+    /// The defaults of `algorithm` overridden by `key=value` pairs, validated.
+    ///
+    /// ```
+    /// use orrery_models::{Algorithm, Params};
+    /// let p = Params::parse(Algorithm::Mf, ["factors=64", "lr=0.005"]).unwrap();
+    /// assert_eq!(p.get("factors").as_deref(), Some("64"));
+    /// assert!(Params::parse(Algorithm::Mf, ["factors=0"]).is_err());
+    /// ```
+    pub fn parse<I, S>(algorithm: Algorithm, pairs: I) -> Result<Params>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let mut params = Params::defaults(algorithm);
+        for pair in pairs {
+            let pair = pair.as_ref();
+            let (key, value) = pair
+                .split_once('=')
+                .ok_or_else(|| Error::MalformedParam(pair.to_owned()))?;
+            params.set(key.trim(), value.trim())?;
+        }
+        params.validate()?;
+        Ok(params)
+    }
+
+    /// Sets one parameter from its textual value (the range is checked by
+    /// [`Params::validate`]).
+    pub fn set(&mut self, key: &str, value: &str) -> Result<()> {
+        let algorithm = self.algorithm();
+        let field = Field {
+            algorithm,
+            key,
+            value,
+        };
+        let unknown = || Error::UnknownParam {
+            algorithm,
+            name: key.to_owned(),
+            known: Params::defaults(algorithm)
+                .pairs()
+                .iter()
+                .map(|(k, _)| *k)
+                .collect::<Vec<_>>()
+                .join(", "),
+        };
+        if key == "seed" {
+            let seed = field.int("seed")?;
+            match self {
+                Params::Popularity(p) => p.seed = seed,
+                Params::Trending(p) => p.seed = seed,
+                Params::Baseline(p) => p.seed = seed,
+                Params::Mf(p) => p.seed = seed,
+                Params::Als(p) => p.seed = seed,
+                Params::ItemKnn(p) => p.seed = seed,
+                Params::Ease(p) => p.seed = seed,
+            }
+            return Ok(());
+        }
+        match self {
+            Params::Popularity(p) => match key {
+                "by" => p.by = field.popularity_by()?,
+                _ => return Err(unknown()),
+            },
+            Params::Trending(p) => match key {
+                "half_life_days" => p.half_life_days = field.float("half_life_days")?,
+                "by" => p.by = field.popularity_by()?,
+                _ => return Err(unknown()),
+            },
+            Params::Baseline(p) => match key {
+                "reg_u" => p.reg_u = field.float("reg_u")? as f32,
+                "reg_i" => p.reg_i = field.float("reg_i")? as f32,
+                "epochs" => p.epochs = field.int("epochs")? as usize,
+                _ => return Err(unknown()),
+            },
+            Params::Mf(p) => match key {
+                "factors" => p.factors = field.int("factors")? as usize,
+                "lr" | "learning_rate" => p.lr = field.float("lr")? as f32,
+                "reg" | "regularization" => p.reg = field.float("reg")? as f32,
+                "epochs" => p.epochs = field.int("epochs")? as usize,
+                "init_std" => p.init_std = field.float("init_std")? as f32,
+                "blocks" => p.blocks = field.int("blocks")? as usize,
+                _ => return Err(unknown()),
+            },
+            Params::Als(p) => match key {
+                "factors" => p.factors = field.int("factors")? as usize,
+                "iterations" | "epochs" => p.iterations = field.int("iterations")? as usize,
+                "reg" | "regularization" => p.reg = field.float("reg")? as f32,
+                "alpha" => p.alpha = field.float("alpha")? as f32,
+                "solver" => {
+                    p.solver = match value.to_ascii_lowercase().as_str() {
+                        "cg" => AlsSolver::Cg,
+                        "cholesky" => AlsSolver::Cholesky,
+                        _ => return Err(field.invalid("solver", "cg or cholesky")),
+                    }
+                }
+                "cg_steps" => p.cg_steps = field.int("cg_steps")? as usize,
+                "binary" => p.binary = field.bool("binary")?,
+                _ => return Err(unknown()),
+            },
+            Params::ItemKnn(p) => match key {
+                "neighbors" | "neighbours" => p.neighbors = field.int("neighbors")? as usize,
+                "similarity" => {
+                    p.similarity = match value.to_ascii_lowercase().as_str() {
+                        "cosine" => Similarity::Cosine,
+                        "adjusted_cosine" => Similarity::AdjustedCosine,
+                        _ => {
+                            return Err(field.invalid("similarity", "cosine or adjusted_cosine"));
+                        }
+                    }
+                }
+                "shrink" => p.shrink = field.float("shrink")? as f32,
+                "binary" => p.binary = field.bool("binary")?,
+                _ => return Err(unknown()),
+            },
+            Params::Ease(p) => match key {
+                "lambda" => p.lambda = field.float("lambda")? as f32,
+                "binary" => p.binary = field.bool("binary")?,
+                _ => return Err(unknown()),
+            },
+        }
+        Ok(())
+    }
+
+    /// Checks every field against its range; the error names the first bad field.
+    pub fn validate(&self) -> Result<()> {
+        let c = Checker(self.algorithm());
+        match self {
+            Params::Popularity(_) => Ok(()),
+            Params::Trending(p) => c.positive("half_life_days", p.half_life_days),
+            Params::Baseline(p) => {
+                c.non_negative("reg_u", p.reg_u.into())?;
+                c.non_negative("reg_i", p.reg_i.into())?;
+                c.int_range("epochs", p.epochs, 1, MAX_EPOCHS)
+            }
+            Params::Mf(p) => {
+                c.int_range("factors", p.factors, 1, MAX_FACTORS)?;
+                c.unit("lr", p.lr.into())?;
+                c.non_negative("reg", p.reg.into())?;
+                c.int_range("epochs", p.epochs, 1, MAX_EPOCHS)?;
+                c.positive("init_std", p.init_std.into())?;
+                c.int_range("blocks", p.blocks, 1, 256)
+            }
+            Params::Als(p) => {
+                c.int_range("factors", p.factors, 1, MAX_FACTORS)?;
+                c.int_range("iterations", p.iterations, 1, MAX_EPOCHS)?;
+                c.non_negative("reg", p.reg.into())?;
+                c.positive("alpha", p.alpha.into())?;
+                c.int_range("cg_steps", p.cg_steps, 1, 64)
+            }
+            Params::ItemKnn(p) => {
+                c.int_range("neighbors", p.neighbors, 1, 10_000)?;
+                c.non_negative("shrink", p.shrink.into())
+            }
+            Params::Ease(p) => c.positive("lambda", p.lambda.into()),
+        }
+    }
+
+    /// The algorithm these parameters configure.
+    pub fn algorithm(&self) -> Algorithm {
+        match self {
+            Params::Popularity(_) => Algorithm::Popularity,
+            Params::Trending(_) => Algorithm::Trending,
+            Params::Baseline(_) => Algorithm::Baseline,
+            Params::Mf(_) => Algorithm::Mf,
+            Params::Als(_) => Algorithm::Als,
+            Params::ItemKnn(_) => Algorithm::ItemKnn,
+            Params::Ease(_) => Algorithm::Ease,
+        }
+    }
+
+    /// The seed of the fit.
+    pub fn seed(&self) -> u64 {
+        match self {
+            Params::Popularity(p) => p.seed,
+            Params::Trending(p) => p.seed,
+            Params::Baseline(p) => p.seed,
+            Params::Mf(p) => p.seed,
+            Params::Als(p) => p.seed,
+            Params::ItemKnn(p) => p.seed,
+            Params::Ease(p) => p.seed,
+        }
+    }
+
+    /// The same parameters with another seed.
+    pub fn with_seed(mut self, seed: u64) -> Params {
+        // Any u64 is a valid seed, so setting it cannot fail.
+        let _ = self.set("seed", &seed.to_string());
+        self
+    }
+
+    /// Every parameter as `(key, value)` text, in documentation order; parsing these pairs
+    /// gives back the same parameters.
+    pub fn pairs(&self) -> Vec<(&'static str, String)> {
+        let by = |b: PopularityBy| match b {
+            PopularityBy::Count => "count".to_owned(),
+            PopularityBy::Weight => "weight".to_owned(),
+        };
+        let mut pairs = match self {
+            Params::Popularity(p) => vec![("by", by(p.by))],
+            Params::Trending(p) => vec![
+                ("half_life_days", p.half_life_days.to_string()),
+                ("by", by(p.by)),
+            ],
+            Params::Baseline(p) => vec![
+                ("reg_u", p.reg_u.to_string()),
+                ("reg_i", p.reg_i.to_string()),
+                ("epochs", p.epochs.to_string()),
+            ],
+            Params::Mf(p) => vec![
+                ("factors", p.factors.to_string()),
+                ("lr", p.lr.to_string()),
+                ("reg", p.reg.to_string()),
+                ("epochs", p.epochs.to_string()),
+                ("init_std", p.init_std.to_string()),
+                ("blocks", p.blocks.to_string()),
+            ],
+            Params::Als(p) => vec![
+                ("factors", p.factors.to_string()),
+                ("iterations", p.iterations.to_string()),
+                ("reg", p.reg.to_string()),
+                ("alpha", p.alpha.to_string()),
+                (
+                    "solver",
+                    match p.solver {
+                        AlsSolver::Cg => "cg".to_owned(),
+                        AlsSolver::Cholesky => "cholesky".to_owned(),
+                    },
+                ),
+                ("cg_steps", p.cg_steps.to_string()),
+                ("binary", p.binary.to_string()),
+            ],
+            Params::ItemKnn(p) => vec![
+                ("neighbors", p.neighbors.to_string()),
+                (
+                    "similarity",
+                    match p.similarity {
+                        Similarity::Cosine => "cosine".to_owned(),
+                        Similarity::AdjustedCosine => "adjusted_cosine".to_owned(),
+                    },
+                ),
+                ("shrink", p.shrink.to_string()),
+                ("binary", p.binary.to_string()),
+            ],
+            Params::Ease(p) => vec![
+                ("lambda", p.lambda.to_string()),
+                ("binary", p.binary.to_string()),
+            ],
+        };
+        pairs.push(("seed", self.seed().to_string()));
+        pairs
+    }
+
+    /// The textual value of one parameter.
+    pub fn get(&self, key: &str) -> Option<String> {
+        self.pairs()
+            .into_iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v)
+    }
+}
+
+const MAX_FACTORS: usize = 1024;
+const MAX_EPOCHS: usize = 10_000;
+
+/// One `key=value` being parsed, for error messages that quote it.
+struct Field<'a> {
+    algorithm: Algorithm,
+    key: &'a str,
+    value: &'a str,
+}
+
+impl Field<'_> {
+    fn invalid(&self, name: &'static str, expected: &str) -> Error {
+        Error::InvalidParam {
+            algorithm: self.algorithm,
+            name,
+            value: self.value.to_owned(),
+            expected: expected.to_owned(),
+        }
+    }
+
+    fn int(&self, name: &'static str) -> Result<u64> {
+        self.value
+            .parse::<u64>()
+            .map_err(|_| self.invalid(name, "a non-negative integer"))
+    }
+
+    fn float(&self, name: &'static str) -> Result<f64> {
+        self.value
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| self.invalid(name, "a finite number"))
+    }
+
+    fn bool(&self, name: &'static str) -> Result<bool> {
+        match self.value.to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" => Ok(true),
+            "false" | "0" | "no" => Ok(false),
+            _ => Err(self.invalid(name, "true or false")),
+        }
+    }
+
+    fn popularity_by(&self) -> Result<PopularityBy> {
+        debug_assert_eq!(self.key, "by");
+        match self.value.to_ascii_lowercase().as_str() {
+            "count" => Ok(PopularityBy::Count),
+            "weight" => Ok(PopularityBy::Weight),
+            _ => Err(self.invalid("by", "count or weight")),
+        }
+    }
+}
+
+/// Range checks that name the algorithm and the field.
+struct Checker(Algorithm);
+
+impl Checker {
+    fn fail(&self, name: &'static str, value: String, expected: &str) -> Result<()> {
+        Err(Error::InvalidParam {
+            algorithm: self.0,
+            name,
+            value,
+            expected: expected.to_owned(),
+        })
+    }
+
+    fn int_range(&self, name: &'static str, v: usize, lo: usize, hi: usize) -> Result<()> {
+        if (lo..=hi).contains(&v) {
+            Ok(())
+        } else {
+            self.fail(name, v.to_string(), &format!("an integer in {lo}..={hi}"))
+        }
+    }
+
+    fn positive(&self, name: &'static str, v: f64) -> Result<()> {
+        if v.is_finite() && v > 0.0 {
+            Ok(())
+        } else {
+            self.fail(name, v.to_string(), "a number > 0")
+        }
+    }
+
+    fn non_negative(&self, name: &'static str, v: f64) -> Result<()> {
+        if v.is_finite() && v >= 0.0 {
+            Ok(())
+        } else {
+            self.fail(name, v.to_string(), "a number >= 0")
+        }
+    }
+
+    fn unit(&self, name: &'static str, v: f64) -> Result<()> {
+        if v > 0.0 && v <= 1.0 {
+            Ok(())
+        } else {
+            self.fail(name, v.to_string(), "a number in (0, 1]")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn invalid_field(err: Error) -> (&'static str, String) {
+        match err {
+            Error::InvalidParam { name, expected, .. } => (name, expected),
+            other => panic!("expected InvalidParam, got {other}"),
+        }
+    }
+
+    #[test]
+    fn names_parse_and_print() {
+        for a in Algorithm::ALL {
+            assert_eq!(a.name().parse::<Algorithm>().unwrap(), a);
+        }
+        assert_eq!("MF".parse::<Algorithm>().unwrap(), Algorithm::Mf);
+        let err = "svd".parse::<Algorithm>().unwrap_err().to_string();
+        assert!(
+            err.contains("popularity, trending, baseline, mf, als, itemknn, ease"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn each_field_is_checked() {
+        let cases: [(Algorithm, &str, &str, &str); 14] = [
+            (Algorithm::Mf, "factors", "0", "1..=1024"),
+            (Algorithm::Mf, "factors", "1025", "1..=1024"),
+            (Algorithm::Mf, "lr", "0", "(0, 1]"),
+            (Algorithm::Mf, "lr", "1.5", "(0, 1]"),
+            (Algorithm::Mf, "reg", "-0.1", ">= 0"),
+            (Algorithm::Mf, "epochs", "0", "1..=10000"),
+            (Algorithm::Mf, "epochs", "10001", "1..=10000"),
+            (Algorithm::Mf, "blocks", "0", "1..=256"),
+            (Algorithm::Als, "alpha", "0", "> 0"),
+            (Algorithm::Als, "factors", "2000", "1..=1024"),
+            (Algorithm::Als, "iterations", "0", "1..=10000"),
+            (Algorithm::Trending, "half_life_days", "-1", "> 0"),
+            (Algorithm::Baseline, "reg_u", "-1", ">= 0"),
+            (Algorithm::Ease, "lambda", "0", "> 0"),
+        ];
+        for (algo, key, value, expected) in cases {
+            let err = Params::parse(algo, [format!("{key}={value}")]).unwrap_err();
+            let message = err.to_string();
+            let (name, exp) = invalid_field(err);
+            assert_eq!(name, key, "{message}");
+            assert!(exp.contains(expected), "{message}");
+            assert!(message.contains(algo.name()), "{message}");
+        }
+    }
+
+    #[test]
+    fn type_errors_and_unknown_keys_are_reported() {
+        let err = Params::parse(Algorithm::Mf, ["factors=many"]).unwrap_err();
+        assert_eq!(invalid_field(err).0, "factors");
+        let err = Params::parse(Algorithm::Mf, ["lr=NaN"]).unwrap_err();
+        assert_eq!(invalid_field(err).0, "lr");
+        let err = Params::parse(Algorithm::Als, ["binary=maybe"]).unwrap_err();
+        assert_eq!(invalid_field(err).0, "binary");
+        let err = Params::parse(Algorithm::Mf, ["alpha=1"]).unwrap_err();
+        assert!(matches!(err, Error::UnknownParam { .. }));
+        assert!(err.to_string().contains("factors, lr, reg"), "{err}");
+        let err = Params::parse(Algorithm::Mf, ["factors"]).unwrap_err();
+        assert!(matches!(err, Error::MalformedParam(_)));
+    }
+
+    #[test]
+    fn defaults_follow_the_seeds_and_pairs_round_trip() {
+        let Params::Mf(mf) = Params::defaults(Algorithm::Mf) else {
+            unreachable!()
+        };
+        assert_eq!((mf.factors, mf.lr, mf.reg, mf.epochs), (50, 0.01, 0.05, 20));
+        let Params::Baseline(b) = Params::defaults(Algorithm::Baseline) else {
+            unreachable!()
+        };
+        assert_eq!((b.reg_u, b.reg_i, b.epochs), (15.0, 10.0, 10));
+        for algo in Algorithm::ALL {
+            let p = Params::defaults(algo).with_seed(7);
+            p.validate().unwrap();
+            let text: Vec<String> = p.pairs().iter().map(|(k, v)| format!("{k}={v}")).collect();
+            assert_eq!(Params::parse(algo, &text).unwrap(), p, "{algo}");
+        }
+        let p = Params::parse(Algorithm::Als, ["factors=32", "solver=cholesky", "seed=9"]).unwrap();
+        assert_eq!(p.get("factors").as_deref(), Some("32"));
+        assert_eq!(p.get("solver").as_deref(), Some("cholesky"));
+        assert_eq!(p.seed(), 9);
+    }
+}
