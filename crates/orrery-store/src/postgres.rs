@@ -257,7 +257,7 @@ impl ImportStatements for PostgresImport {
             inserted += sqlx::query(
                 "INSERT INTO interactions (user_id, item_id, kind, value, ts) \
                  SELECT * FROM UNNEST($1::int8[], $2::int8[], $3::text[], $4::float4[], $5::int8[]) \
-                 ON CONFLICT DO NOTHING",
+                 ON CONFLICT (user_id, item_id, kind, ts) DO NOTHING",
             )
             .bind(chunk.iter().map(|e| e.user_id).collect::<Vec<_>>())
             .bind(chunk.iter().map(|e| e.item_id).collect::<Vec<_>>())

@@ -120,7 +120,7 @@ impl Shape {
             Shape::UpsertUsers => UPSERT_USERS_TAIL,
             Shape::UpsertItems => UPSERT_ITEMS_TAIL,
             Shape::InsertCategories => "",
-            Shape::InsertInteractions => " ON CONFLICT DO NOTHING",
+            Shape::InsertInteractions => " ON CONFLICT (user_id, item_id, kind, ts) DO NOTHING",
         }
     }
 
@@ -442,10 +442,8 @@ mod tests {
             assert_eq!(placeholders, rows * shape.params_per_row(), "{shape:?}");
             assert!(placeholders <= 32_766, "{shape:?}");
         }
-        assert!(
-            Shape::InsertInteractions
-                .sql(2)
-                .ends_with("(?,?,?,?,?),(?,?,?,?,?) ON CONFLICT DO NOTHING")
-        );
+        assert!(Shape::InsertInteractions.sql(2).ends_with(
+            "(?,?,?,?,?),(?,?,?,?,?) ON CONFLICT (user_id, item_id, kind, ts) DO NOTHING"
+        ));
     }
 }
