@@ -7,7 +7,10 @@
 //!
 //! `u1` is ML-100K's official u1.base/u1.test; `ml1m` is a seeded 90/10 random split of
 //! `ml-1m-users-1-2999/ratings.dat`. Data come from `ORRERY_SHARED_DATA` (default
-//! `../shared/data` beside the repository).
+//! `../shared/data` beside the repository). Several parameter sets separated by `/` are
+//! fitted in turn on the same split. `VALID=1` evaluates on a validation tenth carved from
+//! the training ratings (for tuning), `FOLD=1` scores users folded in from their training
+//! ratings instead of their trained factors, `VERBOSE=1` prints every epoch.
 
 use std::path::PathBuf;
 use std::time::Instant;
