@@ -5,11 +5,14 @@
 //!   [`Record`](orrery_core::Record)s inside one transaction, all or nothing.
 //! - [`Store::load_dataset`] reads a consistent snapshot into an
 //!   [`orrery_core::Dataset`] for training; [`Store::stats`] counts what is stored.
+//! - Row-at-a-time reads and writes by external id ([`Store::get_user`],
+//!   [`Store::list_items`], [`Store::add_interactions`], …) serve the HTTP API.
 //!
 //! The store knows nothing about recommendation algorithms: it stores rows and hands out
 //! snapshots.
 
 mod columns;
+mod crud;
 mod error;
 mod import;
 mod load;
@@ -18,6 +21,7 @@ mod sqlite;
 mod store;
 mod url;
 
+pub use crud::{MAX_PAGE_SIZE, Page};
 pub use error::Error;
 pub use import::{ImportSummary, ImportTx};
 pub use load::Stats;
