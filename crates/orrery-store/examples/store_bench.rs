@@ -22,7 +22,7 @@ const ITEMS: usize = 3_883;
 const RATINGS_PER_USER: usize = 165;
 const BATCH: usize = 10_000;
 
-pub(crate) fn records() -> Vec<Record> {
+fn records() -> Vec<Record> {
     let mut out = Vec::with_capacity(USERS + ITEMS + USERS * RATINGS_PER_USER);
     for u in 0..USERS {
         out.push(Record::User(UserRecord {
