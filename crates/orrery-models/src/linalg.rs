@@ -22,8 +22,11 @@ pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
         .map(|(x, y)| x * y)
         .sum();
     for (x, y) in ca.zip(cb) {
-        for l in 0..LANES {
-            acc[l] += x[l] * y[l];
+        // Fixed-size arrays let the compiler load each chunk as one vector.
+        if let (Ok(x), Ok(y)) = (<&[f32; LANES]>::try_from(x), <&[f32; LANES]>::try_from(y)) {
+            for l in 0..LANES {
+                acc[l] += x[l] * y[l];
+            }
         }
     }
     // A tree, not a chain, so that the lanes add in three dependent steps instead of eight.

@@ -27,6 +27,12 @@ pub trait Progress {
     fn cancelled(&self) -> bool {
         false
     }
+
+    /// Whether the loss should be computed where it costs extra work (ALS spends about a
+    /// tenth of its time on it); when not, [`EpochReport::loss`] is NaN there.
+    fn wants_loss(&self) -> bool {
+        true
+    }
 }
 
 /// Ignores progress.
@@ -35,6 +41,10 @@ pub struct NoProgress;
 
 impl Progress for NoProgress {
     fn on_epoch(&mut self, _report: &EpochReport) {}
+
+    fn wants_loss(&self) -> bool {
+        false
+    }
 }
 
 impl<F: FnMut(&EpochReport)> Progress for F {

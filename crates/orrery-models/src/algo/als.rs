@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::algo::{Algo, check_len, similar_by_factors};
-use crate::linalg::{Cholesky, axpy, dot, row};
+use crate::linalg::{Cholesky, Kernel, axpy, dot, row, with_simd};
 use crate::{
     Algorithm, AlsParams, AlsSolver, Contribution, EpochReport, Error, Explanation, Progress,
     Result, Scored, UserRepr,
@@ -48,26 +48,17 @@ fn confidence(alpha: f32, w: f32) -> (f32, f32) {
     (1.0 + alpha * w.abs(), if w > 0.0 { 1.0 } else { 0.0 })
 }
 
-/// `YᵀY + λI` as a row-major k×k matrix, accumulated in f64 over fixed chunks.
+/// `YᵀY + λI` as a row-major k×k matrix: f32 sums over fixed chunks of rows, added up in
+/// f64 in chunk order (deterministic whatever the thread count).
 fn gram(y: &[f32], k: usize, reg: f32) -> Vec<f32> {
-    let partials: Vec<Vec<f64>> = y
+    let partials: Vec<Vec<f32>> = y
         .par_chunks(k * 256)
-        .map(|chunk| {
-            let mut g = vec![0f64; k * k];
-            for yi in chunk.chunks_exact(k) {
-                for (r, &a) in yi.iter().enumerate() {
-                    for (g_rc, &b) in g[r * k..(r + 1) * k].iter_mut().zip(yi) {
-                        *g_rc += (a * b) as f64;
-                    }
-                }
-            }
-            g
-        })
+        .map(|chunk| with_simd(GramChunk { chunk, k }))
         .collect();
     let mut total = vec![0f64; k * k];
     for g in &partials {
-        for (t, v) in total.iter_mut().zip(g) {
-            *t += v;
+        for (t, &v) in total.iter_mut().zip(g) {
+            *t += v as f64;
         }
     }
     for d in 0..k {
@@ -76,7 +67,30 @@ fn gram(y: &[f32], k: usize, reg: f32) -> Vec<f32> {
     total.into_iter().map(|v| v as f32).collect()
 }
 
+/// `Σ y yᵀ` over the rows of one chunk.
+struct GramChunk<'a> {
+    chunk: &'a [f32],
+    k: usize,
+}
+
+impl Kernel for GramChunk<'_> {
+    type Output = Vec<f32>;
+
+    #[inline(always)]
+    fn run(self) -> Vec<f32> {
+        let k = self.k;
+        let mut g = vec![0f32; k * k];
+        for yi in self.chunk.chunks_exact(k) {
+            for (g_row, &a) in g.chunks_exact_mut(k).zip(yi) {
+                axpy(a, yi, g_row);
+            }
+        }
+        g
+    }
+}
+
 /// `out = G v` for a row-major k×k `G`.
+#[inline(always)]
 fn matvec(g: &[f32], v: &[f32], out: &mut [f32]) {
     for (o, g_row) in out.iter_mut().zip(g.chunks_exact(v.len())) {
         *o = dot(g_row, v);
@@ -88,6 +102,42 @@ struct Scratch {
     r: Vec<f32>,
     p: Vec<f32>,
     ap: Vec<f32>,
+    /// The row's fixed-side factors gathered contiguously, `n × k`.
+    y: Vec<f32>,
+    /// Per cell: `c − 1`, `c·p`, and a dot product.
+    extra: Vec<f32>,
+    target: Vec<f32>,
+    t: Vec<f32>,
+}
+
+impl Scratch {
+    fn new(k: usize) -> Scratch {
+        Scratch {
+            r: vec![0f32; k],
+            p: vec![0f32; k],
+            ap: vec![0f32; k],
+            y: Vec::new(),
+            extra: Vec::new(),
+            target: Vec::new(),
+            t: Vec::new(),
+        }
+    }
+}
+
+/// `t_j = y_j · v` for every gathered row `y_j`.
+#[inline(always)]
+fn gathered_dots(y: &[f32], k: usize, v: &[f32], t: &mut [f32]) {
+    for (tj, yj) in t.iter_mut().zip(y.chunks_exact(k)) {
+        *tj = dot(yj, v);
+    }
+}
+
+/// `out += Σ_j a_j y_j` over the gathered rows.
+#[inline(always)]
+fn gathered_axpy(y: &[f32], k: usize, a: &[f32], out: &mut [f32]) {
+    for (&aj, yj) in a.iter().zip(y.chunks_exact(k)) {
+        axpy(aj, yj, out);
+    }
 }
 
 /// One side's solve: the fixed factors `y`, their Gram matrix and the settings.
@@ -115,19 +165,32 @@ impl<'a> HalfSweep<'a> {
     }
 
     /// Conjugate-gradient steps on one row, from its current factors `x`.
+    #[inline(always)]
     fn cg(&self, x: &mut [f32], indices: &[u32], weights: &[f32], s: &mut Scratch) {
         let k = self.k;
+        // The row's items are gathered once: the four passes below then read contiguous
+        // memory, and their dot products are independent of each other.
+        let n = indices.len();
+        s.y.clear();
+        s.extra.clear();
+        s.target.clear();
+        for (&j, &w) in indices.iter().zip(weights) {
+            let (c, p) = confidence(self.alpha, cell_weight(w, self.binary));
+            s.y.extend_from_slice(row(self.y, j as usize, k));
+            s.extra.push(c - 1.0);
+            s.target.push(c * p);
+        }
+        s.t.resize(n, 0.0);
         // r = b − A x
         matvec(self.gram, x, &mut s.r);
         for v in s.r.iter_mut() {
             *v = -*v;
         }
-        for (&j, &w) in indices.iter().zip(weights) {
-            let (c, p) = confidence(self.alpha, cell_weight(w, self.binary));
-            let yj = row(self.y, j as usize, k);
-            let scale = c * p - (c - 1.0) * dot(yj, x);
-            axpy(scale, yj, &mut s.r);
+        gathered_dots(&s.y, k, x, &mut s.t);
+        for ((tj, &e), &b) in s.t.iter_mut().zip(&s.extra).zip(&s.target) {
+            *tj = b - e * *tj;
         }
+        gathered_axpy(&s.y, k, &s.t, &mut s.r);
         s.p.copy_from_slice(&s.r);
         let mut rs_old = dot(&s.r, &s.r);
         for _ in 0..self.cg_steps {
@@ -135,11 +198,11 @@ impl<'a> HalfSweep<'a> {
                 break;
             }
             matvec(self.gram, &s.p, &mut s.ap);
-            for (&j, &w) in indices.iter().zip(weights) {
-                let (c, _) = confidence(self.alpha, cell_weight(w, self.binary));
-                let yj = row(self.y, j as usize, k);
-                axpy((c - 1.0) * dot(yj, &s.p), yj, &mut s.ap);
+            gathered_dots(&s.y, k, &s.p, &mut s.t);
+            for (tj, &e) in s.t.iter_mut().zip(&s.extra) {
+                *tj *= e;
             }
+            gathered_axpy(&s.y, k, &s.t, &mut s.ap);
             let step = rs_old / dot(&s.p, &s.ap);
             axpy(step, &s.p, x);
             axpy(-step, &s.ap, &mut s.r);
@@ -175,67 +238,119 @@ impl<'a> HalfSweep<'a> {
     /// Solves every row of `x` against `csr`; returns whether every system was positive
     /// definite.
     fn solve_all(&self, x: &mut [f32], csr: &Csr) -> bool {
-        let k = self.k;
         let failures: usize = x
-            .par_chunks_mut(k * CHUNK_ROWS)
+            .par_chunks_mut(self.k * CHUNK_ROWS)
             .enumerate()
             .map(|(chunk, rows)| {
-                let mut scratch = Scratch {
-                    r: vec![0f32; k],
-                    p: vec![0f32; k],
-                    ap: vec![0f32; k],
-                };
-                let mut failures = 0;
-                for (offset, xu) in rows.chunks_exact_mut(k).enumerate() {
-                    let r = csr.row((chunk * CHUNK_ROWS + offset) as u32);
-                    match self.solver {
-                        AlsSolver::Cg => self.cg(xu, r.indices, r.weights, &mut scratch),
-                        AlsSolver::Cholesky => match self.system(r.indices, r.weights) {
-                            Some((chol, mut b)) => {
-                                chol.solve(&mut b);
-                                for (xf, bf) in xu.iter_mut().zip(b) {
-                                    *xf = bf as f32;
-                                }
-                            }
-                            None => failures += 1,
-                        },
-                    }
-                }
-                failures
+                with_simd(SolveChunk {
+                    sweep: self,
+                    rows,
+                    first_row: chunk * CHUNK_ROWS,
+                    csr,
+                })
             })
             .sum();
         failures == 0
     }
 
+    /// Solves consecutive rows from `first_row`; returns how many systems were not
+    /// positive definite.
+    #[inline(always)]
+    fn solve_rows(&self, rows: &mut [f32], first_row: usize, csr: &Csr) -> usize {
+        let k = self.k;
+        let mut scratch = Scratch::new(k);
+        let mut failures = 0;
+        for (offset, xu) in rows.chunks_exact_mut(k).enumerate() {
+            let r = csr.row((first_row + offset) as u32);
+            match self.solver {
+                AlsSolver::Cg => self.cg(xu, r.indices, r.weights, &mut scratch),
+                AlsSolver::Cholesky => match self.system(r.indices, r.weights) {
+                    Some((chol, mut b)) => {
+                        chol.solve(&mut b);
+                        for (xf, bf) in xu.iter_mut().zip(b) {
+                            *xf = bf as f32;
+                        }
+                    }
+                    None => failures += 1,
+                },
+            }
+        }
+        failures
+    }
+
     /// The weighted squared error of every row of `x` plus regularization, and the total
     /// confidence of the observed cells (implicit's normalization).
     fn loss(&self, x: &[f32], csr: &Csr) -> (f64, f64) {
-        let k = self.k;
         let parts: Vec<(f64, f64)> = x
-            .par_chunks(k * CHUNK_ROWS)
+            .par_chunks(self.k * CHUNK_ROWS)
             .enumerate()
             .map(|(chunk, rows)| {
-                let mut gx = vec![0f32; k];
-                let (mut loss, mut confidence_sum) = (0f64, 0f64);
-                for (offset, xu) in rows.chunks_exact(k).enumerate() {
-                    let r = csr.row((chunk * CHUNK_ROWS + offset) as u32);
-                    // xᵀ(YᵀY + λI)x counts every cell as an unobserved zero plus the
-                    // user's regularization; observed cells then correct their term.
-                    matvec(self.gram, xu, &mut gx);
-                    loss += dot(xu, &gx) as f64;
-                    for (&j, &w) in r.indices.iter().zip(r.weights) {
-                        let (c, p) = confidence(self.alpha, cell_weight(w, self.binary));
-                        let s = dot(xu, row(self.y, j as usize, k));
-                        loss += (c * (p - s) * (p - s) - s * s) as f64;
-                        confidence_sum += c as f64;
-                    }
-                }
-                (loss, confidence_sum)
+                with_simd(LossChunk {
+                    sweep: self,
+                    rows,
+                    first_row: chunk * CHUNK_ROWS,
+                    csr,
+                })
             })
             .collect();
         parts
             .iter()
             .fold((0.0, 0.0), |(l, c), &(pl, pc)| (l + pl, c + pc))
+    }
+
+    #[inline(always)]
+    fn loss_rows(&self, rows: &[f32], first_row: usize, csr: &Csr) -> (f64, f64) {
+        let k = self.k;
+        let mut gx = vec![0f32; k];
+        let (mut loss, mut confidence_sum) = (0f64, 0f64);
+        for (offset, xu) in rows.chunks_exact(k).enumerate() {
+            let r = csr.row((first_row + offset) as u32);
+            // xᵀ(YᵀY + λI)x counts every cell as an unobserved zero plus the user's
+            // regularization; observed cells then correct their term.
+            matvec(self.gram, xu, &mut gx);
+            loss += dot(xu, &gx) as f64;
+            for (&j, &w) in r.indices.iter().zip(r.weights) {
+                let (c, p) = confidence(self.alpha, cell_weight(w, self.binary));
+                let s = dot(xu, row(self.y, j as usize, k));
+                loss += (c * (p - s) * (p - s) - s * s) as f64;
+                confidence_sum += c as f64;
+            }
+        }
+        (loss, confidence_sum)
+    }
+}
+
+/// [`HalfSweep::solve_rows`] as a SIMD kernel.
+struct SolveChunk<'a> {
+    sweep: &'a HalfSweep<'a>,
+    rows: &'a mut [f32],
+    first_row: usize,
+    csr: &'a Csr,
+}
+
+impl Kernel for SolveChunk<'_> {
+    type Output = usize;
+
+    #[inline(always)]
+    fn run(self) -> usize {
+        self.sweep.solve_rows(self.rows, self.first_row, self.csr)
+    }
+}
+
+/// [`HalfSweep::loss_rows`] as a SIMD kernel.
+struct LossChunk<'a> {
+    sweep: &'a HalfSweep<'a>,
+    rows: &'a [f32],
+    first_row: usize,
+    csr: &'a Csr,
+}
+
+impl Kernel for LossChunk<'_> {
+    type Output = (f64, f64);
+
+    #[inline(always)]
+    fn run(self) -> (f64, f64) {
+        self.sweep.loss_rows(self.rows, self.first_row, self.csr)
     }
 }
 
@@ -281,14 +396,18 @@ impl Als {
             {
                 return Err(not_pd());
             }
-            // The loss with items fixed at their new values, seen from the user side.
-            let item_gram = gram(&item_factors, k, params.reg);
-            let view = HalfSweep::new(&item_factors, &item_gram, params);
-            let (loss, confidence_sum) = view.loss(&user_factors, by_user);
-            let item_norm: f64 = item_factors.iter().map(|&v| (v * v) as f64).sum();
-            let cells = confidence_sum + (n_users * n_items) as f64 - dataset.nnz() as f64;
-            let loss = (loss + params.reg as f64 * item_norm) / cells.max(1.0);
-            if !loss.is_finite() {
+            let loss = if progress.wants_loss() {
+                // The loss with items fixed at their new values, seen from the user side.
+                let item_gram = gram(&item_factors, k, params.reg);
+                let view = HalfSweep::new(&item_factors, &item_gram, params);
+                let (loss, confidence_sum) = view.loss(&user_factors, by_user);
+                let item_norm: f64 = item_factors.iter().map(|&v| (v * v) as f64).sum();
+                let cells = confidence_sum + (n_users * n_items) as f64 - dataset.nnz() as f64;
+                (loss + params.reg as f64 * item_norm) / cells.max(1.0)
+            } else {
+                f64::NAN
+            };
+            if loss.is_infinite() {
                 return Err(Error::Diverged {
                     algorithm: Algorithm::Als,
                     epoch,
