@@ -1,4 +1,8 @@
 //! The store's error type: every variant says what failed and, where it can, what to do.
+//!
+//! The underlying driver or IO error is the [`source`](std::error::Error::source) of a
+//! variant, not part of its message, so that printing the chain (as `anyhow` does with
+//! `{:#}`) shows each cause once.
 
 use std::path::PathBuf;
 
@@ -20,7 +24,7 @@ pub enum Error {
     },
 
     /// The folder that should hold the SQLite file could not be created.
-    #[error("cannot create the folder {path} for the SQLite database: {source}")]
+    #[error("cannot create the folder {path} for the SQLite database")]
     CreateDir {
         /// The folder.
         path: PathBuf,
@@ -29,10 +33,10 @@ pub enum Error {
     },
 
     /// The database could not be opened or reached.
-    #[error(
-        "cannot connect to {url}: {source}; check that the {backend} database exists, is reachable and that the credentials are right"
-    )]
+    #[error("cannot connect to the {backend} database at {url}; {hint}")]
     Connect {
+        /// What to check.
+        hint: &'static str,
         /// Which backend.
         backend: Backend,
         /// The URL (password masked).
@@ -43,7 +47,8 @@ pub enum Error {
 
     /// The schema migrations could not be applied.
     #[error(
-        "cannot migrate the {backend} database schema: {source}; the database may have been created by a newer Orrery or edited by hand"
+        "cannot bring the {backend} database schema up to date; the database may have been \
+         created by a newer Orrery or edited by hand"
     )]
     Migrate {
         /// Which backend.
@@ -53,7 +58,7 @@ pub enum Error {
     },
 
     /// A query failed.
-    #[error("database error while {context}: {source}")]
+    #[error("database error while {context}")]
     Database {
         /// What the store was doing.
         context: &'static str,
@@ -97,7 +102,7 @@ pub enum Error {
     },
 
     /// A JSON column could not be written.
-    #[error("cannot encode {what} as JSON: {source}")]
+    #[error("cannot encode {what} as JSON")]
     Json {
         /// Which value.
         what: &'static str,

@@ -4,7 +4,7 @@
 //! of any size is one statement with a fixed text (prepared once per connection).
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::{Postgres, Transaction};
+use sqlx::{ConnectOptions, Connection, Postgres, Transaction};
 
 use crate::columns::{ItemColumns, UserColumns};
 use crate::error::Context;
@@ -15,17 +15,32 @@ use crate::{Backend, Error};
 /// keep the arrays of one statement to a few megabytes.
 const INTERACTION_ROWS: usize = 50_000;
 
+/// What to check when PostgreSQL cannot be reached.
+pub(crate) const POSTGRES_HINT: &str =
+    "check that the server is running, that the database exists and that the credentials are right";
+
 /// Connects and brings the schema up to date.
 pub(crate) async fn connect(options: PgConnectOptions, url: &str) -> Result<PgPool, Error> {
+    let connect_error = |source| Error::Connect {
+        hint: POSTGRES_HINT,
+        backend: Backend::Postgres,
+        url: crate::url::mask_password(url),
+        source,
+    };
+    // One connection first: the pool retries failed connections until its acquire
+    // timeout and then reports only the timeout, while this says what is wrong at once.
+    options
+        .connect()
+        .await
+        .map_err(connect_error)?
+        .close()
+        .await
+        .map_err(connect_error)?;
     let pool = PgPoolOptions::new()
         .max_connections(10)
         .connect_with(options)
         .await
-        .map_err(|source| Error::Connect {
-            backend: Backend::Postgres,
-            url: crate::url::mask_password(url),
-            source,
-        })?;
+        .map_err(connect_error)?;
     sqlx::migrate!("./migrations/postgres")
         .run(&pool)
         .await

@@ -17,7 +17,7 @@ use std::time::Duration;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{AssertSqlSafe, Sqlite, Transaction};
+use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Sqlite, Transaction};
 
 use crate::columns::{ItemColumns, UserColumns};
 use crate::error::Context;
@@ -51,15 +51,26 @@ pub(crate) async fn connect(options: SqliteConnectOptions, url: &str) -> Result<
         .foreign_keys(true)
         .busy_timeout(BUSY_TIMEOUT)
         .pragma("cache_size", format!("-{CACHE_KIB}"));
+    let connect_error = |source| Error::Connect {
+        hint: "check that the file is an SQLite database and that its folder is writable",
+        backend: Backend::Sqlite,
+        url: crate::url::mask_password(url),
+        source,
+    };
+    // One connection first: the pool retries failed connections until its acquire
+    // timeout and then reports only the timeout, while this says what is wrong at once.
+    options
+        .connect()
+        .await
+        .map_err(connect_error)?
+        .close()
+        .await
+        .map_err(connect_error)?;
     let pool = SqlitePoolOptions::new()
         .max_connections(4)
         .connect_with(options)
         .await
-        .map_err(|source| Error::Connect {
-            backend: Backend::Sqlite,
-            url: crate::url::mask_password(url),
-            source,
-        })?;
+        .map_err(connect_error)?;
     sqlx::migrate!("./migrations/sqlite")
         .run(&pool)
         .await

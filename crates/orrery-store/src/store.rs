@@ -162,6 +162,7 @@ pub async fn connect_isolated_postgres(url: &str) -> Result<(Store, String), Err
     let options = postgres_options(url)?;
     let schema = unique_schema_name();
     let mut admin = options.connect().await.map_err(|source| Error::Connect {
+        hint: postgres::POSTGRES_HINT,
         backend: Backend::Postgres,
         url: mask_password(url),
         source,
@@ -197,6 +198,7 @@ pub async fn drop_postgres_schema(url: &str, schema: &str) -> Result<(), Error> 
         .connect()
         .await
         .map_err(|source| Error::Connect {
+            hint: postgres::POSTGRES_HINT,
             backend: Backend::Postgres,
             url: mask_password(url),
             source,

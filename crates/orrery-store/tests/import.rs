@@ -377,3 +377,22 @@ async fn bad_urls_say_what_is_expected() {
         assert!(err.contains("postgres://"), "{url}: {err}");
     }
 }
+
+#[tokio::test]
+async fn unreachable_databases_report_the_cause() {
+    let err = Store::connect("postgres://postgres@127.0.0.1:1/none")
+        .await
+        .expect_err("nothing listens on port 1");
+    assert!(matches!(err, Error::Connect { .. }), "{err}");
+    let cause = std::error::Error::source(&err)
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(cause.to_lowercase().contains("refused"), "{err}: {cause}");
+
+    let file = tempfile::NamedTempFile::new().expect("temporary file");
+    let url = format!("sqlite://{}/inside-a-file/x.db", file.path().display());
+    let err = Store::connect(&url)
+        .await
+        .expect_err("a file is not a folder");
+    assert!(matches!(err, Error::CreateDir { .. }), "{err}");
+}
