@@ -10,7 +10,8 @@
 //! with seed 42; `ncf:DIR/NAME` uses the NCF paper's files `NAME.train.rating`,
 //! `NAME.test.rating` and `NAME.test.negative` in DIR as they are, so that Orrery is measured
 //! on exactly the split and negatives a peer library sees. Parameter sets are separated by
-//! `/`, each starting with the algorithm name.
+//! `/`, each starting with the algorithm name. `holdout:DIR` instead ranks the whole
+//! catalog for the users of `DIR/train.tsv` and `DIR/test.tsv` (relevant: rating ≥ 4).
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -31,6 +32,10 @@ fn main() {
         });
     let (train, test, negatives) = match which.split_once(':') {
         Some(("ncf", prefix)) => ncf_files(prefix),
+        Some(("holdout", dir)) => {
+            let (train, test) = holdout_files(dir);
+            (train, test, Vec::new())
+        }
         _ => {
             let (file, sep) = match which.as_str() {
                 "ml1m" => ("ml-1m-users-1-2999/ratings.dat", "::"),
@@ -61,7 +66,7 @@ fn main() {
         }
     };
     let opts = EvalOptions {
-        negatives: Some(&negatives),
+        negatives: (!negatives.is_empty()).then_some(negatives.as_slice()),
         ..Default::default()
     };
     for spec in specs.split(|s| s == "/") {
@@ -74,13 +79,60 @@ fn main() {
         let model = Model::fit(&train, &params, &mut NoProgress).unwrap();
         let fit = started.elapsed().as_secs_f64();
         let m = evaluate(&model, &train, &test, &opts).unwrap();
+        let shown: Vec<String> = m.iter().map(|(k, v)| format!("{k} {v:.4}")).collect();
         println!(
-            "{which} {algo} {pairs:?}: hr@10 {:.4} ndcg@10 {:.4} fit {fit:.3}s ({} threads)",
-            m["hr@10"],
-            m["ndcg@10"],
+            "{which} {algo} {pairs:?}: {} fit {fit:.3}s ({} threads)",
+            shown.join(" "),
             rayon::current_num_threads()
         );
     }
+}
+
+/// Train and test sets from `DIR/train.tsv` and `DIR/test.tsv` (user, item, rating,
+/// timestamp), ranked over the full catalog.
+fn holdout_files(dir: &str) -> (Dataset, Dataset) {
+    let rows = |name: &str| -> Vec<(String, String, f32, i64)> {
+        let path = format!("{dir}/{name}");
+        std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{path}: {e}"))
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(|l| {
+                let f: Vec<&str> = l.split('\t').collect();
+                (f[0].to_owned(), f[1].to_owned(), f[2].parse().unwrap(), f[3].parse().unwrap())
+            })
+            .collect()
+    };
+    let (train_rows, test_rows) = (rows("train.tsv"), rows("test.tsv"));
+    let build = |part: &[(String, String, f32, i64)]| {
+        let mut b = DatasetBuilder::new(EventWeights::default());
+        // Only training ids: test rows of unknown users or items cannot be ranked.
+        for (u, i, _, _) in &train_rows {
+            b.user_index(u);
+            b.item_index(i);
+        }
+        for (u, i, r, ts) in part {
+            if b_has(&train_rows, u, i) {
+                b.add_event(u, i, &EventKind::Rating, *r, *ts);
+            }
+        }
+        b.build()
+    };
+    (build(&train_rows), build(&test_rows))
+}
+
+/// Whether both ids occur in the training rows (a linear scan is too slow, so a set).
+fn b_has(train: &[(String, String, f32, i64)], user: &str, item: &str) -> bool {
+    use std::collections::HashSet;
+    use std::sync::OnceLock;
+    static IDS: OnceLock<(HashSet<String>, HashSet<String>)> = OnceLock::new();
+    let (users, items) = IDS.get_or_init(|| {
+        (
+            train.iter().map(|r| r.0.clone()).collect(),
+            train.iter().map(|r| r.1.clone()).collect(),
+        )
+    });
+    users.contains(user) && items.contains(item)
 }
 
 /// Train and test sets and per-user negatives from the NCF paper's three files.

@@ -5,7 +5,8 @@
 //! cargo run --release -p orrery-models --example rating_accuracy -- ml1m mf
 //! ```
 //!
-//! `u1` is ML-100K's official u1.base/u1.test; `ml1m` is a seeded 90/10 random split of
+//! `u1` is ML-100K's official u1.base/u1.test; `dir:PATH` reads `PATH/train.tsv` and
+//! `PATH/test.tsv` (user, item, rating, timestamp, tab-separated); `ml1m` is a seeded 90/10 random split of
 //! `ml-1m-users-1-2999/ratings.dat`. Data come from `ORRERY_SHARED_DATA` (default
 //! `../shared/data` beside the repository). Several parameter sets separated by `/` are
 //! fitted in turn on the same split. `VALID=1` evaluates on a validation tenth carved from
@@ -81,7 +82,30 @@ fn main() {
             let test = all.split_off(all.len() - cut);
             (all, test)
         }
-        other => panic!("unknown dataset {other}"),
+        other => match other.strip_prefix("dir:") {
+            // A folder holding train.tsv and test.tsv (user, item, rating, timestamp).
+            Some(dir) => {
+                let read_abs = |name: &str| {
+                    let path = PathBuf::from(dir).join(name);
+                    let text = std::fs::read_to_string(&path)
+                        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                    text.lines()
+                        .filter(|l| !l.is_empty())
+                        .map(|l| {
+                            let f: Vec<&str> = l.split('\t').collect();
+                            (
+                                f[0].to_owned(),
+                                f[1].to_owned(),
+                                f[2].parse().unwrap(),
+                                f[3].parse().unwrap(),
+                            )
+                        })
+                        .collect::<Vec<Row>>()
+                };
+                (read_abs("train.tsv"), read_abs("test.tsv"))
+            }
+            None => panic!("unknown dataset {other}"),
+        },
     };
     // VALID=1 tunes without touching the test split: a seeded 10% of the training ratings
     // becomes the evaluation set.

@@ -39,11 +39,34 @@ pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
     ((quads[0] + quads[2]) + (quads[1] + quads[3])) + tail
 }
 
+/// Dot product with explicit SIMD vectors of `simd` and fused multiply-adds, two
+/// independent accumulators deep (for the hot loops inside a [`Kernel`]).
+#[inline(always)]
+pub(crate) fn dot_simd<S: pulp::Simd>(simd: S, a: &[f32], b: &[f32]) -> f32 {
+    let n = a.len().min(b.len());
+    let (av, a_tail) = S::as_simd_f32s(&a[..n]);
+    let (bv, b_tail) = S::as_simd_f32s(&b[..n]);
+    let mut acc0 = simd.splat_f32s(0.0);
+    let mut acc1 = simd.splat_f32s(0.0);
+    let (a2, b2) = (av.chunks_exact(2), bv.chunks_exact(2));
+    let (a_odd, b_odd) = (a2.remainder(), b2.remainder());
+    for (x, y) in a2.zip(b2) {
+        acc0 = simd.mul_add_f32s(x[0], y[0], acc0);
+        acc1 = simd.mul_add_f32s(x[1], y[1], acc1);
+    }
+    for (&x, &y) in a_odd.iter().zip(b_odd) {
+        acc0 = simd.mul_add_f32s(x, y, acc0);
+    }
+    let tail: f32 = a_tail.iter().zip(b_tail).map(|(x, y)| x * y).sum();
+    simd.reduce_sum_f32s(simd.add_f32s(acc0, acc1)) + tail
+}
+
 /// A computation to compile for the widest SIMD extension available; `run` must be
-/// `#[inline(always)]` (and so must what it calls) for the code to inherit it.
+/// `#[inline(always)]` (and so must what it calls) for the code to inherit it, and may use
+/// `simd`'s explicit vector operations.
 pub(crate) trait Kernel {
     type Output;
-    fn run(self) -> Self::Output;
+    fn run<S: pulp::Simd>(self, simd: S) -> Self::Output;
 }
 
 struct Dispatch<K>(K);
@@ -52,8 +75,8 @@ impl<K: Kernel> pulp::WithSimd for Dispatch<K> {
     type Output = K::Output;
 
     #[inline(always)]
-    fn with_simd<S: pulp::Simd>(self, _simd: S) -> K::Output {
-        self.0.run()
+    fn with_simd<S: pulp::Simd>(self, simd: S) -> K::Output {
+        self.0.run(simd)
     }
 }
 
@@ -151,6 +174,28 @@ mod tests {
             let b: Vec<f32> = (0..n).map(|i| 1.0 - i as f32 * 0.25).collect();
             let naive: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
             assert!((dot(&a, &b) - naive).abs() < 1e-4, "n={n}");
+        }
+    }
+
+    #[test]
+    fn simd_dot_matches_naive() {
+        struct Dot(Vec<f32>, Vec<f32>);
+        impl Kernel for Dot {
+            type Output = f32;
+            #[inline(always)]
+            fn run<S: pulp::Simd>(self, simd: S) -> f32 {
+                dot_simd(simd, &self.0, &self.1)
+            }
+        }
+        for n in 0..70 {
+            let a: Vec<f32> = (0..n).map(|i| i as f32 * 0.5 - 2.0).collect();
+            let b: Vec<f32> = (0..n).map(|i| 1.0 - i as f32 * 0.25).collect();
+            let naive: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+            let got = with_simd(Dot(a, b));
+            assert!(
+                (got - naive).abs() <= 1e-4 * naive.abs().max(1.0),
+                "n={n}: {got} vs {naive}"
+            );
         }
     }
 

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::algo::{Algo, check_len, similar_by_factors};
-use crate::linalg::{Cholesky, Kernel, axpy, dot, row, with_simd};
+use crate::linalg::{Cholesky, Kernel, axpy, dot, dot_simd, row, with_simd};
 use crate::{
     Algorithm, AlsParams, AlsSolver, Contribution, EpochReport, Error, Explanation, Progress,
     Result, Scored, UserRepr,
@@ -77,7 +77,7 @@ impl Kernel for GramChunk<'_> {
     type Output = Vec<f32>;
 
     #[inline(always)]
-    fn run(self) -> Vec<f32> {
+    fn run<S: pulp::Simd>(self, _simd: S) -> Vec<f32> {
         let k = self.k;
         let mut g = vec![0f32; k * k];
         for yi in self.chunk.chunks_exact(k) {
@@ -91,9 +91,9 @@ impl Kernel for GramChunk<'_> {
 
 /// `out = G v` for a row-major k×k `G`.
 #[inline(always)]
-fn matvec(g: &[f32], v: &[f32], out: &mut [f32]) {
+fn matvec<S: pulp::Simd>(simd: S, g: &[f32], v: &[f32], out: &mut [f32]) {
     for (o, g_row) in out.iter_mut().zip(g.chunks_exact(v.len())) {
-        *o = dot(g_row, v);
+        *o = dot_simd(simd, g_row, v);
     }
 }
 
@@ -102,8 +102,6 @@ struct Scratch {
     r: Vec<f32>,
     p: Vec<f32>,
     ap: Vec<f32>,
-    /// The row's fixed-side factors gathered contiguously, `n × k`.
-    y: Vec<f32>,
     /// Per cell: `c − 1`, `c·p`, and a dot product.
     extra: Vec<f32>,
     target: Vec<f32>,
@@ -116,7 +114,6 @@ impl Scratch {
             r: vec![0f32; k],
             p: vec![0f32; k],
             ap: vec![0f32; k],
-            y: Vec::new(),
             extra: Vec::new(),
             target: Vec::new(),
             t: Vec::new(),
@@ -124,19 +121,19 @@ impl Scratch {
     }
 }
 
-/// `t_j = y_j · v` for every gathered row `y_j`.
+/// `t_j = y_j · v` for the rows `j` of `y` listed in `idx`.
 #[inline(always)]
-fn gathered_dots(y: &[f32], k: usize, v: &[f32], t: &mut [f32]) {
-    for (tj, yj) in t.iter_mut().zip(y.chunks_exact(k)) {
-        *tj = dot(yj, v);
+fn row_dots<S: pulp::Simd>(simd: S, y: &[f32], idx: &[u32], k: usize, v: &[f32], t: &mut [f32]) {
+    for (tj, &j) in t.iter_mut().zip(idx) {
+        *tj = dot_simd(simd, row(y, j as usize, k), v);
     }
 }
 
-/// `out += Σ_j a_j y_j` over the gathered rows.
+/// `out += Σ_j a_j y_j` over the rows `j` of `y` listed in `idx`.
 #[inline(always)]
-fn gathered_axpy(y: &[f32], k: usize, a: &[f32], out: &mut [f32]) {
-    for (&aj, yj) in a.iter().zip(y.chunks_exact(k)) {
-        axpy(aj, yj, out);
+fn rows_axpy(y: &[f32], idx: &[u32], k: usize, a: &[f32], out: &mut [f32]) {
+    for (&aj, &j) in a.iter().zip(idx) {
+        axpy(aj, row(y, j as usize, k), out);
     }
 }
 
@@ -166,47 +163,52 @@ impl<'a> HalfSweep<'a> {
 
     /// Conjugate-gradient steps on one row, from its current factors `x`.
     #[inline(always)]
-    fn cg(&self, x: &mut [f32], indices: &[u32], weights: &[f32], s: &mut Scratch) {
+    fn cg<S: pulp::Simd>(
+        &self,
+        simd: S,
+        x: &mut [f32],
+        indices: &[u32],
+        weights: &[f32],
+        s: &mut Scratch,
+    ) {
         let k = self.k;
-        // The row's items are gathered once: the four passes below then read contiguous
-        // memory, and their dot products are independent of each other.
+        // Each pass first takes all the row's dot products (independent of each other, so
+        // they overlap in the pipeline), then all its scaled additions.
         let n = indices.len();
-        s.y.clear();
         s.extra.clear();
         s.target.clear();
-        for (&j, &w) in indices.iter().zip(weights) {
+        for &w in weights {
             let (c, p) = confidence(self.alpha, cell_weight(w, self.binary));
-            s.y.extend_from_slice(row(self.y, j as usize, k));
             s.extra.push(c - 1.0);
             s.target.push(c * p);
         }
         s.t.resize(n, 0.0);
         // r = b − A x
-        matvec(self.gram, x, &mut s.r);
+        matvec(simd, self.gram, x, &mut s.r);
         for v in s.r.iter_mut() {
             *v = -*v;
         }
-        gathered_dots(&s.y, k, x, &mut s.t);
+        row_dots(simd, self.y, indices, k, x, &mut s.t);
         for ((tj, &e), &b) in s.t.iter_mut().zip(&s.extra).zip(&s.target) {
             *tj = b - e * *tj;
         }
-        gathered_axpy(&s.y, k, &s.t, &mut s.r);
+        rows_axpy(self.y, indices, k, &s.t, &mut s.r);
         s.p.copy_from_slice(&s.r);
-        let mut rs_old = dot(&s.r, &s.r);
+        let mut rs_old = dot_simd(simd, &s.r, &s.r);
         for _ in 0..self.cg_steps {
             if rs_old < 1e-20 {
                 break;
             }
-            matvec(self.gram, &s.p, &mut s.ap);
-            gathered_dots(&s.y, k, &s.p, &mut s.t);
+            matvec(simd, self.gram, &s.p, &mut s.ap);
+            row_dots(simd, self.y, indices, k, &s.p, &mut s.t);
             for (tj, &e) in s.t.iter_mut().zip(&s.extra) {
                 *tj *= e;
             }
-            gathered_axpy(&s.y, k, &s.t, &mut s.ap);
-            let step = rs_old / dot(&s.p, &s.ap);
+            rows_axpy(self.y, indices, k, &s.t, &mut s.ap);
+            let step = rs_old / dot_simd(simd, &s.p, &s.ap);
             axpy(step, &s.p, x);
             axpy(-step, &s.ap, &mut s.r);
-            let rs_new = dot(&s.r, &s.r);
+            let rs_new = dot_simd(simd, &s.r, &s.r);
             for (p, &r) in s.p.iter_mut().zip(&s.r) {
                 *p = r + (rs_new / rs_old) * *p;
             }
@@ -256,14 +258,20 @@ impl<'a> HalfSweep<'a> {
     /// Solves consecutive rows from `first_row`; returns how many systems were not
     /// positive definite.
     #[inline(always)]
-    fn solve_rows(&self, rows: &mut [f32], first_row: usize, csr: &Csr) -> usize {
+    fn solve_rows<S: pulp::Simd>(
+        &self,
+        simd: S,
+        rows: &mut [f32],
+        first_row: usize,
+        csr: &Csr,
+    ) -> usize {
         let k = self.k;
         let mut scratch = Scratch::new(k);
         let mut failures = 0;
         for (offset, xu) in rows.chunks_exact_mut(k).enumerate() {
             let r = csr.row((first_row + offset) as u32);
             match self.solver {
-                AlsSolver::Cg => self.cg(xu, r.indices, r.weights, &mut scratch),
+                AlsSolver::Cg => self.cg(simd, xu, r.indices, r.weights, &mut scratch),
                 AlsSolver::Cholesky => match self.system(r.indices, r.weights) {
                     Some((chol, mut b)) => {
                         chol.solve(&mut b);
@@ -299,7 +307,13 @@ impl<'a> HalfSweep<'a> {
     }
 
     #[inline(always)]
-    fn loss_rows(&self, rows: &[f32], first_row: usize, csr: &Csr) -> (f64, f64) {
+    fn loss_rows<S: pulp::Simd>(
+        &self,
+        simd: S,
+        rows: &[f32],
+        first_row: usize,
+        csr: &Csr,
+    ) -> (f64, f64) {
         let k = self.k;
         let mut gx = vec![0f32; k];
         let (mut loss, mut confidence_sum) = (0f64, 0f64);
@@ -307,11 +321,11 @@ impl<'a> HalfSweep<'a> {
             let r = csr.row((first_row + offset) as u32);
             // xᵀ(YᵀY + λI)x counts every cell as an unobserved zero plus the user's
             // regularization; observed cells then correct their term.
-            matvec(self.gram, xu, &mut gx);
-            loss += dot(xu, &gx) as f64;
+            matvec(simd, self.gram, xu, &mut gx);
+            loss += dot_simd(simd, xu, &gx) as f64;
             for (&j, &w) in r.indices.iter().zip(r.weights) {
                 let (c, p) = confidence(self.alpha, cell_weight(w, self.binary));
-                let s = dot(xu, row(self.y, j as usize, k));
+                let s = dot_simd(simd, xu, row(self.y, j as usize, k));
                 loss += (c * (p - s) * (p - s) - s * s) as f64;
                 confidence_sum += c as f64;
             }
@@ -332,8 +346,9 @@ impl Kernel for SolveChunk<'_> {
     type Output = usize;
 
     #[inline(always)]
-    fn run(self) -> usize {
-        self.sweep.solve_rows(self.rows, self.first_row, self.csr)
+    fn run<S: pulp::Simd>(self, simd: S) -> usize {
+        self.sweep
+            .solve_rows(simd, self.rows, self.first_row, self.csr)
     }
 }
 
@@ -349,8 +364,9 @@ impl Kernel for LossChunk<'_> {
     type Output = (f64, f64);
 
     #[inline(always)]
-    fn run(self) -> (f64, f64) {
-        self.sweep.loss_rows(self.rows, self.first_row, self.csr)
+    fn run<S: pulp::Simd>(self, simd: S) -> (f64, f64) {
+        self.sweep
+            .loss_rows(simd, self.rows, self.first_row, self.csr)
     }
 }
 

@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::algo::{Algo, Ratings, check_len, similar_by_factors};
-use crate::linalg::{Cholesky, Kernel, dot, padded, row, with_simd};
+use crate::linalg::{Cholesky, Kernel, dot, dot_simd, padded, row, with_simd};
 use crate::{
     Algorithm, Contribution, EpochReport, Error, Explanation, MfParams, Progress, Result, Scored,
     UserRepr,
@@ -106,7 +106,7 @@ impl Sgd {
     }
 
     #[inline(always)]
-    fn pass_inlined(self, cells: &[Cell], b: Block<'_>) -> f64 {
+    fn pass_inlined<S: pulp::Simd>(self, simd: S, cells: &[Cell], b: Block<'_>) -> f64 {
         let Sgd { k, mean, lr, reg } = self;
         let mut sse = 0f64;
         for c in cells {
@@ -115,7 +115,7 @@ impl Sgd {
             let qi = &mut b.item_factors[i * k..(i + 1) * k];
             let bu = &mut b.user_bias[u];
             let bi = &mut b.item_bias[i];
-            let err = c.rating - (mean + *bu + *bi + dot(pu, qi));
+            let err = c.rating - (mean + *bu + *bi + dot_simd(simd, pu, qi));
             sse += (err * err) as f64;
             *bu += lr * (err - reg * *bu);
             *bi += lr * (err - reg * *bi);
@@ -140,8 +140,8 @@ impl Kernel for Pass<'_> {
     type Output = f64;
 
     #[inline(always)]
-    fn run(self) -> f64 {
-        self.sgd.pass_inlined(self.cells, self.block)
+    fn run<S: pulp::Simd>(self, simd: S) -> f64 {
+        self.sgd.pass_inlined(simd, self.cells, self.block)
     }
 }
 
