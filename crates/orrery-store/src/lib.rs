@@ -7,22 +7,32 @@
 //!   [`orrery_core::Dataset`] for training; [`Store::stats`] counts what is stored.
 //! - Row-at-a-time reads and writes by external id ([`Store::get_user`],
 //!   [`Store::list_items`], [`Store::add_interactions`], …) serve the HTTP API.
+//! - The model registry ([`Store::save_model_version`], [`Store::activate_model_version`],
+//!   …), the metrics history and training runs keep what trainers produce; accounts
+//!   ([`Store::set_credentials`], [`Store::credentials_by_email`]) hold sign-in data.
 //!
 //! The store knows nothing about recommendation algorithms: it stores rows and hands out
 //! snapshots.
 
+mod accounts;
 mod columns;
 mod crud;
 mod error;
 mod import;
 mod load;
 mod postgres;
+mod registry;
 mod sqlite;
 mod store;
 mod url;
 
+pub use accounts::{Credentials, SetCredentials, UserFilter};
 pub use crud::{MAX_PAGE_SIZE, Page};
 pub use error::Error;
 pub use import::{ImportSummary, ImportTx};
 pub use load::Stats;
+pub use registry::{
+    DeleteVersion, MetricMap, MetricsRecord, ModelVersion, NewModelVersion, ParamMap, RunStatus,
+    TrainingRun,
+};
 pub use store::{Backend, Store, connect_isolated_postgres, drop_postgres_schema};

@@ -1,0 +1,1 @@
+//! Orrery's HTTP service.
