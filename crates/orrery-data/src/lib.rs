@@ -7,11 +7,13 @@
 //!   line and the field.
 //! - [`simulate`]: the Poppy Universe generators with the seed's probabilities, seeded and
 //!   byte-for-byte reproducible, with the planted truth written beside the data.
+//! - [`ncf`]: the NCF paper's split files (train, test, sampled negatives).
 //! - [`poppy`]: the vocabulary both share (category types and values, item ids, CSV
 //!   columns).
 //!
 //! Nothing here knows about databases: the store persists what these produce.
 
 pub mod import;
+pub mod ncf;
 pub mod poppy;
 pub mod simulate;

@@ -7,16 +7,19 @@
 //!   sampled negatives (the NCF protocol), and a temporal split.
 //! - [`evaluate`]: scores a fitted model on a split and returns the metrics that apply, by
 //!   name (`"rmse"`, `"ndcg@10"`, …); [`run`] splits, fits and evaluates in one call.
+//! - [`given`]: a fold from a training set and a test set kept as separate files.
 //!
 //! It knows nothing of storage: datasets come in, numbers go out.
 
 mod error;
 pub mod evaluate;
+pub mod given;
 pub mod metrics;
 pub mod split;
 
 pub use error::Error;
 pub use evaluate::{EvalOptions, Metrics, Report, evaluate, run};
+pub use given::fold_from_records;
 pub use split::{Fold, Protocol};
 
 /// Result with this crate's [`Error`].

@@ -2,12 +2,13 @@
 
 mod commands;
 mod config;
+mod progress;
 mod sys;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 
-use commands::{bench, demo, import, simulate, stats};
+use commands::{bench, demo, eval, import, simulate, stats};
 use config::{Config, GlobalArgs};
 
 /// Orrery: a recommendation engine in one binary.
@@ -24,6 +25,7 @@ struct Cli {
 enum Command {
     /// Simulate the Poppy Universe, store it and show what the store holds.
     Demo(demo::DemoArgs),
+    Eval(eval::EvalArgs),
     Import(import::ImportArgs),
     Simulate(simulate::SimulateArgs),
     Stats(stats::StatsArgs),
@@ -55,6 +57,7 @@ fn run(cli: Cli) -> Result<()> {
     runtime.block_on(async {
         match cli.command {
             Command::Demo(args) => demo::run(args, &config).await,
+            Command::Eval(args) => eval::run(args, &config).await,
             Command::Import(args) => import::run(args, &config).await,
             Command::Simulate(args) => simulate::run(args, &config).await,
             Command::Stats(args) => stats::run(args, &config).await,

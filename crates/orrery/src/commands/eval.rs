@@ -1,0 +1,225 @@
+//! `orrery eval`: splits data, fits an algorithm and measures it, as one JSON object.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use orrery_core::{Dataset, DatasetBuilder, EventWeights, Record};
+use orrery_data::import::{Import, ImportOptions};
+use orrery_data::ncf;
+use orrery_eval::{EvalOptions, Fold, Metrics, Protocol, evaluate, fold_from_records};
+use orrery_models::{Algorithm, Model, Params};
+use serde_json::json;
+
+use crate::config::Config;
+use crate::progress::EpochBar;
+use crate::sys::peak_rss_mb;
+
+/// Evaluate an algorithm: split the data by a protocol (or take a split kept as files),
+/// fit on the training part, and measure accuracy and ranking on the test part.
+#[derive(Debug, clap::Args)]
+pub struct EvalArgs {
+    /// Dataset to split: a folder or file in any importable layout, or a folder holding
+    /// the NCF paper's files (`*.train.rating`, `*.test.rating`, `*.test.negative`), whose
+    /// split and negatives are then used as they are. Without --data or --train, the data
+    /// in the database is used.
+    #[arg(long, conflicts_with_all = ["train", "test"])]
+    pub data: Option<PathBuf>,
+    /// Training set of a split kept as two files (any importable layout).
+    #[arg(long, requires = "test")]
+    pub train: Option<PathBuf>,
+    /// Test set of a split kept as two files.
+    #[arg(long, requires = "train")]
+    pub test: Option<PathBuf>,
+    /// Algorithm: popularity, trending, baseline, mf, svdpp, nmf, als, bpr, itemknn, ease.
+    #[arg(long)]
+    pub algo: String,
+    /// Hyperparameters as KEY=VALUE (e.g. `--param factors=64 reg=0.01`).
+    #[arg(long = "param", value_name = "KEY=VALUE", num_args = 1..)]
+    pub params: Vec<String>,
+    /// holdout, kfold, loo (leave-last-out against sampled negatives) or temporal.
+    #[arg(long, default_value = "holdout")]
+    pub protocol: String,
+    /// Share of the data held out by holdout and temporal splits.
+    #[arg(long, default_value_t = 0.1)]
+    pub test_ratio: f64,
+    /// Number of folds for kfold.
+    #[arg(long, default_value_t = 5)]
+    pub folds: usize,
+    /// Sampled negatives per user for loo (0 ranks the whole catalog).
+    #[arg(long, default_value_t = 99)]
+    pub negatives: usize,
+    /// Seed of the split and of the fit.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Length of the ranked lists (the K of the @K metrics).
+    #[arg(long, default_value_t = 10)]
+    pub k: usize,
+    /// Rating from which a test item counts as relevant.
+    #[arg(long, default_value_t = 4.0)]
+    pub threshold: f32,
+    /// Print one JSON object (and no progress bar).
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub async fn run(args: EvalArgs, config: &Config) -> Result<()> {
+    let algorithm: Algorithm = args.algo.parse()?;
+    let mut params = Params::defaults(algorithm).with_seed(args.seed);
+    for pair in &args.params {
+        let (key, value) = pair
+            .split_once('=')
+            .with_context(|| format!("--param {pair:?}: expected KEY=VALUE"))?;
+        params.set(key.trim(), value.trim())?;
+    }
+    params.validate()?;
+    let options = EvalOptions {
+        k: args.k,
+        relevance_threshold: args.threshold,
+        negatives: None,
+    };
+
+    let (dataset_name, protocol_name, folds) = if let (Some(train), Some(test)) =
+        (&args.train, &args.test)
+    {
+        let fold = fold_from_records(
+            read_records(train)?,
+            read_records(test)?,
+            None,
+            &config.weights,
+        )?;
+        (
+            format!("{} + {}", train.display(), test.display()),
+            "given".to_owned(),
+            vec![fold],
+        )
+    } else if let Some(prefix) = args
+        .data
+        .as_deref()
+        .filter(|d| d.is_dir())
+        .and_then(ncf::find)
+    {
+        if args.protocol != "loo" {
+            bail!(
+                "{} holds an NCF split (leave-last-out with sampled negatives): use --protocol loo",
+                prefix.display()
+            );
+        }
+        let split = ncf::read(&prefix)?;
+        let fold = fold_from_records(
+            split.train,
+            split.test,
+            Some(&split.negatives),
+            &config.weights,
+        )?;
+        (prefix.display().to_string(), "loo".to_owned(), vec![fold])
+    } else {
+        let (name, dataset) = match &args.data {
+            Some(path) => (
+                path.display().to_string(),
+                dataset_from_path(path, &config.weights)?,
+            ),
+            None => {
+                let store = config.open_store().await?;
+                let dataset = store.load_dataset(&config.weights).await?;
+                store.close().await;
+                (crate::config::redact(&config.database_url), dataset)
+            }
+        };
+        let protocol = protocol(&args)?;
+        (name, protocol.name().to_owned(), protocol.folds(&dataset)?)
+    };
+
+    let (metrics, fit_seconds) = fit_and_measure(&folds, &params, &options, !args.json)?;
+    let report = json!({
+        "dataset": dataset_name,
+        "algo": algorithm.name(),
+        "params": params.pairs().into_iter().collect::<std::collections::BTreeMap<_, _>>(),
+        "protocol": protocol_name,
+        "folds": folds.len(),
+        "metrics": metrics,
+        "fit_seconds": fit_seconds,
+        "peak_rss_mb": peak_rss_mb(),
+    });
+    if args.json {
+        println!("{report}");
+    } else {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    }
+    Ok(())
+}
+
+fn protocol(args: &EvalArgs) -> Result<Protocol> {
+    Ok(
+        match Protocol::from_name(&args.protocol, args.test_ratio, args.seed)? {
+            Protocol::KFold { seed, .. } => Protocol::KFold {
+                folds: args.folds,
+                seed,
+            },
+            Protocol::LeaveLastOut { seed, .. } => Protocol::LeaveLastOut {
+                negatives: args.negatives,
+                seed,
+            },
+            other => other,
+        },
+    )
+}
+
+/// Fits on every fold and averages the metrics every fold produced; fit time is the mean
+/// per fold.
+fn fit_and_measure(
+    folds: &[Fold],
+    params: &Params,
+    options: &EvalOptions,
+    show_progress: bool,
+) -> Result<(Metrics, f64)> {
+    let mut sums = Metrics::new();
+    let mut counts = std::collections::BTreeMap::<String, usize>::new();
+    let mut fit_seconds = 0.0;
+    for (n, fold) in folds.iter().enumerate() {
+        let mut progress = EpochBar::new(format!("fold {}/{}", n + 1, folds.len()), show_progress);
+        let started = Instant::now();
+        let model = Model::fit(&fold.train, params, &mut progress)?;
+        fit_seconds += started.elapsed().as_secs_f64();
+        progress.finish();
+        let fold_options = EvalOptions {
+            negatives: fold.negatives.as_deref(),
+            ..*options
+        };
+        for (name, value) in evaluate(&model, &fold.train, &fold.test, &fold_options)? {
+            *sums.entry(name.clone()).or_default() += value;
+            *counts.entry(name).or_default() += 1;
+        }
+    }
+    let n = folds.len().max(1);
+    let metrics = sums
+        .into_iter()
+        .filter(|(name, _)| counts.get(name) == Some(&folds.len()))
+        .map(|(name, sum)| (name, sum / n as f64))
+        .collect();
+    Ok((metrics, fit_seconds / n as f64))
+}
+
+/// Every record of a dataset folder or file.
+fn read_records(path: &Path) -> Result<Vec<Record>> {
+    Import::open(path, &ImportOptions::default())?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(Into::into)
+}
+
+/// A dataset folder or file as a [`Dataset`], without going through the database.
+fn dataset_from_path(path: &Path, weights: &EventWeights) -> Result<Dataset> {
+    let mut builder = DatasetBuilder::new(weights.clone());
+    for record in Import::open(path, &ImportOptions::default())? {
+        match record? {
+            Record::User(user) => {
+                builder.add_user(user);
+            }
+            Record::Item(item) => {
+                builder.add_item(item);
+            }
+            Record::Interaction(e) => builder.add_event(&e.user, &e.item, &e.kind, e.value, e.ts),
+        }
+    }
+    Ok(builder.build())
+}
