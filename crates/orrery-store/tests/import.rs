@@ -396,3 +396,104 @@ async fn unreachable_databases_report_the_cause() {
         .expect_err("a file is not a folder");
     assert!(matches!(err, Error::CreateDir { .. }), "{err}");
 }
+
+/// The foreign keys of `interactions`, as the database describes them.
+async fn interaction_foreign_keys(db: &TestDb) -> Vec<String> {
+    use sqlx::Connection;
+    match db.store.backend() {
+        orrery_store::Backend::Sqlite => {
+            let mut conn = sqlx::SqliteConnection::connect(&db.url)
+                .await
+                .expect("connect");
+            let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+                "SELECT \"from\", \"table\", \"to\", on_delete FROM pragma_foreign_key_list('interactions') \
+                 ORDER BY \"from\"",
+            )
+            .fetch_all(&mut conn)
+            .await
+            .expect("foreign keys");
+            rows.into_iter().map(|r| format!("{r:?}")).collect()
+        }
+        orrery_store::Backend::Postgres => {
+            let mut conn = sqlx::PgConnection::connect(&db.url).await.expect("connect");
+            sqlx::query_scalar(
+                "SELECT conname || ': ' || pg_get_constraintdef(oid) FROM pg_constraint \
+                 WHERE conrelid = 'interactions'::regclass AND contype = 'f' ORDER BY conname",
+            )
+            .fetch_all(&mut conn)
+            .await
+            .expect("foreign keys")
+        }
+    }
+}
+
+#[tokio::test]
+async fn imports_leave_the_foreign_keys_as_migrated() {
+    for db in databases().await {
+        let name = db.name();
+        let migrated = interaction_foreign_keys(&db).await;
+        assert_eq!(migrated.len(), 2, "{name}: {migrated:?}");
+
+        // An initial load that is rolled back, one that commits, then one into a full table.
+        let mut tx = db.store.begin_import().await.expect("begin");
+        tx.write(&small_set()).await.expect("write");
+        tx.rollback().await.expect("rollback");
+        assert_eq!(
+            interaction_foreign_keys(&db).await,
+            migrated,
+            "{name}: after rollback"
+        );
+        import(&db.store, &small_set()).await;
+        assert_eq!(
+            interaction_foreign_keys(&db).await,
+            migrated,
+            "{name}: after a first import"
+        );
+        import(&db.store, &[rating("u1", "i3", 2.0, 7)]).await;
+        assert_eq!(
+            interaction_foreign_keys(&db).await,
+            migrated,
+            "{name}: after a second import"
+        );
+
+        // The keys still cascade.
+        assert!(db.store.delete_item("i2").await.expect("delete"), "{name}");
+        assert_eq!(stats(&db).await.interactions, 9 - 4, "{name}");
+        db.finish().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_imports_both_land() {
+    for db in databases().await {
+        let name = db.name();
+        let tasks: Vec<_> = (0..2)
+            .map(|t| {
+                let store = db.store.clone();
+                tokio::spawn(async move {
+                    let batch: Vec<Record> = (0..200)
+                        .map(|k| {
+                            rating(
+                                &format!("t{t}u{}", k % 10),
+                                &format!("shared{}", k % 20),
+                                3.0,
+                                k,
+                            )
+                        })
+                        .collect();
+                    let mut tx = store.begin_import().await?;
+                    tx.write(&batch).await?;
+                    tx.commit().await
+                })
+            })
+            .collect();
+        for task in tasks {
+            let summary = task.await.expect("task").expect("import");
+            assert_eq!(summary.interactions_inserted, 200, "{name}");
+        }
+        let s = stats(&db).await;
+        assert_eq!((s.users, s.items, s.interactions), (20, 20, 400), "{name}");
+        assert_eq!(interaction_foreign_keys(&db).await.len(), 2, "{name}");
+        db.finish().await;
+    }
+}
