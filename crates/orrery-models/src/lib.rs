@@ -31,15 +31,16 @@ mod repr;
 mod topk;
 
 pub use algo::{
-    als::Als, baseline::Baseline, ease::Ease, itemknn::ItemKnn, mf::Mf, popularity::Popularity,
+    als::Als, baseline::Baseline, bpr::Bpr, ease::Ease, itemknn::ItemKnn, mf::Mf,
+    popularity::Popularity,
 };
 pub use error::Error;
 pub use filter::{Filter, ItemSet};
 pub use format::FORMAT_VERSION;
 pub use model::{Fitted, Model, Recommender};
 pub use params::{
-    Algorithm, AlsParams, AlsSolver, BaselineParams, EaseParams, ItemKnnParams, MfParams, Params,
-    PopularityBy, PopularityParams, Similarity, TrendingParams,
+    Algorithm, AlsParams, AlsSolver, BaselineParams, BprParams, EaseParams, ItemKnnParams,
+    MfParams, Params, PopularityBy, PopularityParams, Similarity, TrendingParams,
 };
 pub use progress::{EpochReport, NoProgress, Progress};
 pub use repr::{Contribution, Explanation, Scored, UserRepr};

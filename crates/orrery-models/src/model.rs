@@ -4,7 +4,9 @@ use orrery_core::{Dataset, ItemIdx, UserIdx};
 use serde::{Deserialize, Serialize};
 
 use crate::algo::popularity::Popularity;
-use crate::algo::{Algo, als::Als, baseline::Baseline, ease::Ease, itemknn::ItemKnn, mf::Mf};
+use crate::algo::{
+    Algo, als::Als, baseline::Baseline, bpr::Bpr, ease::Ease, itemknn::ItemKnn, mf::Mf,
+};
 use crate::history::History;
 use crate::repr::normalize_history;
 use crate::topk::top_k;
@@ -86,6 +88,8 @@ pub enum Fitted {
     ItemKnn(ItemKnn),
     /// EASE.
     Ease(Ease),
+    /// BPR.
+    Bpr(Bpr),
 }
 
 macro_rules! dispatch {
@@ -97,6 +101,7 @@ macro_rules! dispatch {
             Fitted::Als($algo) => $body,
             Fitted::ItemKnn($algo) => $body,
             Fitted::Ease($algo) => $body,
+            Fitted::Bpr($algo) => $body,
         }
     };
 }
@@ -125,6 +130,7 @@ impl Model {
             Params::Als(p) => Fitted::Als(Als::fit(dataset, p, progress)?),
             Params::ItemKnn(p) => Fitted::ItemKnn(ItemKnn::fit(dataset, p)?),
             Params::Ease(p) => Fitted::Ease(Ease::fit(dataset, p)?),
+            Params::Bpr(p) => Fitted::Bpr(Bpr::fit(dataset, p, progress)?),
         };
         Ok(Model {
             params: params.clone(),
@@ -168,6 +174,7 @@ impl Model {
                 | (Fitted::Als(_), Algorithm::Als)
                 | (Fitted::ItemKnn(_), Algorithm::ItemKnn)
                 | (Fitted::Ease(_), Algorithm::Ease)
+                | (Fitted::Bpr(_), Algorithm::Bpr)
         );
         if !fitted_matches {
             return Err(Error::Corrupt(format!(

@@ -25,11 +25,14 @@ pub enum Algorithm {
     ItemKnn,
     /// Embarrassingly shallow autoencoder (Steck 2019).
     Ease,
+    /// Bayesian personalized ranking (Rendle et al. 2009), matrix factorization trained on
+    /// pairs.
+    Bpr,
 }
 
 impl Algorithm {
     /// Every algorithm, in the order they are documented.
-    pub const ALL: [Algorithm; 7] = [
+    pub const ALL: [Algorithm; 8] = [
         Algorithm::Popularity,
         Algorithm::Trending,
         Algorithm::Baseline,
@@ -37,6 +40,7 @@ impl Algorithm {
         Algorithm::Als,
         Algorithm::ItemKnn,
         Algorithm::Ease,
+        Algorithm::Bpr,
     ];
 
     /// The name used on the CLI, over HTTP and in model files.
@@ -49,6 +53,7 @@ impl Algorithm {
             Algorithm::Als => "als",
             Algorithm::ItemKnn => "itemknn",
             Algorithm::Ease => "ease",
+            Algorithm::Bpr => "bpr",
         }
     }
 
@@ -295,6 +300,33 @@ impl Default for EaseParams {
     }
 }
 
+/// Parameters of [`Algorithm::Bpr`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BprParams {
+    /// `factors`: latent dimensions (1..=1024).
+    pub factors: usize,
+    /// `lr`: SGD learning rate, in (0, 1].
+    pub lr: f32,
+    /// `reg`: L2 regularization (≥ 0).
+    pub reg: f32,
+    /// `epochs`: passes of as many sampled triples as there are interactions (1..=10000).
+    pub epochs: usize,
+    /// `seed`: initialization and sampling.
+    pub seed: u64,
+}
+
+impl Default for BprParams {
+    fn default() -> Self {
+        Self {
+            factors: 64,
+            lr: 0.01,
+            reg: 0.01,
+            epochs: 100,
+            seed: DEFAULT_SEED,
+        }
+    }
+}
+
 /// The validated hyperparameters of one fit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Params {
@@ -312,6 +344,8 @@ pub enum Params {
     ItemKnn(ItemKnnParams),
     /// See [`EaseParams`].
     Ease(EaseParams),
+    /// See [`BprParams`].
+    Bpr(BprParams),
 }
 
 impl Params {
@@ -325,6 +359,7 @@ impl Params {
             Algorithm::Als => Params::Als(Default::default()),
             Algorithm::ItemKnn => Params::ItemKnn(Default::default()),
             Algorithm::Ease => Params::Ease(Default::default()),
+            Algorithm::Bpr => Params::Bpr(Default::default()),
         }
     }
 
@@ -382,6 +417,7 @@ impl Params {
                 Params::Als(p) => p.seed = seed,
                 Params::ItemKnn(p) => p.seed = seed,
                 Params::Ease(p) => p.seed = seed,
+                Params::Bpr(p) => p.seed = seed,
             }
             return Ok(());
         }
@@ -441,6 +477,13 @@ impl Params {
                 "binary" => p.binary = field.bool("binary")?,
                 _ => return Err(unknown()),
             },
+            Params::Bpr(p) => match key {
+                "factors" => p.factors = field.int("factors")? as usize,
+                "lr" | "learning_rate" => p.lr = field.float("lr")? as f32,
+                "reg" | "regularization" => p.reg = field.float("reg")? as f32,
+                "epochs" | "iterations" => p.epochs = field.int("epochs")? as usize,
+                _ => return Err(unknown()),
+            },
             Params::Ease(p) => match key {
                 "lambda" => p.lambda = field.float("lambda")? as f32,
                 "binary" => p.binary = field.bool("binary")?,
@@ -481,6 +524,12 @@ impl Params {
                 c.non_negative("shrink", p.shrink.into())
             }
             Params::Ease(p) => c.positive("lambda", p.lambda.into()),
+            Params::Bpr(p) => {
+                c.int_range("factors", p.factors, 1, MAX_FACTORS)?;
+                c.unit("lr", p.lr.into())?;
+                c.non_negative("reg", p.reg.into())?;
+                c.int_range("epochs", p.epochs, 1, MAX_EPOCHS)
+            }
         }
     }
 
@@ -494,6 +543,7 @@ impl Params {
             Params::Als(_) => Algorithm::Als,
             Params::ItemKnn(_) => Algorithm::ItemKnn,
             Params::Ease(_) => Algorithm::Ease,
+            Params::Bpr(_) => Algorithm::Bpr,
         }
     }
 
@@ -507,6 +557,7 @@ impl Params {
             Params::Als(p) => p.seed,
             Params::ItemKnn(p) => p.seed,
             Params::Ease(p) => p.seed,
+            Params::Bpr(p) => p.seed,
         }
     }
 
@@ -569,6 +620,12 @@ impl Params {
                 ),
                 ("shrink", p.shrink.to_string()),
                 ("binary", p.binary.to_string()),
+            ],
+            Params::Bpr(p) => vec![
+                ("factors", p.factors.to_string()),
+                ("lr", p.lr.to_string()),
+                ("reg", p.reg.to_string()),
+                ("epochs", p.epochs.to_string()),
             ],
             Params::Ease(p) => vec![
                 ("lambda", p.lambda.to_string()),
@@ -705,14 +762,14 @@ mod tests {
         assert_eq!("MF".parse::<Algorithm>().unwrap(), Algorithm::Mf);
         let err = "svd".parse::<Algorithm>().unwrap_err().to_string();
         assert!(
-            err.contains("popularity, trending, baseline, mf, als, itemknn, ease"),
+            err.contains("popularity, trending, baseline, mf, als, itemknn, ease, bpr"),
             "{err}"
         );
     }
 
     #[test]
     fn each_field_is_checked() {
-        let cases: [(Algorithm, &str, &str, &str); 14] = [
+        let cases: [(Algorithm, &str, &str, &str); 15] = [
             (Algorithm::Mf, "factors", "0", "1..=1024"),
             (Algorithm::Mf, "factors", "1025", "1..=1024"),
             (Algorithm::Mf, "lr", "0", "(0, 1]"),
@@ -727,6 +784,7 @@ mod tests {
             (Algorithm::Trending, "half_life_days", "-1", "> 0"),
             (Algorithm::Baseline, "reg_u", "-1", ">= 0"),
             (Algorithm::Ease, "lambda", "0", "> 0"),
+            (Algorithm::Bpr, "lr", "0", "(0, 1]"),
         ];
         for (algo, key, value, expected) in cases {
             let err = Params::parse(algo, [format!("{key}={value}")]).unwrap_err();

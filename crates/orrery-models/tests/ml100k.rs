@@ -103,6 +103,7 @@ fn implicit_models_beat_popularity_and_baseline_ranking() {
         (Algorithm::Als, &["factors=32", "iterations=10"][..]),
         (Algorithm::ItemKnn, &[][..]),
         (Algorithm::Ease, &[][..]),
+        (Algorithm::Bpr, &["epochs=30", "factors=32"][..]),
     ] {
         let p = precision_at_10(&fit(algo, pairs), test);
         assert!(
@@ -186,6 +187,7 @@ fn fold_in_moves_top_10_toward_the_neighbours_of_what_was_just_rated() {
         (Algorithm::Als, &["factors=32"][..]),
         (Algorithm::ItemKnn, &[][..]),
         (Algorithm::Ease, &[][..]),
+        (Algorithm::Bpr, &["epochs=100", "factors=32"][..]),
     ] {
         let model = fit(algo, pairs);
         let (mut before, mut after) = (0, 0);
@@ -307,13 +309,14 @@ fn explanations_add_up_to_the_score() {
 
 #[test]
 fn similar_items_exclude_the_item_and_are_sorted() {
-    for algo in [
-        Algorithm::Mf,
-        Algorithm::Als,
-        Algorithm::ItemKnn,
-        Algorithm::Ease,
+    for (algo, pairs) in [
+        (Algorithm::Mf, &["seed=3"][..]),
+        (Algorithm::Als, &["seed=3"][..]),
+        (Algorithm::ItemKnn, &[][..]),
+        (Algorithm::Ease, &[][..]),
+        (Algorithm::Bpr, &["epochs=5"][..]),
     ] {
-        let model = fit(algo, &["seed=3"]);
+        let model = fit(algo, pairs);
         let similar = model.similar_items(0, 5).unwrap();
         assert_eq!(similar.len(), 5, "{algo}");
         assert!(similar.iter().all(|s| s.item != 0));
@@ -397,6 +400,7 @@ fn models_round_trip_and_refuse_other_versions() {
         (Algorithm::Als, &["iterations=2", "factors=8"][..]),
         (Algorithm::ItemKnn, &[][..]),
         (Algorithm::Ease, &[][..]),
+        (Algorithm::Bpr, &["epochs=2", "factors=8"][..]),
     ] {
         let model = fit(algo, pairs);
         let mut bytes = Vec::new();

@@ -4,6 +4,7 @@
 
 pub(crate) mod als;
 pub(crate) mod baseline;
+pub(crate) mod bpr;
 pub(crate) mod ease;
 pub(crate) mod itemknn;
 pub(crate) mod mf;
