@@ -86,6 +86,12 @@ impl Store {
     }
 
     /// Starts an import: one transaction for all the batches written through it.
+    ///
+    /// Imports write one at a time: on SQLite the transaction takes the database's write
+    /// lock at once (`BEGIN IMMEDIATE`), and a second import waits for the first, up to
+    /// the busy timeout. On PostgreSQL an import into an empty `interactions` table (an
+    /// initial load) locks that table until it commits, so that it can check foreign keys
+    /// in bulk; other imports run side by side.
     pub async fn begin_import(&self) -> Result<ImportTx, Error> {
         Ok(match &self.pool {
             Pool::Sqlite(pool) => ImportTx::sqlite(SqliteImport::begin(pool).await?),
