@@ -497,3 +497,25 @@ async fn concurrent_imports_both_land() {
         db.finish().await;
     }
 }
+
+#[tokio::test]
+async fn an_initial_load_leaves_hand_changed_keys_alone() {
+    use sqlx::Connection;
+    for db in databases().await {
+        if db.store.backend() != orrery_store::Backend::Postgres {
+            db.finish().await;
+            continue;
+        }
+        let mut conn = sqlx::PgConnection::connect(&db.url).await.expect("connect");
+        sqlx::query("ALTER TABLE interactions DROP CONSTRAINT interactions_item_id_fkey")
+            .execute(&mut conn)
+            .await
+            .expect("drop a key by hand");
+        conn.close().await.expect("close");
+        let changed = interaction_foreign_keys(&db).await;
+        assert_eq!(changed.len(), 1);
+        import(&db.store, &small_set()).await;
+        assert_eq!(interaction_foreign_keys(&db).await, changed);
+        db.finish().await;
+    }
+}
