@@ -16,7 +16,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$out" "$work/ml-1m-1m"
 
-cargo build --release -p orrery --locked
+cargo build --release -p orrery
 orrery=target/release/orrery
 
 cp "$src/movies.dat" "$src/users.dat" "$work/ml-1m-1m/"
