@@ -99,7 +99,12 @@ fn holdout_files(dir: &str) -> (Dataset, Dataset) {
             .filter(|l| !l.is_empty())
             .map(|l| {
                 let f: Vec<&str> = l.split('\t').collect();
-                (f[0].to_owned(), f[1].to_owned(), f[2].parse().unwrap(), f[3].parse().unwrap())
+                (
+                    f[0].to_owned(),
+                    f[1].to_owned(),
+                    f[2].parse().unwrap(),
+                    f[3].parse().unwrap(),
+                )
             })
             .collect()
     };

@@ -5,7 +5,7 @@
 //! - [`split`]: the protocols that cut a [`Dataset`](orrery_core::Dataset) into train and
 //!   test sets sharing one id space: random holdout, k-fold, per-user leave-last-out with
 //!   sampled negatives (the NCF protocol), and a temporal split.
-//! - [`evaluate`]: scores a fitted model on a split and returns the metrics that apply, by
+//! - [`evaluate()`]: scores a fitted model on a split and returns the metrics that apply, by
 //!   name (`"rmse"`, `"ndcg@10"`, …); [`run`] splits, fits and evaluates in one call.
 //! - [`given`]: a fold from a training set and a test set kept as separate files.
 //!

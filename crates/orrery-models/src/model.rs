@@ -119,7 +119,9 @@ impl Model {
     /// Trains `params.algorithm()` on `dataset`, reporting each epoch to `progress`.
     ///
     /// The result depends only on the dataset and the parameters (including the seed),
-    /// not on the number of threads.
+    /// not on the number of threads: parallel work is split into fixed pieces whose
+    /// results are combined in a fixed order. (EASE's dense Cholesky factorization, done
+    /// by faer across threads, may differ in the last bits between thread counts.)
     pub fn fit(dataset: &Dataset, params: &Params, progress: &mut dyn Progress) -> Result<Model> {
         params.validate()?;
         let fitted = match params {

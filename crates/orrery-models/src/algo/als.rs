@@ -15,8 +15,8 @@ use rand::Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::algo::{Algo, check_len, similar_by_factors};
-use crate::linalg::{Cholesky, Kernel, axpy, dot, dot_simd, row, with_simd};
+use crate::algo::{Algo, ScoreRows, check_len, similar_by_factors};
+use crate::linalg::{Cholesky, Kernel, axpy, dot_simd, row, with_simd};
 use crate::{
     Algorithm, AlsParams, AlsSolver, Contribution, EpochReport, Error, Explanation, Progress,
     Result, Scored, UserRepr,
@@ -509,21 +509,27 @@ impl Algo for Als {
     }
 
     fn score(&self, user: &UserRepr, items: &[ItemIdx], out: &mut [f32]) {
-        for (o, &i) in out.iter_mut().zip(items) {
-            *o = dot(
-                &user.factors,
-                row(&self.item_factors, i as usize, self.factors),
-            );
-        }
+        with_simd(ScoreRows {
+            user: &user.factors,
+            factors: &self.item_factors,
+            k: self.factors,
+            base: 0.0,
+            bias: None,
+            items: Some(items),
+            out,
+        });
     }
 
     fn score_all(&self, user: &UserRepr, out: &mut [f32]) {
-        for (o, q) in out
-            .iter_mut()
-            .zip(self.item_factors.chunks_exact(self.factors))
-        {
-            *o = dot(&user.factors, q);
-        }
+        with_simd(ScoreRows {
+            user: &user.factors,
+            factors: &self.item_factors,
+            k: self.factors,
+            base: 0.0,
+            bias: None,
+            items: None,
+            out,
+        });
     }
 
     fn similar_items(&self, item: ItemIdx, k: usize) -> Option<Vec<Scored>> {

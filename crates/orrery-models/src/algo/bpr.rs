@@ -13,8 +13,8 @@ use rand::Rng;
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
-use crate::algo::{Algo, check_len, similar_by_factors};
-use crate::linalg::{Kernel, dot, dot_simd, padded, row, with_simd};
+use crate::algo::{Algo, ScoreRows, check_len, similar_by_factors};
+use crate::linalg::{Kernel, dot_simd, padded, row, with_simd};
 use crate::{Algorithm, BprParams, EpochReport, Error, Progress, Result, Scored, UserRepr};
 
 /// A fitted BPR model.
@@ -330,20 +330,27 @@ impl Algo for Bpr {
     }
 
     fn score(&self, user: &UserRepr, items: &[ItemIdx], out: &mut [f32]) {
-        for (o, &i) in out.iter_mut().zip(items) {
-            let i = i as usize;
-            *o = dot(&user.factors, row(&self.item_factors, i, self.factors)) + self.item_bias[i];
-        }
+        with_simd(ScoreRows {
+            user: &user.factors,
+            factors: &self.item_factors,
+            k: self.factors,
+            base: 0.0,
+            bias: Some(&self.item_bias),
+            items: Some(items),
+            out,
+        });
     }
 
     fn score_all(&self, user: &UserRepr, out: &mut [f32]) {
-        for ((o, q), &b) in out
-            .iter_mut()
-            .zip(self.item_factors.chunks_exact(self.factors))
-            .zip(&self.item_bias)
-        {
-            *o = dot(&user.factors, q) + b;
-        }
+        with_simd(ScoreRows {
+            user: &user.factors,
+            factors: &self.item_factors,
+            k: self.factors,
+            base: 0.0,
+            bias: Some(&self.item_bias),
+            items: None,
+            out,
+        });
     }
 
     fn similar_items(&self, item: ItemIdx, k: usize) -> Option<Vec<Scored>> {

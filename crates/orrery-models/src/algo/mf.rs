@@ -16,8 +16,8 @@ use rand_distr::{Distribution, Normal};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::algo::{Algo, Ratings, check_len, similar_by_factors};
-use crate::linalg::{Cholesky, Kernel, dot, dot_simd, padded, row, with_simd};
+use crate::algo::{Algo, Ratings, ScoreRows, check_len, similar_by_factors};
+use crate::linalg::{Cholesky, Kernel, dot_simd, padded, row, with_simd};
 use crate::{
     Algorithm, Contribution, EpochReport, Error, Explanation, MfParams, Progress, Result, Scored,
     UserRepr,
@@ -384,24 +384,27 @@ impl Algo for Mf {
     }
 
     fn score(&self, user: &UserRepr, items: &[ItemIdx], out: &mut [f32]) {
-        let base = self.mean + user.bias;
-        for (o, &i) in out.iter_mut().zip(items) {
-            let i = i as usize;
-            *o = base
-                + self.item_bias[i]
-                + dot(&user.factors, row(&self.item_factors, i, self.factors));
-        }
+        with_simd(ScoreRows {
+            user: &user.factors,
+            factors: &self.item_factors,
+            k: self.factors,
+            base: self.mean + user.bias,
+            bias: Some(&self.item_bias),
+            items: Some(items),
+            out,
+        });
     }
 
     fn score_all(&self, user: &UserRepr, out: &mut [f32]) {
-        let base = self.mean + user.bias;
-        for ((o, q), &b) in out
-            .iter_mut()
-            .zip(self.item_factors.chunks_exact(self.factors))
-            .zip(&self.item_bias)
-        {
-            *o = base + b + dot(&user.factors, q);
-        }
+        with_simd(ScoreRows {
+            user: &user.factors,
+            factors: &self.item_factors,
+            k: self.factors,
+            base: self.mean + user.bias,
+            bias: Some(&self.item_bias),
+            items: None,
+            out,
+        });
     }
 
     fn rating_range(&self) -> Option<(f32, f32)> {

@@ -12,7 +12,7 @@ pub(crate) mod popularity;
 
 use orrery_core::{Dataset, ItemIdx, UserIdx};
 
-use crate::linalg::{dot, norm, row};
+use crate::linalg::{Kernel, dot, dot_simd, norm, row};
 use crate::topk::top_k;
 use crate::{Algorithm, Error, Explanation, Result, Scored, UserRepr};
 
@@ -135,6 +135,43 @@ pub(crate) fn similar_by_factors(
             (j as ItemIdx, cosine)
         });
     top_k(candidates, count)
+}
+
+/// `out_n = base + bias_i + user · row_i` for `i = items[n]`, or for every row when
+/// `items` is `None`, as a SIMD kernel: the per-request work of factor models. Batch and
+/// whole-catalog scores go through the same arithmetic, so they agree to the bit.
+pub(crate) struct ScoreRows<'a> {
+    pub user: &'a [f32],
+    pub factors: &'a [f32],
+    pub k: usize,
+    pub base: f32,
+    pub bias: Option<&'a [f32]>,
+    pub items: Option<&'a [ItemIdx]>,
+    pub out: &'a mut [f32],
+}
+
+impl Kernel for ScoreRows<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run<S: pulp::Simd>(self, simd: S) {
+        let score = |i: usize| {
+            let bias = self.bias.map_or(0.0, |b| b[i]);
+            self.base + bias + dot_simd(simd, self.user, row(self.factors, i, self.k))
+        };
+        match self.items {
+            Some(items) => {
+                for (o, &i) in self.out.iter_mut().zip(items) {
+                    *o = score(i as usize);
+                }
+            }
+            None => {
+                for (i, o) in self.out.iter_mut().enumerate() {
+                    *o = score(i);
+                }
+            }
+        }
+    }
 }
 
 /// Fails unless `v.len() == expected`.
