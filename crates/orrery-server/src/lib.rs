@@ -1,1 +1,31 @@
-//! Orrery's HTTP service.
+//! Orrery's HTTP service: an axum REST API over the store and the serving engine.
+//!
+//! - [`Server::bind`] checks the [`ServerConfig`] (no listening beyond loopback without an
+//!   API key and a JWT secret unless `insecure`), loads the catalog and the active model,
+//!   and binds; [`Server::run`] serves until shut down.
+//! - [`routes`] are thin: they parse (with [`extract`], whose errors name the field at
+//!   fault), check access ([`auth`]), call the [`engine`] or the store, and map errors to
+//!   `application/problem+json` ([`problem`]). The OpenAPI document is generated from them
+//!   and served at `/openapi.json`, with a browsable page at `/docs`.
+//! - The [`engine`] holds the catalog and the active model behind an atomic swap and
+//!   answers recommendations, cold start, similar items, predictions and explanations,
+//!   folding each user's newest interactions in on their next request.
+//! - [`training`] trains in the background, one run at a time, and keeps versions, metrics
+//!   and runs in the store's registry.
+//!
+//! It is not a library of algorithms: models come from `orrery-models`, metrics from
+//! `orrery-eval`, persistence from `orrery-store`.
+
+pub mod auth;
+pub mod config;
+pub mod engine;
+pub mod extract;
+pub mod ids;
+pub mod problem;
+pub mod routes;
+mod server;
+pub mod state;
+pub mod training;
+
+pub use config::{ConfigError, ServerConfig};
+pub use server::{Server, ServerError};

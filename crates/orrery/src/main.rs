@@ -8,7 +8,7 @@ mod sys;
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 
-use commands::{bench, demo, eval, import, simulate, stats};
+use commands::{bench, demo, eval, import, serve, simulate, stats};
 use config::{Config, GlobalArgs};
 
 /// Orrery: a recommendation engine in one binary.
@@ -30,6 +30,7 @@ enum Command {
     Simulate(simulate::SimulateArgs),
     Stats(stats::StatsArgs),
     Bench(bench::BenchArgs),
+    Serve(serve::ServeArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -62,6 +63,7 @@ fn run(cli: Cli) -> Result<()> {
             Command::Simulate(args) => simulate::run(args, &config).await,
             Command::Stats(args) => stats::run(args, &config).await,
             Command::Bench(args) => bench::run(args, &config).await,
+            Command::Serve(args) => serve::run(args, &config).await,
         }
     })
 }

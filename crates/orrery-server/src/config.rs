@@ -1,0 +1,153 @@
+//! [`ServerConfig`]: how the service listens, authenticates and serves, and the check that
+//! keeps it from listening beyond this machine without credentials.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use orrery_core::EventWeights;
+
+/// Everything the service needs to know besides its database.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Address to listen on (port 0 picks a free port).
+    pub bind: SocketAddr,
+    /// The admin key, sent as `X-API-Key`. Without one, everything is open (loopback only).
+    pub api_key: Option<String>,
+    /// The secret that signs access tokens (HS256). Without one, a random secret is drawn at
+    /// start, so tokens do not survive a restart or work on another server.
+    pub jwt_secret: Option<String>,
+    /// How long an access token is valid.
+    pub token_ttl: Duration,
+    /// Allows a non-loopback address without an API key and a JWT secret.
+    pub insecure: bool,
+    /// Largest accepted request body, in bytes.
+    pub body_limit: usize,
+    /// Users with fewer interactions than this get cold-start recommendations.
+    pub cold_start_threshold: usize,
+    /// Model versions kept by the registry (pinned and active ones are never pruned).
+    pub keep_versions: usize,
+    /// Share of interactions held out to measure each trained model.
+    pub validation_ratio: f64,
+    /// How events weigh for implicit models (the same as the CLI uses).
+    pub weights: EventWeights,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            api_key: None,
+            jwt_secret: None,
+            token_ttl: Duration::from_secs(60 * 60),
+            insecure: false,
+            body_limit: 8 * 1024 * 1024,
+            cold_start_threshold: 5,
+            keep_versions: 5,
+            validation_ratio: 0.1,
+            weights: EventWeights::default(),
+        }
+    }
+}
+
+/// A configuration the service refuses to run with.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    /// Listening beyond loopback without credentials.
+    #[error(
+        "refusing to listen on {bind} without {missing}: anyone who can reach it could change \
+         the catalog and the models; set --api-key and --jwt-secret (or ORRERY_API_KEY and \
+         ORRERY_JWT_SECRET), bind 127.0.0.1, or pass --insecure to accept the risk"
+    )]
+    InsecureBind {
+        /// The address asked for.
+        bind: SocketAddr,
+        /// What is missing.
+        missing: &'static str,
+    },
+    /// A value out of range.
+    #[error("invalid {name}: {reason}")]
+    Invalid {
+        /// The setting.
+        name: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+impl ServerConfig {
+    /// Checks the configuration: a non-loopback address needs an API key and a JWT secret
+    /// unless `insecure` is set; empty secrets count as missing.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.api_key.as_deref().is_some_and(str::is_empty) {
+            return Err(ConfigError::Invalid {
+                name: "api key",
+                reason: "it is empty; omit it or give a non-empty key".into(),
+            });
+        }
+        if self.jwt_secret.as_deref().is_some_and(|s| s.len() < 16) {
+            return Err(ConfigError::Invalid {
+                name: "JWT secret",
+                reason: "it is shorter than 16 bytes; use a long random string".into(),
+            });
+        }
+        if !(0.0..1.0).contains(&self.validation_ratio) {
+            return Err(ConfigError::Invalid {
+                name: "validation ratio",
+                reason: format!("{} is not in [0, 1)", self.validation_ratio),
+            });
+        }
+        if self.keep_versions == 0 {
+            return Err(ConfigError::Invalid {
+                name: "versions to keep",
+                reason: "keep at least 1".into(),
+            });
+        }
+        if self.bind.ip().is_loopback() || self.insecure {
+            return Ok(());
+        }
+        let missing = match (self.api_key.is_some(), self.jwt_secret.is_some()) {
+            (true, true) => return Ok(()),
+            (false, false) => "an API key and a JWT secret",
+            (false, true) => "an API key",
+            (true, false) => "a JWT secret",
+        };
+        Err(ConfigError::InsecureBind {
+            bind: self.bind,
+            missing,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_loopback_runs_without_credentials() {
+        let mut c = ServerConfig::default();
+        assert_eq!(c.validate(), Ok(()));
+        c.bind = "0.0.0.0:8080".parse().unwrap();
+        let err = c.validate().unwrap_err();
+        assert!(
+            err.to_string().contains("an API key and a JWT secret"),
+            "{err}"
+        );
+        c.api_key = Some("k".into());
+        assert!(
+            c.validate()
+                .unwrap_err()
+                .to_string()
+                .contains("a JWT secret")
+        );
+        c.jwt_secret = Some("0123456789abcdef0123".into());
+        assert_eq!(c.validate(), Ok(()));
+        c.api_key = None;
+        c.insecure = true;
+        assert_eq!(c.validate(), Ok(()));
+        c.bind = "[::1]:80".parse().unwrap();
+        c.insecure = false;
+        assert_eq!(c.validate(), Ok(()));
+        c.jwt_secret = Some("short".into());
+        assert!(c.validate().is_err());
+    }
+}

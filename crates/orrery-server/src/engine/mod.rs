@@ -1,0 +1,1140 @@
+//! The serving engine: the catalog and the active model, swapped atomically, and
+//! everything that turns them into answers (recommendations, cold start, onboarding,
+//! similar items, predictions, explanations).
+//!
+//! - The [`Snapshot`] (catalog + model) lives in an `ArcSwap`: a request loads it once and
+//!   finishes on it, however many swaps happen meanwhile, so a swap fails no request.
+//! - Real-time learning: every stored interaction invalidates the user's cached view; the
+//!   next request rebuilds it from the store and folds the whole history into the active
+//!   model ([`orrery_models::Recommender::fold_in`]), so it reflects the new event and
+//!   filters the newly seen item. Views carry a generation number so that a rebuild that
+//!   raced with a newer event is never cached.
+//! - Users with fewer interactions than the cold-start threshold get interest-, category-
+//!   and popularity-based lists, which are never empty while the catalog has unseen items.
+//!
+//! The engine knows nothing of HTTP: handlers call it and map [`EngineError`] to statuses.
+
+pub mod catalog;
+mod explain;
+pub mod rank;
+pub mod serving;
+pub mod users;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+
+use arc_swap::ArcSwap;
+use orrery_core::{Dataset, EventWeights, InteractionRecord, ItemIdx, ItemRecord};
+use orrery_models::{Recommender, UserRepr};
+use orrery_store::Store;
+
+pub use catalog::{Catalog, CatalogItem};
+pub use explain::{Explanation, Influence, SharedCategory, SimilarUser};
+pub use serving::{BundleError, ServingModel};
+pub use users::{HistoryCell, UserView};
+
+use rank::{Profile, normalize, top};
+
+/// What the engine can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// No user has this id.
+    #[error("user {0:?} does not exist")]
+    UnknownUser(String),
+    /// No item has this id.
+    #[error("item {0:?} does not exist")]
+    UnknownItem(String),
+    /// No registry version has this number.
+    #[error("model version {0} does not exist")]
+    UnknownVersion(i64),
+    /// Nothing has been trained yet.
+    #[error("no model is active yet: train one with POST /training/train")]
+    NoModel,
+    /// The item is newer than the active model.
+    #[error("item {0:?} was added after the active model was trained: retrain to score it")]
+    NotInModel(String),
+    /// A request value out of range.
+    #[error("{field}: {reason}")]
+    Invalid {
+        /// The field.
+        field: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] orrery_store::Error),
+    /// The model failed.
+    #[error("the model failed: {0}")]
+    Model(#[from] orrery_models::Error),
+    /// A stored model does not load.
+    #[error(transparent)]
+    Bundle(#[from] BundleError),
+}
+
+/// Result of engine calls.
+pub type EngineResult<T> = Result<T, EngineError>;
+
+/// How a list was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// Collaborative filtering blended with content match.
+    Hybrid,
+    /// Collaborative filtering alone.
+    Collaborative,
+    /// Content match (categories and tags) backed by popularity.
+    Content,
+    /// A new user: stated interests and first interactions, backed by popularity.
+    ColdStart,
+    /// Nothing known about the user: popularity (within their demographic group if known).
+    Popularity,
+}
+
+/// One recommended item and the parts of its score.
+#[derive(Debug, Clone)]
+pub struct RankedItem {
+    /// The item.
+    pub record: ItemRecord,
+    /// The blended score, higher is better.
+    pub score: f32,
+    /// Normalized collaborative score, when a model scored the item.
+    pub collaborative: Option<f32>,
+    /// Content match with the user's profile, when there is a profile.
+    pub content: Option<f32>,
+    /// Popularity in [0, 1].
+    pub popularity: f32,
+    /// Categories and tags of the item the user likes.
+    pub matched: Vec<String>,
+    /// The liked item most similar to this one, and how similar.
+    pub because: Option<(String, String, f32)>,
+}
+
+/// A recommendation list.
+#[derive(Debug, Clone)]
+pub struct Recommendations {
+    /// How it was made.
+    pub method: Method,
+    /// The items, best first.
+    pub items: Vec<RankedItem>,
+    /// The user's stored interactions.
+    pub interactions: usize,
+    /// The model used, if any: (version, algorithm).
+    pub model: Option<(i64, String)>,
+    /// Weight of the collaborative part in hybrid lists.
+    pub cf_weight: f32,
+    /// Why the list looks as it does, in one sentence.
+    pub explanation: String,
+}
+
+/// What a recommendation request asks for.
+#[derive(Debug, Clone)]
+pub struct RecommendOptions {
+    /// Items to return.
+    pub n: usize,
+    /// Items to skip (paging).
+    pub offset: usize,
+    /// Item ids never to return.
+    pub exclude: Vec<String>,
+    /// Only items in this category (`Comedy` or `genre:Comedy`).
+    pub category: Option<String>,
+    /// Use the collaborative model.
+    pub use_cf: bool,
+    /// Use content match.
+    pub use_content: bool,
+    /// Weight of the collaborative part, in [0, 1].
+    pub cf_weight: f32,
+    /// Compute `matched` and `because` for each item.
+    pub reasons: bool,
+}
+
+impl Default for RecommendOptions {
+    fn default() -> Self {
+        RecommendOptions {
+            n: 10,
+            offset: 0,
+            exclude: Vec::new(),
+            category: None,
+            use_cf: true,
+            use_content: true,
+            cf_weight: 0.8,
+            reasons: false,
+        }
+    }
+}
+
+/// A new user described by what they told the service.
+#[derive(Debug, Clone, Default)]
+pub struct ColdStartProfile {
+    /// Interests or favourite genres.
+    pub interests: Vec<String>,
+    /// Demographics.
+    pub gender: Option<String>,
+    /// Demographics.
+    pub age: Option<i32>,
+    /// Demographics.
+    pub occupation: Option<String>,
+    /// Onboarding ratings: (item id, rating 1–5).
+    pub ratings: Vec<(String, f32)>,
+}
+
+/// A predicted score for one (user, item) pair.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Prediction {
+    /// The user.
+    pub user_id: String,
+    /// The item.
+    pub item_id: String,
+    /// The model's score.
+    pub score: f32,
+    /// The predicted rating, clipped to the training range, for rating models.
+    pub predicted_rating: Option<f32>,
+    /// Whether the user was in the training data (else their history was folded in).
+    pub known_user: bool,
+    /// The algorithm.
+    pub algorithm: String,
+    /// The model version.
+    pub model_version: i64,
+}
+
+/// The catalog and the active model, as one request sees them.
+pub struct Snapshot {
+    /// The recommendable items.
+    pub catalog: Arc<Catalog>,
+    /// The active model.
+    pub model: Option<Arc<ServingModel>>,
+    /// Catalog index → model index (`u32::MAX` when the model does not know the item).
+    to_model: Vec<u32>,
+    /// Catalog popularity in [0, 1].
+    popularity: Vec<f32>,
+}
+
+const NOT_IN_MODEL: u32 = u32::MAX;
+
+impl Snapshot {
+    fn new(catalog: Arc<Catalog>, model: Option<Arc<ServingModel>>) -> Snapshot {
+        let to_model = match &model {
+            Some(m) => (0..catalog.slots() as ItemIdx)
+                .map(|i| {
+                    catalog
+                        .item(i)
+                        .and_then(|item| m.item_index(&item.record.id))
+                        .unwrap_or(NOT_IN_MODEL)
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        let popularity = catalog.popularity_scores();
+        Snapshot {
+            catalog,
+            model,
+            to_model,
+            popularity,
+        }
+    }
+
+    /// The model index of a catalog item.
+    fn model_index(&self, idx: ItemIdx) -> Option<ItemIdx> {
+        self.to_model
+            .get(idx as usize)
+            .copied()
+            .filter(|&m| m != NOT_IN_MODEL)
+    }
+}
+
+/// Settings of the engine.
+#[derive(Debug, Clone)]
+pub struct EngineSettings {
+    /// Users with fewer interactions get cold-start lists.
+    pub cold_start_threshold: usize,
+    /// Event weights, as training uses them.
+    pub weights: EventWeights,
+}
+
+/// Cached user views beyond this many are dropped (and rebuilt on demand).
+const MAX_CACHED_VIEWS: usize = 200_000;
+
+/// The serving engine.
+pub struct Engine {
+    store: Store,
+    settings: EngineSettings,
+    snapshot: ArcSwap<Snapshot>,
+    /// Serializes snapshot replacements, so that a catalog write and a model swap do not
+    /// undo each other.
+    writer: tokio::sync::Mutex<()>,
+    generation: AtomicU64,
+    user_generations: RwLock<HashMap<String, u64>>,
+    views: RwLock<HashMap<String, Arc<UserView>>>,
+    known_users: RwLock<HashSet<String>>,
+}
+
+fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    lock.write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Engine {
+    /// An engine over the store's current contents, serving its active model version if
+    /// one loads (a version that does not load is logged and skipped).
+    pub async fn start(store: Store, settings: EngineSettings) -> EngineResult<Engine> {
+        let dataset = store.load_dataset(&settings.weights).await?;
+        let catalog = Arc::new(Catalog::from_dataset(&dataset));
+        let known_users = dataset.users().ids().iter().cloned().collect();
+        let engine = Engine {
+            store,
+            settings,
+            snapshot: ArcSwap::from_pointee(Snapshot::new(catalog, None)),
+            writer: tokio::sync::Mutex::new(()),
+            generation: AtomicU64::new(1),
+            user_generations: RwLock::new(HashMap::new()),
+            views: RwLock::new(HashMap::new()),
+            known_users: RwLock::new(known_users),
+        };
+        if let Some(active) = engine.store.active_model_version().await? {
+            let version = active.version;
+            match engine.load_version(version).await {
+                Ok(model) => engine.serve_model(model).await,
+                Err(error) => tracing::warn!(
+                    version,
+                    "the active model version does not load and is not served: {error}"
+                ),
+            }
+        }
+        Ok(engine)
+    }
+
+    /// The store the engine reads.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &EngineSettings {
+        &self.settings
+    }
+
+    /// The current catalog and model; hold it for the whole request.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.snapshot.load_full()
+    }
+
+    /// The active model, if any.
+    pub fn active_model(&self) -> Option<Arc<ServingModel>> {
+        self.snapshot.load().model.clone()
+    }
+
+    /// Loads a registry version (decoding off the async threads).
+    pub async fn load_version(&self, version: i64) -> EngineResult<ServingModel> {
+        let info = self
+            .store
+            .model_version(version)
+            .await?
+            .ok_or(EngineError::UnknownVersion(version))?;
+        let blob = self
+            .store
+            .model_blob(version)
+            .await?
+            .ok_or(EngineError::UnknownVersion(version))?;
+        let decoded =
+            tokio::task::spawn_blocking(move || ServingModel::from_bundle(info, &blob)).await;
+        match decoded {
+            Ok(result) => Ok(result?),
+            Err(join) => Err(EngineError::Invalid {
+                field: "version".into(),
+                reason: format!("decoding the model stopped: {join}"),
+            }),
+        }
+    }
+
+    /// Swaps `model` in: requests that already hold a snapshot finish on the old model.
+    pub async fn serve_model(&self, model: ServingModel) {
+        let _guard = self.writer.lock().await;
+        let current = self.snapshot.load_full();
+        let next = Snapshot::new(current.catalog.clone(), Some(Arc::new(model)));
+        self.snapshot.store(Arc::new(next));
+    }
+
+    /// Serves `model`, trained on `dataset`, with the catalog refreshed from the same
+    /// snapshot (fresh popularity); items written since the snapshot are kept.
+    pub async fn serve_trained(&self, model: ServingModel, dataset: &Dataset) {
+        let fresh = Catalog::from_dataset(dataset);
+        let _guard = self.writer.lock().await;
+        let current = self.snapshot.load_full();
+        let mut catalog = fresh;
+        for idx in 0..current.catalog.slots() as ItemIdx {
+            let Some(item) = current.catalog.item(idx) else {
+                continue;
+            };
+            if item.deleted {
+                if catalog.get(&item.record.id).is_some() {
+                    catalog = catalog.without_item(&item.record.id);
+                }
+            } else if catalog.get(&item.record.id).is_none() {
+                catalog = catalog.with_item(item.record.clone());
+            }
+        }
+        let next = Snapshot::new(Arc::new(catalog), Some(Arc::new(model)));
+        self.snapshot.store(Arc::new(next));
+    }
+
+    async fn replace_catalog(&self, change: impl FnOnce(&Catalog) -> Catalog) {
+        let _guard = self.writer.lock().await;
+        let current = self.snapshot.load_full();
+        let catalog = Arc::new(change(&current.catalog));
+        self.snapshot
+            .store(Arc::new(Snapshot::new(catalog, current.model.clone())));
+    }
+
+    // ----- catalog and users -------------------------------------------------------------
+
+    /// Stores an item (merging with the stored one) and serves it at once.
+    pub async fn put_item(&self, item: &ItemRecord) -> EngineResult<ItemRecord> {
+        self.store.upsert_item(item).await?;
+        let stored = self
+            .store
+            .get_item(&item.id)
+            .await?
+            .ok_or_else(|| EngineError::UnknownItem(item.id.clone()))?;
+        let record = stored.clone();
+        self.replace_catalog(|c| c.with_item(record)).await;
+        Ok(stored)
+    }
+
+    /// Deletes an item and its interactions; `false` when it did not exist.
+    pub async fn delete_item(&self, id: &str) -> EngineResult<bool> {
+        let existed = self.store.delete_item(id).await?;
+        self.replace_catalog(|c| c.without_item(id)).await;
+        Ok(existed)
+    }
+
+    /// A numeric id one above the largest in the catalog, for clients that let the
+    /// service number new items.
+    pub fn next_item_id(&self) -> String {
+        (self.snapshot.load().catalog.max_numeric_id() + 1).to_string()
+    }
+
+    /// Records that a user exists (after creating one).
+    pub fn user_created(&self, id: &str) {
+        write(&self.known_users).insert(id.to_owned());
+        self.touch_user(id);
+    }
+
+    /// Forgets a deleted user.
+    pub fn user_deleted(&self, id: &str) {
+        write(&self.known_users).remove(id);
+        self.touch_user(id);
+    }
+
+    /// Forgets every user.
+    pub fn all_users_deleted(&self) {
+        write(&self.known_users).clear();
+        write(&self.views).clear();
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        write(&self.user_generations).clear();
+    }
+
+    /// Whether a user exists (memory first, then the store).
+    pub async fn user_exists(&self, id: &str) -> EngineResult<bool> {
+        if read(&self.known_users).contains(id) {
+            return Ok(true);
+        }
+        let exists = self.store.user_exists(id).await?;
+        if exists {
+            write(&self.known_users).insert(id.to_owned());
+        }
+        Ok(exists)
+    }
+
+    /// Whether an item exists (the catalog first, then the store).
+    pub async fn item_exists(&self, id: &str) -> EngineResult<bool> {
+        if self.snapshot.load().catalog.get(id).is_some() {
+            return Ok(true);
+        }
+        Ok(self.store.item_exists(id).await?)
+    }
+
+    /// Marks a user's cached view stale (their next request rebuilds it).
+    fn touch_user(&self, id: &str) {
+        let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
+        write(&self.user_generations).insert(id.to_owned(), generation);
+        write(&self.views).remove(id);
+    }
+
+    fn user_generation(&self, id: &str) -> u64 {
+        read(&self.user_generations).get(id).copied().unwrap_or(0)
+    }
+
+    /// Stores interactions whose users and items all exist, then makes the next request
+    /// of each user reflect them. Returns how many were new (repeats are skipped).
+    pub async fn record_interactions(&self, events: &[InteractionRecord]) -> EngineResult<u64> {
+        let users: HashSet<&str> = events.iter().map(|e| e.user.as_str()).collect();
+        for user in &users {
+            if !self.user_exists(user).await? {
+                return Err(EngineError::UnknownUser((*user).to_owned()));
+            }
+        }
+        let items: HashSet<&str> = events.iter().map(|e| e.item.as_str()).collect();
+        for item in items {
+            if !self.item_exists(item).await? {
+                return Err(EngineError::UnknownItem(item.to_owned()));
+            }
+        }
+        let inserted = self.store.add_interactions(events).await?;
+        for user in users {
+            self.touch_user(user);
+        }
+        Ok(inserted)
+    }
+
+    /// A user's view: cached, or rebuilt from the store.
+    pub async fn user_view(&self, id: &str) -> EngineResult<Arc<UserView>> {
+        if let Some(view) = read(&self.views).get(id) {
+            return Ok(view.clone());
+        }
+        let generation = self.user_generation(id);
+        let record = self
+            .store
+            .get_user(id)
+            .await?
+            .ok_or_else(|| EngineError::UnknownUser(id.to_owned()))?;
+        let events = self.store.user_interactions(id).await?.unwrap_or_default();
+        let view = Arc::new(UserView::new(record, &events, &self.settings.weights));
+        // Cache it only if no event arrived while it was read.
+        if self.user_generation(id) == generation {
+            let mut views = write(&self.views);
+            if views.len() >= MAX_CACHED_VIEWS {
+                views.clear();
+            }
+            views.insert(id.to_owned(), view.clone());
+        }
+        Ok(view)
+    }
+
+    /// The user's representation under `model`: the trained one while the stored history
+    /// is what the model was trained on, else folded in from the stored history.
+    fn repr(&self, model: &ServingModel, view: &UserView) -> EngineResult<Arc<UserRepr>> {
+        if let Ok(cached) = view.repr.lock()
+            && let Some((version, repr)) = cached.as_ref()
+            && *version == model.version()
+        {
+            return Ok(repr.clone());
+        }
+        let mut history: Vec<(ItemIdx, f32)> = view
+            .history
+            .iter()
+            .filter_map(|c| model.item_index(&c.item).map(|i| (i, c.value)))
+            .collect();
+        history.sort_by_key(|&(i, _)| i);
+        let trained = model
+            .user_index(&view.record.id)
+            .and_then(|u| model.model.user(u).ok());
+        let repr = match trained {
+            Some(trained) if same_history(&trained.history, &history) => trained,
+            trained => match model.model.fold_in(&history) {
+                Ok(repr) => repr,
+                Err(error) => {
+                    tracing::warn!(user = %view.record.id, "folding in failed: {error}");
+                    match trained {
+                        Some(trained) => trained,
+                        None => model.model.fold_in(&[])?,
+                    }
+                }
+            },
+        };
+        let repr = Arc::new(repr);
+        if let Ok(mut cached) = view.repr.lock() {
+            *cached = Some((model.version(), repr.clone()));
+        }
+        Ok(repr)
+    }
+
+    // ----- answers -----------------------------------------------------------------------
+
+    /// Recommendations for a stored user.
+    pub async fn recommend(
+        &self,
+        user_id: &str,
+        opts: &RecommendOptions,
+    ) -> EngineResult<Recommendations> {
+        check_cf_weight(opts.cf_weight)?;
+        let snapshot = self.snapshot();
+        let view = self.user_view(user_id).await?;
+        let catalog = &snapshot.catalog;
+        let mut mask = candidate_mask(
+            catalog,
+            opts.category.as_deref(),
+            view.seen(),
+            &opts.exclude,
+        );
+        let profile = Profile::new(catalog, &view.record.interests, &view.history);
+        let cold = view.interactions < self.settings.cold_start_threshold;
+        let model = snapshot.model.as_deref().filter(|_| opts.use_cf && !cold);
+
+        let mut collaborative: Option<Vec<f32>> = None;
+        if let Some(model) = model {
+            let repr = self.repr(model, &view)?;
+            let mut model_scores = vec![0f32; model.model.n_items()];
+            model.model.score_all(&repr, &mut model_scores)?;
+            let mut scores = vec![f32::NEG_INFINITY; catalog.slots()];
+            for (idx, score) in scores.iter_mut().enumerate() {
+                if let Some(m) = snapshot.model_index(idx as ItemIdx) {
+                    *score = model_scores[m as usize];
+                }
+            }
+            normalize(&mut scores, &mask);
+            collaborative = Some(scores);
+        }
+        let demographic = catalog.demographic_scores(&catalog::demographic_keys(
+            view.record.gender.as_deref(),
+            view.record.age,
+            view.record.occupation.as_deref(),
+        ));
+        let popularity = blend_popularity(&snapshot.popularity, demographic.as_deref());
+        let use_content = opts.use_content && !profile.is_empty();
+
+        let (method, cf_weight) = match (&collaborative, use_content) {
+            (Some(_), true) => (Method::Hybrid, opts.cf_weight),
+            (Some(_), false) => (Method::Collaborative, 1.0),
+            (None, _) if cold && !profile.is_empty() => (Method::ColdStart, 0.0),
+            (None, true) => (Method::Content, 0.0),
+            (None, false) => (Method::Popularity, 0.0),
+        };
+        let mut scores = vec![0f32; catalog.slots()];
+        for (idx, score) in scores.iter_mut().enumerate() {
+            if !mask[idx] {
+                continue;
+            }
+            let features = catalog
+                .item(idx as ItemIdx)
+                .map_or(&[][..], |i| &i.features[..]);
+            let content = if use_content {
+                profile.score(features).max(0.0)
+            } else {
+                0.0
+            };
+            let pop = popularity[idx];
+            *score = match &collaborative {
+                Some(cf) if use_content => cf_weight * cf[idx] + (1.0 - cf_weight) * content,
+                Some(cf) => cf[idx],
+                None if use_content => 0.6 * content + 0.4 * pop,
+                None => pop,
+            };
+        }
+        mask.iter_mut()
+            .zip(&scores)
+            .for_each(|(m, s)| *m &= s.is_finite());
+        let ranked = top(&scores, &mask, opts.offset, opts.n);
+        let items = ranked
+            .into_iter()
+            .filter_map(|(idx, score)| {
+                let item = catalog.item(idx)?;
+                let content = use_content.then(|| profile.score(&item.features));
+                let mut ranked = RankedItem {
+                    record: item.record.clone(),
+                    score,
+                    collaborative: collaborative.as_ref().map(|cf| cf[idx as usize]),
+                    content,
+                    popularity: popularity[idx as usize],
+                    matched: Vec::new(),
+                    because: None,
+                };
+                if opts.reasons {
+                    ranked.matched = profile.matches(catalog, &item.features, 3);
+                    ranked.because = because(&snapshot, &view.history, idx);
+                }
+                Some(ranked)
+            })
+            .collect();
+        let model_used = snapshot
+            .model
+            .as_ref()
+            .filter(|_| collaborative.is_some())
+            .map(|m| (m.version(), m.info.algorithm.clone()));
+        let explanation = describe(
+            method,
+            cf_weight,
+            view.interactions,
+            model_used.as_ref(),
+            self.settings.cold_start_threshold,
+        );
+        Ok(Recommendations {
+            method,
+            items,
+            interactions: view.interactions,
+            model: model_used,
+            cf_weight,
+            explanation,
+        })
+    }
+
+    /// Recommendations for someone the service does not know yet, from what they said.
+    pub fn cold_start(
+        &self,
+        profile_in: &ColdStartProfile,
+        n: usize,
+    ) -> EngineResult<Recommendations> {
+        let snapshot = self.snapshot();
+        let catalog = &snapshot.catalog;
+        let mut ratings = Vec::with_capacity(profile_in.ratings.len());
+        for (i, (item, rating)) in profile_in.ratings.iter().enumerate() {
+            if catalog.get(item).is_none() {
+                return Err(EngineError::UnknownItem(item.clone()));
+            }
+            if !rating.is_finite() || !(0.0..=10.0).contains(rating) {
+                return Err(EngineError::Invalid {
+                    field: format!("ratings[{i}].rating"),
+                    reason: format!("{rating} is not a rating between 0 and 10"),
+                });
+            }
+            ratings.push(HistoryCell {
+                item: item.clone(),
+                value: *rating,
+                explicit: true,
+            });
+        }
+        let seen: Vec<&str> = ratings.iter().map(|c| c.item.as_str()).collect();
+        let mut mask = candidate_mask(catalog, None, seen.iter().copied(), &[]);
+        let profile = Profile::new(catalog, &profile_in.interests, &ratings);
+        let demographic = catalog.demographic_scores(&catalog::demographic_keys(
+            profile_in.gender.as_deref(),
+            profile_in.age,
+            profile_in.occupation.as_deref(),
+        ));
+        let popularity = blend_popularity(&snapshot.popularity, demographic.as_deref());
+
+        let mut collaborative = None;
+        if let Some(model) = snapshot.model.as_deref().filter(|_| !ratings.is_empty()) {
+            let history: Vec<(ItemIdx, f32)> = ratings
+                .iter()
+                .filter_map(|c| model.item_index(&c.item).map(|i| (i, c.value)))
+                .collect();
+            if !history.is_empty() {
+                let repr = model.model.fold_in(&history)?;
+                let mut model_scores = vec![0f32; model.model.n_items()];
+                model.model.score_all(&repr, &mut model_scores)?;
+                let mut scores = vec![f32::NEG_INFINITY; catalog.slots()];
+                for (idx, score) in scores.iter_mut().enumerate() {
+                    if let Some(m) = snapshot.model_index(idx as ItemIdx) {
+                        *score = model_scores[m as usize];
+                    }
+                }
+                normalize(&mut scores, &mask);
+                collaborative = Some(scores);
+            }
+        }
+        let mut scores = vec![0f32; catalog.slots()];
+        for (idx, score) in scores.iter_mut().enumerate() {
+            if !mask[idx] {
+                continue;
+            }
+            let content = catalog
+                .item(idx as ItemIdx)
+                .map_or(0.0, |i| profile.score(&i.features).max(0.0));
+            *score = match &collaborative {
+                Some(cf) => 0.5 * cf[idx] + 0.3 * content + 0.2 * popularity[idx],
+                None if !profile.is_empty() => 0.6 * content + 0.4 * popularity[idx],
+                None => popularity[idx],
+            };
+        }
+        mask.iter_mut()
+            .zip(&scores)
+            .for_each(|(m, s)| *m &= s.is_finite());
+        let method = match (&collaborative, profile.is_empty()) {
+            (Some(_), _) => Method::Hybrid,
+            (None, false) => Method::ColdStart,
+            (None, true) => Method::Popularity,
+        };
+        let items = top(&scores, &mask, 0, n)
+            .into_iter()
+            .filter_map(|(idx, score)| {
+                let item = catalog.item(idx)?;
+                Some(RankedItem {
+                    record: item.record.clone(),
+                    score,
+                    collaborative: collaborative.as_ref().map(|cf| cf[idx as usize]),
+                    content: (!profile.is_empty()).then(|| profile.score(&item.features)),
+                    popularity: popularity[idx as usize],
+                    matched: profile.matches(catalog, &item.features, 3),
+                    because: None,
+                })
+            })
+            .collect();
+        let model_used = snapshot
+            .model
+            .as_ref()
+            .filter(|_| collaborative.is_some())
+            .map(|m| (m.version(), m.info.algorithm.clone()));
+        let explanation = match method {
+            Method::Hybrid => format!(
+                "your {} onboarding ratings folded into the {} model, blended with your stated \
+                 interests and popularity",
+                ratings.len(),
+                model_used.as_ref().map_or("active", |(_, a)| a.as_str())
+            ),
+            Method::ColdStart => {
+                "items matching your interests and ratings, backed by popularity".to_owned()
+            }
+            _ if demographic.is_some() => {
+                "popular with people like you (your demographic group)".to_owned()
+            }
+            _ => "popular items: tell us your interests or rate a few items for a personal list"
+                .to_owned(),
+        };
+        Ok(Recommendations {
+            method,
+            items,
+            interactions: ratings.len(),
+            model: model_used,
+            cf_weight: if collaborative.is_some() { 0.5 } else { 0.0 },
+            explanation,
+        })
+    }
+
+    /// Popular items spread across categories: the most popular item of each category in
+    /// turn, categories ordered by popularity, for a new user to rate.
+    pub fn onboarding(&self, n: usize) -> Vec<RankedItem> {
+        let snapshot = self.snapshot();
+        let catalog = &snapshot.catalog;
+        let pop = &snapshot.popularity;
+        let by_pop = |items: &mut Vec<ItemIdx>| {
+            items.sort_by(|&a, &b| pop[b as usize].total_cmp(&pop[a as usize]).then(a.cmp(&b)));
+        };
+        // Categories (by their token) ordered by the popularity of their items.
+        let mut groups: HashMap<String, Vec<ItemIdx>> = HashMap::new();
+        let mut uncategorized = Vec::new();
+        for idx in 0..catalog.slots() as ItemIdx {
+            let Some(item) = catalog.item(idx).filter(|i| !i.deleted) else {
+                continue;
+            };
+            if item.record.categories.is_empty() {
+                uncategorized.push(idx);
+            }
+            for c in &item.record.categories {
+                groups.entry(c.value.to_lowercase()).or_default().push(idx);
+            }
+        }
+        let mut groups: Vec<(f32, String, Vec<ItemIdx>)> = groups
+            .into_iter()
+            .map(|(name, mut items)| {
+                by_pop(&mut items);
+                let weight: f32 = items.iter().map(|&i| pop[i as usize]).sum();
+                (weight, name, items)
+            })
+            .collect();
+        groups.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        by_pop(&mut uncategorized);
+        let mut chosen: Vec<ItemIdx> = Vec::with_capacity(n);
+        let mut taken = HashSet::new();
+        let mut cursors = vec![0usize; groups.len()];
+        while chosen.len() < n {
+            let mut progressed = false;
+            for (g, (_, _, items)) in groups.iter().enumerate() {
+                if chosen.len() >= n {
+                    break;
+                }
+                while let Some(&idx) = items.get(cursors[g]) {
+                    cursors[g] += 1;
+                    if taken.insert(idx) {
+                        chosen.push(idx);
+                        progressed = true;
+                        break;
+                    }
+                }
+            }
+            if !progressed {
+                break;
+            }
+        }
+        for idx in uncategorized {
+            if chosen.len() >= n {
+                break;
+            }
+            if taken.insert(idx) {
+                chosen.push(idx);
+            }
+        }
+        chosen
+            .into_iter()
+            .filter_map(|idx| {
+                let item = catalog.item(idx)?;
+                Some(RankedItem {
+                    record: item.record.clone(),
+                    score: pop[idx as usize],
+                    collaborative: None,
+                    content: None,
+                    popularity: pop[idx as usize],
+                    matched: Vec::new(),
+                    because: None,
+                })
+            })
+            .collect()
+    }
+
+    /// Items similar to `item_id`: by the active model where it knows the item and has a
+    /// notion of similarity, else by shared categories and tags.
+    pub fn similar_items(
+        &self,
+        item_id: &str,
+        n: usize,
+    ) -> EngineResult<(Method, Vec<RankedItem>)> {
+        let snapshot = self.snapshot();
+        let catalog = &snapshot.catalog;
+        let idx = catalog
+            .get(item_id)
+            .ok_or_else(|| EngineError::UnknownItem(item_id.to_owned()))?;
+        let ranked_item = |i: ItemIdx, score: f32| {
+            catalog
+                .item(i)
+                .filter(|it| !it.deleted)
+                .map(|it| RankedItem {
+                    record: it.record.clone(),
+                    score,
+                    collaborative: None,
+                    content: None,
+                    popularity: snapshot.popularity[i as usize],
+                    matched: Vec::new(),
+                    because: None,
+                })
+        };
+        if let (Some(model), Some(m)) = (snapshot.model.as_deref(), snapshot.model_index(idx)) {
+            // Deleted items may be among the neighbours: ask for a few more.
+            if let Ok(similar) = model.model.similar_items(m, n + 8) {
+                let items: Vec<RankedItem> = similar
+                    .into_iter()
+                    .filter_map(|s| {
+                        let id = model.item_id(s.item)?;
+                        ranked_item(catalog.get(id)?, s.score)
+                    })
+                    .take(n)
+                    .collect();
+                return Ok((Method::Collaborative, items));
+            }
+        }
+        let features = catalog.item(idx).map_or(&[][..], |i| &i.features[..]);
+        let mut shared: HashMap<ItemIdx, u32> = HashMap::new();
+        for &t in features {
+            for &other in catalog.items_with(t) {
+                if other != idx {
+                    *shared.entry(other).or_default() += 1;
+                }
+            }
+        }
+        let mut scores = vec![f32::NAN; catalog.slots()];
+        let mut mask = vec![false; catalog.slots()];
+        for (other, common) in shared {
+            let len = catalog.item(other).map_or(1, |i| i.features.len().max(1));
+            // Cosine of binary token vectors, with popularity to break ties.
+            scores[other as usize] = common as f32 / ((features.len() * len) as f32).sqrt()
+                + 0.01 * snapshot.popularity[other as usize];
+            mask[other as usize] = true;
+        }
+        let items = top(&scores, &mask, 0, n)
+            .into_iter()
+            .filter_map(|(i, s)| ranked_item(i, s))
+            .collect();
+        Ok((Method::Content, items))
+    }
+
+    /// The active model's prediction for a user and an item.
+    pub async fn predict(&self, user_id: &str, item_id: &str) -> EngineResult<Prediction> {
+        let snapshot = self.snapshot();
+        let model = snapshot.model.clone().ok_or(EngineError::NoModel)?;
+        let view = self.user_view(user_id).await?;
+        if snapshot.catalog.get(item_id).is_none() && !self.store.item_exists(item_id).await? {
+            return Err(EngineError::UnknownItem(item_id.to_owned()));
+        }
+        let m = model
+            .item_index(item_id)
+            .ok_or_else(|| EngineError::NotInModel(item_id.to_owned()))?;
+        let repr = self.repr(&model, &view)?;
+        let mut out = [0f32];
+        model.model.score(&repr, &[m], &mut out)?;
+        let predicted_rating = model
+            .model
+            .rating_range()
+            .map(|(lo, hi)| out[0].clamp(lo, hi));
+        Ok(Prediction {
+            user_id: user_id.to_owned(),
+            item_id: item_id.to_owned(),
+            score: out[0],
+            predicted_rating,
+            known_user: model.user_index(user_id).is_some(),
+            algorithm: model.info.algorithm.clone(),
+            model_version: model.version(),
+        })
+    }
+
+    /// Why the active model scores `item_id` for `user_id` as it does, in numbers.
+    pub async fn explain(&self, user_id: &str, item_id: &str) -> EngineResult<Explanation> {
+        let snapshot = self.snapshot();
+        let model = snapshot.model.clone().ok_or(EngineError::NoModel)?;
+        let view = self.user_view(user_id).await?;
+        let idx = snapshot
+            .catalog
+            .get(item_id)
+            .ok_or_else(|| EngineError::UnknownItem(item_id.to_owned()))?;
+        let m = model
+            .item_index(item_id)
+            .ok_or_else(|| EngineError::NotInModel(item_id.to_owned()))?;
+        let repr = self.repr(&model, &view)?;
+        explain::explain(&snapshot, &model, &view, &repr, idx, m)
+    }
+}
+
+fn check_cf_weight(w: f32) -> EngineResult<()> {
+    if (0.0..=1.0).contains(&w) {
+        Ok(())
+    } else {
+        Err(EngineError::Invalid {
+            field: "cf_weight".into(),
+            reason: format!("{w} is not between 0 and 1"),
+        })
+    }
+}
+
+/// Live items in the category (if any), minus seen and excluded ones.
+fn candidate_mask<'a>(
+    catalog: &Catalog,
+    category: Option<&str>,
+    seen: impl Iterator<Item = &'a str>,
+    exclude: &'a [String],
+) -> Vec<bool> {
+    let mut mask: Vec<bool> = match category {
+        Some(c) => {
+            let mut m = vec![false; catalog.slots()];
+            for idx in catalog.items_in_category(c) {
+                m[idx as usize] = true;
+            }
+            m
+        }
+        None => (0..catalog.slots() as ItemIdx)
+            .map(|i| catalog.is_live(i))
+            .collect(),
+    };
+    for id in seen.chain(exclude.iter().map(String::as_str)) {
+        if let Some(idx) = catalog.get(id) {
+            mask[idx as usize] = false;
+        }
+    }
+    mask
+}
+
+/// Global popularity, averaged with the demographic group's when known.
+fn blend_popularity(global: &[f32], demographic: Option<&[f32]>) -> Vec<f32> {
+    match demographic {
+        Some(group) => global
+            .iter()
+            .zip(group)
+            .map(|(g, d)| 0.5 * g + 0.5 * d)
+            .collect(),
+        None => global.to_vec(),
+    }
+}
+
+/// Whether two sorted histories hold the same items with the same values.
+fn same_history(a: &[(ItemIdx, f32)], b: &[(ItemIdx, f32)]) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| x.0 == y.0 && (x.1 - y.1).abs() <= 1e-4 * x.1.abs().max(1.0))
+}
+
+fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    let (mut dot, mut na, mut nb) = (0f32, 0f32, 0f32);
+    for (x, y) in a.iter().zip(b) {
+        dot += x * y;
+        na += x * x;
+        nb += y * y;
+    }
+    if na > 0.0 && nb > 0.0 {
+        dot / (na.sqrt() * nb.sqrt())
+    } else {
+        0.0
+    }
+}
+
+/// How similar two catalog items are: the cosine of their model factors when the model
+/// has factors for both, else the cosine of their content tokens.
+fn item_similarity(snapshot: &Snapshot, a: ItemIdx, b: ItemIdx) -> f32 {
+    if let Some(model) = &snapshot.model
+        && let Some((factors, k)) = model.model.item_factors()
+        && let (Some(ma), Some(mb)) = (snapshot.model_index(a), snapshot.model_index(b))
+        && k > 0
+    {
+        let row = |m: ItemIdx| factors.get(m as usize * k..(m as usize + 1) * k);
+        if let (Some(x), Some(y)) = (row(ma), row(mb)) {
+            return cosine(x, y);
+        }
+    }
+    let catalog = &snapshot.catalog;
+    let (Some(x), Some(y)) = (catalog.item(a), catalog.item(b)) else {
+        return 0.0;
+    };
+    if x.features.is_empty() || y.features.is_empty() {
+        return 0.0;
+    }
+    let common = x
+        .features
+        .iter()
+        .filter(|t| y.features.binary_search(t).is_ok())
+        .count();
+    common as f32 / ((x.features.len() * y.features.len()) as f32).sqrt()
+}
+
+/// The liked history item most similar to `idx`: (id, title, similarity).
+fn because(
+    snapshot: &Snapshot,
+    history: &[HistoryCell],
+    idx: ItemIdx,
+) -> Option<(String, String, f32)> {
+    history
+        .iter()
+        .filter(|c| c.is_positive())
+        .filter_map(|c| {
+            let other = snapshot.catalog.get(&c.item)?;
+            let item = snapshot.catalog.item(other)?;
+            Some((item, item_similarity(snapshot, idx, other)))
+        })
+        .filter(|(_, s)| *s > 0.0)
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(item, s)| (item.record.id.clone(), item.record.title.clone(), s))
+}
+
+fn describe(
+    method: Method,
+    cf_weight: f32,
+    interactions: usize,
+    model: Option<&(i64, String)>,
+    threshold: usize,
+) -> String {
+    let model_name =
+        model.map_or_else(String::new, |(v, a)| format!("the {a} model (version {v})"));
+    match method {
+        Method::Hybrid => format!(
+            "{:.0}% collaborative filtering by {model_name} from your {interactions} \
+             interactions, {:.0}% match with the categories and tags you like",
+            cf_weight * 100.0,
+            (1.0 - cf_weight) * 100.0
+        ),
+        Method::Collaborative => {
+            format!("collaborative filtering by {model_name} from your {interactions} interactions")
+        }
+        Method::Content => format!(
+            "items matching the categories and tags you like, backed by popularity (no model \
+             is active, or collaborative filtering was turned off; {interactions} interactions)"
+        ),
+        Method::ColdStart => format!(
+            "you have {interactions} interactions, fewer than {threshold}: items matching your \
+             interests and what you interacted with, backed by popularity"
+        ),
+        Method::Popularity => {
+            "popular items: state interests or interact with a few items for a personal list"
+                .to_owned()
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! The scoring pieces the engine blends: a user's content profile over catalog tokens,
+//! min–max normalization, and top-k selection with an offset.
+
+use std::collections::HashMap;
+
+use orrery_core::ItemIdx;
+
+use crate::engine::catalog::{Catalog, interest_tokens};
+use crate::engine::users::HistoryCell;
+
+/// A user's taste over content tokens (categories and tags): stated interests count 1
+/// each, items in the history add their affinity (negative for skips and low ratings).
+#[derive(Debug, Clone, Default)]
+pub struct Profile {
+    weights: HashMap<u32, f32>,
+    norm: f32,
+}
+
+impl Profile {
+    /// The profile of `interests` and `history` over `catalog`'s tokens.
+    pub fn new(catalog: &Catalog, interests: &[String], history: &[HistoryCell]) -> Profile {
+        let mut weights: HashMap<u32, f32> = HashMap::new();
+        for interest in interests {
+            for token in interest_tokens(interest) {
+                if let Some(t) = catalog.token(&token) {
+                    *weights.entry(t).or_default() += 1.0;
+                }
+            }
+        }
+        for cell in history {
+            let Some(item) = catalog.get(&cell.item).and_then(|i| catalog.item(i)) else {
+                continue;
+            };
+            let affinity = cell.affinity();
+            for &t in &item.features {
+                *weights.entry(t).or_default() += affinity;
+            }
+        }
+        weights.retain(|_, w| *w != 0.0);
+        let norm = weights.values().map(|w| w * w).sum::<f32>().sqrt();
+        Profile { weights, norm }
+    }
+
+    /// Whether the profile says nothing.
+    pub fn is_empty(&self) -> bool {
+        self.weights.is_empty()
+    }
+
+    /// Cosine between the profile and an item's binary token vector, in [-1, 1].
+    pub fn score(&self, features: &[u32]) -> f32 {
+        if self.norm == 0.0 || features.is_empty() {
+            return 0.0;
+        }
+        let dot: f32 = features.iter().filter_map(|t| self.weights.get(t)).sum();
+        dot / (self.norm * (features.len() as f32).sqrt())
+    }
+
+    /// The item's tokens the user likes, strongest first, at most `k`, as readable text
+    /// (a category value, or `#tag`).
+    pub fn matches(&self, catalog: &Catalog, features: &[u32], k: usize) -> Vec<String> {
+        let mut liked: Vec<(u32, f32)> = features
+            .iter()
+            .filter_map(|&t| self.weights.get(&t).map(|&w| (t, w)))
+            .filter(|&(_, w)| w > 0.0)
+            .collect();
+        liked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        liked
+            .into_iter()
+            .take(k)
+            .map(|(t, _)| readable_token(catalog.token_text(t)))
+            .collect()
+    }
+}
+
+/// `cat:comedy` → `comedy`, `tag:python` → `#python`.
+pub fn readable_token(token: &str) -> String {
+    match token.split_once(':') {
+        Some(("cat", value)) => value.to_owned(),
+        Some(("tag", value)) => format!("#{value}"),
+        _ => token.to_owned(),
+    }
+}
+
+/// Scales the scores of the items where `mask` holds to [0, 1] (others are left alone);
+/// all-equal scores become 0.5.
+pub fn normalize(scores: &mut [f32], mask: &[bool]) {
+    let (lo, hi) = scores
+        .iter()
+        .zip(mask)
+        .filter(|&(s, &m)| m && s.is_finite())
+        .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), (&s, _)| {
+            (lo.min(s), hi.max(s))
+        });
+    let span = hi - lo;
+    for (s, &m) in scores.iter_mut().zip(mask) {
+        if !m {
+            continue;
+        }
+        *s = if !s.is_finite() {
+            0.0
+        } else if span > 0.0 {
+            (*s - lo) / span
+        } else {
+            0.5
+        };
+    }
+}
+
+/// The candidates of rank `offset..offset + n` by decreasing score (ties: lower index
+/// first), among the items where `mask` holds.
+pub fn top(scores: &[f32], mask: &[bool], offset: usize, n: usize) -> Vec<(ItemIdx, f32)> {
+    let mut candidates: Vec<(ItemIdx, f32)> = scores
+        .iter()
+        .zip(mask)
+        .enumerate()
+        .filter(|&(_, (s, &m))| m && !s.is_nan())
+        .map(|(i, (&s, _))| (i as ItemIdx, s))
+        .collect();
+    let wanted = offset.saturating_add(n).min(candidates.len());
+    if wanted == 0 {
+        return Vec::new();
+    }
+    let order = |a: &(ItemIdx, f32), b: &(ItemIdx, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+    if wanted < candidates.len() {
+        candidates.select_nth_unstable_by(wanted - 1, order);
+        candidates.truncate(wanted);
+    }
+    candidates.sort_unstable_by(order);
+    candidates.into_iter().skip(offset).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn top_k_with_offset_and_mask() {
+        let scores = [0.1, 0.9, 0.5, 0.9, f32::NAN, 0.7];
+        let mask = [true, true, true, true, true, false];
+        assert_eq!(top(&scores, &mask, 0, 2), vec![(1, 0.9), (3, 0.9)]);
+        assert_eq!(top(&scores, &mask, 2, 5), vec![(2, 0.5), (0, 0.1)]);
+        assert!(top(&scores, &mask, 10, 5).is_empty());
+    }
+
+    #[test]
+    fn normalization_ignores_masked_items() {
+        let mut s = [1.0, 3.0, 100.0, 2.0];
+        normalize(&mut s, &[true, true, false, true]);
+        assert_eq!(s, [0.0, 1.0, 100.0, 0.5]);
+        let mut flat = [2.0, 2.0];
+        normalize(&mut flat, &[true, true]);
+        assert_eq!(flat, [0.5, 0.5]);
+    }
+}

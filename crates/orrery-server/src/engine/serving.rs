@@ -1,0 +1,223 @@
+//! [`ServingModel`]: a fitted model with the id maps of the snapshot it was trained on, as
+//! stored in the registry (a [bundle](ServingModel::to_bundle)) and as served.
+
+use std::sync::OnceLock;
+
+use orrery_core::{Dataset, IdMap, ItemIdx, UserIdx};
+use orrery_models::{Model, Recommender};
+use orrery_store::ModelVersion;
+use serde::{Deserialize, Serialize};
+
+/// The first bytes of a bundle.
+const MAGIC: &[u8; 8] = b"ORRERYSV";
+/// The bundle layout this build writes and reads.
+const BUNDLE_VERSION: u32 = 1;
+
+/// A bundle that cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum BundleError {
+    /// Not a bundle, or one of another layout.
+    #[error("the stored model is not a bundle this build reads ({0}): retrain it")]
+    Layout(String),
+    /// The model inside does not decode.
+    #[error("the stored model does not decode: {0}")]
+    Model(#[from] orrery_models::Error),
+}
+
+#[derive(Serialize, Deserialize)]
+struct Ids {
+    users: Vec<String>,
+    items: Vec<String>,
+}
+
+/// A model ready to serve: the fitted model, which external ids its indices stand for,
+/// and what the registry knows of it.
+pub struct ServingModel {
+    /// Registry entry (version, algorithm, parameters, metrics).
+    pub info: ModelVersion,
+    /// The fitted model.
+    pub model: Model,
+    users: IdMap,
+    items: IdMap,
+    /// Per item, the training users and their values; built on first use (explanations).
+    item_users: OnceLock<Vec<Vec<(UserIdx, f32)>>>,
+}
+
+impl std::fmt::Debug for ServingModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServingModel")
+            .field("version", &self.info.version)
+            .field("algorithm", &self.info.algorithm)
+            .field("users", &self.users.len())
+            .field("items", &self.items.len())
+            .finish()
+    }
+}
+
+impl ServingModel {
+    /// A model trained on `dataset`.
+    pub fn new(info: ModelVersion, model: Model, dataset: &Dataset) -> ServingModel {
+        ServingModel {
+            info,
+            model,
+            users: dataset.users().clone(),
+            items: dataset.items().clone(),
+            item_users: OnceLock::new(),
+        }
+    }
+
+    /// The registry bytes of a model trained on `dataset`: a header, the id maps, then the
+    /// model in its own versioned format.
+    pub fn to_bundle(model: &Model, dataset: &Dataset) -> Result<Vec<u8>, BundleError> {
+        let ids = Ids {
+            users: dataset.users().ids().to_vec(),
+            items: dataset.items().ids().to_vec(),
+        };
+        let ids = postcard::to_allocvec(&ids)
+            .map_err(|e| BundleError::Layout(format!("encoding the id maps: {e}")))?;
+        let body = model.to_bytes()?;
+        let mut out = Vec::with_capacity(20 + ids.len() + body.len());
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&BUNDLE_VERSION.to_le_bytes());
+        out.extend_from_slice(&(ids.len() as u64).to_le_bytes());
+        out.extend_from_slice(&ids);
+        out.extend_from_slice(&body);
+        Ok(out)
+    }
+
+    /// A model from registry bytes written by [`ServingModel::to_bundle`].
+    pub fn from_bundle(info: ModelVersion, bytes: &[u8]) -> Result<ServingModel, BundleError> {
+        if bytes.len() < 20 || &bytes[..8] != MAGIC {
+            return Err(BundleError::Layout("no bundle header".into()));
+        }
+        let version = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
+        if version != BUNDLE_VERSION {
+            return Err(BundleError::Layout(format!(
+                "layout {version}, this build reads {BUNDLE_VERSION}"
+            )));
+        }
+        let mut len = [0u8; 8];
+        len.copy_from_slice(&bytes[12..20]);
+        let len = usize::try_from(u64::from_le_bytes(len))
+            .map_err(|_| BundleError::Layout("id map length overflows".into()))?;
+        let ids_end = 20usize
+            .checked_add(len)
+            .filter(|&end| end <= bytes.len())
+            .ok_or_else(|| BundleError::Layout("the id maps are truncated".into()))?;
+        let ids: Ids = postcard::from_bytes(&bytes[20..ids_end])
+            .map_err(|e| BundleError::Layout(format!("the id maps do not decode: {e}")))?;
+        let model = Model::from_bytes(&bytes[ids_end..])?;
+        if ids.items.len() != model.n_items() || ids.users.len() != model.n_users() {
+            return Err(BundleError::Layout(format!(
+                "the id maps ({} users, {} items) do not fit the model ({} users, {} items)",
+                ids.users.len(),
+                ids.items.len(),
+                model.n_users(),
+                model.n_items()
+            )));
+        }
+        Ok(ServingModel {
+            info,
+            model,
+            users: ids.users.iter().collect(),
+            items: ids.items.iter().collect(),
+            item_users: OnceLock::new(),
+        })
+    }
+
+    /// The registry version.
+    pub fn version(&self) -> i64 {
+        self.info.version
+    }
+
+    /// The model index of a user id.
+    pub fn user_index(&self, id: &str) -> Option<UserIdx> {
+        self.users.get(id)
+    }
+
+    /// The user id of a model index.
+    pub fn user_id(&self, idx: UserIdx) -> Option<&str> {
+        self.users.external(idx)
+    }
+
+    /// The model index of an item id.
+    pub fn item_index(&self, id: &str) -> Option<ItemIdx> {
+        self.items.get(id)
+    }
+
+    /// The item id of a model index.
+    pub fn item_id(&self, idx: ItemIdx) -> Option<&str> {
+        self.items.external(idx)
+    }
+
+    /// Item ids in model index order.
+    pub fn item_ids(&self) -> &[String] {
+        self.items.ids()
+    }
+
+    /// The training users of each item and their values (rating, else weight).
+    pub fn item_users(&self) -> &[Vec<(UserIdx, f32)>] {
+        self.item_users.get_or_init(|| {
+            let mut by_item = vec![Vec::new(); self.model.n_items()];
+            for u in 0..self.model.n_users() as UserIdx {
+                if let Ok(repr) = self.model.user(u) {
+                    for (item, value) in repr.history {
+                        if let Some(list) = by_item.get_mut(item as usize) {
+                            list.push((u, value));
+                        }
+                    }
+                }
+            }
+            by_item
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use orrery_core::{DatasetBuilder, EventKind, EventWeights};
+    use orrery_models::{Algorithm, NoProgress, Params};
+
+    fn info() -> ModelVersion {
+        ModelVersion {
+            version: 1,
+            algorithm: "popularity".into(),
+            params: Default::default(),
+            metrics: Default::default(),
+            size_bytes: 0,
+            n_users: 0,
+            n_items: 0,
+            n_interactions: 0,
+            train_seconds: 0.0,
+            created_at: 0,
+            active: false,
+            pinned: false,
+        }
+    }
+
+    #[test]
+    fn bundles_round_trip_and_reject_garbage() {
+        let mut b = DatasetBuilder::new(EventWeights::default());
+        b.add_event("u1", "a", &EventKind::Like, 0.0, 0);
+        b.add_event("u2", "b", &EventKind::Like, 0.0, 0);
+        b.add_event("u2", "a", &EventKind::Click, 0.0, 0);
+        let d = b.build();
+        let model = Model::fit(
+            &d,
+            &Params::defaults(Algorithm::Popularity),
+            &mut NoProgress,
+        )
+        .unwrap();
+        let bytes = ServingModel::to_bundle(&model, &d).unwrap();
+        let s = ServingModel::from_bundle(info(), &bytes).unwrap();
+        assert_eq!(s.item_index("b"), Some(1));
+        assert_eq!(s.user_id(1), Some("u2"));
+        assert_eq!(s.item_users()[0].len(), 2);
+        assert!(ServingModel::from_bundle(info(), b"garbage garbage garbage").is_err());
+        assert!(ServingModel::from_bundle(info(), &bytes[..bytes.len() - 3]).is_err());
+        let mut other = bytes.clone();
+        other[8] = 9;
+        assert!(ServingModel::from_bundle(info(), &other).is_err());
+    }
+}

@@ -1,0 +1,152 @@
+//! What the engine knows of one user while serving: the stored record and the
+//! interactions merged per item the way a training snapshot merges them, so that a
+//! representation folded in from this history matches what training would have seen.
+
+use std::sync::{Arc, Mutex};
+
+use orrery_core::{EventWeights, InteractionRecord, UserRecord};
+use orrery_models::UserRepr;
+
+/// One item of a user's history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryCell {
+    /// The item id.
+    pub item: String,
+    /// The latest explicit value (rating, strength) if there is one, else the sum of the
+    /// implicit weights: the value a snapshot gives the cell.
+    pub value: f32,
+    /// Whether `value` is an explicit grade.
+    pub explicit: bool,
+}
+
+impl HistoryCell {
+    /// How much the user liked the item, in [-1, 1]: a rating's distance from the middle of
+    /// the 1–5 scale, an implicit weight relative to a like (5).
+    pub fn affinity(&self) -> f32 {
+        if self.explicit {
+            ((self.value - 3.0) / 2.0).clamp(-1.0, 1.0)
+        } else {
+            (self.value / 5.0).clamp(-1.0, 1.0)
+        }
+    }
+
+    /// Whether the user liked the item (see [`crate::engine::catalog::is_positive`]).
+    pub fn is_positive(&self) -> bool {
+        if self.explicit {
+            self.value >= 4.0
+        } else {
+            self.value > 0.0
+        }
+    }
+}
+
+/// A user as the engine serves them.
+#[derive(Debug)]
+pub struct UserView {
+    /// The stored record (interests, demographics).
+    pub record: UserRecord,
+    /// Number of stored interactions (events, not items).
+    pub interactions: usize,
+    /// Interactions merged per item, in order of first interaction.
+    pub history: Vec<HistoryCell>,
+    /// The representation for one model version, computed on first use.
+    pub(crate) repr: Mutex<Option<(i64, Arc<UserRepr>)>>,
+}
+
+impl UserView {
+    /// The view of `record` with its stored `events` (oldest first).
+    pub fn new(record: UserRecord, events: &[InteractionRecord], weights: &EventWeights) -> Self {
+        UserView {
+            record,
+            interactions: events.len(),
+            history: merge_history(events, weights),
+            repr: Mutex::new(None),
+        }
+    }
+
+    /// The items the user interacted with.
+    pub fn seen(&self) -> impl Iterator<Item = &str> {
+        self.history.iter().map(|c| c.item.as_str())
+    }
+}
+
+/// Merges events per item: implicit weights add up, the latest explicit value wins and
+/// then stands for the cell (as `orrery_core::Dataset` does).
+pub fn merge_history(events: &[InteractionRecord], weights: &EventWeights) -> Vec<HistoryCell> {
+    let mut order: Vec<&str> = Vec::new();
+    // Per item: the sum of implicit weights, and the latest explicit (time, value).
+    type Cell = (f32, Option<(i64, f32)>);
+    let mut cells: std::collections::HashMap<&str, Cell> =
+        std::collections::HashMap::with_capacity(events.len());
+    for event in events {
+        let entry = cells.entry(event.item.as_str()).or_insert_with(|| {
+            order.push(event.item.as_str());
+            (0.0, None)
+        });
+        if event.kind.is_explicit() {
+            // Events come oldest first, so a later one (or one at the same second stored
+            // later) replaces the earlier grade.
+            if entry.1.is_none_or(|(ts, _)| event.ts >= ts) {
+                entry.1 = Some((event.ts, event.value));
+            }
+        } else {
+            entry.0 += weights.weight(&event.kind, event.value);
+        }
+    }
+    order
+        .into_iter()
+        .map(|item| {
+            let (implicit, explicit) = cells[item];
+            match explicit {
+                Some((_, rating)) => HistoryCell {
+                    item: item.to_owned(),
+                    value: rating,
+                    explicit: true,
+                },
+                None => HistoryCell {
+                    item: item.to_owned(),
+                    value: implicit,
+                    explicit: false,
+                },
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use orrery_core::EventKind;
+
+    fn event(item: &str, kind: EventKind, value: f32, ts: i64) -> InteractionRecord {
+        InteractionRecord {
+            user: "u".into(),
+            item: item.into(),
+            kind,
+            value,
+            ts,
+        }
+    }
+
+    #[test]
+    fn cells_merge_like_a_snapshot() {
+        let events = [
+            event("a", EventKind::Click, 0.0, 1),
+            event("b", EventKind::Rating, 2.0, 2),
+            event("a", EventKind::Like, 0.0, 3),
+            event("b", EventKind::Rating, 4.5, 4),
+            event("c", EventKind::Skip, 0.0, 5),
+        ];
+        let h = merge_history(&events, &EventWeights::default());
+        assert_eq!(
+            h.iter()
+                .map(|c| (c.item.as_str(), c.value, c.explicit))
+                .collect::<Vec<_>>(),
+            [("a", 7.0, false), ("b", 4.5, true), ("c", -1.0, false)]
+        );
+        assert!(h[0].is_positive() && h[1].is_positive() && !h[2].is_positive());
+        assert_eq!(h[1].affinity(), 0.75);
+        assert_eq!(h[0].affinity(), 1.0);
+        assert_eq!(h[2].affinity(), -0.2);
+    }
+}

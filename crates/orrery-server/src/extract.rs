@@ -1,0 +1,264 @@
+//! Request extractors whose failures are problem documents that name the field at fault.
+//!
+//! axum's own `Json` and `Query` reject with plain text; these read the same inputs
+//! through `serde_path_to_error`, so that a wrong type deep in a body answers
+//! `422 … field: "[2].rating"`, malformed JSON answers 400, and a body over the limit 413.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use serde::de::DeserializeOwned;
+use serde_json::error::Category;
+
+use crate::problem::ApiError;
+
+/// A JSON body of type `T`.
+#[derive(Debug, Clone)]
+pub struct Body<T>(pub T);
+
+/// A JSON body of type `T`, or `T::default()` when the body is empty (for endpoints that
+/// the seeds call without a body, such as `POST /api/ml/train`).
+#[derive(Debug, Clone)]
+pub struct OptionalBody<T>(pub T);
+
+/// A JSON body holding one `T` or an array of them.
+#[derive(Debug, Clone)]
+pub struct OneOrMany<T>(pub Vec<T>);
+
+/// An `application/x-www-form-urlencoded` body of type `T`.
+#[derive(Debug, Clone)]
+pub struct FormBody<T>(pub T);
+
+/// Query parameters of type `T`.
+#[derive(Debug, Clone)]
+pub struct Params<T>(pub T);
+
+/// Reads the body, mapping a too-large body to 413.
+async fn read_body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError> {
+    Bytes::from_request(req, state).await.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge(
+                "the request body is larger than the server accepts: send less per request \
+                 (split batches) or raise --body-limit"
+                    .into(),
+            )
+        } else {
+            ApiError::BadRequest {
+                detail: format!(
+                    "the request body could not be read: {}",
+                    rejection.body_text()
+                ),
+                field: None,
+            }
+        }
+    })
+}
+
+/// Refuses bodies declared as something JSON cannot be (multipart, binary); a missing
+/// type, text and forms are read as JSON, since seed clients send JSON under all of those.
+fn check_json_type(req: &Request) -> Result<(), ApiError> {
+    let Some(value) = req.headers().get(header::CONTENT_TYPE) else {
+        return Ok(());
+    };
+    let media = value.to_str().unwrap_or("").to_ascii_lowercase();
+    let essence = media.split(';').next().unwrap_or("").trim();
+    let accepted = essence.is_empty()
+        || essence == "application/json"
+        || essence.ends_with("+json")
+        || essence.starts_with("text/")
+        || essence == "application/x-www-form-urlencoded";
+    if accepted {
+        Ok(())
+    } else {
+        Err(ApiError::UnsupportedMediaType(format!(
+            "the body is declared as {essence}: send JSON with Content-Type: application/json"
+        )))
+    }
+}
+
+/// Deserializes JSON, naming the field of the first error.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::BadRequest {
+            detail: "the request body is empty: send a JSON document".into(),
+            field: None,
+        });
+    }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(json_error)?;
+    de.end().map_err(|e| ApiError::BadRequest {
+        detail: format!("the request body is not valid JSON: {e}"),
+        field: None,
+    })?;
+    Ok(value)
+}
+
+/// Deserializes a JSON value that was already parsed, naming the field of the first error
+/// under `prefix`.
+pub fn from_value<T: DeserializeOwned>(
+    value: serde_json::Value,
+    prefix: &str,
+) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let mut error = json_error(e);
+        if let ApiError::Unprocessable { field, .. } = &mut error {
+            *field = Some(join_path(prefix, field.as_deref().unwrap_or("")));
+        }
+        error
+    })
+}
+
+fn join_path(prefix: &str, path: &str) -> String {
+    match (prefix.is_empty(), path.is_empty() || path == ".") {
+        (true, _) => path.to_owned(),
+        (false, true) => prefix.to_owned(),
+        (false, false) if path.starts_with('[') => format!("{prefix}{path}"),
+        (false, false) => format!("{prefix}.{path}"),
+    }
+}
+
+fn json_error(error: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    let path = error.path().to_string();
+    let inner = error.inner();
+    match inner.classify() {
+        Category::Data => {
+            let message = inner.to_string();
+            ApiError::Unprocessable {
+                field: Some(field_of(&path, &message)),
+                detail: message,
+            }
+        }
+        Category::Syntax | Category::Eof | Category::Io => ApiError::BadRequest {
+            detail: format!("the request body is not valid JSON: {inner}"),
+            field: None,
+        },
+    }
+}
+
+/// The field a serde message is about: the error's path, plus the field a "missing field"
+/// message names (serde reports those at the enclosing object).
+fn field_of(path: &str, message: &str) -> String {
+    let missing = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next());
+    match missing {
+        Some(name) => join_path(if path == "." { "" } else { path }, name),
+        None if path == "." => String::new(),
+        None => path.to_owned(),
+    }
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        check_json_type(&req)?;
+        let bytes = read_body(req, state).await?;
+        parse_json(&bytes).map(Body)
+    }
+}
+
+impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        check_json_type(&req)?;
+        let bytes = read_body(req, state).await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptionalBody(T::default()));
+        }
+        parse_json(&bytes).map(OptionalBody)
+    }
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for OneOrMany<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        check_json_type(&req)?;
+        let bytes = read_body(req, state).await?;
+        let value: serde_json::Value = parse_json(&bytes)?;
+        match value {
+            serde_json::Value::Array(_) => from_value(value, "").map(OneOrMany),
+            other => from_value(other, "").map(|one| OneOrMany(vec![one])),
+        }
+    }
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for FormBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = read_body(req, state).await?;
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(&bytes));
+        serde_path_to_error::deserialize(de)
+            .map(FormBody)
+            .map_err(|e| {
+                let path = e.path().to_string();
+                let message = e.inner().to_string();
+                ApiError::Unprocessable {
+                    field: Some(field_of(&path, &message)),
+                    detail: format!("form field: {message}"),
+                }
+            })
+    }
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Params<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or("");
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(de)
+            .map(Params)
+            .map_err(|e| {
+                let path = e.path().to_string();
+                let message = e.inner().to_string();
+                let field = field_of(&path, &message);
+                ApiError::Unprocessable {
+                    detail: format!("query parameter {field}: {message}"),
+                    field: Some(field),
+                }
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Rating {
+        user_id: String,
+        rating: f32,
+    }
+
+    #[test]
+    fn wrong_types_name_their_field_and_syntax_errors_are_400() {
+        let err = parse_json::<Vec<Rating>>(
+            br#"[{"user_id":"a","rating":4},{"user_id":"b","rating":"x"}]"#,
+        )
+        .unwrap_err();
+        assert_eq!(err.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(err.problem().field.as_deref(), Some("[1].rating"));
+        let err = parse_json::<Rating>(br#"{"rating":4}"#).unwrap_err();
+        assert_eq!(err.problem().field.as_deref(), Some("user_id"));
+        let err = parse_json::<Rating>(br#"{"user_id": "a", "#).unwrap_err();
+        assert_eq!(err.status(), StatusCode::BAD_REQUEST);
+        let err = parse_json::<Rating>(b"  ").unwrap_err();
+        assert_eq!(err.status(), StatusCode::BAD_REQUEST);
+        let err = parse_json::<Rating>(br#"{"user_id":"a","rating":1} x"#).unwrap_err();
+        assert_eq!(err.status(), StatusCode::BAD_REQUEST);
+    }
+
+    #[test]
+    fn nested_values_get_a_prefixed_path() {
+        let value = serde_json::json!({"rating": true, "user_id": "u"});
+        let err = from_value::<Rating>(value, "items[3]").unwrap_err();
+        assert_eq!(err.problem().field.as_deref(), Some("items[3].rating"));
+    }
+}

@@ -1,0 +1,125 @@
+//! `GET /`, `GET /health` and `GET /recommendations/health`: is the service up, which
+//! database it uses, and which model it serves.
+
+use axum::Json;
+use axum::extract::State;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::state::AppState;
+
+/// The model being served.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActiveModel {
+    /// Registry version.
+    pub version: i64,
+    /// Algorithm.
+    pub algorithm: String,
+    /// Users it was trained on.
+    pub n_users: u64,
+    /// Items it can score.
+    pub n_items: u64,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// The database.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Database {
+    /// `sqlite` or `postgres`.
+    pub backend: String,
+    /// Whether a query just succeeded.
+    pub reachable: bool,
+}
+
+/// Service health.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// `ok`, or `degraded` when the database does not answer.
+    pub status: String,
+    /// Always `orrery`.
+    pub service: String,
+    /// The service version.
+    pub version: String,
+    /// The database.
+    pub database: Database,
+    /// The model being served, if any.
+    pub active_model: Option<ActiveModel>,
+    /// Items that can be recommended.
+    pub catalog_items: usize,
+    /// Whether a training is running.
+    pub training: bool,
+    /// Seconds since the service started.
+    pub uptime_seconds: f64,
+}
+
+async fn health_of(state: &AppState) -> Health {
+    let reachable = state.store.user_exists("").await.is_ok();
+    let snapshot = state.engine.snapshot();
+    Health {
+        status: if reachable { "ok" } else { "degraded" }.into(),
+        service: "orrery".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        database: Database {
+            backend: state.store.backend().to_string(),
+            reachable,
+        },
+        active_model: snapshot.model.as_ref().map(|m| ActiveModel {
+            version: m.version(),
+            algorithm: m.info.algorithm.clone(),
+            n_users: m.info.n_users,
+            n_items: m.info.n_items,
+            created_at: m.info.created_at,
+        }),
+        catalog_items: snapshot.catalog.len(),
+        training: state.trainer.status().running,
+        uptime_seconds: state.started.elapsed().as_secs_f64(),
+    }
+}
+
+/// Service health (same as `/health`).
+#[utoipa::path(get, path = "/", tag = "health", responses((status = 200, body = Health)))]
+pub async fn root(State(state): State<AppState>) -> Json<Health> {
+    Json(health_of(&state).await)
+}
+
+/// Service health: version, database, active model.
+#[utoipa::path(get, path = "/health", tag = "health", responses((status = 200, body = Health)))]
+pub async fn health(State(state): State<AppState>) -> Json<Health> {
+    Json(health_of(&state).await)
+}
+
+/// The recommender's health (Neural Recommendation).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecommenderHealth {
+    /// `healthy`, or `degraded` when the database does not answer.
+    pub status: String,
+    /// Whether a trained model is loaded (without one, lists come from popularity and
+    /// content).
+    pub model_loaded: bool,
+    /// The model's version.
+    pub model_version: Option<i64>,
+    /// Its algorithm.
+    pub algorithm: Option<String>,
+    /// Items that can be recommended.
+    pub catalog_items: usize,
+}
+
+/// Whether recommendations can be served.
+#[utoipa::path(get, path = "/recommendations/health", tag = "health",
+    responses((status = 200, body = RecommenderHealth)))]
+pub async fn recommendations_health(State(state): State<AppState>) -> Json<RecommenderHealth> {
+    let health = health_of(&state).await;
+    Json(RecommenderHealth {
+        status: if health.database.reachable {
+            "healthy"
+        } else {
+            "degraded"
+        }
+        .into(),
+        model_loaded: health.active_model.is_some(),
+        model_version: health.active_model.as_ref().map(|m| m.version),
+        algorithm: health.active_model.map(|m| m.algorithm),
+        catalog_items: health.catalog_items,
+    })
+}

@@ -1,0 +1,529 @@
+//! Recommendations out: Dummi AI's `POST /recommendations/`, `GET
+//! /recommendations/{user_id}`, Neural Recommendation's cold start and onboarding, similar
+//! items, predictions and explanations.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use chrono::{SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::Caller;
+use crate::engine::{
+    ColdStartProfile, Explanation, Method, Prediction, RankedItem, RecommendOptions,
+    Recommendations,
+};
+use crate::extract::{Body, Params};
+use crate::ids;
+use crate::problem::{ApiError, ApiResult, Problem};
+use crate::state::AppState;
+
+/// The largest list a request may ask for.
+pub const MAX_N: usize = 500;
+
+/// Why an item is on the list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Because {
+    /// An item the user liked.
+    pub item_id: String,
+    /// Its title.
+    pub title: String,
+    /// How similar it is to the recommended one (cosine).
+    pub similarity: f32,
+}
+
+/// One recommended item. `content_id`, `movie_id` and `item_id` are the same id, so each
+/// seed's client finds its own name.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecommendedItem {
+    /// The item.
+    pub item_id: String,
+    /// The item (Dummi AI's name).
+    pub content_id: String,
+    /// The item (Neural Recommendation's and the ML Module's name).
+    pub movie_id: String,
+    /// Title.
+    pub title: String,
+    /// The first category.
+    pub category: Option<String>,
+    /// Every category value (genres for movies).
+    pub genres: Vec<String>,
+    /// The score, higher is better.
+    pub score: f32,
+    /// How the list was made.
+    pub method: Method,
+    /// Normalized collaborative score, when a model scored the item.
+    pub collaborative_score: Option<f32>,
+    /// Match with the user's categories and tags, when there is a profile.
+    pub content_score: Option<f32>,
+    /// Popularity in [0, 1].
+    pub popularity: f32,
+    /// Categories and tags of the item that the user likes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub matched: Vec<String>,
+    /// The liked item it most resembles.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub because: Option<Because>,
+}
+
+fn item_out(item: RankedItem, method: Method) -> RecommendedItem {
+    let RankedItem {
+        record,
+        score,
+        collaborative,
+        content,
+        popularity,
+        matched,
+        because,
+    } = item;
+    RecommendedItem {
+        content_id: record.id.clone(),
+        movie_id: record.id.clone(),
+        item_id: record.id,
+        title: record.title,
+        category: record.categories.first().map(|c| c.value.clone()),
+        genres: record.categories.into_iter().map(|c| c.value).collect(),
+        score,
+        method,
+        collaborative_score: collaborative,
+        content_score: content,
+        popularity,
+        matched,
+        because: because.map(|(item_id, title, similarity)| Because {
+            item_id,
+            title,
+            similarity,
+        }),
+    }
+}
+
+/// A recommendation list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecommendationResponse {
+    /// The user (absent for cold-start requests without one).
+    pub user_id: Option<String>,
+    /// The items, best first.
+    pub recommendations: Vec<RecommendedItem>,
+    /// How the list was made.
+    pub method: Method,
+    /// Why, in one sentence.
+    pub explanation: String,
+    /// The user's stored interactions (onboarding ratings for cold start).
+    pub interactions: usize,
+    /// Weight of collaborative filtering in hybrid lists.
+    pub cf_weight: f32,
+    /// The model version used, if any.
+    pub model_version: Option<i64>,
+    /// Its algorithm.
+    pub algorithm: Option<String>,
+    /// When the list was made (RFC 3339, UTC).
+    pub timestamp: String,
+}
+
+/// The response of a list, for `user_id`.
+pub fn response(user_id: Option<String>, recs: Recommendations) -> RecommendationResponse {
+    let Recommendations {
+        method,
+        items,
+        interactions,
+        model,
+        cf_weight,
+        explanation,
+    } = recs;
+    RecommendationResponse {
+        user_id,
+        recommendations: items.into_iter().map(|i| item_out(i, method)).collect(),
+        method,
+        explanation,
+        interactions,
+        cf_weight,
+        model_version: model.as_ref().map(|m| m.0),
+        algorithm: model.map(|m| m.1),
+        timestamp: Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true),
+    }
+}
+
+fn check_n(field: &str, n: usize) -> ApiResult<usize> {
+    if (1..=MAX_N).contains(&n) {
+        Ok(n)
+    } else {
+        Err(ApiError::invalid(
+            field,
+            format!("{n} is not between 1 and {MAX_N}"),
+        ))
+    }
+}
+
+fn default_n() -> usize {
+    10
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn half() -> f32 {
+    0.5
+}
+
+/// A recommendation request (Dummi AI).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RecommendRequest {
+    /// The user.
+    #[serde(deserialize_with = "ids::id")]
+    #[schema(value_type = String)]
+    pub user_id: String,
+    /// Items to return (1–500, default 10).
+    #[serde(default = "default_n", alias = "n")]
+    pub n_recommendations: usize,
+    /// Use collaborative filtering (default true).
+    #[serde(default = "yes")]
+    pub use_cf: bool,
+    /// Use content match on categories and tags (default true).
+    #[serde(default = "yes")]
+    pub use_embeddings: bool,
+    /// Weight of collaborative filtering, 0–1 (default 0.5).
+    #[serde(default = "half")]
+    pub cf_weight: f32,
+    /// Only items in this category.
+    pub category: Option<String>,
+    /// Items never to return.
+    #[serde(default, deserialize_with = "ids::id_list")]
+    #[schema(value_type = Vec<String>)]
+    pub exclude: Vec<String>,
+}
+
+/// Recommendations for a user, with the method and an explanation (Dummi AI shape).
+#[utoipa::path(post, path = "/recommendations", tag = "recommendations", request_body = RecommendRequest,
+    security((), ("bearer" = []), ("api_key" = [])),
+    responses(
+        (status = 200, body = RecommendationResponse),
+        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn recommend_post(
+    State(state): State<AppState>,
+    caller: Caller,
+    Body(body): Body<RecommendRequest>,
+) -> ApiResult<Json<RecommendationResponse>> {
+    state.auth.require_acting_for(&caller, &body.user_id)?;
+    let opts = RecommendOptions {
+        n: check_n("n_recommendations", body.n_recommendations)?,
+        offset: 0,
+        exclude: body.exclude,
+        category: body.category,
+        use_cf: body.use_cf,
+        use_content: body.use_embeddings,
+        cf_weight: body.cf_weight,
+        reasons: true,
+    };
+    let recs = state.engine.recommend(&body.user_id, &opts).await?;
+    Ok(Json(response(Some(body.user_id), recs)))
+}
+
+/// Options of `GET /recommendations/{user_id}`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RecommendQuery {
+    /// Items to return (1–500, default 10).
+    pub n: Option<usize>,
+    /// Items to skip, for paging (default 0).
+    pub offset: Option<usize>,
+    /// Item ids never to return, comma separated.
+    pub exclude: Option<String>,
+    /// Only items in this category (`Comedy` or `genre:Comedy`).
+    pub category: Option<String>,
+    /// Weight of collaborative filtering, 0–1 (default 0.8).
+    pub cf_weight: Option<f32>,
+    /// Add `matched` and `because` to each item (default false).
+    pub explain: Option<bool>,
+}
+
+/// The options a query asks for.
+pub fn query_options(q: RecommendQuery) -> ApiResult<RecommendOptions> {
+    let defaults = RecommendOptions::default();
+    Ok(RecommendOptions {
+        n: check_n("n", q.n.unwrap_or(10))?,
+        offset: q.offset.unwrap_or(0),
+        exclude: q
+            .exclude
+            .map(|e| {
+                e.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default(),
+        category: q.category,
+        cf_weight: q.cf_weight.unwrap_or(defaults.cf_weight),
+        reasons: q.explain.unwrap_or(false),
+        ..defaults
+    })
+}
+
+/// Recommendations for a user: seen items are filtered, paging by `offset`.
+#[utoipa::path(get, path = "/recommendations/{user_id}", tag = "recommendations",
+    params(("user_id" = String, Path), RecommendQuery),
+    security((), ("bearer" = []), ("api_key" = [])),
+    responses(
+        (status = 200, body = RecommendationResponse),
+        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn recommend_get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(user_id): Path<String>,
+    Params(q): Params<RecommendQuery>,
+) -> ApiResult<Json<RecommendationResponse>> {
+    state.auth.require_acting_for(&caller, &user_id)?;
+    let opts = query_options(q)?;
+    let recs = state.engine.recommend(&user_id, &opts).await?;
+    Ok(Json(response(Some(user_id), recs)))
+}
+
+/// An onboarding rating.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct OnboardingRating {
+    /// The movie (or any item).
+    #[serde(alias = "item_id", alias = "content_id", deserialize_with = "ids::id")]
+    #[schema(value_type = String)]
+    pub movie_id: String,
+    /// 0.5 to 5.
+    pub rating: f32,
+}
+
+/// A new user's request (Neural Recommendation's `NewUserRecommendationRequest`).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct ColdStartRequest {
+    /// An existing user, if the request is for one (their stored record is not read).
+    #[serde(default, deserialize_with = "ids::opt_id")]
+    #[schema(value_type = Option<String>)]
+    pub user_id: Option<String>,
+    /// Interests.
+    #[serde(default)]
+    pub interests: Vec<String>,
+    /// Favourite genres (same as interests).
+    #[serde(default, alias = "preferred_genres", alias = "favorite_genres")]
+    pub genres: Vec<String>,
+    /// Demographics.
+    pub gender: Option<String>,
+    /// Demographics.
+    pub age: Option<i32>,
+    /// Demographics.
+    #[serde(default, deserialize_with = "ids::opt_id")]
+    #[schema(value_type = Option<String>)]
+    pub occupation: Option<String>,
+    /// A few ratings of onboarding movies.
+    #[serde(default)]
+    pub ratings: Vec<OnboardingRating>,
+    /// Items to return (1–500, default 10).
+    #[serde(default, alias = "n", alias = "num_recommendations", alias = "top_k")]
+    pub n_recommendations: Option<usize>,
+}
+
+/// Recommendations for a new user from demographics, interests or a few onboarding
+/// ratings (folded into the active model).
+#[utoipa::path(post, path = "/recommendations/cold-start", tag = "recommendations", request_body = ColdStartRequest,
+    responses(
+        (status = 200, body = RecommendationResponse),
+        (status = 404, description = "A rated movie does not exist", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn cold_start(
+    State(state): State<AppState>,
+    Body(body): Body<ColdStartRequest>,
+) -> ApiResult<Json<RecommendationResponse>> {
+    let n = check_n("n_recommendations", body.n_recommendations.unwrap_or(10))?;
+    if let Some(age) = body.age.filter(|a| !(1..=130).contains(a)) {
+        return Err(ApiError::invalid(
+            "age",
+            format!("{age} is not an age in years (1–130)"),
+        ));
+    }
+    for (i, r) in body.ratings.iter().enumerate() {
+        if !r.rating.is_finite() || !(0.5..=5.0).contains(&r.rating) {
+            return Err(ApiError::invalid(
+                format!("ratings[{i}].rating"),
+                format!("{} is not a rating from 0.5 to 5", r.rating),
+            ));
+        }
+    }
+    let profile = ColdStartProfile {
+        interests: body.interests.into_iter().chain(body.genres).collect(),
+        gender: body.gender,
+        age: body.age,
+        occupation: body.occupation,
+        ratings: body
+            .ratings
+            .into_iter()
+            .map(|r| (r.movie_id, r.rating))
+            .collect(),
+    };
+    let recs = state.engine.cold_start(&profile, n)?;
+    Ok(Json(response(body.user_id, recs)))
+}
+
+/// Options of the onboarding list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OnboardingQuery {
+    /// Movies to return (1–500, default 10).
+    pub num_movies: Option<usize>,
+}
+
+/// A movie to rate while onboarding.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OnboardingMovie {
+    /// The movie.
+    pub movie_id: String,
+    /// The movie again, as `item_id`.
+    pub item_id: String,
+    /// Title.
+    pub title: String,
+    /// Genres.
+    pub genres: Vec<String>,
+    /// Popularity in [0, 1].
+    pub popularity: f32,
+}
+
+/// The onboarding list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OnboardingResponse {
+    /// Popular movies, spread across genres.
+    pub movies: Vec<OnboardingMovie>,
+    /// How many.
+    pub total: usize,
+    /// Distinct genres among them.
+    pub genres_covered: usize,
+}
+
+/// Popular movies spread across genres, for a new user to rate.
+#[utoipa::path(get, path = "/recommendations/onboarding-movies", tag = "recommendations",
+    params(OnboardingQuery), responses((status = 200, body = OnboardingResponse)))]
+pub async fn onboarding(
+    State(state): State<AppState>,
+    Params(q): Params<OnboardingQuery>,
+) -> ApiResult<Json<OnboardingResponse>> {
+    let n = check_n("num_movies", q.num_movies.unwrap_or(10))?;
+    let movies: Vec<OnboardingMovie> = state
+        .engine
+        .onboarding(n)
+        .into_iter()
+        .map(|i| OnboardingMovie {
+            movie_id: i.record.id.clone(),
+            item_id: i.record.id,
+            title: i.record.title,
+            genres: i.record.categories.into_iter().map(|c| c.value).collect(),
+            popularity: i.popularity,
+        })
+        .collect();
+    let genres: std::collections::HashSet<&str> = movies
+        .iter()
+        .flat_map(|m| m.genres.iter().map(String::as_str))
+        .collect();
+    Ok(Json(OnboardingResponse {
+        total: movies.len(),
+        genres_covered: genres.len(),
+        movies,
+    }))
+}
+
+/// Options of the similar-items list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SimilarQuery {
+    /// Items to return (1–500, default 10).
+    pub n: Option<usize>,
+}
+
+/// Items similar to one item.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SimilarResponse {
+    /// The item.
+    pub item_id: String,
+    /// `collaborative` (the model's item factors or neighbours) or `content` (shared
+    /// categories and tags).
+    pub method: Method,
+    /// Similar items, most similar first.
+    pub similar: Vec<RecommendedItem>,
+}
+
+/// Items similar to an item.
+#[utoipa::path(get, path = "/items/{item_id}/similar", tag = "recommendations",
+    params(("item_id" = String, Path), SimilarQuery),
+    responses((status = 200, body = SimilarResponse), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn similar(
+    State(state): State<AppState>,
+    Path(item_id): Path<String>,
+    Params(q): Params<SimilarQuery>,
+) -> ApiResult<Json<SimilarResponse>> {
+    let n = check_n("n", q.n.unwrap_or(10))?;
+    let (method, items) = state.engine.similar_items(&item_id, n)?;
+    Ok(Json(SimilarResponse {
+        item_id,
+        method,
+        similar: items.into_iter().map(|i| item_out(i, method)).collect(),
+    }))
+}
+
+/// A prediction request. `item_id`, `movie_id` and `content_id` all name the item.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PredictRequest {
+    /// The user.
+    #[serde(deserialize_with = "ids::id")]
+    #[schema(value_type = String)]
+    pub user_id: String,
+    /// The item.
+    #[serde(alias = "movie_id", alias = "content_id", deserialize_with = "ids::id")]
+    #[schema(value_type = String)]
+    pub item_id: String,
+}
+
+/// A prediction, with the item under each seed's name.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PredictResponse {
+    /// The prediction.
+    #[serde(flatten)]
+    pub prediction: Prediction,
+    /// The item (the ML Module's name).
+    pub movie_id: String,
+}
+
+/// The active model's predicted rating (or preference score) for a user and an item.
+#[utoipa::path(post, path = "/predict", tag = "recommendations", request_body = PredictRequest,
+    security((), ("bearer" = []), ("api_key" = [])),
+    responses(
+        (status = 200, body = PredictResponse),
+        (status = 404, description = "No such user or item", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "No model is active, or the item is newer than it", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn predict(
+    State(state): State<AppState>,
+    caller: Caller,
+    Body(body): Body<PredictRequest>,
+) -> ApiResult<Json<PredictResponse>> {
+    state.auth.require_acting_for(&caller, &body.user_id)?;
+    let prediction = state.engine.predict(&body.user_id, &body.item_id).await?;
+    Ok(Json(PredictResponse {
+        movie_id: prediction.item_id.clone(),
+        prediction,
+    }))
+}
+
+/// Why the active model scores an item as it does for a user: the rated items that pull
+/// it up, shared categories, similar users who liked it.
+#[utoipa::path(get, path = "/explain/{user_id}/{item_id}", tag = "recommendations",
+    params(("user_id" = String, Path), ("item_id" = String, Path)),
+    security((), ("bearer" = []), ("api_key" = [])),
+    responses(
+        (status = 200, body = Explanation),
+        (status = 404, description = "No such user or item", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "No model is active, or the item is newer than it", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn explain(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((user_id, item_id)): Path<(String, String)>,
+) -> ApiResult<Json<Explanation>> {
+    state.auth.require_acting_for(&caller, &user_id)?;
+    Ok(Json(state.engine.explain(&user_id, &item_id).await?))
+}

@@ -1,0 +1,127 @@
+//! [`Server`]: binds the address, assembles the state and serves until told to stop.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::ServiceExt;
+use axum::extract::Request;
+use orrery_store::Store;
+use tokio::net::TcpListener;
+use tower::Layer;
+use tower_http::normalize_path::NormalizePathLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::auth::{Auth, Tokens};
+use crate::config::{ConfigError, ServerConfig};
+use crate::engine::{Engine, EngineError, EngineSettings};
+use crate::problem::error_chain;
+use crate::state::{AppState, Shared};
+use crate::training::{Trainer, unix_now};
+
+/// Why the service could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    /// The configuration is refused.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The engine could not read the store.
+    #[error("cannot load the catalog and the active model: {}", error_chain(.0))]
+    Engine(#[from] EngineError),
+    /// The address cannot be bound.
+    #[error("cannot listen on {addr}: {source}; pick another --bind address or stop what uses it")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// A bound, ready service.
+pub struct Server {
+    listener: TcpListener,
+    addr: SocketAddr,
+    state: AppState,
+}
+
+impl Server {
+    /// Checks `config`, loads the catalog and the active model from `store` and binds the
+    /// address. Training runs left unfinished by a previous process are marked failed.
+    pub async fn bind(config: ServerConfig, store: Store) -> Result<Server, ServerError> {
+        config.validate()?;
+        let interrupted = store
+            .fail_unfinished_training_runs("the server stopped before the run finished", unix_now())
+            .await
+            .map_err(EngineError::from)?;
+        if interrupted > 0 {
+            tracing::warn!(
+                interrupted,
+                "training runs were interrupted by a previous stop"
+            );
+        }
+        let engine = Arc::new(
+            Engine::start(
+                store.clone(),
+                EngineSettings {
+                    cold_start_threshold: config.cold_start_threshold,
+                    weights: config.weights.clone(),
+                },
+            )
+            .await?,
+        );
+        let listener =
+            TcpListener::bind(config.bind)
+                .await
+                .map_err(|source| ServerError::Bind {
+                    addr: config.bind,
+                    source,
+                })?;
+        let addr = listener.local_addr().map_err(|source| ServerError::Bind {
+            addr: config.bind,
+            source,
+        })?;
+        let tokens = Tokens::new(config.jwt_secret.as_deref(), config.token_ttl);
+        let state = AppState::new(Shared {
+            trainer: Trainer::new(
+                engine.clone(),
+                config.keep_versions,
+                config.validation_ratio,
+            ),
+            auth: Auth::new(config.api_key.clone(), tokens),
+            store,
+            engine,
+            config,
+            started: Instant::now(),
+        });
+        Ok(Server {
+            listener,
+            addr,
+            state,
+        })
+    }
+
+    /// The address actually bound (useful with port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The shared state (for tests and embedding).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` completes, then lets in-flight requests finish.
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let router = crate::routes::router(self.state.clone()).layer(TraceLayer::new_for_http());
+        // Before routing, so that the seeds' `/users/` reaches `/users`.
+        let app = NormalizePathLayer::trim_trailing_slash().layer(router);
+        axum::serve(self.listener, ServiceExt::<Request>::into_make_service(app))
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}
