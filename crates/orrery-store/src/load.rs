@@ -28,7 +28,9 @@ pub struct Stats {
     pub rated_items: u64,
     /// Stored interactions.
     pub interactions: u64,
-    /// `interactions / (users × items)`; 0 when there are no users or no items.
+    /// Share of the user × item matrix with at least one interaction: distinct (user, item)
+    /// pairs / (users × items), so repeated events on one pair count once; 0 when there
+    /// are no users or no items.
     pub density: f64,
     /// Mean value of the interactions of kind `rating`, if there are any.
     pub mean_rating: Option<f64>,
@@ -49,7 +51,8 @@ where
                 (SELECT COUNT(*) FROM items), \
                 (SELECT COUNT(DISTINCT item_id) FROM interactions), \
                 (SELECT COUNT(*) FROM interactions), \
-                (SELECT AVG(value) FROM interactions WHERE kind = 'rating')",
+                (SELECT AVG(value) FROM interactions WHERE kind = 'rating'), \
+                (SELECT COUNT(*) FROM (SELECT DISTINCT user_id, item_id FROM interactions) AS pairs)",
     )
     .fetch_one(&mut *conn)
     .await
@@ -60,6 +63,7 @@ where
     };
     let (users, items, interactions) = (count(0)?, count(2)?, count(4)?);
     let cells = users as f64 * items as f64;
+    let pairs = count(6)?;
     Ok(Stats {
         users,
         active_users: count(1)?,
@@ -67,7 +71,7 @@ where
         rated_items: count(3)?,
         interactions,
         density: if cells > 0.0 {
-            interactions as f64 / cells
+            pairs as f64 / cells
         } else {
             0.0
         },

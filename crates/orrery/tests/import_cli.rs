@@ -120,3 +120,21 @@ fn every_subcommand_takes_a_database_url_and_rejects_a_bad_one() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("mysql://nowhere/x"), "{stderr}");
 }
+
+#[test]
+fn the_demo_stores_the_simulated_universe_once_and_density_counts_pairs() {
+    for db in TestDb::all() {
+        let first = db.ok(&["demo"]);
+        assert!(
+            first.contains("12000") || first.contains("32000"),
+            "{first}"
+        );
+        let stats = db.stats();
+        assert_eq!(stats["users"], 120);
+        // Repeated events on one (user, item) pair count once in the density.
+        let density = stats["density"].as_f64().unwrap();
+        assert!(density > 0.0 && density <= 1.0, "density {density}");
+        db.ok(&["demo"]);
+        assert_eq!(db.stats(), stats, "a second demo run adds nothing");
+    }
+}
