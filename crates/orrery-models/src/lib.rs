@@ -32,7 +32,7 @@ mod topk;
 
 pub use algo::{
     als::Als, baseline::Baseline, bpr::Bpr, ease::Ease, itemknn::ItemKnn, mf::Mf,
-    popularity::Popularity,
+    popularity::Popularity, svdpp::Svdpp,
 };
 pub use error::Error;
 pub use filter::{Filter, ItemSet};
@@ -40,7 +40,7 @@ pub use format::FORMAT_VERSION;
 pub use model::{Fitted, Model, Recommender};
 pub use params::{
     Algorithm, AlsParams, AlsSolver, BaselineParams, BprParams, EaseParams, ItemKnnParams,
-    MfParams, Params, PopularityBy, PopularityParams, Similarity, TrendingParams,
+    MfParams, Params, PopularityBy, PopularityParams, Similarity, SvdppParams, TrendingParams,
 };
 pub use progress::{EpochReport, NoProgress, Progress};
 pub use repr::{Contribution, Explanation, Scored, UserRepr};

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::algo::popularity::Popularity;
 use crate::algo::{
     Algo, als::Als, baseline::Baseline, bpr::Bpr, ease::Ease, itemknn::ItemKnn, mf::Mf,
+    svdpp::Svdpp,
 };
 use crate::history::History;
 use crate::repr::normalize_history;
@@ -90,6 +91,8 @@ pub enum Fitted {
     Ease(Ease),
     /// BPR.
     Bpr(Bpr),
+    /// SVD++.
+    Svdpp(Svdpp),
 }
 
 macro_rules! dispatch {
@@ -102,6 +105,7 @@ macro_rules! dispatch {
             Fitted::ItemKnn($algo) => $body,
             Fitted::Ease($algo) => $body,
             Fitted::Bpr($algo) => $body,
+            Fitted::Svdpp($algo) => $body,
         }
     };
 }
@@ -133,6 +137,7 @@ impl Model {
             Params::ItemKnn(p) => Fitted::ItemKnn(ItemKnn::fit(dataset, p)?),
             Params::Ease(p) => Fitted::Ease(Ease::fit(dataset, p)?),
             Params::Bpr(p) => Fitted::Bpr(Bpr::fit(dataset, p, progress)?),
+            Params::Svdpp(p) => Fitted::Svdpp(Svdpp::fit(dataset, p, progress)?),
         };
         Ok(Model {
             params: params.clone(),
@@ -177,6 +182,7 @@ impl Model {
                 | (Fitted::ItemKnn(_), Algorithm::ItemKnn)
                 | (Fitted::Ease(_), Algorithm::Ease)
                 | (Fitted::Bpr(_), Algorithm::Bpr)
+                | (Fitted::Svdpp(_), Algorithm::Svdpp)
         );
         if !fitted_matches {
             return Err(Error::Corrupt(format!(

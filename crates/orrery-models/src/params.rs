@@ -28,15 +28,19 @@ pub enum Algorithm {
     /// Bayesian personalized ranking (Rendle et al. 2009), matrix factorization trained on
     /// pairs.
     Bpr,
+    /// SVD++ (Koren 2008): biased matrix factorization with an implicit term from the
+    /// items each user rated.
+    Svdpp,
 }
 
 impl Algorithm {
     /// Every algorithm, in the order they are documented.
-    pub const ALL: [Algorithm; 8] = [
+    pub const ALL: [Algorithm; 9] = [
         Algorithm::Popularity,
         Algorithm::Trending,
         Algorithm::Baseline,
         Algorithm::Mf,
+        Algorithm::Svdpp,
         Algorithm::Als,
         Algorithm::ItemKnn,
         Algorithm::Ease,
@@ -54,12 +58,13 @@ impl Algorithm {
             Algorithm::ItemKnn => "itemknn",
             Algorithm::Ease => "ease",
             Algorithm::Bpr => "bpr",
+            Algorithm::Svdpp => "svdpp",
         }
     }
 
     /// Whether the algorithm predicts explicit ratings (so RMSE and MAE apply).
     pub fn predicts_ratings(self) -> bool {
-        matches!(self, Algorithm::Baseline | Algorithm::Mf)
+        matches!(self, Algorithm::Baseline | Algorithm::Mf | Algorithm::Svdpp)
     }
 
     fn known() -> String {
@@ -193,6 +198,36 @@ impl Default for MfParams {
             epochs: 20,
             init_std: 0.1,
             blocks: 8,
+            seed: DEFAULT_SEED,
+        }
+    }
+}
+
+/// Parameters of [`Algorithm::Svdpp`]; the defaults are Surprise's `SVDpp`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SvdppParams {
+    /// `factors`: latent dimensions (1..=1024).
+    pub factors: usize,
+    /// `lr`: SGD learning rate of every parameter, in (0, 1].
+    pub lr: f32,
+    /// `reg`: L2 regularization of every parameter (≥ 0).
+    pub reg: f32,
+    /// `epochs`: passes over the ratings (1..=10000).
+    pub epochs: usize,
+    /// `init_std`: standard deviation of the initial factors (> 0).
+    pub init_std: f32,
+    /// `seed`: initialization and shuffling.
+    pub seed: u64,
+}
+
+impl Default for SvdppParams {
+    fn default() -> Self {
+        Self {
+            factors: 20,
+            lr: 0.007,
+            reg: 0.02,
+            epochs: 20,
+            init_std: 0.1,
             seed: DEFAULT_SEED,
         }
     }
@@ -346,6 +381,8 @@ pub enum Params {
     Ease(EaseParams),
     /// See [`BprParams`].
     Bpr(BprParams),
+    /// See [`SvdppParams`].
+    Svdpp(SvdppParams),
 }
 
 impl Params {
@@ -360,6 +397,7 @@ impl Params {
             Algorithm::ItemKnn => Params::ItemKnn(Default::default()),
             Algorithm::Ease => Params::Ease(Default::default()),
             Algorithm::Bpr => Params::Bpr(Default::default()),
+            Algorithm::Svdpp => Params::Svdpp(Default::default()),
         }
     }
 
@@ -418,6 +456,7 @@ impl Params {
                 Params::ItemKnn(p) => p.seed = seed,
                 Params::Ease(p) => p.seed = seed,
                 Params::Bpr(p) => p.seed = seed,
+                Params::Svdpp(p) => p.seed = seed,
             }
             return Ok(());
         }
@@ -489,6 +528,14 @@ impl Params {
                 "binary" => p.binary = field.bool("binary")?,
                 _ => return Err(unknown()),
             },
+            Params::Svdpp(p) => match key {
+                "factors" => p.factors = field.int("factors")? as usize,
+                "lr" | "learning_rate" => p.lr = field.float("lr")? as f32,
+                "reg" | "regularization" => p.reg = field.float("reg")? as f32,
+                "epochs" => p.epochs = field.int("epochs")? as usize,
+                "init_std" => p.init_std = field.float("init_std")? as f32,
+                _ => return Err(unknown()),
+            },
         }
         Ok(())
     }
@@ -530,6 +577,13 @@ impl Params {
                 c.non_negative("reg", p.reg.into())?;
                 c.int_range("epochs", p.epochs, 1, MAX_EPOCHS)
             }
+            Params::Svdpp(p) => {
+                c.int_range("factors", p.factors, 1, MAX_FACTORS)?;
+                c.unit("lr", p.lr.into())?;
+                c.non_negative("reg", p.reg.into())?;
+                c.int_range("epochs", p.epochs, 1, MAX_EPOCHS)?;
+                c.positive("init_std", p.init_std.into())
+            }
         }
     }
 
@@ -544,6 +598,7 @@ impl Params {
             Params::ItemKnn(_) => Algorithm::ItemKnn,
             Params::Ease(_) => Algorithm::Ease,
             Params::Bpr(_) => Algorithm::Bpr,
+            Params::Svdpp(_) => Algorithm::Svdpp,
         }
     }
 
@@ -558,6 +613,7 @@ impl Params {
             Params::ItemKnn(p) => p.seed,
             Params::Ease(p) => p.seed,
             Params::Bpr(p) => p.seed,
+            Params::Svdpp(p) => p.seed,
         }
     }
 
@@ -630,6 +686,13 @@ impl Params {
             Params::Ease(p) => vec![
                 ("lambda", p.lambda.to_string()),
                 ("binary", p.binary.to_string()),
+            ],
+            Params::Svdpp(p) => vec![
+                ("factors", p.factors.to_string()),
+                ("lr", p.lr.to_string()),
+                ("reg", p.reg.to_string()),
+                ("epochs", p.epochs.to_string()),
+                ("init_std", p.init_std.to_string()),
             ],
         };
         pairs.push(("seed", self.seed().to_string()));
@@ -762,14 +825,14 @@ mod tests {
         assert_eq!("MF".parse::<Algorithm>().unwrap(), Algorithm::Mf);
         let err = "svd".parse::<Algorithm>().unwrap_err().to_string();
         assert!(
-            err.contains("popularity, trending, baseline, mf, als, itemknn, ease, bpr"),
+            err.contains("popularity, trending, baseline, mf, svdpp, als, itemknn, ease, bpr"),
             "{err}"
         );
     }
 
     #[test]
     fn each_field_is_checked() {
-        let cases: [(Algorithm, &str, &str, &str); 15] = [
+        let cases: [(Algorithm, &str, &str, &str); 19] = [
             (Algorithm::Mf, "factors", "0", "1..=1024"),
             (Algorithm::Mf, "factors", "1025", "1..=1024"),
             (Algorithm::Mf, "lr", "0", "(0, 1]"),
@@ -785,6 +848,10 @@ mod tests {
             (Algorithm::Baseline, "reg_u", "-1", ">= 0"),
             (Algorithm::Ease, "lambda", "0", "> 0"),
             (Algorithm::Bpr, "lr", "0", "(0, 1]"),
+            (Algorithm::Svdpp, "factors", "0", "1..=1024"),
+            (Algorithm::Svdpp, "lr", "2", "(0, 1]"),
+            (Algorithm::Svdpp, "reg", "-1", ">= 0"),
+            (Algorithm::Svdpp, "init_std", "0", "> 0"),
         ];
         for (algo, key, value, expected) in cases {
             let err = Params::parse(algo, [format!("{key}={value}")]).unwrap_err();
@@ -821,6 +888,13 @@ mod tests {
             unreachable!()
         };
         assert_eq!((b.reg_u, b.reg_i, b.epochs), (15.0, 10.0, 10));
+        let Params::Svdpp(svdpp) = Params::defaults(Algorithm::Svdpp) else {
+            unreachable!()
+        };
+        assert_eq!(
+            (svdpp.factors, svdpp.lr, svdpp.reg, svdpp.epochs),
+            (20, 0.007, 0.02, 20)
+        );
         for algo in Algorithm::ALL {
             let p = Params::defaults(algo).with_seed(7);
             p.validate().unwrap();

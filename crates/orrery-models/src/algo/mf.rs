@@ -16,7 +16,7 @@ use rand_distr::{Distribution, Normal};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::algo::{Algo, Ratings, ScoreRows, check_len, similar_by_factors};
+use crate::algo::{Algo, Ratings, ScoreRows, check_len, ridge, similar_by_factors};
 use crate::linalg::{Cholesky, Kernel, dot_simd, padded, row, with_simd};
 use crate::{
     Algorithm, Contribution, EpochReport, Error, Explanation, MfParams, Progress, Result, Scored,
@@ -303,51 +303,26 @@ impl Mf {
     }
 
     /// The ridge system that gives a user's `[p_u; b_u]` from their ratings with the item
-    /// side fixed: `(Σ z_j z_jᵀ + λI) x = Σ y_j z_j` with `z_j = [q_j; 1]` and
-    /// `y_j = r_j − μ − b_j`. SGD's per-rating regularization sums to `reg·n` for a user
-    /// with n ratings, but SGD also stops early, which regularizes further: the exact
-    /// solve uses [`FOLD_IN_REG_SCALE`] times that. Below `factors` ratings n is held at
-    /// `factors`, so that a user with three ratings is not fitted exactly by fifty free
-    /// factors.
+    /// side fixed, with targets `y_j = r_j − μ − b_j` (see [`ridge`]). SGD's per-rating
+    /// regularization sums to `reg·n` for a user with n ratings, but SGD also stops early,
+    /// which regularizes further: the exact solve uses [`FOLD_IN_REG_SCALE`] times that.
+    /// Below `factors` ratings n is held at `factors`, so that a user with three ratings is
+    /// not fitted exactly by fifty free factors.
     fn user_system(&self, history: &[(ItemIdx, f32)]) -> Result<(Cholesky, Vec<f64>)> {
         let k = self.factors;
-        let n = k + 1;
         let lambda = FOLD_IN_REG_SCALE * self.reg as f64 * history.len().max(k) as f64;
-        let mut a = vec![0f64; n * n];
-        let mut rhs = vec![0f64; n];
-        let mut z = vec![0f64; n];
-        for &(j, r) in history {
-            for (zf, &q) in z.iter_mut().zip(row(&self.item_factors, j as usize, k)) {
-                *zf = q as f64;
-            }
-            z[k] = 1.0;
-            let y = (r - self.mean - self.item_bias[j as usize]) as f64;
-            for (a_row, &zr) in a.chunks_exact_mut(n).zip(&z) {
-                for (a_rc, &zc) in a_row.iter_mut().zip(&z) {
-                    *a_rc += zr * zc;
-                }
-            }
-            for (b, &zf) in rhs.iter_mut().zip(&z) {
-                *b += y * zf;
-            }
-        }
-        for d in 0..n {
-            a[d * n + d] += lambda.max(f64::MIN_POSITIVE);
-        }
-        let chol = Cholesky::factor(a, n).ok_or(Error::NotPositiveDefinite {
-            algorithm: Algorithm::Mf,
-            what: "the fold-in system",
-        })?;
-        Ok((chol, rhs))
+        ridge::user_system(
+            Algorithm::Mf,
+            &self.item_factors,
+            k,
+            lambda,
+            history.iter().map(|&(j, r)| (j, self.target(j, r))),
+        )
     }
 
-    fn item_vector(&self, item: ItemIdx) -> Vec<f64> {
-        let mut z: Vec<f64> = row(&self.item_factors, item as usize, self.factors)
-            .iter()
-            .map(|&q| q as f64)
-            .collect();
-        z.push(1.0);
-        z
+    /// The part of rating `r` of item `j` that the user's factors and bias explain.
+    fn target(&self, j: ItemIdx, r: f32) -> f64 {
+        (r - self.mean - self.item_bias[j as usize]) as f64
     }
 }
 
@@ -424,19 +399,20 @@ impl Algo for Mf {
     /// `z_iᵀ x = Σ_j y_j · z_iᵀ A⁻¹ z_j`: one additive share per rated item.
     fn explain(&self, user: &UserRepr, item: ItemIdx) -> Result<Option<Explanation>> {
         let (chol, _) = self.user_system(&user.history)?;
-        let mut w = self.item_vector(item);
-        chol.solve(&mut w);
+        let shares = ridge::shares(
+            &chol,
+            &self.item_factors,
+            self.factors,
+            item,
+            user.history.iter().map(|&(j, _)| j),
+        );
         let contributions = user
             .history
             .iter()
-            .map(|&(j, r)| {
-                let z = self.item_vector(j);
-                let y = (r - self.mean - self.item_bias[j as usize]) as f64;
-                let share: f64 = w.iter().zip(&z).map(|(a, b)| a * b).sum();
-                Contribution {
-                    item: j,
-                    weight: (y * share) as f32,
-                }
+            .zip(shares)
+            .map(|(&(j, r), share)| Contribution {
+                item: j,
+                weight: (self.target(j, r) * share) as f32,
             })
             .collect();
         let baseline = self.mean + self.item_bias[item as usize];

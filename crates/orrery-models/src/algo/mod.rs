@@ -9,6 +9,8 @@ pub(crate) mod ease;
 pub(crate) mod itemknn;
 pub(crate) mod mf;
 pub(crate) mod popularity;
+pub(crate) mod ridge;
+pub(crate) mod svdpp;
 
 use orrery_core::{Dataset, ItemIdx, UserIdx};
 
