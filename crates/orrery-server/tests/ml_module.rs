@@ -1,0 +1,181 @@
+//! The ML Module flow on MovieLens 100K, under /api/ml: train, recommendations, predict,
+//! explain, metrics, models, activate, delete; then pruning of old versions.
+
+mod common;
+
+use common::{TestServer, assert_problem, config, databases, import_ml100k};
+use reqwest::StatusCode;
+use serde_json::json;
+
+#[tokio::test]
+async fn train_recommend_predict_explain_and_manage_versions() {
+    for db in databases().await {
+        import_ml100k(&db.store).await;
+        let mut cfg = config();
+        cfg.keep_versions = 2;
+        let server = TestServer::start(cfg, db).await;
+        let name = server.backend.clone();
+
+        // Train, exactly as the seed's README configures it.
+        let (status, accepted) = server
+            .post(
+                "/api/ml/train",
+                json!({"model_type": "matrix_factorization",
+                       "hyperparams": {"n_factors": 50, "learning_rate": 0.01, "regularization": 0.02, "epochs": 20}}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{name}: {accepted}");
+        assert_eq!(accepted["params"]["factors"], "50");
+        // One training at a time.
+        let (status, busy) = server
+            .post("/training/train", json!({"algorithm": "popularity"}))
+            .await;
+        assert_problem(status, &busy, 409, None);
+        let (status, progress) = server.get("/api/ml/training-status").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            progress["running"] == true || progress["last"].is_object(),
+            "{progress}"
+        );
+        let v1_run = server.wait_for_training().await;
+        assert_eq!(v1_run["status"], "succeeded", "{v1_run}");
+        let v1 = v1_run["version"].as_i64().expect("version");
+        let rmse = v1_run["metrics"]["rmse"].as_f64().expect("rmse");
+        assert!((0.85..1.05).contains(&rmse), "holdout RMSE {rmse}");
+        for metric in ["mae", "precision@10", "recall@10", "ndcg@10", "coverage@10"] {
+            assert!(v1_run["metrics"][metric].is_number(), "{metric}: {v1_run}");
+        }
+
+        // Recommendations for a warm user, without what they rated.
+        let (status, recs) = server.get("/api/ml/recommendations/1?n=10").await;
+        assert_eq!(status, StatusCode::OK, "{recs}");
+        assert_eq!(recs["model_version"], v1);
+        let list = recs["recommendations"].as_array().expect("list");
+        assert_eq!(list.len(), 10);
+        let rated_by_1 = server.get("/users/1").await.1["history"].clone();
+        for r in list {
+            assert!(
+                !rated_by_1
+                    .as_array()
+                    .expect("history")
+                    .contains(&r["movie_id"]),
+                "{r}"
+            );
+        }
+        let top = list[0]["movie_id"].as_str().expect("id").to_owned();
+
+        // Predict.
+        let (status, p) = server
+            .post("/api/ml/predict", json!({"user_id": 1, "movie_id": 50}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{p}");
+        let rating = p["predicted_rating"].as_f64().expect("rating");
+        assert!((1.0..=5.0).contains(&rating), "{p}");
+        assert_eq!(p["movie_id"], "50");
+        assert_eq!(p["known_user"], true);
+
+        // Explain: numbers that add up.
+        let (status, e) = server.get(&format!("/api/ml/explain/1/{top}")).await;
+        assert_eq!(status, StatusCode::OK, "{e}");
+        assert_eq!(e["contribution_kind"], "additive");
+        let up = e["pulled_up_by"].as_array().expect("pulled_up_by");
+        assert!(!up.is_empty(), "{e}");
+        assert!(
+            up.iter()
+                .all(|i| i["contribution"].as_f64().unwrap_or(0.0) > 0.0 && i["title"].is_string())
+        );
+        assert!(
+            !e["similar_users"].as_array().expect("similar").is_empty(),
+            "{e}"
+        );
+        assert!(e["summary"].as_str().is_some_and(|s| !s.is_empty()));
+
+        // Metrics.
+        let (status, m) = server.get("/api/ml/metrics").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            (m["model_version"].as_i64(), m["interactions"].as_u64()),
+            (Some(v1), Some(100_000)),
+            "{m}"
+        );
+        assert_eq!(m["metrics"]["rmse"].as_f64(), Some(rmse));
+
+        // Retrain (activates), list, activate the first again, refuse to delete it.
+        let (status, body) = server.post("/api/ml/retrain", json!(null)).await;
+        assert_problem(status, &body, 422, None);
+        let resp = server
+            .request(reqwest::Method::POST, "/api/ml/retrain")
+            .send()
+            .await
+            .expect("retrain");
+        assert_eq!(
+            resp.status(),
+            StatusCode::ACCEPTED,
+            "an empty body retrains with the defaults"
+        );
+        let v2_run = server.wait_for_training().await;
+        let v2 = v2_run["version"].as_i64().expect("version");
+        assert_eq!(v2_run["activated"], true);
+        let (_, models) = server.get("/api/ml/models").await;
+        assert_eq!(models["active_version"], v2, "{models}");
+        assert_eq!(models["models"].as_array().map(Vec::len), Some(2));
+        let (status, _) = server
+            .post(&format!("/api/ml/models/activate/{v1}"), json!({}))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let (_, health) = server.get("/health").await;
+        assert_eq!(health["active_model"]["version"], v1, "{health}");
+        let (status, body) = server.delete(&format!("/api/ml/models/{v1}")).await;
+        assert_problem(status, &body, 409, None);
+
+        // Similar items come from the model's factors.
+        let (status, similar) = server.get("/items/50/similar?n=5").await;
+        assert_eq!(status, StatusCode::OK, "{similar}");
+        assert_eq!(similar["method"], "collaborative");
+        let ids: Vec<&str> = similar["similar"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .filter_map(|s| s["item_id"].as_str())
+            .collect();
+        assert_eq!(ids.len(), 5);
+        assert!(!ids.contains(&"50"));
+
+        // A third version beyond keep=2 prunes the oldest inactive, unpinned one.
+        let (status, _) = server
+            .post(&format!("/models/{v2}/activate"), json!({}))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let v3_run = server
+            .train(json!({"algorithm": "als", "hyperparameters": {"factors": 16, "iterations": 3}, "activate": false}))
+            .await;
+        let v3 = v3_run["version"].as_i64().expect("v3");
+        assert_eq!(v3_run["activated"], false);
+        assert_eq!(v3_run["pruned"], json!([v1]), "{v3_run}");
+        let (_, models) = server.get("/models").await;
+        let versions: Vec<i64> = models["models"]
+            .as_array()
+            .expect("models")
+            .iter()
+            .filter_map(|m| m["version"].as_i64())
+            .collect();
+        assert_eq!(versions, vec![v3, v2]);
+        let (status, _) = server.delete(&format!("/api/ml/models/{v3}")).await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, body) = server.delete(&format!("/api/ml/models/{v3}")).await;
+        assert_problem(status, &body, 404, None);
+
+        // The history keeps every version trained.
+        let (status, history) = server.get("/api/ml/metrics/history").await;
+        assert_eq!(status, StatusCode::OK);
+        let versions: Vec<i64> = history["history"]
+            .as_array()
+            .expect("history")
+            .iter()
+            .filter_map(|h| h["version"].as_i64())
+            .collect();
+        assert_eq!(versions.len(), 3, "{history}");
+        assert_eq!(versions[0], v1);
+        server.finish().await;
+    }
+}

@@ -1,0 +1,210 @@
+//! Serving behaviour on MovieLens 100K: a model swap under concurrent load fails no
+//! request; a new rating is reflected by the very next request; a new user moves from
+//! cold start to personal recommendations.
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use common::{TestServer, config, databases, import_ml100k, send};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+fn ids(recs: &Value) -> Vec<String> {
+    recs["recommendations"]
+        .as_array()
+        .expect("recommendations")
+        .iter()
+        .map(|r| r["item_id"].as_str().expect("item_id").to_owned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn swapping_models_under_load_fails_no_request() {
+    for db in databases().await {
+        import_ml100k(&db.store).await;
+        let server = Arc::new(TestServer::start(config(), db).await);
+        let v1 = server
+            .train(json!({"algorithm": "mf", "hyperparameters": {"factors": 16, "epochs": 5}}))
+            .await["version"]
+            .as_i64()
+            .expect("v1");
+        let v2 = server
+            .train(json!({"algorithm": "als", "hyperparameters": {"factors": 8, "iterations": 2}, "activate": false}))
+            .await["version"]
+            .as_i64()
+            .expect("v2");
+
+        let stop = Arc::new(AtomicBool::new(false));
+        let ok = Arc::new(AtomicUsize::new(0));
+        let mut clients = Vec::new();
+        for c in 0..8usize {
+            let (server, stop, ok) = (server.clone(), stop.clone(), ok.clone());
+            clients.push(tokio::spawn(async move {
+                let mut failures = Vec::new();
+                let started = Instant::now();
+                let mut i = 0usize;
+                // Bounded in count and time.
+                while !stop.load(Ordering::Relaxed)
+                    && i < 5_000
+                    && started.elapsed() < Duration::from_secs(60)
+                {
+                    let user = 1 + (c * 131 + i * 17) % 943;
+                    let (status, body) = server.get(&format!("/recommendations/{user}?n=10")).await;
+                    if status == StatusCode::OK
+                        && body["recommendations"].as_array().map(Vec::len) == Some(10)
+                    {
+                        ok.fetch_add(1, Ordering::Relaxed);
+                    } else {
+                        failures.push(format!("user {user}: {status} {body}"));
+                    }
+                    i += 1;
+                }
+                failures
+            }));
+        }
+        let mut seen_versions = std::collections::HashSet::new();
+        for round in 0..20 {
+            let version = if round % 2 == 0 { v2 } else { v1 };
+            let (status, body) = server
+                .post(&format!("/models/{version}/activate"), json!({}))
+                .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            let (_, recs) = server.get("/recommendations/1?n=10").await;
+            seen_versions.insert(recs["model_version"].as_i64().expect("version"));
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        stop.store(true, Ordering::Relaxed);
+        let mut failures = Vec::new();
+        for client in clients {
+            failures.extend(client.await.expect("client task"));
+        }
+        assert!(
+            failures.is_empty(),
+            "{} failed requests, first: {:?}",
+            failures.len(),
+            failures.first()
+        );
+        let served = ok.load(Ordering::Relaxed);
+        assert!(
+            served >= 100,
+            "only {served} requests served during the swaps"
+        );
+        assert_eq!(
+            seen_versions.len(),
+            2,
+            "both versions served: {seen_versions:?}"
+        );
+        let (_, health) = server.get("/health").await;
+        assert_eq!(health["active_model"]["version"], v1);
+        if let Ok(server) = Arc::try_unwrap(server) {
+            server.finish().await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_next_request_reflects_a_new_rating() {
+    for db in databases().await {
+        import_ml100k(&db.store).await;
+        let server = TestServer::start(config(), db).await;
+        let name = server.backend.clone();
+        server
+            .train(json!({"algorithm": "mf", "hyperparameters": {"factors": 16, "epochs": 10}}))
+            .await;
+
+        // A warm user rates their top recommendation badly: it disappears at once and the
+        // rest of the list moves.
+        let (_, before) = server.get("/recommendations/1?n=10&cf_weight=1").await;
+        let before_ids = ids(&before);
+        let top = before_ids[0].clone();
+        let (_, p_before) = server
+            .post("/predict", json!({"user_id": 1, "item_id": top}))
+            .await;
+        let (status, _) = server
+            .post(
+                "/ratings/",
+                json!([{"user_id": 1, "movie_id": top, "rating": 1}]),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+        let (_, after) = server.get("/recommendations/1?n=10&cf_weight=1").await;
+        let after_ids = ids(&after);
+        assert!(
+            !after_ids.contains(&top),
+            "{name}: the rated item is filtered: {after}"
+        );
+        let (_, p_after) = server
+            .post("/predict", json!({"user_id": 1, "item_id": top}))
+            .await;
+        assert_eq!(p_after["known_user"], true);
+        assert!(
+            p_after["score"].as_f64() < p_before["score"].as_f64(),
+            "{name}: a rating of 1 lowers the prediction: {p_before} → {p_after}"
+        );
+
+        // Paging and exclusions.
+        let (_, page2) = server
+            .get("/recommendations/1?n=5&offset=5&cf_weight=1")
+            .await;
+        assert_eq!(ids(&page2), after_ids[5..10].to_vec(), "{page2}");
+        let excluded = format!(
+            "/recommendations/1?n=10&cf_weight=1&exclude={},{}",
+            after_ids[0], after_ids[1]
+        );
+        let (_, without) = server.get(&excluded).await;
+        assert_eq!(ids(&without)[..8], after_ids[2..10], "{without}");
+        let (_, dramas) = server.get("/recommendations/1?n=5&category=Drama").await;
+        assert!(
+            dramas["recommendations"]
+                .as_array()
+                .expect("list")
+                .iter()
+                .all(|r| r["genres"]
+                    .as_array()
+                    .is_some_and(|g| g.iter().any(|g| g == "Drama"))),
+            "{dramas}"
+        );
+
+        // A new user: cold start from interests, then personal after a few ratings.
+        let (status, _) = server
+            .post(
+                "/users/",
+                json!({"user_id": "fresh", "interests": ["Animation", "Children's"]}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+        let (status, cold) = server.get("/recommendations/fresh?n=10").await;
+        assert_eq!(status, StatusCode::OK, "{cold}");
+        assert_eq!(cold["method"], "cold_start", "{cold}");
+        assert_eq!(ids(&cold).len(), 10, "never empty: {cold}");
+        let first_cold = ids(&cold);
+        let ratings: Vec<Value> = first_cold[..5]
+            .iter()
+            .map(|m| json!({"user_id": "fresh", "movie_id": m, "rating": 5}))
+            .collect();
+        let (status, _) = send(server.request(Method::POST, "/ratings/").json(&ratings)).await;
+        assert_eq!(status, StatusCode::CREATED);
+        let (_, warm) = server.get("/recommendations/fresh?n=10&explain=true").await;
+        assert_eq!(warm["method"], "hybrid", "{warm}");
+        assert_eq!(warm["interactions"], 5);
+        let warm_ids = ids(&warm);
+        assert!(
+            first_cold[..5].iter().all(|m| !warm_ids.contains(m)),
+            "{warm}"
+        );
+        assert!(
+            warm["recommendations"][0]["because"]["item_id"].is_string(),
+            "{warm}"
+        );
+        let (status, e) = server.get(&format!("/explain/fresh/{}", warm_ids[0])).await;
+        assert_eq!(status, StatusCode::OK, "{e}");
+        assert!(
+            !e["pulled_up_by"].as_array().expect("list").is_empty(),
+            "{e}"
+        );
+        server.finish().await;
+    }
+}
