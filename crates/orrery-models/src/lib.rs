@@ -31,7 +31,7 @@ mod repr;
 mod topk;
 
 pub use algo::{
-    als::Als, baseline::Baseline, bpr::Bpr, ease::Ease, itemknn::ItemKnn, mf::Mf,
+    als::Als, baseline::Baseline, bpr::Bpr, ease::Ease, itemknn::ItemKnn, mf::Mf, nmf::Nmf,
     popularity::Popularity, svdpp::Svdpp,
 };
 pub use error::Error;
@@ -40,7 +40,8 @@ pub use format::FORMAT_VERSION;
 pub use model::{Fitted, Model, Recommender};
 pub use params::{
     Algorithm, AlsParams, AlsSolver, BaselineParams, BprParams, EaseParams, ItemKnnParams,
-    MfParams, Params, PopularityBy, PopularityParams, Similarity, SvdppParams, TrendingParams,
+    MfParams, NmfParams, Params, PopularityBy, PopularityParams, Similarity, SvdppParams,
+    TrendingParams,
 };
 pub use progress::{EpochReport, NoProgress, Progress};
 pub use repr::{Contribution, Explanation, Scored, UserRepr};

@@ -1,6 +1,8 @@
 //! Small dense kernels on contiguous `f32` rows, written so that the compiler vectorizes
 //! them, and a Cholesky solver for the k×k systems of factor models.
 
+use rayon::prelude::*;
+
 /// Lanes of the independent accumulators in [`dot`]; eight f32 fill one AVX register or
 /// two SSE registers, and independent sums let the compiler vectorize without reordering
 /// a single sum.
@@ -111,6 +113,47 @@ pub(crate) fn norm(a: &[f32]) -> f32 {
 #[inline]
 pub(crate) fn row(m: &[f32], r: usize, k: usize) -> &[f32] {
     &m[r * k..(r + 1) * k]
+}
+
+/// `YᵀY + λI` as a row-major k×k matrix: f32 sums over fixed chunks of rows, added up in
+/// f64 in chunk order (deterministic whatever the thread count).
+pub(crate) fn gram(y: &[f32], k: usize, reg: f32) -> Vec<f32> {
+    let partials: Vec<Vec<f32>> = y
+        .par_chunks(k * 256)
+        .map(|chunk| with_simd(GramChunk { chunk, k }))
+        .collect();
+    let mut total = vec![0f64; k * k];
+    for g in &partials {
+        for (t, &v) in total.iter_mut().zip(g) {
+            *t += v as f64;
+        }
+    }
+    for d in 0..k {
+        total[d * k + d] += reg as f64;
+    }
+    total.into_iter().map(|v| v as f32).collect()
+}
+
+/// `Σ y yᵀ` over the rows of one chunk.
+struct GramChunk<'a> {
+    chunk: &'a [f32],
+    k: usize,
+}
+
+impl Kernel for GramChunk<'_> {
+    type Output = Vec<f32>;
+
+    #[inline(always)]
+    fn run<S: pulp::Simd>(self, _simd: S) -> Vec<f32> {
+        let k = self.k;
+        let mut g = vec![0f32; k * k];
+        for yi in self.chunk.chunks_exact(k) {
+            for (g_row, &a) in g.chunks_exact_mut(k).zip(yi) {
+                axpy(a, yi, g_row);
+            }
+        }
+        g
+    }
 }
 
 /// A symmetric positive definite system `A x = b` of size n, factored as `L Lᵀ` in f64.

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::algo::popularity::Popularity;
 use crate::algo::{
-    Algo, als::Als, baseline::Baseline, bpr::Bpr, ease::Ease, itemknn::ItemKnn, mf::Mf,
+    Algo, als::Als, baseline::Baseline, bpr::Bpr, ease::Ease, itemknn::ItemKnn, mf::Mf, nmf::Nmf,
     svdpp::Svdpp,
 };
 use crate::history::History;
@@ -93,6 +93,8 @@ pub enum Fitted {
     Bpr(Bpr),
     /// SVD++.
     Svdpp(Svdpp),
+    /// NMF.
+    Nmf(Nmf),
 }
 
 macro_rules! dispatch {
@@ -106,6 +108,7 @@ macro_rules! dispatch {
             Fitted::Ease($algo) => $body,
             Fitted::Bpr($algo) => $body,
             Fitted::Svdpp($algo) => $body,
+            Fitted::Nmf($algo) => $body,
         }
     };
 }
@@ -138,6 +141,7 @@ impl Model {
             Params::Ease(p) => Fitted::Ease(Ease::fit(dataset, p)?),
             Params::Bpr(p) => Fitted::Bpr(Bpr::fit(dataset, p, progress)?),
             Params::Svdpp(p) => Fitted::Svdpp(Svdpp::fit(dataset, p, progress)?),
+            Params::Nmf(p) => Fitted::Nmf(Nmf::fit(dataset, p, progress)?),
         };
         Ok(Model {
             params: params.clone(),
@@ -183,6 +187,7 @@ impl Model {
                 | (Fitted::Ease(_), Algorithm::Ease)
                 | (Fitted::Bpr(_), Algorithm::Bpr)
                 | (Fitted::Svdpp(_), Algorithm::Svdpp)
+                | (Fitted::Nmf(_), Algorithm::Nmf)
         );
         if !fitted_matches {
             return Err(Error::Corrupt(format!(

@@ -31,16 +31,20 @@ pub enum Algorithm {
     /// SVD++ (Koren 2008): biased matrix factorization with an implicit term from the
     /// items each user rated.
     Svdpp,
+    /// Non-negative matrix factorization of the weighted implicit signal by
+    /// multiplicative updates (the Dummi AI collaborative filter).
+    Nmf,
 }
 
 impl Algorithm {
     /// Every algorithm, in the order they are documented.
-    pub const ALL: [Algorithm; 9] = [
+    pub const ALL: [Algorithm; 10] = [
         Algorithm::Popularity,
         Algorithm::Trending,
         Algorithm::Baseline,
         Algorithm::Mf,
         Algorithm::Svdpp,
+        Algorithm::Nmf,
         Algorithm::Als,
         Algorithm::ItemKnn,
         Algorithm::Ease,
@@ -59,6 +63,7 @@ impl Algorithm {
             Algorithm::Ease => "ease",
             Algorithm::Bpr => "bpr",
             Algorithm::Svdpp => "svdpp",
+            Algorithm::Nmf => "nmf",
         }
     }
 
@@ -233,6 +238,38 @@ impl Default for SvdppParams {
     }
 }
 
+/// Parameters of [`Algorithm::Nmf`]; the defaults follow the Dummi AI seed (50 factors,
+/// 20 epochs).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NmfParams {
+    /// `factors`: latent dimensions (1..=1024).
+    pub factors: usize,
+    /// `epochs`: multiplicative updates of every user row, then every item row
+    /// (1..=10000).
+    pub epochs: usize,
+    /// `reg`: L2 regularization of both factor matrices (≥ 0). The default, 30, ranked
+    /// best (precision and NDCG@10) among 3, 10, 20, 30, 50 and 100 on the validation
+    /// splits carved from the training sets of ML-100K u1 and ML-1M (users 1–2999).
+    pub reg: f32,
+    /// `binary`: every interaction with a positive weight counts 1 (`true`), or its
+    /// weight clamped at zero (`false`).
+    pub binary: bool,
+    /// `seed`: initialization.
+    pub seed: u64,
+}
+
+impl Default for NmfParams {
+    fn default() -> Self {
+        Self {
+            factors: 50,
+            epochs: 20,
+            reg: 30.0,
+            binary: false,
+            seed: DEFAULT_SEED,
+        }
+    }
+}
+
 /// How [`Algorithm::Als`] solves each user's and item's least-squares problem.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AlsSolver {
@@ -383,6 +420,8 @@ pub enum Params {
     Bpr(BprParams),
     /// See [`SvdppParams`].
     Svdpp(SvdppParams),
+    /// See [`NmfParams`].
+    Nmf(NmfParams),
 }
 
 impl Params {
@@ -398,6 +437,7 @@ impl Params {
             Algorithm::Ease => Params::Ease(Default::default()),
             Algorithm::Bpr => Params::Bpr(Default::default()),
             Algorithm::Svdpp => Params::Svdpp(Default::default()),
+            Algorithm::Nmf => Params::Nmf(Default::default()),
         }
     }
 
@@ -457,6 +497,7 @@ impl Params {
                 Params::Ease(p) => p.seed = seed,
                 Params::Bpr(p) => p.seed = seed,
                 Params::Svdpp(p) => p.seed = seed,
+                Params::Nmf(p) => p.seed = seed,
             }
             return Ok(());
         }
@@ -536,6 +577,13 @@ impl Params {
                 "init_std" => p.init_std = field.float("init_std")? as f32,
                 _ => return Err(unknown()),
             },
+            Params::Nmf(p) => match key {
+                "factors" => p.factors = field.int("factors")? as usize,
+                "epochs" | "iterations" => p.epochs = field.int("epochs")? as usize,
+                "reg" | "regularization" => p.reg = field.float("reg")? as f32,
+                "binary" => p.binary = field.bool("binary")?,
+                _ => return Err(unknown()),
+            },
         }
         Ok(())
     }
@@ -584,6 +632,11 @@ impl Params {
                 c.int_range("epochs", p.epochs, 1, MAX_EPOCHS)?;
                 c.positive("init_std", p.init_std.into())
             }
+            Params::Nmf(p) => {
+                c.int_range("factors", p.factors, 1, MAX_FACTORS)?;
+                c.int_range("epochs", p.epochs, 1, MAX_EPOCHS)?;
+                c.non_negative("reg", p.reg.into())
+            }
         }
     }
 
@@ -599,6 +652,7 @@ impl Params {
             Params::Ease(_) => Algorithm::Ease,
             Params::Bpr(_) => Algorithm::Bpr,
             Params::Svdpp(_) => Algorithm::Svdpp,
+            Params::Nmf(_) => Algorithm::Nmf,
         }
     }
 
@@ -614,6 +668,7 @@ impl Params {
             Params::Ease(p) => p.seed,
             Params::Bpr(p) => p.seed,
             Params::Svdpp(p) => p.seed,
+            Params::Nmf(p) => p.seed,
         }
     }
 
@@ -693,6 +748,12 @@ impl Params {
                 ("reg", p.reg.to_string()),
                 ("epochs", p.epochs.to_string()),
                 ("init_std", p.init_std.to_string()),
+            ],
+            Params::Nmf(p) => vec![
+                ("factors", p.factors.to_string()),
+                ("epochs", p.epochs.to_string()),
+                ("reg", p.reg.to_string()),
+                ("binary", p.binary.to_string()),
             ],
         };
         pairs.push(("seed", self.seed().to_string()));
@@ -825,14 +886,14 @@ mod tests {
         assert_eq!("MF".parse::<Algorithm>().unwrap(), Algorithm::Mf);
         let err = "svd".parse::<Algorithm>().unwrap_err().to_string();
         assert!(
-            err.contains("popularity, trending, baseline, mf, svdpp, als, itemknn, ease, bpr"),
+            err.contains("popularity, trending, baseline, mf, svdpp, nmf, als, itemknn, ease, bpr"),
             "{err}"
         );
     }
 
     #[test]
     fn each_field_is_checked() {
-        let cases: [(Algorithm, &str, &str, &str); 19] = [
+        let cases: [(Algorithm, &str, &str, &str); 22] = [
             (Algorithm::Mf, "factors", "0", "1..=1024"),
             (Algorithm::Mf, "factors", "1025", "1..=1024"),
             (Algorithm::Mf, "lr", "0", "(0, 1]"),
@@ -852,6 +913,9 @@ mod tests {
             (Algorithm::Svdpp, "lr", "2", "(0, 1]"),
             (Algorithm::Svdpp, "reg", "-1", ">= 0"),
             (Algorithm::Svdpp, "init_std", "0", "> 0"),
+            (Algorithm::Nmf, "factors", "0", "1..=1024"),
+            (Algorithm::Nmf, "epochs", "0", "1..=10000"),
+            (Algorithm::Nmf, "reg", "-0.5", ">= 0"),
         ];
         for (algo, key, value, expected) in cases {
             let err = Params::parse(algo, [format!("{key}={value}")]).unwrap_err();
@@ -895,6 +959,10 @@ mod tests {
             (svdpp.factors, svdpp.lr, svdpp.reg, svdpp.epochs),
             (20, 0.007, 0.02, 20)
         );
+        let Params::Nmf(nmf) = Params::defaults(Algorithm::Nmf) else {
+            unreachable!()
+        };
+        assert_eq!((nmf.factors, nmf.epochs), (50, 20));
         for algo in Algorithm::ALL {
             let p = Params::defaults(algo).with_seed(7);
             p.validate().unwrap();

@@ -5,9 +5,9 @@ mod common;
 
 use std::sync::OnceLock;
 
-use orrery_core::{Dataset, ItemIdx};
+use orrery_core::{Dataset, DatasetBuilder, EventKind, EventWeights, ItemIdx};
 use orrery_models::{
-    Algorithm, EpochReport, Error, Filter, ItemSet, Model, NoProgress, Params, Recommender,
+    Algorithm, EpochReport, Error, Filter, Fitted, ItemSet, Model, NoProgress, Params, Recommender,
 };
 
 fn u1() -> &'static (Dataset, Dataset) {
@@ -118,6 +118,7 @@ fn implicit_models_beat_popularity_and_baseline_ranking() {
         (Algorithm::ItemKnn, &[][..]),
         (Algorithm::Ease, &[][..]),
         (Algorithm::Bpr, &["epochs=30", "factors=32"][..]),
+        (Algorithm::Nmf, &[][..]),
     ] {
         let p = precision_at_10(&fit(algo, pairs), test);
         assert!(
@@ -128,11 +129,110 @@ fn implicit_models_beat_popularity_and_baseline_ranking() {
 }
 
 #[test]
+fn nmf_factors_stay_non_negative_and_its_loss_falls() {
+    let params = Params::parse(Algorithm::Nmf, ["reg=0", "epochs=8"]).unwrap();
+    let mut losses = Vec::new();
+    let mut record = |r: &EpochReport| losses.push(r.loss);
+    let model = Model::fit(&u1().0, &params, &mut record).unwrap();
+    // Lee and Seung's updates never increase the objective, which is the full-matrix
+    // error when reg = 0.
+    assert_eq!(losses.len(), 8);
+    assert!(
+        losses.windows(2).all(|w| w[1] <= w[0] * (1.0 + 1e-5)),
+        "{losses:?}"
+    );
+    assert!(losses[7] < losses[0] * 0.97, "{losses:?}");
+    let Some((items, _)) = model.item_factors() else {
+        panic!("nmf has item factors")
+    };
+    let Fitted::Nmf(nmf) = model.fitted() else {
+        panic!("an nmf model")
+    };
+    assert!(items.iter().chain(nmf.user_factors()).all(|&v| v >= 0.0));
+    assert!(items.iter().any(|&v| v > 0.0));
+    // Folded-in users are non-negative too, whatever the history holds.
+    let repr = model.fold_in(&[(0, 5.0), (1, -1.0), (2, 2.0)]).unwrap();
+    assert!(repr.factors.iter().all(|&v| v >= 0.0));
+}
+
+#[test]
+fn nmf_treats_skips_as_no_interest() {
+    // Two tastes: users a* like items x1..x3, users b* like y1..y3. One user of each
+    // group also skipped an item of the other group; the skip must not pull that item in.
+    let mut b = DatasetBuilder::new(EventWeights::default());
+    for (users, items) in [
+        (["a1", "a2", "a3"], ["x1", "x2", "x3"]),
+        (["b1", "b2", "b3"], ["y1", "y2", "y3"]),
+    ] {
+        for u in users {
+            for i in items {
+                b.add_event(u, i, &EventKind::Like, 0.0, 1);
+            }
+        }
+    }
+    b.add_event("a1", "y1", &EventKind::Skip, 0.0, 2);
+    b.add_event("b1", "x1", &EventKind::Click, 0.0, 2);
+    b.add_event("b1", "x1", &EventKind::Skip, 0.0, 3);
+    let data = b.build();
+    let params = Params::parse(Algorithm::Nmf, ["factors=2", "reg=0", "epochs=200"]).unwrap();
+    let model = Model::fit(&data, &params, &mut NoProgress).unwrap();
+    let idx = |id: &str| data.items().get(id).unwrap();
+    let a1 = model.user(data.users().get("a1").unwrap()).unwrap();
+    let mut out = [0f32; 2];
+    model.score(&a1, &[idx("x2"), idx("y1")], &mut out).unwrap();
+    assert!(
+        out[0] > 1.0 && out[1] < 0.5,
+        "a1 scores x2 {} and y1 {}",
+        out[0],
+        out[1]
+    );
+    // Click (2) then skip (−1) leaves a weak positive signal, not a negative one.
+    let folded = model
+        .fold_in(&[(idx("y2"), 5.0), (idx("x1"), 1.0)])
+        .unwrap();
+    model
+        .score(&folded, &[idx("y3"), idx("x3")], &mut out)
+        .unwrap();
+    assert!(out[0] > out[1] && out[1] >= 0.0, "{out:?}");
+}
+
+#[test]
+fn nmf_fold_in_of_trained_users_ranks_like_training() {
+    let test = &u1().1;
+    let model = fit(Algorithm::Nmf, &[]);
+    let trained = precision_at_10(&model, test);
+    let (mut total, mut users) = (0f64, 0usize);
+    for u in 0..test.n_users() as u32 {
+        let row = test.user_row(u);
+        let relevant: Vec<ItemIdx> = row
+            .indices
+            .iter()
+            .zip(row.ratings)
+            .filter(|&(_, &r)| r >= 4.0)
+            .map(|(&i, _)| i)
+            .collect();
+        if relevant.is_empty() {
+            continue;
+        }
+        let repr = model.fold_in(&model.user(u).unwrap().history).unwrap();
+        let top = model.recommend(&repr, 10, &Filter::default()).unwrap();
+        total += top.iter().filter(|s| relevant.contains(&s.item)).count() as f64 / 10.0;
+        users += 1;
+    }
+    let folded = total / users as f64;
+    assert!(
+        folded > trained * 0.9,
+        "fold-in precision@10 {folded} vs trained {trained}"
+    );
+}
+
+#[test]
 fn fits_are_deterministic_for_a_seed() {
     for (algo, pairs) in [
         (Algorithm::Mf, &["epochs=3", "factors=8"][..]),
         (Algorithm::Mf, &["epochs=3", "factors=8", "blocks=1"][..]),
         (Algorithm::Svdpp, &["epochs=3", "factors=8"][..]),
+        (Algorithm::Nmf, &["epochs=3", "factors=8"][..]),
         (Algorithm::Als, &["iterations=3", "factors=8"][..]),
         (
             Algorithm::Als,
@@ -200,6 +300,7 @@ fn fold_in_moves_top_10_toward_the_neighbours_of_what_was_just_rated() {
     for (algo, pairs) in [
         (Algorithm::Mf, &[][..]),
         (Algorithm::Svdpp, &[][..]),
+        (Algorithm::Nmf, &[][..]),
         (Algorithm::Als, &["factors=32"][..]),
         (Algorithm::ItemKnn, &[][..]),
         (Algorithm::Ease, &[][..]),
@@ -293,6 +394,7 @@ fn explanations_add_up_to_the_score() {
         (Algorithm::Baseline, &[][..]),
         (Algorithm::Mf, &["epochs=5"][..]),
         (Algorithm::Svdpp, &["epochs=5"][..]),
+        (Algorithm::Nmf, &["epochs=5"][..]),
         (Algorithm::Als, &["factors=16", "iterations=5"][..]),
         (Algorithm::ItemKnn, &[][..]),
         (Algorithm::Ease, &[][..]),
@@ -329,6 +431,7 @@ fn similar_items_exclude_the_item_and_are_sorted() {
     for (algo, pairs) in [
         (Algorithm::Mf, &["seed=3"][..]),
         (Algorithm::Svdpp, &["seed=3"][..]),
+        (Algorithm::Nmf, &["seed=3"][..]),
         (Algorithm::Als, &["seed=3"][..]),
         (Algorithm::ItemKnn, &[][..]),
         (Algorithm::Ease, &[][..]),
@@ -416,6 +519,7 @@ fn models_round_trip_and_refuse_other_versions() {
         (Algorithm::Baseline, &[][..]),
         (Algorithm::Mf, &["epochs=2"][..]),
         (Algorithm::Svdpp, &["epochs=2"][..]),
+        (Algorithm::Nmf, &["epochs=2", "factors=8"][..]),
         (Algorithm::Als, &["iterations=2", "factors=8"][..]),
         (Algorithm::ItemKnn, &[][..]),
         (Algorithm::Ease, &[][..]),
@@ -469,6 +573,7 @@ fn rating_models_refuse_implicit_only_data() {
     // Implicit models train on it.
     for algo in [
         Algorithm::Popularity,
+        Algorithm::Nmf,
         Algorithm::Als,
         Algorithm::ItemKnn,
         Algorithm::Ease,

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::algo::{Algo, ScoreRows, check_len, similar_by_factors};
-use crate::linalg::{Cholesky, Kernel, axpy, dot_simd, row, with_simd};
+use crate::linalg::{Cholesky, Kernel, axpy, dot_simd, gram, row, with_simd};
 use crate::{
     Algorithm, AlsParams, AlsSolver, Contribution, EpochReport, Error, Explanation, Progress,
     Result, Scored, UserRepr,
@@ -46,47 +46,6 @@ fn cell_weight(weight: f32, binary: bool) -> f32 {
 #[inline]
 fn confidence(alpha: f32, w: f32) -> (f32, f32) {
     (1.0 + alpha * w.abs(), if w > 0.0 { 1.0 } else { 0.0 })
-}
-
-/// `YᵀY + λI` as a row-major k×k matrix: f32 sums over fixed chunks of rows, added up in
-/// f64 in chunk order (deterministic whatever the thread count).
-fn gram(y: &[f32], k: usize, reg: f32) -> Vec<f32> {
-    let partials: Vec<Vec<f32>> = y
-        .par_chunks(k * 256)
-        .map(|chunk| with_simd(GramChunk { chunk, k }))
-        .collect();
-    let mut total = vec![0f64; k * k];
-    for g in &partials {
-        for (t, &v) in total.iter_mut().zip(g) {
-            *t += v as f64;
-        }
-    }
-    for d in 0..k {
-        total[d * k + d] += reg as f64;
-    }
-    total.into_iter().map(|v| v as f32).collect()
-}
-
-/// `Σ y yᵀ` over the rows of one chunk.
-struct GramChunk<'a> {
-    chunk: &'a [f32],
-    k: usize,
-}
-
-impl Kernel for GramChunk<'_> {
-    type Output = Vec<f32>;
-
-    #[inline(always)]
-    fn run<S: pulp::Simd>(self, _simd: S) -> Vec<f32> {
-        let k = self.k;
-        let mut g = vec![0f32; k * k];
-        for yi in self.chunk.chunks_exact(k) {
-            for (g_row, &a) in g.chunks_exact_mut(k).zip(yi) {
-                axpy(a, yi, g_row);
-            }
-        }
-        g
-    }
 }
 
 /// `out = G v` for a row-major k×k `G`.
