@@ -208,15 +208,24 @@ impl Default for MfParams {
     }
 }
 
-/// Parameters of [`Algorithm::Svdpp`]; the defaults are Surprise's `SVDpp`.
+/// Parameters of [`Algorithm::Svdpp`].
+///
+/// Surprise's `SVDpp` defaults to 20 factors, lr 0.007, reg 0.02 for every parameter and
+/// 20 epochs. On the validation splits carved from the training sets (never the test
+/// sets), more factors with a stronger `reg` and a much weaker `reg_implicit` did better
+/// everywhere: RMSE 0.858 against 0.878 on ML-1M (users 1–2999), 0.900 against 0.918 on
+/// ML-100K u1, 0.856 against 0.860 on ml-latest-small; the defaults are that setting.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SvdppParams {
     /// `factors`: latent dimensions (1..=1024).
     pub factors: usize,
     /// `lr`: SGD learning rate of every parameter, in (0, 1].
     pub lr: f32,
-    /// `reg`: L2 regularization of every parameter (≥ 0).
+    /// `reg`: L2 regularization of the biases and of the user and item factors (≥ 0).
     pub reg: f32,
+    /// `reg_implicit`: L2 regularization of the implicit item factors `y_j` (≥ 0). Every
+    /// rating of every user who rated `j` decays `y_j`, so it needs far less than `reg`.
+    pub reg_implicit: f32,
     /// `epochs`: passes over the ratings (1..=10000).
     pub epochs: usize,
     /// `init_std`: standard deviation of the initial factors (> 0).
@@ -228,10 +237,11 @@ pub struct SvdppParams {
 impl Default for SvdppParams {
     fn default() -> Self {
         Self {
-            factors: 20,
-            lr: 0.007,
-            reg: 0.02,
-            epochs: 20,
+            factors: 100,
+            lr: 0.005,
+            reg: 0.07,
+            reg_implicit: 0.003,
+            epochs: 40,
             init_std: 0.1,
             seed: DEFAULT_SEED,
         }
@@ -573,6 +583,7 @@ impl Params {
                 "factors" => p.factors = field.int("factors")? as usize,
                 "lr" | "learning_rate" => p.lr = field.float("lr")? as f32,
                 "reg" | "regularization" => p.reg = field.float("reg")? as f32,
+                "reg_implicit" => p.reg_implicit = field.float("reg_implicit")? as f32,
                 "epochs" => p.epochs = field.int("epochs")? as usize,
                 "init_std" => p.init_std = field.float("init_std")? as f32,
                 _ => return Err(unknown()),
@@ -629,6 +640,7 @@ impl Params {
                 c.int_range("factors", p.factors, 1, MAX_FACTORS)?;
                 c.unit("lr", p.lr.into())?;
                 c.non_negative("reg", p.reg.into())?;
+                c.non_negative("reg_implicit", p.reg_implicit.into())?;
                 c.int_range("epochs", p.epochs, 1, MAX_EPOCHS)?;
                 c.positive("init_std", p.init_std.into())
             }
@@ -746,6 +758,7 @@ impl Params {
                 ("factors", p.factors.to_string()),
                 ("lr", p.lr.to_string()),
                 ("reg", p.reg.to_string()),
+                ("reg_implicit", p.reg_implicit.to_string()),
                 ("epochs", p.epochs.to_string()),
                 ("init_std", p.init_std.to_string()),
             ],
@@ -893,7 +906,7 @@ mod tests {
 
     #[test]
     fn each_field_is_checked() {
-        let cases: [(Algorithm, &str, &str, &str); 22] = [
+        let cases: [(Algorithm, &str, &str, &str); 23] = [
             (Algorithm::Mf, "factors", "0", "1..=1024"),
             (Algorithm::Mf, "factors", "1025", "1..=1024"),
             (Algorithm::Mf, "lr", "0", "(0, 1]"),
@@ -912,6 +925,7 @@ mod tests {
             (Algorithm::Svdpp, "factors", "0", "1..=1024"),
             (Algorithm::Svdpp, "lr", "2", "(0, 1]"),
             (Algorithm::Svdpp, "reg", "-1", ">= 0"),
+            (Algorithm::Svdpp, "reg_implicit", "-1", ">= 0"),
             (Algorithm::Svdpp, "init_std", "0", "> 0"),
             (Algorithm::Nmf, "factors", "0", "1..=1024"),
             (Algorithm::Nmf, "epochs", "0", "1..=10000"),
@@ -956,8 +970,8 @@ mod tests {
             unreachable!()
         };
         assert_eq!(
-            (svdpp.factors, svdpp.lr, svdpp.reg, svdpp.epochs),
-            (20, 0.007, 0.02, 20)
+            (svdpp.factors, svdpp.lr, svdpp.reg, svdpp.reg_implicit),
+            (100, 0.005, 0.07, 0.003)
         );
         let Params::Nmf(nmf) = Params::defaults(Algorithm::Nmf) else {
             unreachable!()
