@@ -30,6 +30,9 @@ pub struct ServerConfig {
     pub validation_ratio: f64,
     /// How events weigh for implicit models (the same as the CLI uses).
     pub weights: EventWeights,
+    /// How often to check the registry for a version activated by another server sharing
+    /// the database; `None` never checks.
+    pub registry_poll: Option<Duration>,
 }
 
 impl Default for ServerConfig {
@@ -45,6 +48,7 @@ impl Default for ServerConfig {
             keep_versions: 5,
             validation_ratio: 0.1,
             weights: EventWeights::default(),
+            registry_poll: Some(Duration::from_secs(10)),
         }
     }
 }

@@ -117,11 +117,38 @@ impl Server {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let follower = self.state.config.registry_poll.map(|every| {
+            let engine = self.state.engine.clone();
+            tokio::spawn(async move {
+                let mut ticks = tokio::time::interval(every);
+                ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                ticks.tick().await;
+                loop {
+                    ticks.tick().await;
+                    match engine.follow_registry().await {
+                        Ok(Some(version)) => {
+                            tracing::info!(
+                                version,
+                                "serving the version the registry marks active"
+                            );
+                        }
+                        Ok(None) => {}
+                        Err(e) => {
+                            tracing::warn!("checking the registry failed: {}", error_chain(&e))
+                        }
+                    }
+                }
+            })
+        });
         let router = crate::routes::router(self.state.clone()).layer(TraceLayer::new_for_http());
         // Before routing, so that the seeds' `/users/` reaches `/users`.
         let app = NormalizePathLayer::trim_trailing_slash().layer(router);
-        axum::serve(self.listener, ServiceExt::<Request>::into_make_service(app))
+        let served = axum::serve(self.listener, ServiceExt::<Request>::into_make_service(app))
             .with_graceful_shutdown(shutdown)
-            .await
+            .await;
+        if let Some(follower) = follower {
+            follower.abort();
+        }
+        served
     }
 }

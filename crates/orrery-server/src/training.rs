@@ -451,11 +451,13 @@ fn fit_and_measure(
 
 /// Makes a stored version the served one.
 pub async fn activate_version(engine: &Engine, version: i64) -> Result<(), ApiError> {
+    // Decoded first, so that a version that does not load is never recorded as active;
+    // recorded before it is served, so that servers following the registry agree.
     let model = engine.load_version(version).await?;
-    engine.serve_model(model).await;
     if !engine.store().activate_model_version(version).await? {
         return Err(EngineError::UnknownVersion(version).into());
     }
+    engine.serve_model(model).await;
     Ok(())
 }
 

@@ -208,3 +208,47 @@ async fn the_next_request_reflects_a_new_rating() {
         server.finish().await;
     }
 }
+
+#[tokio::test]
+async fn servers_sharing_a_database_follow_the_registry() {
+    for db in databases().await {
+        import_ml100k(&db.store).await;
+        let mut cfg = config();
+        cfg.registry_poll = Some(Duration::from_millis(100));
+        let a = TestServer::start(cfg.clone(), db).await;
+        let b = TestServer::start_beside(cfg, a.store().expect("store")).await;
+        let (_, health) = b.get("/health").await;
+        assert!(health["active_model"].is_null(), "{health}");
+
+        let v1 = a.train(json!({"algorithm": "popularity"})).await["version"]
+            .as_i64()
+            .expect("v1");
+        let v2 = a
+            .train(json!({"algorithm": "mf", "hyperparameters": {"factors": 8, "epochs": 3}, "activate": false}))
+            .await["version"]
+            .as_i64()
+            .expect("v2");
+        for expected in [v1, v2] {
+            if expected == v2 {
+                let (status, _) = a.post(&format!("/models/{v2}/activate"), json!({})).await;
+                assert_eq!(status, StatusCode::OK);
+            }
+            let started = Instant::now();
+            loop {
+                let (_, health) = b.get("/health").await;
+                if health["active_model"]["version"] == expected {
+                    break;
+                }
+                assert!(
+                    started.elapsed() < Duration::from_secs(20),
+                    "server B never served version {expected}: {health}"
+                );
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            let (_, recs) = b.get("/recommendations/1?n=5").await;
+            assert_eq!(recs["model_version"], expected, "{recs}");
+        }
+        b.finish().await;
+        a.finish().await;
+    }
+}

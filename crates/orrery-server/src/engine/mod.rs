@@ -359,6 +359,32 @@ impl Engine {
         self.snapshot.store(Arc::new(next));
     }
 
+    /// Serves the registry's active version if it is not the one served (another server
+    /// activated or trained it): the way several servers on one database agree on a model.
+    /// Returns the version now served when it changed.
+    pub async fn follow_registry(&self) -> EngineResult<Option<i64>> {
+        let Some(active) = self.store.active_model_version().await? else {
+            return Ok(None);
+        };
+        if self
+            .active_model()
+            .is_some_and(|m| m.version() == active.version)
+        {
+            return Ok(None);
+        }
+        let model = self.load_version(active.version).await?;
+        let _guard = self.writer.lock().await;
+        // Activations serve after they are recorded, so a version recorded meanwhile wins.
+        let still_active = self.store.active_model_version().await?;
+        if still_active.is_none_or(|v| v.version != active.version) {
+            return Ok(None);
+        }
+        let current = self.snapshot.load_full();
+        let next = Snapshot::new(current.catalog.clone(), Some(Arc::new(model)));
+        self.snapshot.store(Arc::new(next));
+        Ok(Some(active.version))
+    }
+
     /// Serves `model`, trained on `dataset`, with the catalog refreshed from the same
     /// snapshot (fresh popularity); items written since the snapshot are kept.
     pub async fn serve_trained(&self, model: ServingModel, dataset: &Dataset) {

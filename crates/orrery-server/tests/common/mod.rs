@@ -137,6 +137,32 @@ impl TestServer {
         }
     }
 
+    /// Starts a second server with `config` over the database of a running one (it does
+    /// not remove the database when it finishes).
+    pub async fn start_beside(config: ServerConfig, store: Store) -> TestServer {
+        let server = Server::bind(config, store.clone())
+            .await
+            .expect("starting the server");
+        let base = format!("http://{}", server.local_addr());
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(server.run(async move {
+            let _ = rx.await;
+        }));
+        TestServer {
+            base,
+            client: reqwest::Client::new(),
+            backend: store.backend().to_string(),
+            shutdown: Some(tx),
+            task: Some(task),
+            db: None,
+        }
+    }
+
+    /// The database of this server.
+    pub fn store(&self) -> Option<Store> {
+        self.db.as_ref().map(|db| db.store.clone())
+    }
+
     /// A request to `path`.
     pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
         self.client

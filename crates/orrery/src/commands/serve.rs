@@ -47,6 +47,11 @@ pub struct ServeArgs {
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "ORRERY_BODY_LIMIT", default_value_t = 8 * 1024 * 1024)]
     pub body_limit: usize,
+
+    /// Seconds between checks for a model version activated by another server on the
+    /// same database (0: never check).
+    #[arg(long, env = "ORRERY_REGISTRY_POLL", default_value_t = 10)]
+    pub registry_poll: u64,
 }
 
 pub async fn run(args: ServeArgs, config: &Config) -> Result<()> {
@@ -63,6 +68,8 @@ pub async fn run(args: ServeArgs, config: &Config) -> Result<()> {
             cold_start_threshold: args.cold_start_threshold,
             keep_versions: args.keep_versions,
             weights: config.weights.clone(),
+            registry_poll: (args.registry_poll > 0)
+                .then(|| Duration::from_secs(args.registry_poll)),
             ..ServerConfig::default()
         },
         store,
