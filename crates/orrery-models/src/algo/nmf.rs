@@ -467,3 +467,64 @@ impl Algo for Nmf {
         check_len("item Gram matrix", self.item_gram.len(), k * k)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use orrery_core::{DatasetBuilder, EventKind, EventWeights};
+
+    use super::*;
+
+    #[test]
+    fn full_matrix_error_matches_the_sum_over_every_cell() {
+        let mut b = DatasetBuilder::new(EventWeights::default());
+        for (u, i, kind) in [
+            ("a", "x", EventKind::Like),
+            ("a", "y", EventKind::Click),
+            ("b", "y", EventKind::Skip),
+            ("c", "z", EventKind::Click),
+            ("c", "z", EventKind::Skip),
+        ] {
+            b.add_event(u, i, &kind, 0.0, 1);
+        }
+        let data = b.build();
+        let k = 2;
+        let params = NmfParams {
+            factors: k,
+            ..Default::default()
+        };
+        let users: Vec<f32> = (0..3 * k).map(|n| 0.2 + 0.3 * n as f32).collect();
+        let items: Vec<f32> = (0..3 * k).map(|n| 1.1 - 0.15 * n as f32).collect();
+        let rmse = full_matrix_rmse(
+            &users,
+            &items,
+            &gram(&users, k, 0.0),
+            &gram(&items, k, 0.0),
+            data.user_items(),
+            &params,
+        );
+        // Every cell, zeros included; the skip is a zero, click + skip is 1.
+        let mut dense = [[0f64; 3]; 3];
+        for u in 0..3u32 {
+            let row = data.user_row(u);
+            for (&i, &w) in row.indices.iter().zip(row.weights) {
+                dense[u as usize][i as usize] = w.max(0.0) as f64;
+            }
+        }
+        let c = |id: &str| data.users().get(id).unwrap() as usize;
+        let x = |id: &str| data.items().get(id).unwrap() as usize;
+        assert_eq!(dense[c("a")][x("x")], 5.0);
+        assert_eq!(dense[c("b")][x("y")], 0.0);
+        assert_eq!(dense[c("c")][x("z")], 1.0);
+        let mut sse = 0f64;
+        for (u, dense_row) in dense.iter().enumerate() {
+            for (i, &v) in dense_row.iter().enumerate() {
+                let s: f64 = (0..k)
+                    .map(|f| users[u * k + f] as f64 * items[i * k + f] as f64)
+                    .sum();
+                sse += (v - s).powi(2);
+            }
+        }
+        let brute = (sse / 9.0).sqrt();
+        assert!((rmse - brute).abs() < 1e-5, "{rmse} vs {brute}");
+    }
+}

@@ -488,3 +488,119 @@ impl Algo for Svdpp {
         check_len("implicit factors", self.implicit_factors.len(), n_items * k)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Surprise's `SVDpp` step for one rating, in f64: the reference the fast variant must
+    /// equal when every user has a single rating (then per-user and per-rating updates of
+    /// `y` coincide).
+    #[allow(clippy::too_many_arguments)]
+    fn surprise_step(
+        r: f64,
+        mean: f64,
+        bu: &mut f64,
+        bi: &mut f64,
+        pu: &mut [f64],
+        qi: &mut [f64],
+        yj: &mut [f64],
+        lr: f64,
+        reg: f64,
+        reg_y: f64,
+    ) {
+        // |N(u)| = 1, so the implicit sum is y_j itself.
+        let implicit: Vec<f64> = yj.to_vec();
+        let dot: f64 = (0..qi.len()).map(|f| qi[f] * (pu[f] + implicit[f])).sum();
+        let err = r - (mean + *bu + *bi + dot);
+        *bu += lr * (err - reg * *bu);
+        *bi += lr * (err - reg * *bi);
+        for f in 0..qi.len() {
+            let (p, q) = (pu[f], qi[f]);
+            pu[f] += lr * (err * q - reg * p);
+            qi[f] += lr * (err * (p + implicit[f]) - reg * q);
+            yj[f] += lr * (err * q - reg_y * yj[f]);
+        }
+    }
+
+    #[test]
+    fn one_rating_per_user_follows_surprise_exactly() {
+        let k = 8;
+        let (lr, reg, reg_y, mean) = (0.05f32, 0.1f32, 0.02f32, 3.5f32);
+        // User 0 rated item 1 (4 stars), user 1 rated item 0 (2 stars).
+        let by_user = ByUser {
+            indptr: vec![0, 1, 2],
+            items: vec![1, 0],
+            values: vec![4.0, 2.0],
+        };
+        let init = |salt: f32| -> Vec<f32> {
+            (0..2 * k)
+                .map(|n| ((n as f32 + salt) * 0.37).sin() * 0.3)
+                .collect()
+        };
+        let mut state = State {
+            k,
+            user_factors: init(0.0),
+            item_factors: init(1.0),
+            implicit_factors: init(2.0),
+            user_bias: vec![0.1, -0.2],
+            item_bias: vec![0.3, 0.05],
+        };
+        let wide = |v: &[f32]| v.iter().map(|&x| x as f64).collect::<Vec<f64>>();
+        let (mut p, mut q, mut y) = (
+            wide(&state.user_factors),
+            wide(&state.item_factors),
+            wide(&state.implicit_factors),
+        );
+        let (mut bu, mut bi) = (wide(&state.user_bias), wide(&state.item_bias));
+        for epoch in 0..3 {
+            with_simd(Epoch {
+                by_user: &by_user,
+                state: &mut state,
+                mean,
+                lr,
+                reg,
+                reg_implicit: reg_y,
+                rng: rng::stream(7, epoch),
+            });
+            // The users touch disjoint rows, so their order does not matter here.
+            for (u, i, r) in [(0usize, 1usize, 4.0), (1, 0, 2.0)] {
+                let (pu, qi, yi) = (
+                    &mut p[u * k..(u + 1) * k],
+                    &mut q[i * k..(i + 1) * k],
+                    &mut y[i * k..(i + 1) * k],
+                );
+                surprise_step(
+                    r,
+                    mean as f64,
+                    &mut bu[u],
+                    &mut bi[i],
+                    pu,
+                    qi,
+                    yi,
+                    lr as f64,
+                    reg as f64,
+                    reg_y as f64,
+                );
+            }
+        }
+        let close = |a: &[f32], b: &[f64], what: &str| {
+            for (x, y) in a.iter().zip(b) {
+                assert!((*x as f64 - y).abs() < 1e-5, "{what}: {x} vs {y}");
+            }
+        };
+        close(&state.user_factors, &p, "p");
+        close(&state.item_factors, &q, "q");
+        close(&state.implicit_factors, &y, "y");
+        close(&state.user_bias, &bu, "b_u");
+        close(&state.item_bias, &bi, "b_i");
+        // And something was learned: the factors moved.
+        assert!(
+            state
+                .user_factors
+                .iter()
+                .zip(init(0.0))
+                .any(|(a, b)| (a - b).abs() > 1e-3)
+        );
+    }
+}
