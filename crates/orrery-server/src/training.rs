@@ -71,11 +71,11 @@ pub fn job_params(
     Ok(params)
 }
 
-/// An algorithm by its Orrery name or a seed's (`matrix_factorization`, `svd`, `nmf`).
+/// An algorithm by its Orrery name or a seed's (`matrix_factorization`, `svd`).
 fn parse_algorithm(name: &str) -> Result<Algorithm, orrery_models::Error> {
     match name.trim().to_ascii_lowercase().as_str() {
         "matrix_factorization" | "svd" | "funk_svd" => Ok(Algorithm::Mf),
-        "implicit_als" | "nmf" | "cf" | "collaborative_filtering" => Ok(Algorithm::Als),
+        "implicit_als" | "cf" | "collaborative_filtering" => Ok(Algorithm::Als),
         "item_knn" | "item-knn" | "knn" => Ok(Algorithm::ItemKnn),
         other => other.parse(),
     }

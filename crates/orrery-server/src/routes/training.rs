@@ -23,8 +23,8 @@ use crate::training::{TrainJob, TrainingStatus, activate_version, delete_version
 /// ratings and `als` otherwise.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct TrainRequest {
-    /// `popularity`, `trending`, `baseline`, `mf`, `als`, `itemknn`, `ease` (also
-    /// `matrix_factorization`, `svd`, `nmf`).
+    /// An Orrery algorithm name (`mf`, `als`, `itemknn`, `ease`, `popularity`, …; see
+    /// `orrery-models`), or `matrix_factorization` / `svd` for `mf`.
     pub algorithm: Option<String>,
     /// Same as `algorithm` (ML Module).
     pub model_type: Option<String>,
