@@ -183,8 +183,9 @@ impl Kernel for Epoch<'_> {
             }
 
             // Each y_j would have taken |R(u)| regularization steps, one per rating; they
-            // compound to a single decay factor.
-            let decay = (1.0 - lr * reg_implicit).powi(items.len() as i32);
+            // compound to a single decay factor (which cannot go below zero, so that an
+            // oversized step shrinks y_j to nothing instead of flipping its sign).
+            let decay = (1.0 - lr * reg_implicit).max(0.0).powi(items.len() as i32);
             for g in grad.iter_mut() {
                 *g *= lr * scale;
             }
