@@ -1,5 +1,7 @@
 //! The protocols and `evaluate` on MovieLens-100K with real models.
 
+// The MovieLens-100K test reader is shared with orrery-models' tests.
+#[path = "../../orrery-models/tests/common/mod.rs"]
 mod common;
 
 use orrery_core::{Dataset, DatasetBuilder, EventKind, EventWeights};
