@@ -33,6 +33,8 @@ pub struct ServerConfig {
     /// How often to check the registry for a version activated by another server sharing
     /// the database; `None` never checks.
     pub registry_poll: Option<Duration>,
+    /// Where `POST /run-layer/{n}` writes, and when it uses the store or a simulation.
+    pub pipeline: orrery_pipeline::PipelineConfig,
 }
 
 impl Default for ServerConfig {
@@ -49,6 +51,7 @@ impl Default for ServerConfig {
             validation_ratio: 0.1,
             weights: EventWeights::default(),
             registry_poll: Some(Duration::from_secs(10)),
+            pipeline: orrery_pipeline::PipelineConfig::default(),
         }
     }
 }

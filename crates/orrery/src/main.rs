@@ -8,7 +8,7 @@ mod sys;
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 
-use commands::{bench, demo, eval, import, serve, simulate, stats};
+use commands::{bench, demo, eval, import, pipeline, serve, simulate, stats};
 use config::{Config, GlobalArgs};
 
 /// Orrery: a recommendation engine in one binary.
@@ -31,6 +31,7 @@ enum Command {
     Stats(stats::StatsArgs),
     Bench(bench::BenchArgs),
     Serve(serve::ServeArgs),
+    Pipeline(pipeline::PipelineArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -64,6 +65,7 @@ fn run(cli: Cli) -> Result<()> {
             Command::Stats(args) => stats::run(args, &config).await,
             Command::Bench(args) => bench::run(args, &config).await,
             Command::Serve(args) => serve::run(args, &config).await,
+            Command::Pipeline(args) => pipeline::run(args, &config).await,
         }
     })
 }

@@ -10,6 +10,7 @@ mod health;
 mod interactions;
 mod items;
 mod ml;
+mod pipeline;
 mod recommend;
 mod training;
 mod users;
@@ -45,6 +46,7 @@ use crate::state::AppState;
         (name = "recommendations", description = "Recommendations, similar items, predictions and explanations"),
         (name = "training", description = "Training, the model registry and metrics"),
         (name = "ml", description = "The ML Module's routes, under /api/ml"),
+        (name = "pipeline", description = "The Poppy Universe pipeline: layers 2, 3 and 4 as CSV files"),
     )
 )]
 struct ApiDoc;
@@ -138,6 +140,8 @@ pub fn router(state: AppState) -> axum::Router {
         .routes(routes!(ml::models))
         .routes(routes!(ml::activate))
         .routes(routes!(ml::delete_model))
+        .routes(routes!(pipeline::run_layer))
+        .routes(routes!(pipeline::layer_output))
         .split_for_parts();
     router
         .merge(docs::router(openapi))

@@ -4,6 +4,7 @@ pub mod bench;
 pub mod demo;
 pub mod eval;
 pub mod import;
+pub mod pipeline;
 pub mod serve;
 pub mod simulate;
 pub mod stats;

@@ -52,6 +52,9 @@ pub struct ServeArgs {
     /// same database (0: never check).
     #[arg(long, env = "ORRERY_REGISTRY_POLL", default_value_t = 10)]
     pub registry_poll: u64,
+
+    #[command(flatten)]
+    pub pipeline: super::pipeline::ServePipelineArgs,
 }
 
 pub async fn run(args: ServeArgs, config: &Config) -> Result<()> {
@@ -70,6 +73,7 @@ pub async fn run(args: ServeArgs, config: &Config) -> Result<()> {
             weights: config.weights.clone(),
             registry_poll: (args.registry_poll > 0)
                 .then(|| Duration::from_secs(args.registry_poll)),
+            pipeline: args.pipeline.config(&config.weights)?,
             ..ServerConfig::default()
         },
         store,
