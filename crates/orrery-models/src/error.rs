@@ -120,6 +120,16 @@ pub enum Error {
         /// The loss seen.
         loss: f64,
     },
+    /// The tensor library failed while training.
+    #[error(
+        "{algorithm}: the tensor computation failed: {message}; this is a bug in orrery-models, please report it with the parameters used"
+    )]
+    Backend {
+        /// The algorithm being trained.
+        algorithm: Algorithm,
+        /// The library's message.
+        message: String,
+    },
     /// A linear system could not be solved.
     #[error("{algorithm}: {what} is not positive definite: raise the regularization")]
     NotPositiveDefinite {

@@ -30,6 +30,8 @@ mod progress;
 mod repr;
 mod topk;
 
+pub use algo::neural::layer4::{CategoryMatrix, Layer4};
+pub use algo::neural::ncf::Ncf;
 pub use algo::{
     als::Als, baseline::Baseline, bpr::Bpr, ease::Ease, itemknn::ItemKnn, mf::Mf, nmf::Nmf,
     popularity::Popularity, svdpp::Svdpp,
@@ -40,10 +42,10 @@ pub use format::FORMAT_VERSION;
 pub use model::{Fitted, Model, Recommender};
 pub use params::{
     Algorithm, AlsParams, AlsSolver, BaselineParams, BprParams, EaseParams, ItemKnnParams,
-    MfParams, NmfParams, Params, PopularityBy, PopularityParams, Similarity, SvdppParams,
-    TrendingParams,
+    Layer4Params, MfParams, NcfParams, NmfParams, Params, PopularityBy, PopularityParams,
+    Similarity, SvdppParams, TrendingParams,
 };
-pub use progress::{EpochReport, NoProgress, Progress};
+pub use progress::{EpochReport, NoProgress, Progress, ValidationReport};
 pub use repr::{Contribution, Explanation, Scored, UserRepr};
 
 /// Result with this crate's [`Error`].

@@ -3,6 +3,8 @@
 use orrery_core::{Dataset, ItemIdx, UserIdx};
 use serde::{Deserialize, Serialize};
 
+use crate::algo::neural::layer4::Layer4;
+use crate::algo::neural::ncf::{Ncf, Variant};
 use crate::algo::popularity::Popularity;
 use crate::algo::{
     Algo, als::Als, baseline::Baseline, bpr::Bpr, ease::Ease, itemknn::ItemKnn, mf::Mf, nmf::Nmf,
@@ -95,6 +97,10 @@ pub enum Fitted {
     Svdpp(Svdpp),
     /// NMF.
     Nmf(Nmf),
+    /// The Poppy Layer 4 network.
+    Layer4(Layer4),
+    /// NCF, GMF or NeuMF.
+    Ncf(Ncf),
 }
 
 macro_rules! dispatch {
@@ -109,6 +115,8 @@ macro_rules! dispatch {
             Fitted::Bpr($algo) => $body,
             Fitted::Svdpp($algo) => $body,
             Fitted::Nmf($algo) => $body,
+            Fitted::Layer4($algo) => $body,
+            Fitted::Ncf($algo) => $body,
         }
     };
 }
@@ -142,6 +150,10 @@ impl Model {
             Params::Bpr(p) => Fitted::Bpr(Bpr::fit(dataset, p, progress)?),
             Params::Svdpp(p) => Fitted::Svdpp(Svdpp::fit(dataset, p, progress)?),
             Params::Nmf(p) => Fitted::Nmf(Nmf::fit(dataset, p, progress)?),
+            Params::Layer4(p) => Fitted::Layer4(Layer4::fit(dataset, p, progress)?),
+            Params::Ncf(p) => Fitted::Ncf(Ncf::fit(dataset, p, Variant::TwoTower, progress)?),
+            Params::Gmf(p) => Fitted::Ncf(Ncf::fit(dataset, p, Variant::Gmf, progress)?),
+            Params::NeuMf(p) => Fitted::Ncf(Ncf::fit(dataset, p, Variant::NeuMf, progress)?),
         };
         Ok(Model {
             params: params.clone(),
@@ -166,6 +178,32 @@ impl Model {
         dispatch!(&self.fitted, a => a.item_factors())
     }
 
+    /// A representation of a user the model has never seen, from their profile
+    /// (demographics) and onboarding interactions: the two-tower network ([`Algorithm::Ncf`])
+    /// runs its user tower on both; every other model folds the interactions in
+    /// ([`Recommender::fold_in`]) and ignores the profile.
+    pub fn cold_start(
+        &self,
+        profile: &orrery_core::UserRecord,
+        interactions: &[(ItemIdx, f32)],
+    ) -> Result<UserRepr> {
+        match &self.fitted {
+            Fitted::Ncf(ncf) => {
+                let n_items = self.n_items();
+                for &(item, value) in interactions {
+                    if item as usize >= n_items {
+                        return Err(Error::UnknownItem { item, n_items });
+                    }
+                    if !value.is_finite() {
+                        return Err(Error::InvalidValue { item, value });
+                    }
+                }
+                Ok(ncf.cold_start(profile, normalize_history(interactions)))
+            }
+            _ => self.fold_in(interactions),
+        }
+    }
+
     /// Shortcut for `recommend(&user(user)?, k, filter)`.
     pub fn recommend_user(&self, user: UserIdx, k: usize, filter: &Filter) -> Result<Vec<Scored>> {
         self.recommend(&self.user(user)?, k, filter)
@@ -188,6 +226,11 @@ impl Model {
                 | (Fitted::Bpr(_), Algorithm::Bpr)
                 | (Fitted::Svdpp(_), Algorithm::Svdpp)
                 | (Fitted::Nmf(_), Algorithm::Nmf)
+                | (Fitted::Layer4(_), Algorithm::Layer4)
+                | (
+                    Fitted::Ncf(_),
+                    Algorithm::Ncf | Algorithm::Gmf | Algorithm::NeuMf
+                )
         );
         if !fitted_matches {
             return Err(Error::Corrupt(format!(

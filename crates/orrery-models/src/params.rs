@@ -34,11 +34,21 @@ pub enum Algorithm {
     /// Non-negative matrix factorization of the weighted implicit signal by
     /// multiplicative updates (the Dummi AI collaborative filter).
     Nmf,
+    /// The Poppy Universe Layer 4 network: user, category type and value, hour and day
+    /// embeddings through tanh layers to the interaction strength.
+    Layer4,
+    /// The Neural Recommendation seed's two-tower network (user and item towers over id
+    /// embeddings and features, fused by an MLP), trained with sampled negatives.
+    Ncf,
+    /// Generalized matrix factorization (He et al. 2017) with sampled negatives.
+    Gmf,
+    /// Neural matrix factorization (He et al. 2017): GMF beside an MLP.
+    NeuMf,
 }
 
 impl Algorithm {
     /// Every algorithm, in the order they are documented.
-    pub const ALL: [Algorithm; 10] = [
+    pub const ALL: [Algorithm; 14] = [
         Algorithm::Popularity,
         Algorithm::Trending,
         Algorithm::Baseline,
@@ -49,6 +59,10 @@ impl Algorithm {
         Algorithm::ItemKnn,
         Algorithm::Ease,
         Algorithm::Bpr,
+        Algorithm::Layer4,
+        Algorithm::Ncf,
+        Algorithm::Gmf,
+        Algorithm::NeuMf,
     ];
 
     /// The name used on the CLI, over HTTP and in model files.
@@ -64,12 +78,19 @@ impl Algorithm {
             Algorithm::Bpr => "bpr",
             Algorithm::Svdpp => "svdpp",
             Algorithm::Nmf => "nmf",
+            Algorithm::Layer4 => "layer4",
+            Algorithm::Ncf => "ncf",
+            Algorithm::Gmf => "gmf",
+            Algorithm::NeuMf => "neumf",
         }
     }
 
     /// Whether the algorithm predicts explicit ratings (so RMSE and MAE apply).
     pub fn predicts_ratings(self) -> bool {
-        matches!(self, Algorithm::Baseline | Algorithm::Mf | Algorithm::Svdpp)
+        matches!(
+            self,
+            Algorithm::Baseline | Algorithm::Mf | Algorithm::Svdpp | Algorithm::Layer4
+        )
     }
 
     fn known() -> String {
@@ -409,6 +430,116 @@ impl Default for BprParams {
     }
 }
 
+/// Parameters of [`Algorithm::Layer4`].
+///
+/// The defaults were chosen on data simulated with `--strength-signal 0.5` and 0 (the
+/// seed's pure-noise strengths, seed 42, a quarter of the pairs held out): with about
+/// fifteen cells per user the network overfits within a few epochs unless strongly
+/// decayed; weight decay 1 (with early stopping on the validation RMSE) was the best of
+/// 1e-4 to 3, and smaller or larger embeddings did worse.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Layer4Params {
+    /// `user_dim`: width of the user embedding (1..=1024).
+    pub user_dim: usize,
+    /// `category_dim`: width of the category type and category value embeddings
+    /// (1..=1024).
+    pub category_dim: usize,
+    /// `time_dim`: width of the hour-of-day and day-of-week embeddings (1..=1024).
+    pub time_dim: usize,
+    /// `hidden`: units of the first tanh layer; each further layer has half (1..=4096).
+    pub hidden: usize,
+    /// `layers`: tanh layers (1..=8).
+    pub layers: usize,
+    /// `classes`: predict five strength classes (cross-entropy; the prediction is the
+    /// expected class) instead of regressing the strength.
+    pub classes: bool,
+    /// `lr`: Adam's learning rate, in (0, 1].
+    pub lr: f32,
+    /// `weight_decay`: L2 penalty of embeddings and weights (≥ 0).
+    pub weight_decay: f32,
+    /// `batch_size`: examples per gradient step (1..=1048576).
+    pub batch_size: usize,
+    /// `epochs`: most passes over the training cells (1..=10000).
+    pub epochs: usize,
+    /// `patience`: stop after this many epochs without a better validation RMSE (0 =
+    /// never stop early; the best epoch is kept either way).
+    pub patience: usize,
+    /// `validation`: share of the cells held back to pick the epoch, in [0, 0.5]
+    /// (0 keeps the last epoch).
+    pub validation: f64,
+    /// `seed`: initialization, the validation split and shuffling.
+    pub seed: u64,
+}
+
+impl Default for Layer4Params {
+    fn default() -> Self {
+        Self {
+            user_dim: 8,
+            category_dim: 4,
+            time_dim: 4,
+            hidden: 32,
+            layers: 2,
+            classes: false,
+            lr: 0.01,
+            weight_decay: 1.0,
+            batch_size: 64,
+            epochs: 200,
+            patience: 40,
+            validation: 0.15,
+            seed: DEFAULT_SEED,
+        }
+    }
+}
+
+/// Parameters of [`Algorithm::Ncf`], [`Algorithm::Gmf`] and [`Algorithm::NeuMf`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NcfParams {
+    /// `factors`: width of the GMF embeddings (1..=1024).
+    pub factors: usize,
+    /// `mlp_dim`: width of the MLP (NeuMF) or id (two-tower) embeddings (1..=1024).
+    pub mlp_dim: usize,
+    /// `tower`: units of the two-tower network's user tower's first layer (the item tower
+    /// starts at twice that, the fusion MLP at that) (2..=4096).
+    pub tower: usize,
+    /// `negatives`: sampled negatives per positive, per epoch (1..=100).
+    pub negatives: usize,
+    /// `positive_min`: a rated cell is positive at this rating or above (the Neural
+    /// Recommendation seed: 4; 0 makes every rated cell positive, as He et al.); implicit
+    /// cells are positive when their weight is.
+    pub positive_min: f32,
+    /// `lr`: Adam's learning rate, in (0, 1].
+    pub lr: f32,
+    /// `reg`: L2 penalty of the embedding rows a batch touches (≥ 0).
+    pub reg: f32,
+    /// `batch_size`: examples per gradient step (1..=1048576).
+    pub batch_size: usize,
+    /// `epochs`: passes over the positives and fresh negatives (1..=10000).
+    pub epochs: usize,
+    /// `id_dropout`: share of two-tower examples trained without the user id, so the
+    /// user tower also learns the cold start, in [0, 0.5].
+    pub id_dropout: f64,
+    /// `seed`: initialization, sampling and shuffling.
+    pub seed: u64,
+}
+
+impl Default for NcfParams {
+    fn default() -> Self {
+        Self {
+            factors: 32,
+            mlp_dim: 32,
+            tower: 64,
+            negatives: 4,
+            positive_min: 4.0,
+            lr: 0.001,
+            reg: 0.0,
+            batch_size: 256,
+            epochs: 20,
+            id_dropout: 0.1,
+            seed: DEFAULT_SEED,
+        }
+    }
+}
+
 /// The validated hyperparameters of one fit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Params {
@@ -432,6 +563,14 @@ pub enum Params {
     Svdpp(SvdppParams),
     /// See [`NmfParams`].
     Nmf(NmfParams),
+    /// See [`Layer4Params`].
+    Layer4(Layer4Params),
+    /// See [`NcfParams`] (the two-tower network).
+    Ncf(NcfParams),
+    /// See [`NcfParams`].
+    Gmf(NcfParams),
+    /// See [`NcfParams`].
+    NeuMf(NcfParams),
 }
 
 impl Params {
@@ -448,6 +587,10 @@ impl Params {
             Algorithm::Bpr => Params::Bpr(Default::default()),
             Algorithm::Svdpp => Params::Svdpp(Default::default()),
             Algorithm::Nmf => Params::Nmf(Default::default()),
+            Algorithm::Layer4 => Params::Layer4(Default::default()),
+            Algorithm::Ncf => Params::Ncf(Default::default()),
+            Algorithm::Gmf => Params::Gmf(Default::default()),
+            Algorithm::NeuMf => Params::NeuMf(Default::default()),
         }
     }
 
@@ -508,6 +651,8 @@ impl Params {
                 Params::Bpr(p) => p.seed = seed,
                 Params::Svdpp(p) => p.seed = seed,
                 Params::Nmf(p) => p.seed = seed,
+                Params::Layer4(p) => p.seed = seed,
+                Params::Ncf(p) | Params::Gmf(p) | Params::NeuMf(p) => p.seed = seed,
             }
             return Ok(());
         }
@@ -595,6 +740,34 @@ impl Params {
                 "binary" => p.binary = field.bool("binary")?,
                 _ => return Err(unknown()),
             },
+            Params::Layer4(p) => match key {
+                "user_dim" => p.user_dim = field.int("user_dim")? as usize,
+                "category_dim" => p.category_dim = field.int("category_dim")? as usize,
+                "time_dim" => p.time_dim = field.int("time_dim")? as usize,
+                "hidden" => p.hidden = field.int("hidden")? as usize,
+                "layers" => p.layers = field.int("layers")? as usize,
+                "classes" => p.classes = field.bool("classes")?,
+                "lr" | "learning_rate" => p.lr = field.float("lr")? as f32,
+                "weight_decay" | "reg" => p.weight_decay = field.float("weight_decay")? as f32,
+                "batch_size" => p.batch_size = field.int("batch_size")? as usize,
+                "epochs" => p.epochs = field.int("epochs")? as usize,
+                "patience" => p.patience = field.int("patience")? as usize,
+                "validation" => p.validation = field.float("validation")?,
+                _ => return Err(unknown()),
+            },
+            Params::Ncf(p) | Params::Gmf(p) | Params::NeuMf(p) => match key {
+                "factors" => p.factors = field.int("factors")? as usize,
+                "mlp_dim" => p.mlp_dim = field.int("mlp_dim")? as usize,
+                "tower" => p.tower = field.int("tower")? as usize,
+                "negatives" => p.negatives = field.int("negatives")? as usize,
+                "positive_min" => p.positive_min = field.float("positive_min")? as f32,
+                "lr" | "learning_rate" => p.lr = field.float("lr")? as f32,
+                "reg" | "regularization" => p.reg = field.float("reg")? as f32,
+                "batch_size" => p.batch_size = field.int("batch_size")? as usize,
+                "epochs" => p.epochs = field.int("epochs")? as usize,
+                "id_dropout" => p.id_dropout = field.float("id_dropout")?,
+                _ => return Err(unknown()),
+            },
         }
         Ok(())
     }
@@ -649,6 +822,37 @@ impl Params {
                 c.int_range("epochs", p.epochs, 1, MAX_EPOCHS)?;
                 c.non_negative("reg", p.reg.into())
             }
+            Params::Layer4(p) => {
+                c.int_range("user_dim", p.user_dim, 1, MAX_FACTORS)?;
+                c.int_range("category_dim", p.category_dim, 1, MAX_FACTORS)?;
+                c.int_range("time_dim", p.time_dim, 1, MAX_FACTORS)?;
+                c.int_range("hidden", p.hidden, 1, 4096)?;
+                c.int_range("layers", p.layers, 1, 8)?;
+                c.unit("lr", p.lr.into())?;
+                c.non_negative("weight_decay", p.weight_decay.into())?;
+                c.int_range("batch_size", p.batch_size, 1, MAX_BATCH)?;
+                c.int_range("epochs", p.epochs, 1, MAX_EPOCHS)?;
+                c.int_range("patience", p.patience, 0, MAX_EPOCHS)?;
+                c.share("validation", p.validation)
+            }
+            Params::Ncf(p) | Params::Gmf(p) | Params::NeuMf(p) => {
+                c.int_range("factors", p.factors, 1, MAX_FACTORS)?;
+                c.int_range("mlp_dim", p.mlp_dim, 1, MAX_FACTORS)?;
+                c.int_range("tower", p.tower, 2, 4096)?;
+                c.int_range("negatives", p.negatives, 1, 100)?;
+                if !p.positive_min.is_finite() {
+                    c.fail(
+                        "positive_min",
+                        p.positive_min.to_string(),
+                        "a finite number",
+                    )?;
+                }
+                c.unit("lr", p.lr.into())?;
+                c.non_negative("reg", p.reg.into())?;
+                c.int_range("batch_size", p.batch_size, 1, MAX_BATCH)?;
+                c.int_range("epochs", p.epochs, 1, MAX_EPOCHS)?;
+                c.share("id_dropout", p.id_dropout)
+            }
         }
     }
 
@@ -665,6 +869,10 @@ impl Params {
             Params::Bpr(_) => Algorithm::Bpr,
             Params::Svdpp(_) => Algorithm::Svdpp,
             Params::Nmf(_) => Algorithm::Nmf,
+            Params::Layer4(_) => Algorithm::Layer4,
+            Params::Ncf(_) => Algorithm::Ncf,
+            Params::Gmf(_) => Algorithm::Gmf,
+            Params::NeuMf(_) => Algorithm::NeuMf,
         }
     }
 
@@ -681,6 +889,8 @@ impl Params {
             Params::Bpr(p) => p.seed,
             Params::Svdpp(p) => p.seed,
             Params::Nmf(p) => p.seed,
+            Params::Layer4(p) => p.seed,
+            Params::Ncf(p) | Params::Gmf(p) | Params::NeuMf(p) => p.seed,
         }
     }
 
@@ -768,6 +978,32 @@ impl Params {
                 ("reg", p.reg.to_string()),
                 ("binary", p.binary.to_string()),
             ],
+            Params::Layer4(p) => vec![
+                ("user_dim", p.user_dim.to_string()),
+                ("category_dim", p.category_dim.to_string()),
+                ("time_dim", p.time_dim.to_string()),
+                ("hidden", p.hidden.to_string()),
+                ("layers", p.layers.to_string()),
+                ("classes", p.classes.to_string()),
+                ("lr", p.lr.to_string()),
+                ("weight_decay", p.weight_decay.to_string()),
+                ("batch_size", p.batch_size.to_string()),
+                ("epochs", p.epochs.to_string()),
+                ("patience", p.patience.to_string()),
+                ("validation", p.validation.to_string()),
+            ],
+            Params::Ncf(p) | Params::Gmf(p) | Params::NeuMf(p) => vec![
+                ("factors", p.factors.to_string()),
+                ("mlp_dim", p.mlp_dim.to_string()),
+                ("tower", p.tower.to_string()),
+                ("negatives", p.negatives.to_string()),
+                ("positive_min", p.positive_min.to_string()),
+                ("lr", p.lr.to_string()),
+                ("reg", p.reg.to_string()),
+                ("batch_size", p.batch_size.to_string()),
+                ("epochs", p.epochs.to_string()),
+                ("id_dropout", p.id_dropout.to_string()),
+            ],
         };
         pairs.push(("seed", self.seed().to_string()));
         pairs
@@ -784,6 +1020,7 @@ impl Params {
 
 const MAX_FACTORS: usize = 1024;
 const MAX_EPOCHS: usize = 10_000;
+const MAX_BATCH: usize = 1 << 20;
 
 /// One `key=value` being parsed, for error messages that quote it.
 struct Field<'a> {
@@ -868,6 +1105,14 @@ impl Checker {
             Ok(())
         } else {
             self.fail(name, v.to_string(), "a number >= 0")
+        }
+    }
+
+    fn share(&self, name: &'static str, v: f64) -> Result<()> {
+        if (0.0..=0.5).contains(&v) {
+            Ok(())
+        } else {
+            self.fail(name, v.to_string(), "a number in [0, 0.5]")
         }
     }
 

@@ -17,10 +17,25 @@ pub struct EpochReport {
     pub elapsed: Duration,
 }
 
+/// A validation measurement after one epoch.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ValidationReport {
+    /// The epoch just finished, from 1.
+    pub epoch: usize,
+    /// What was measured (`rmse`, `hr@10`).
+    pub metric: &'static str,
+    /// Its value.
+    pub value: f64,
+}
+
 /// Receives training progress.
 pub trait Progress {
     /// Called after each epoch.
     fn on_epoch(&mut self, report: &EpochReport);
+
+    /// Called after an epoch measured on a validation split (neural models, which keep
+    /// the best epoch). Ignored unless overridden.
+    fn on_validation(&mut self, _report: &ValidationReport) {}
 
     /// Polled between epochs: returning `true` stops the fit with
     /// [`crate::Error::Cancelled`].

@@ -8,6 +8,7 @@ pub(crate) mod bpr;
 pub(crate) mod ease;
 pub(crate) mod itemknn;
 pub(crate) mod mf;
+pub(crate) mod neural;
 pub(crate) mod nmf;
 pub(crate) mod popularity;
 pub(crate) mod ridge;

@@ -1,0 +1,729 @@
+//! Layer 4 of Poppy Universe: a tanh network that predicts how strongly a user interacts
+//! with a category, from who the user is, the category's type and value, and when.
+//!
+//! Each rated cell of the dataset is one example: the user, the item's first category
+//! (`("Star", "G")`; items without one share an "uncategorized" slot), the UTC hour of day
+//! and the day of the week of the cell's timestamp, each looked up in its own embedding
+//! table; the concatenation goes through `layers` tanh layers (`hidden`, then half as
+//! wide each time) to the strength (regression on the rating scale, or five classes whose
+//! expected value is the prediction). Training is mini-batch Adam on the squared error (or
+//! cross-entropy) with L2 weight decay; a `validation` share of the cells, drawn with the
+//! seed, is held back, and the weights of the epoch with the lowest validation RMSE are
+//! kept (epoch 0, the untrained network that predicts the global mean, included), so that
+//! where the strengths carry no signal the model falls back to the mean instead of
+//! learning noise.
+//!
+//! # Scores without a context
+//!
+//! [`crate::Recommender::score`] answers without an hour or a day: the prediction is
+//! averaged over the hours and days of the training cells (each weighted by how often it
+//! occurs, hour and day independently). [`Layer4::predict`] takes an explicit context.
+//!
+//! # The user × category matrix
+//!
+//! The Poppy pipeline wants a predicted strength for every user and every category:
+//!
+//! ```no_run
+//! # use orrery_models::{Fitted, Model, NoProgress, Params, Algorithm};
+//! # fn run(dataset: &orrery_core::Dataset) -> orrery_models::Result<()> {
+//! let model = Model::fit(dataset, &Params::defaults(Algorithm::Layer4), &mut NoProgress)?;
+//! if let Fitted::Layer4(layer4) = model.fitted() {
+//!     let matrix = layer4.category_matrix();
+//!     for (user, row) in matrix.rows().enumerate() {
+//!         for (category, strength) in matrix.categories.iter().zip(row) {
+//!             println!("user {user} {}:{} {strength:.2}", category.kind, category.value);
+//!         }
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! Rows are the dataset's user indices (map them back with `dataset.users()`), columns the
+//! categories in the order they first appear among the dataset's items. A user the model
+//! has not seen gets a row from [`crate::Recommender::fold_in`] and
+//! [`Layer4::category_scores`].
+
+use std::time::Instant;
+
+use candle_core::{Device, Tensor};
+use candle_nn::Optimizer;
+use orrery_core::{Category, Dataset, ItemIdx, Timestamp, UserIdx, rng};
+use rand::seq::SliceRandom;
+use serde::{Deserialize, Serialize};
+
+use super::{Activation, Adam, Dense, Mlp, Table, TrainDense, TrainTable, backend};
+use crate::algo::{Algo, check_len};
+use crate::progress::ValidationReport;
+use crate::{Algorithm, EpochReport, Error, Layer4Params, Progress, Result, UserRepr};
+
+/// Hours in a day and days in a week: the sizes of the time embedding tables.
+const HOURS: usize = 24;
+const DAYS: usize = 7;
+
+/// Standard deviation of the initial embeddings.
+const INIT_STD: f32 = 0.1;
+
+/// Fold-in: gradient steps, their size, the pull towards the mean user, and how many of
+/// the most frequent contexts stand in for all of them.
+const FOLD_IN_STEPS: usize = 100;
+const FOLD_IN_LR: f32 = 0.02;
+/// Longest fold-in step, so that saturated tanh units cannot throw the user far off.
+const FOLD_IN_MAX_STEP: f32 = 0.05;
+const FOLD_IN_REG: f32 = 0.1;
+const FOLD_IN_CONTEXTS: usize = 16;
+
+/// The UTC hour of day (0..24) and the day of the week (0 = Monday) of a timestamp.
+pub(crate) fn hour_and_day(ts: Timestamp) -> (u8, u8) {
+    let hour = ts.div_euclid(3600).rem_euclid(24) as u8;
+    // 1970-01-01 was a Thursday.
+    let day = (ts.div_euclid(86_400) + 3).rem_euclid(7) as u8;
+    (hour, day)
+}
+
+/// Predicted strengths of every user for every category, row-major.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CategoryMatrix {
+    /// The columns.
+    pub categories: Vec<Category>,
+    /// Number of rows (users, by dataset index).
+    pub n_users: usize,
+    /// `n_users × categories.len()` predictions.
+    pub scores: Vec<f32>,
+}
+
+impl CategoryMatrix {
+    /// The predictions of one user, one per category.
+    pub fn row(&self, user: UserIdx) -> Option<&[f32]> {
+        let n = self.categories.len();
+        self.scores.get(user as usize * n..(user as usize + 1) * n)
+    }
+
+    /// Every row in user order.
+    pub fn rows(&self) -> impl Iterator<Item = &[f32]> {
+        self.scores.chunks(self.categories.len().max(1))
+    }
+}
+
+/// A fitted Layer 4 network.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Layer4 {
+    users: Table,
+    kinds: Table,
+    values: Table,
+    hours: Table,
+    days: Table,
+    mlp: Mlp,
+    classes: bool,
+    /// Category `c` is row `c + 1` of `values`; row 0 stands for "no category".
+    categories: Vec<Category>,
+    /// The `kinds` row of each `values` row (including row 0).
+    value_kind: Vec<u32>,
+    /// The `values` row of each item.
+    item_value: Vec<u32>,
+    /// `(hour, day, weight)` with weights summing to 1, most frequent first.
+    contexts: Vec<(u8, u8, f32)>,
+    mean: f32,
+    rating_range: (f32, f32),
+}
+
+/// One training example.
+#[derive(Clone, Copy)]
+struct Example {
+    user: u32,
+    kind: u32,
+    value: u32,
+    hour: u8,
+    day: u8,
+    strength: f32,
+}
+
+/// Category vocabulary of a dataset.
+struct Vocabulary {
+    categories: Vec<Category>,
+    kinds: Vec<String>,
+    value_kind: Vec<u32>,
+    item_value: Vec<u32>,
+}
+
+impl Vocabulary {
+    fn of(dataset: &Dataset) -> Vocabulary {
+        let mut categories: Vec<Category> = Vec::new();
+        let mut kinds: Vec<String> = Vec::new();
+        let mut value_kind = vec![0u32];
+        let mut index = std::collections::HashMap::new();
+        let mut item_value = Vec::with_capacity(dataset.n_items());
+        for i in 0..dataset.n_items() as ItemIdx {
+            let category = dataset.item(i).and_then(|r| r.categories.first());
+            let row = match category {
+                None => 0,
+                Some(c) => *index.entry(c.clone()).or_insert_with(|| {
+                    let kind = match kinds.iter().position(|k| *k == c.kind) {
+                        Some(k) => k,
+                        None => {
+                            kinds.push(c.kind.clone());
+                            kinds.len() - 1
+                        }
+                    };
+                    categories.push(c.clone());
+                    value_kind.push(kind as u32 + 1);
+                    categories.len() as u32
+                }),
+            };
+            item_value.push(row);
+        }
+        Vocabulary {
+            categories,
+            kinds,
+            value_kind,
+            item_value,
+        }
+    }
+}
+
+/// The layer widths: `hidden`, then half as wide (at least 2) for each further layer.
+fn widths(params: &Layer4Params) -> Vec<usize> {
+    let mut widths = Vec::with_capacity(params.layers);
+    let mut w = params.hidden;
+    for _ in 0..params.layers {
+        widths.push(w);
+        w = (w / 2).max(2);
+    }
+    widths
+}
+
+impl Layer4 {
+    pub(crate) fn fit(
+        dataset: &Dataset,
+        params: &Layer4Params,
+        progress: &mut dyn Progress,
+    ) -> Result<Layer4> {
+        let started = Instant::now();
+        let algorithm = Algorithm::Layer4;
+        let err = backend(algorithm);
+        let vocabulary = Vocabulary::of(dataset);
+
+        let mut examples = Vec::new();
+        let csr = dataset.user_items();
+        for u in 0..csr.rows() as u32 {
+            let row = csr.row(u);
+            for ((&i, &r), &ts) in row.indices.iter().zip(row.ratings).zip(row.times) {
+                if r.is_finite() {
+                    let value = vocabulary.item_value[i as usize];
+                    let (hour, day) = hour_and_day(ts);
+                    examples.push(Example {
+                        user: u,
+                        kind: vocabulary.value_kind[value as usize],
+                        value,
+                        hour,
+                        day,
+                        strength: r,
+                    });
+                }
+            }
+        }
+        if examples.is_empty() {
+            return Err(Error::InsufficientData {
+                algorithm,
+                problem: "the dataset holds no strengths or ratings".to_owned(),
+                hint: "layer4 learns from strength (or rating) events; import Poppy interactions or simulate some with `orrery simulate`",
+            });
+        }
+        let (lo, hi) = examples
+            .iter()
+            .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), e| {
+                (a.min(e.strength), b.max(e.strength))
+            });
+        let mean = (examples.iter().map(|e| e.strength as f64).sum::<f64>() / examples.len() as f64)
+            as f32;
+        let contexts = contexts_of(&examples);
+
+        let mut rng = rng::seeded(params.seed);
+        examples.shuffle(&mut rng);
+        let n_validation = if examples.len() >= 20 {
+            ((examples.len() as f64 * params.validation).round() as usize).min(examples.len() / 2)
+        } else {
+            0
+        };
+        let (validation, train) = examples.split_at(n_validation);
+        let mut train = train.to_vec();
+
+        let device = Device::Cpu;
+        let mut users = TrainTable::new(Table::normal(
+            dataset.n_users(),
+            params.user_dim,
+            INIT_STD,
+            &mut rng,
+        ));
+        let mut kinds = TrainTable::new(Table::normal(
+            vocabulary.kinds.len() + 1,
+            params.category_dim,
+            INIT_STD,
+            &mut rng,
+        ));
+        let mut values = TrainTable::new(Table::normal(
+            vocabulary.categories.len() + 1,
+            params.category_dim,
+            INIT_STD,
+            &mut rng,
+        ));
+        let mut hours = TrainTable::new(Table::normal(HOURS, params.time_dim, INIT_STD, &mut rng));
+        let mut days = TrainTable::new(Table::normal(DAYS, params.time_dim, INIT_STD, &mut rng));
+
+        let outputs = if params.classes { 5 } else { 1 };
+        let mut layers = Vec::new();
+        let mut inputs = params.user_dim + 2 * params.category_dim + 2 * params.time_dim;
+        for width in widths(params) {
+            layers.push(
+                TrainDense::new(inputs, width, Activation::Tanh, 1.0, 0.0, &mut rng, &device)
+                    .map_err(&err)?,
+            );
+            inputs = width;
+        }
+        // A small output layer whose bias is the mean (or, for classes, equal logits whose
+        // expectation is 3): the untrained network predicts about the mean, which is what
+        // validation compares every epoch against.
+        let output_bias = if params.classes { 0.0 } else { mean };
+        layers.push(
+            TrainDense::new(
+                inputs,
+                outputs,
+                Activation::Identity,
+                0.1,
+                output_bias,
+                &mut rng,
+                &device,
+            )
+            .map_err(&err)?,
+        );
+        let adam = Adam::new(params.lr as f64, params.weight_decay as f64);
+        let vars = layers.iter().flat_map(TrainDense::vars).collect();
+        let mut optimizer =
+            candle_nn::AdamW::new(vars, adam.candle(params.weight_decay as f64)).map_err(&err)?;
+
+        let snapshot = |users: &TrainTable,
+                        kinds: &TrainTable,
+                        values: &TrainTable,
+                        hours: &TrainTable,
+                        days: &TrainTable,
+                        layers: &[TrainDense]|
+         -> Result<Layer4> {
+            Ok(Layer4 {
+                users: users.table.clone(),
+                kinds: kinds.table.clone(),
+                values: values.table.clone(),
+                hours: hours.table.clone(),
+                days: days.table.clone(),
+                mlp: Mlp {
+                    layers: layers
+                        .iter()
+                        .map(TrainDense::snapshot)
+                        .collect::<candle_core::Result<Vec<Dense>>>()
+                        .map_err(&err)?,
+                },
+                classes: params.classes,
+                categories: vocabulary.categories.clone(),
+                value_kind: vocabulary.value_kind.clone(),
+                item_value: vocabulary.item_value.clone(),
+                contexts: contexts.clone(),
+                mean,
+                rating_range: (lo, hi),
+            })
+        };
+
+        let mut best = snapshot(&users, &kinds, &values, &hours, &days, &layers)?;
+        let mut best_rmse = best.rmse(validation);
+        let mut since_best = 0;
+        let mut step = 0u64;
+        let batch = params.batch_size.min(train.len()).max(1);
+        for epoch in 1..=params.epochs {
+            train.shuffle(&mut rng::stream(params.seed, epoch as u64));
+            let mut loss_sum = 0f64;
+            for chunk in train.chunks(batch) {
+                step += 1;
+                let idx = |f: fn(&Example) -> u32| chunk.iter().map(f).collect::<Vec<u32>>();
+                let (bu, bk, bv) = (idx(|e| e.user), idx(|e| e.kind), idx(|e| e.value));
+                let (bh, bd) = (idx(|e| e.hour as u32), idx(|e| e.day as u32));
+                let leaves = [
+                    users.leaf(&bu, &device).map_err(&err)?,
+                    kinds.leaf(&bk, &device).map_err(&err)?,
+                    values.leaf(&bv, &device).map_err(&err)?,
+                    hours.leaf(&bh, &device).map_err(&err)?,
+                    days.leaf(&bd, &device).map_err(&err)?,
+                ];
+                let loss = (|| -> candle_core::Result<(f64, candle_core::backprop::GradStore)> {
+                    let parts: Vec<&Tensor> = leaves.iter().map(|v| v.as_tensor()).collect();
+                    let mut h = Tensor::cat(&parts, 1)?;
+                    for layer in &layers {
+                        h = layer.forward(&h)?;
+                    }
+                    let loss = if params.classes {
+                        let targets: Vec<u32> =
+                            chunk.iter().map(|e| class_of(e.strength)).collect();
+                        let targets = Tensor::from_vec(targets, chunk.len(), &device)?;
+                        candle_nn::loss::cross_entropy(&h, &targets)?
+                    } else {
+                        let targets: Vec<f32> = chunk.iter().map(|e| e.strength).collect();
+                        let targets = Tensor::from_vec(targets, (chunk.len(), 1), &device)?;
+                        (h - targets)?.sqr()?.mean_all()?
+                    };
+                    let value = loss.to_scalar::<f32>()? as f64;
+                    let grads = loss.backward()?;
+                    optimizer.step(&grads)?;
+                    Ok((value, grads))
+                })()
+                .map_err(&err)?;
+                let (value, grads) = loss;
+                loss_sum += value * chunk.len() as f64;
+                let tables: [(&mut TrainTable, &Vec<u32>); 5] = [
+                    (&mut users, &bu),
+                    (&mut kinds, &bk),
+                    (&mut values, &bv),
+                    (&mut hours, &bh),
+                    (&mut days, &bd),
+                ];
+                for ((table, indices), leaf) in tables.into_iter().zip(&leaves) {
+                    if let Some(g) = grads.get(leaf.as_tensor()) {
+                        let g = g
+                            .flatten_all()
+                            .and_then(|g| g.to_vec1::<f32>())
+                            .map_err(&err)?;
+                        table.step(indices, &g, &adam, step);
+                    }
+                }
+            }
+            let mean_loss = loss_sum / train.len().max(1) as f64;
+            let loss = if params.classes {
+                mean_loss
+            } else {
+                mean_loss.sqrt()
+            };
+            if !loss.is_finite() {
+                return Err(Error::Diverged {
+                    algorithm,
+                    epoch,
+                    loss,
+                });
+            }
+            progress.on_epoch(&EpochReport {
+                epoch,
+                epochs: params.epochs,
+                loss,
+                elapsed: started.elapsed(),
+            });
+            if validation.is_empty() {
+                best = snapshot(&users, &kinds, &values, &hours, &days, &layers)?;
+            } else {
+                let current = snapshot(&users, &kinds, &values, &hours, &days, &layers)?;
+                let rmse = current.rmse(validation);
+                progress.on_validation(&ValidationReport {
+                    epoch,
+                    metric: "rmse",
+                    value: rmse,
+                });
+                if rmse < best_rmse {
+                    best = current;
+                    best_rmse = rmse;
+                    since_best = 0;
+                } else {
+                    since_best += 1;
+                }
+            }
+            if progress.cancelled() {
+                return Err(Error::Cancelled { epoch });
+            }
+            if params.patience > 0 && since_best >= params.patience {
+                break;
+            }
+        }
+        Ok(best)
+    }
+
+    /// RMSE on `examples` with their own contexts (NaN when there are none).
+    fn rmse(&self, examples: &[Example]) -> f64 {
+        let mut x = Vec::new();
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        let sse: f64 = examples
+            .iter()
+            .map(|e| {
+                self.input(
+                    self.users.row(e.user as usize),
+                    e.value as usize,
+                    e.hour,
+                    e.day,
+                    &mut x,
+                );
+                let p = self.output(self.mlp.forward(&x, &mut a, &mut b));
+                ((p - e.strength) as f64).powi(2)
+            })
+            .sum();
+        (sse / examples.len() as f64).sqrt()
+    }
+
+    /// The network input for a user embedding, a `values` row and a context.
+    fn input(&self, user: &[f32], value: usize, hour: u8, day: u8, x: &mut Vec<f32>) {
+        x.clear();
+        x.extend_from_slice(user);
+        x.extend_from_slice(self.kinds.row(self.value_kind[value] as usize));
+        x.extend_from_slice(self.values.row(value));
+        x.extend_from_slice(self.hours.row(hour as usize % HOURS));
+        x.extend_from_slice(self.days.row(day as usize % DAYS));
+    }
+
+    /// The predicted strength from the network's output.
+    fn output(&self, out: &[f32]) -> f32 {
+        if self.classes {
+            expected_class(out)
+        } else {
+            out.first().copied().unwrap_or(self.mean)
+        }
+    }
+
+    /// The context-averaged prediction for a `values` row, over `contexts`.
+    fn averaged(&self, user: &[f32], value: usize, contexts: &[(u8, u8, f32)]) -> f32 {
+        let mut x = Vec::new();
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        let total: f32 = contexts.iter().map(|c| c.2).sum();
+        let sum: f32 = contexts
+            .iter()
+            .map(|&(hour, day, w)| {
+                self.input(user, value, hour, day, &mut x);
+                w * self.output(self.mlp.forward(&x, &mut a, &mut b))
+            })
+            .sum();
+        if total > 0.0 { sum / total } else { self.mean }
+    }
+
+    /// The categories, in the order of the columns of [`Layer4::category_matrix`].
+    pub fn categories(&self) -> &[Category] {
+        &self.categories
+    }
+
+    /// The predicted strength for `user` (from [`crate::Recommender::user`] or
+    /// [`crate::Recommender::fold_in`]) of category `category` (an index into
+    /// [`Layer4::categories`]) at an hour of day (0..24, UTC) and a day of the week
+    /// (0 = Monday); `None` for an unknown category or a representation of the wrong size.
+    pub fn predict(&self, user: &UserRepr, category: usize, hour: u8, day: u8) -> Option<f32> {
+        if category >= self.categories.len() || user.factors.len() != self.users.dim {
+            return None;
+        }
+        let mut x = Vec::new();
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        self.input(&user.factors, category + 1, hour, day, &mut x);
+        Some(self.output(self.mlp.forward(&x, &mut a, &mut b)))
+    }
+
+    /// The context-averaged predicted strength of `user` for every category, in the order
+    /// of [`Layer4::categories`] (empty for a representation of the wrong size).
+    pub fn category_scores(&self, user: &UserRepr) -> Vec<f32> {
+        if user.factors.len() != self.users.dim {
+            return Vec::new();
+        }
+        (1..=self.categories.len())
+            .map(|v| self.averaged(&user.factors, v, &self.contexts))
+            .collect()
+    }
+
+    /// The context-averaged predicted strength of every trained user for every category.
+    pub fn category_matrix(&self) -> CategoryMatrix {
+        let n_users = self.users.rows();
+        let mut scores = Vec::with_capacity(n_users * self.categories.len());
+        for u in 0..n_users {
+            let user = self.users.row(u);
+            scores.extend(
+                (1..=self.categories.len()).map(|v| self.averaged(user, v, &self.contexts)),
+            );
+        }
+        CategoryMatrix {
+            categories: self.categories.clone(),
+            n_users,
+            scores,
+        }
+    }
+
+    /// The user embedding that fits `history` best, by gradient descent from the mean
+    /// user, pulled towards it, with the most frequent contexts standing in for all.
+    fn fit_user(&self, history: &[(ItemIdx, f32)]) -> Vec<f32> {
+        let mean_user = self.users.mean_row();
+        let mut user = mean_user.clone();
+        if history.is_empty() {
+            return user;
+        }
+        let contexts = &self.contexts[..self.contexts.len().min(FOLD_IN_CONTEXTS)];
+        let total: f32 = contexts
+            .iter()
+            .map(|c| c.2)
+            .sum::<f32>()
+            .max(f32::MIN_POSITIVE);
+        let dim = user.len();
+        let mut x = Vec::new();
+        for _ in 0..FOLD_IN_STEPS {
+            let mut grad: Vec<f32> = user
+                .iter()
+                .zip(&mean_user)
+                .map(|(u, m)| FOLD_IN_REG * (u - m))
+                .collect();
+            for &(item, strength) in history {
+                let value = self.item_value[item as usize] as usize;
+                for &(hour, day, w) in contexts {
+                    self.input(&user, value, hour, day, &mut x);
+                    let outputs = self.mlp.forward_all(&x);
+                    let Some(out) = outputs.last() else {
+                        return user;
+                    };
+                    let prediction = self.output(out);
+                    // d prediction / d output: 1 for regression, p_k (k − prediction) for
+                    // the expectation over five classes.
+                    let seed: Vec<f32> = if self.classes {
+                        softmax(out)
+                            .iter()
+                            .enumerate()
+                            .map(|(k, p)| p * ((k + 1) as f32 - prediction))
+                            .collect()
+                    } else {
+                        vec![1.0]
+                    };
+                    let g = self.mlp.input_gradient(&outputs, &seed);
+                    let scale = 2.0 * (prediction - strength) * w / total / history.len() as f32;
+                    for (gu, &gi) in grad.iter_mut().zip(&g[..dim]) {
+                        *gu += scale * gi;
+                    }
+                }
+            }
+            let norm = grad.iter().map(|g| g * g).sum::<f32>().sqrt() * FOLD_IN_LR;
+            let shrink = if norm > FOLD_IN_MAX_STEP {
+                FOLD_IN_MAX_STEP / norm
+            } else {
+                1.0
+            };
+            for (u, g) in user.iter_mut().zip(&grad) {
+                *u -= FOLD_IN_LR * shrink * g;
+            }
+        }
+        user
+    }
+}
+
+/// The class (0..5) of a strength on the 1–5 scale.
+fn class_of(strength: f32) -> u32 {
+    (strength.round().clamp(1.0, 5.0) as u32) - 1
+}
+
+fn softmax(logits: &[f32]) -> Vec<f32> {
+    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let exp: Vec<f32> = logits.iter().map(|&l| (l - max).exp()).collect();
+    let sum: f32 = exp.iter().sum();
+    exp.into_iter().map(|e| e / sum).collect()
+}
+
+/// The expected strength (1..=5) under the softmax of five logits.
+fn expected_class(logits: &[f32]) -> f32 {
+    softmax(logits)
+        .iter()
+        .enumerate()
+        .map(|(k, p)| (k + 1) as f32 * p)
+        .sum()
+}
+
+/// The product of the hour and day distributions of `examples`, most frequent first.
+fn contexts_of(examples: &[Example]) -> Vec<(u8, u8, f32)> {
+    let mut hours = [0f32; HOURS];
+    let mut days = [0f32; DAYS];
+    for e in examples {
+        hours[e.hour as usize % HOURS] += 1.0;
+        days[e.day as usize % DAYS] += 1.0;
+    }
+    let n = examples.len().max(1) as f32;
+    let mut contexts = Vec::with_capacity(HOURS * DAYS);
+    for (h, &hc) in hours.iter().enumerate() {
+        for (d, &dc) in days.iter().enumerate() {
+            if hc > 0.0 && dc > 0.0 {
+                contexts.push((h as u8, d as u8, (hc / n) * (dc / n)));
+            }
+        }
+    }
+    contexts.sort_by(|a, b| b.2.total_cmp(&a.2).then((a.0, a.1).cmp(&(b.0, b.1))));
+    contexts
+}
+
+impl Algo for Layer4 {
+    fn n_items(&self) -> usize {
+        self.item_value.len()
+    }
+
+    fn factors(&self) -> usize {
+        self.users.dim
+    }
+
+    fn trained_user(&self, user: UserIdx, history: Vec<(ItemIdx, f32)>) -> UserRepr {
+        UserRepr {
+            factors: self.users.row(user as usize).to_vec(),
+            bias: 0.0,
+            history,
+        }
+    }
+
+    fn fold_in(&self, history: Vec<(ItemIdx, f32)>) -> Result<UserRepr> {
+        Ok(UserRepr {
+            factors: self.fit_user(&history),
+            bias: 0.0,
+            history,
+        })
+    }
+
+    fn score(&self, user: &UserRepr, items: &[ItemIdx], out: &mut [f32]) {
+        // Items share their category's score: compute each category once.
+        let mut by_value: Vec<Option<f32>> = vec![None; self.value_kind.len()];
+        for (o, &i) in out.iter_mut().zip(items) {
+            let v = self.item_value[i as usize] as usize;
+            *o =
+                *by_value[v].get_or_insert_with(|| self.averaged(&user.factors, v, &self.contexts));
+        }
+    }
+
+    fn score_all(&self, user: &UserRepr, out: &mut [f32]) {
+        let by_value: Vec<f32> = (0..self.value_kind.len())
+            .map(|v| self.averaged(&user.factors, v, &self.contexts))
+            .collect();
+        for (o, &v) in out.iter_mut().zip(&self.item_value) {
+            *o = by_value[v as usize];
+        }
+    }
+
+    fn rating_range(&self) -> Option<(f32, f32)> {
+        Some(self.rating_range)
+    }
+
+    fn check(&self, n_users: usize) -> Result<()> {
+        let n_values = self.value_kind.len();
+        check_len("category rows", n_values, self.categories.len() + 1)?;
+        self.users.check("user embeddings", n_users)?;
+        self.kinds
+            .check("category type embeddings", self.kinds.rows())?;
+        self.values.check("category embeddings", n_values)?;
+        self.hours.check("hour embeddings", HOURS)?;
+        self.days.check("day embeddings", DAYS)?;
+        if self
+            .value_kind
+            .iter()
+            .any(|&k| k as usize >= self.kinds.rows())
+            || self.item_value.iter().any(|&v| v as usize >= n_values)
+        {
+            return Err(Error::Corrupt(
+                "a category index is out of range".to_owned(),
+            ));
+        }
+        self.mlp.check("layer4 network")?;
+        let expected_inputs =
+            self.users.dim + self.kinds.dim + self.values.dim + self.hours.dim + self.days.dim;
+        let (first_in, last_out) = (
+            self.mlp.layers.first().map(|l| l.inputs),
+            self.mlp.layers.last().map(|l| l.outputs),
+        );
+        if first_in != Some(expected_inputs) || last_out != Some(if self.classes { 5 } else { 1 }) {
+            return Err(Error::Corrupt(
+                "the layer4 network does not fit its embeddings".to_owned(),
+            ));
+        }
+        Ok(())
+    }
+}

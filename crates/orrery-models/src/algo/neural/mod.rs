@@ -1,0 +1,429 @@
+//! What the neural recommenders share: training on the CPU with candle, serving without it.
+//!
+//! Training builds each mini-batch as a small candle graph: the rows of the embedding
+//! tables the batch touches are gathered by hand into a leaf variable, the dense layers
+//! are candle variables, and `backward` gives the gradients of both. The dense layers
+//! step with candle's Adam; the embedding tables step with a sparse ("lazy") Adam over the
+//! touched rows only, as PyTorch's `SparseAdam`, because candle's optimizer would read and
+//! rewrite every row of every table at every step, which costs far more than the batch
+//! itself once a table holds thousands of users or items.
+//!
+//! After training the weights are copied out into plain `Vec<f32>` layers ([`Dense`],
+//! [`Table`]) that serialize with the rest of the model. Scoring is plain Rust
+//! (dot products over contiguous rows): a request scores a few hundred items through
+//! layers of a few dozen units, where building candle tensors, its shape checks and its
+//! allocations per operation would cost more than the arithmetic.
+
+pub(crate) mod layer4;
+pub(crate) mod ncf;
+
+use candle_core::{Device, Tensor, Var};
+use orrery_core::rng;
+use rand::Rng;
+use rand_distr::{Distribution, Normal};
+use serde::{Deserialize, Serialize};
+
+use crate::algo::check_len;
+use crate::linalg::dot;
+use crate::{Algorithm, Error, Result};
+
+/// A candle error while training `algorithm`, as this crate's error.
+pub(crate) fn backend(algorithm: Algorithm) -> impl Fn(candle_core::Error) -> Error {
+    move |e| Error::Backend {
+        algorithm,
+        message: e.to_string(),
+    }
+}
+
+/// The activation after a dense layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) enum Activation {
+    Identity,
+    Tanh,
+    Relu,
+}
+
+impl Activation {
+    #[inline]
+    fn apply(self, x: f32) -> f32 {
+        match self {
+            Activation::Identity => x,
+            Activation::Tanh => x.tanh(),
+            Activation::Relu => x.max(0.0),
+        }
+    }
+
+    /// The derivative expressed through the activation's output `y`.
+    #[inline]
+    fn derivative_at_output(self, y: f32) -> f32 {
+        match self {
+            Activation::Identity => 1.0,
+            Activation::Tanh => 1.0 - y * y,
+            Activation::Relu => {
+                if y > 0.0 {
+                    1.0
+                } else {
+                    0.0
+                }
+            }
+        }
+    }
+
+    fn on_tensor(self, x: &Tensor) -> candle_core::Result<Tensor> {
+        match self {
+            Activation::Identity => Ok(x.clone()),
+            Activation::Tanh => x.tanh(),
+            Activation::Relu => x.relu(),
+        }
+    }
+}
+
+/// A fully connected layer `y = act(W x + b)` with `W` row-major `outputs × inputs`, for
+/// inference in plain Rust.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Dense {
+    pub inputs: usize,
+    pub outputs: usize,
+    pub weight: Vec<f32>,
+    pub bias: Vec<f32>,
+    pub activation: Activation,
+}
+
+impl Dense {
+    /// `out = act(W x + b)`; `x.len() == inputs`, `out.len() == outputs`.
+    #[inline]
+    pub(crate) fn forward(&self, x: &[f32], out: &mut [f32]) {
+        for (o, y) in out.iter_mut().enumerate().take(self.outputs) {
+            let w = &self.weight[o * self.inputs..(o + 1) * self.inputs];
+            *y = self.activation.apply(self.bias[o] + dot(w, x));
+        }
+    }
+
+    /// Pre-activations `W x` without bias or activation, for callers that add inputs up
+    /// part by part (a linear layer over a concatenation is a sum over its parts).
+    pub(crate) fn project(&self, x: &[f32], columns: std::ops::Range<usize>, out: &mut [f32]) {
+        for (o, y) in out.iter_mut().enumerate().take(self.outputs) {
+            let w = &self.weight[o * self.inputs..(o + 1) * self.inputs];
+            *y = dot(&w[columns.clone()], x);
+        }
+    }
+
+    pub(crate) fn check(&self, what: &str) -> Result<()> {
+        check_len(what, self.weight.len(), self.inputs * self.outputs)?;
+        check_len(what, self.bias.len(), self.outputs)
+    }
+}
+
+/// Layers applied in sequence, with the activations kept for a backward pass.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Mlp {
+    pub layers: Vec<Dense>,
+}
+
+impl Mlp {
+    /// The widest layer, for scratch buffers.
+    pub(crate) fn width(&self) -> usize {
+        self.layers
+            .iter()
+            .map(|l| l.inputs.max(l.outputs))
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Runs every layer on `x`, returning each layer's output (the last is the result).
+    pub(crate) fn forward_all(&self, x: &[f32]) -> Vec<Vec<f32>> {
+        let mut outputs: Vec<Vec<f32>> = Vec::with_capacity(self.layers.len());
+        for layer in &self.layers {
+            let input = outputs.last().map_or(x, Vec::as_slice);
+            let mut out = vec![0f32; layer.outputs];
+            layer.forward(input, &mut out);
+            outputs.push(out);
+        }
+        outputs
+    }
+
+    /// Runs every layer on `x` with two scratch buffers of [`Mlp::width`]; returns the
+    /// output, which lives in one of them.
+    pub(crate) fn forward<'a>(
+        &self,
+        x: &[f32],
+        a: &'a mut Vec<f32>,
+        b: &'a mut Vec<f32>,
+    ) -> &'a [f32] {
+        let width = self.width();
+        a.resize(width, 0.0);
+        b.resize(width, 0.0);
+        a[..x.len()].copy_from_slice(x);
+        let mut len = x.len();
+        let (mut src, mut dst) = (a, b);
+        for layer in &self.layers {
+            layer.forward(&src[..len], &mut dst[..layer.outputs]);
+            len = layer.outputs;
+            std::mem::swap(&mut src, &mut dst);
+        }
+        &src[..len]
+    }
+
+    /// The gradient with respect to the input `x` of `Σ seed_k · output_k`, given the
+    /// layer outputs from [`Mlp::forward_all`].
+    pub(crate) fn input_gradient(&self, outputs: &[Vec<f32>], seed: &[f32]) -> Vec<f32> {
+        let mut grad = seed.to_vec();
+        for (l, layer) in self.layers.iter().enumerate().rev() {
+            for (g, &y) in grad.iter_mut().zip(&outputs[l]) {
+                *g *= layer.activation.derivative_at_output(y);
+            }
+            let mut below = vec![0f32; layer.inputs];
+            for (o, &g) in grad.iter().enumerate() {
+                let w = &layer.weight[o * layer.inputs..(o + 1) * layer.inputs];
+                for (b, &wv) in below.iter_mut().zip(w) {
+                    *b += g * wv;
+                }
+            }
+            grad = below;
+        }
+        grad
+    }
+
+    pub(crate) fn check(&self, what: &str) -> Result<()> {
+        let mut previous = None;
+        for layer in &self.layers {
+            layer.check(what)?;
+            if previous.is_some_and(|p| p != layer.inputs) {
+                return Err(Error::Corrupt(format!("{what}: layer sizes do not chain")));
+            }
+            previous = Some(layer.outputs);
+        }
+        Ok(())
+    }
+}
+
+/// An embedding table: `rows × dim` values, row-major.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Table {
+    pub dim: usize,
+    pub data: Vec<f32>,
+}
+
+impl Table {
+    /// A table drawn from N(0, std²).
+    pub(crate) fn normal(rows: usize, dim: usize, std: f32, rng: &mut rng::Rng) -> Table {
+        let normal = Normal::new(0.0f32, std.max(f32::MIN_POSITIVE)).ok();
+        let data = (0..rows * dim)
+            .map(|_| normal.map_or(0.0, |n| n.sample(rng)))
+            .collect();
+        Table { dim, data }
+    }
+
+    pub(crate) fn rows(&self) -> usize {
+        self.data.len() / self.dim.max(1)
+    }
+
+    #[inline]
+    pub(crate) fn row(&self, r: usize) -> &[f32] {
+        &self.data[r * self.dim..(r + 1) * self.dim]
+    }
+
+    /// The mean of all rows.
+    pub(crate) fn mean_row(&self) -> Vec<f32> {
+        let mut mean = vec![0f32; self.dim];
+        let rows = self.rows();
+        for r in 0..rows {
+            for (m, &v) in mean.iter_mut().zip(self.row(r)) {
+                *m += v;
+            }
+        }
+        for m in &mut mean {
+            *m /= rows.max(1) as f32;
+        }
+        mean
+    }
+
+    /// The rows `indices` side by side (`indices.len() × dim`), for a batch.
+    pub(crate) fn gather(&self, indices: &[u32]) -> Vec<f32> {
+        let mut out = Vec::with_capacity(indices.len() * self.dim);
+        for &i in indices {
+            out.extend_from_slice(self.row(i as usize));
+        }
+        out
+    }
+
+    pub(crate) fn check(&self, what: &str, rows: usize) -> Result<()> {
+        check_len(what, self.data.len(), rows * self.dim)
+    }
+}
+
+/// Adam's constants.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Adam {
+    pub lr: f64,
+    pub beta1: f64,
+    pub beta2: f64,
+    pub eps: f64,
+    /// L2 penalty added to the gradient of the rows a batch touches.
+    pub l2: f64,
+}
+
+impl Adam {
+    pub(crate) fn new(lr: f64, l2: f64) -> Adam {
+        Adam {
+            lr,
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: 1e-8,
+            l2,
+        }
+    }
+
+    pub(crate) fn candle(&self, weight_decay: f64) -> candle_nn::ParamsAdamW {
+        candle_nn::ParamsAdamW {
+            lr: self.lr,
+            beta1: self.beta1,
+            beta2: self.beta2,
+            eps: self.eps,
+            weight_decay,
+        }
+    }
+}
+
+/// An embedding table being trained, with the sparse Adam state of every row.
+pub(crate) struct TrainTable {
+    pub table: Table,
+    m: Vec<f32>,
+    v: Vec<f32>,
+    /// Scratch: (row, position in batch), sorted per step so that duplicate rows add up
+    /// in a fixed order.
+    order: Vec<(u32, u32)>,
+}
+
+impl TrainTable {
+    pub(crate) fn new(table: Table) -> TrainTable {
+        let n = table.data.len();
+        TrainTable {
+            table,
+            m: vec![0.0; n],
+            v: vec![0.0; n],
+            order: Vec::new(),
+        }
+    }
+
+    /// The batch's rows as a leaf variable (`indices.len() × dim`) whose gradient
+    /// [`TrainTable::step`] applies.
+    pub(crate) fn leaf(&self, indices: &[u32], device: &Device) -> candle_core::Result<Var> {
+        Var::from_vec(
+            self.table.gather(indices),
+            (indices.len(), self.table.dim),
+            device,
+        )
+    }
+
+    /// One lazy Adam step at global step `t` (from 1) on the rows of `indices`, with
+    /// `grad` the gradient of the gathered batch (`indices.len() × dim`).
+    pub(crate) fn step(&mut self, indices: &[u32], grad: &[f32], adam: &Adam, t: u64) {
+        let dim = self.table.dim;
+        self.order.clear();
+        self.order
+            .extend(indices.iter().enumerate().map(|(p, &r)| (r, p as u32)));
+        self.order.sort_unstable();
+        let bias1 = 1.0 - adam.beta1.powf(t as f64);
+        let bias2 = 1.0 - adam.beta2.powf(t as f64);
+        let step_size = (adam.lr / bias1) as f32;
+        let (b1, b2) = (adam.beta1 as f32, adam.beta2 as f32);
+        let bias2_sqrt = bias2.sqrt() as f32;
+        let (eps, l2) = (adam.eps as f32, adam.l2 as f32);
+        let mut g = vec![0f32; dim];
+        let mut k = 0;
+        while k < self.order.len() {
+            let row = self.order[k].0 as usize;
+            g.iter_mut().for_each(|x| *x = 0.0);
+            while k < self.order.len() && self.order[k].0 as usize == row {
+                let p = self.order[k].1 as usize;
+                for (gi, &x) in g.iter_mut().zip(&grad[p * dim..(p + 1) * dim]) {
+                    *gi += x;
+                }
+                k += 1;
+            }
+            let range = row * dim..(row + 1) * dim;
+            let w = &mut self.table.data[range.clone()];
+            let m = &mut self.m[range.clone()];
+            let v = &mut self.v[range];
+            for d in 0..dim {
+                let gd = g[d] + l2 * w[d];
+                m[d] = b1 * m[d] + (1.0 - b1) * gd;
+                v[d] = b2 * v[d] + (1.0 - b2) * gd * gd;
+                w[d] -= step_size * m[d] / (v[d].sqrt() / bias2_sqrt + eps);
+            }
+        }
+    }
+}
+
+/// A dense layer being trained: candle variables for `W` (`outputs × inputs`) and `b`.
+pub(crate) struct TrainDense {
+    pub weight: Var,
+    pub bias: Var,
+    pub activation: Activation,
+    inputs: usize,
+    outputs: usize,
+}
+
+impl TrainDense {
+    /// Glorot-uniform weights scaled by `gain`, biases `bias`.
+    pub(crate) fn new(
+        inputs: usize,
+        outputs: usize,
+        activation: Activation,
+        gain: f32,
+        bias: f32,
+        rng: &mut rng::Rng,
+        device: &Device,
+    ) -> candle_core::Result<TrainDense> {
+        let bound = gain * (6.0 / (inputs + outputs) as f32).sqrt();
+        let w: Vec<f32> = (0..inputs * outputs)
+            .map(|_| rng.random_range(-bound..=bound))
+            .collect();
+        Ok(TrainDense {
+            weight: Var::from_vec(w, (outputs, inputs), device)?,
+            bias: Var::from_vec(vec![bias; outputs], outputs, device)?,
+            activation,
+            inputs,
+            outputs,
+        })
+    }
+
+    /// `act(x Wᵀ + b)` for a batch `x` (`n × inputs`).
+    pub(crate) fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        let y = x
+            .matmul(&self.weight.as_tensor().t()?)?
+            .broadcast_add(self.bias.as_tensor())?;
+        self.activation.on_tensor(&y)
+    }
+
+    pub(crate) fn vars(&self) -> [Var; 2] {
+        [self.weight.clone(), self.bias.clone()]
+    }
+
+    /// The layer's current values for plain-Rust inference.
+    pub(crate) fn snapshot(&self) -> candle_core::Result<Dense> {
+        Ok(Dense {
+            inputs: self.inputs,
+            outputs: self.outputs,
+            weight: self.weight.as_tensor().flatten_all()?.to_vec1::<f32>()?,
+            bias: self.bias.as_tensor().to_vec1::<f32>()?,
+            activation: self.activation,
+        })
+    }
+}
+
+/// Binary cross-entropy of `logits` against 0/1 `targets`, computed stably:
+/// `max(x, 0) − x·y + log(1 + e^{−|x|})`, averaged.
+pub(crate) fn bce_with_logits(logits: &Tensor, targets: &Tensor) -> candle_core::Result<Tensor> {
+    let softplus = logits.abs()?.neg()?.exp()?.affine(1.0, 1.0)?.log()?;
+    (logits.relu()? - (logits * targets)?)?
+        .add(&softplus)?
+        .mean_all()
+}
+
+/// The logistic function.
+#[inline]
+pub(crate) fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + (-x).exp())
+}
