@@ -1,0 +1,384 @@
+//! The vector index over item embeddings: cosine similarity on unit vectors, exact search
+//! for small sets and an HNSW graph (usearch) once the set passes a size threshold.
+//!
+//! Filters (a category, items already seen) are predicates on the key checked *during*
+//! the search: the exact scan skips rejected rows before scoring them, and the graph
+//! search asks the predicate for each candidate (usearch's filtered search), so a
+//! restrictive filter still yields k results instead of the few survivors of a blind
+//! over-fetch. When the graph cannot find k allowed items, the exact scan answers.
+
+mod exact;
+mod topk;
+
+use std::collections::HashMap;
+use std::fmt;
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+pub use topk::Neighbor;
+
+/// How the index is built and when it switches from exact search to the graph.
+#[derive(Clone, Debug)]
+pub struct IndexOptions {
+    /// Above this many items, searches go through the HNSW graph; at or below it, every
+    /// item is scored (exact, and fast enough for a catalogue of tens of thousands).
+    pub exact_threshold: usize,
+    /// HNSW edges per node (M).
+    pub connectivity: usize,
+    /// Candidate list size while inserting (ef_construction).
+    pub expansion_add: usize,
+    /// Candidate list size while searching (ef); at least k is used.
+    pub expansion_search: usize,
+}
+
+impl Default for IndexOptions {
+    fn default() -> Self {
+        IndexOptions {
+            exact_threshold: 20_000,
+            connectivity: 16,
+            expansion_add: 128,
+            expansion_search: 64,
+        }
+    }
+}
+
+/// Which search strategy answers queries right now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SearchMode {
+    Exact,
+    Hnsw,
+}
+
+/// Unit vectors keyed by `u64` item keys, searched by cosine similarity.
+///
+/// Vectors are normalized on the way in, so callers may pass raw ones. The index keeps a
+/// flat copy of every vector (exact search, [`VectorIndex::get`], rebuilds) and, above
+/// [`IndexOptions::exact_threshold`], an HNSW graph beside it. `&self` methods can run
+/// from many threads at once; wrap it in a lock to mutate while serving.
+pub struct VectorIndex {
+    dim: usize,
+    options: IndexOptions,
+    keys: Vec<u64>,
+    rows: Vec<f32>,
+    slots: HashMap<u64, usize>,
+    graph: Option<usearch::Index>,
+}
+
+impl fmt::Debug for VectorIndex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VectorIndex")
+            .field("dim", &self.dim)
+            .field("len", &self.len())
+            .field("mode", &self.mode())
+            .finish()
+    }
+}
+
+impl VectorIndex {
+    /// An empty index of `dim`-dimensional vectors.
+    pub fn new(dim: usize, options: IndexOptions) -> VectorIndex {
+        VectorIndex {
+            dim,
+            options,
+            keys: Vec::new(),
+            rows: Vec::new(),
+            slots: HashMap::new(),
+            graph: None,
+        }
+    }
+
+    /// An index holding `keys[i]` ↦ row `i` of `vectors` (row-major), with the graph built
+    /// in parallel when the set is above the threshold. A repeated key keeps its last row.
+    pub fn build(
+        dim: usize,
+        options: IndexOptions,
+        keys: &[u64],
+        vectors: &[f32],
+    ) -> Result<VectorIndex> {
+        let mut index = VectorIndex::new(dim, options);
+        index.check_rows(keys, vectors)?;
+        index.keys.reserve(keys.len());
+        index.rows.reserve(vectors.len());
+        for (&key, row) in keys.iter().zip(vectors.chunks_exact(dim)) {
+            index.store(key, row)?;
+        }
+        if index.len() > index.options.exact_threshold {
+            index.build_graph()?;
+        }
+        Ok(index)
+    }
+
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    pub fn contains(&self, key: u64) -> bool {
+        self.slots.contains_key(&key)
+    }
+
+    /// The stored (unit-length) vector of `key`.
+    pub fn get(&self, key: u64) -> Option<&[f32]> {
+        let slot = *self.slots.get(&key)?;
+        Some(&self.rows[slot * self.dim..(slot + 1) * self.dim])
+    }
+
+    /// Keys in storage order.
+    pub fn keys(&self) -> &[u64] {
+        &self.keys
+    }
+
+    pub fn mode(&self) -> SearchMode {
+        if self.graph.is_some() {
+            SearchMode::Hnsw
+        } else {
+            SearchMode::Exact
+        }
+    }
+
+    /// Bytes held by the flat vectors, the key maps and the graph.
+    pub fn memory_bytes(&self) -> usize {
+        self.rows.capacity() * 4
+            + self.keys.capacity() * 8
+            + self.slots.capacity() * 24
+            + self.graph.as_ref().map_or(0, |g| g.memory_usage())
+    }
+
+    /// Adds `key` or replaces its vector.
+    pub fn upsert(&mut self, key: u64, vector: &[f32]) -> Result<()> {
+        self.check_rows(&[key], vector)?;
+        let unit = self.store(key, vector)?.to_vec();
+        if let Some(graph) = &self.graph {
+            if graph.contains(key) {
+                graph.remove(key).map_err(index_error)?;
+            }
+            if graph.size() + 1 > graph.capacity() {
+                graph
+                    .reserve((graph.capacity() * 2).max(1024))
+                    .map_err(index_error)?;
+            }
+            graph.add(key, &unit).map_err(index_error)?;
+        } else if self.len() > self.options.exact_threshold {
+            self.build_graph()?;
+        }
+        Ok(())
+    }
+
+    /// Removes `key`; `false` when it was not there.
+    pub fn remove(&mut self, key: u64) -> Result<bool> {
+        let Some(slot) = self.slots.remove(&key) else {
+            return Ok(false);
+        };
+        let last = self.keys.len() - 1;
+        if slot != last {
+            let moved = self.keys[last];
+            self.keys[slot] = moved;
+            self.rows
+                .copy_within(last * self.dim..(last + 1) * self.dim, slot * self.dim);
+            self.slots.insert(moved, slot);
+        }
+        self.keys.pop();
+        self.rows.truncate(last * self.dim);
+        if let Some(graph) = &self.graph {
+            graph.remove(key).map_err(index_error)?;
+            // Well below the threshold the graph is no longer worth its memory or its
+            // tombstones; the margin avoids rebuilding on every add/remove near the edge.
+            if self.len() <= self.options.exact_threshold / 2 {
+                self.graph = None;
+            }
+        }
+        Ok(true)
+    }
+
+    /// The `k` items most similar to `query`.
+    pub fn search(&self, query: &[f32], k: usize) -> Result<Vec<Neighbor>> {
+        self.search_filtered(query, k, |_| true)
+    }
+
+    /// The `k` items most similar to `query` among those whose key passes `allow`
+    /// (e.g. `|key| !seen.contains(&key)` or a category check), best first. Scores are
+    /// cosine similarities.
+    pub fn search_filtered<F>(&self, query: &[f32], k: usize, allow: F) -> Result<Vec<Neighbor>>
+    where
+        F: Fn(u64) -> bool + Sync,
+    {
+        let query = self.unit_query(query)?;
+        if k == 0 || self.is_empty() {
+            return Ok(Vec::new());
+        }
+        let Some(graph) = &self.graph else {
+            return Ok(exact::search(
+                &self.rows, &self.keys, self.dim, &query, k, &allow,
+            ));
+        };
+        // usearch widens its candidate list to k by itself when k > ef.
+        let matches = graph
+            .filtered_search(&query, k, |key| self.slots.contains_key(&key) && allow(key))
+            .map_err(index_error)?;
+        let found: Vec<Neighbor> = matches
+            .keys
+            .iter()
+            .zip(&matches.distances)
+            .map(|(&key, &distance)| Neighbor {
+                key,
+                score: 1.0 - distance,
+            })
+            .collect();
+        if found.len() < k.min(self.len()) {
+            // The graph ran out of allowed candidates (a very selective filter); the exact
+            // scan finds every allowed item.
+            return Ok(exact::search(
+                &self.rows, &self.keys, self.dim, &query, k, &allow,
+            ));
+        }
+        Ok(found)
+    }
+
+    /// Exact search whatever the size (the reference the graph is measured against).
+    pub fn search_exact<F>(&self, query: &[f32], k: usize, allow: F) -> Result<Vec<Neighbor>>
+    where
+        F: Fn(u64) -> bool + Sync,
+    {
+        let query = self.unit_query(query)?;
+        Ok(exact::search(
+            &self.rows, &self.keys, self.dim, &query, k, &allow,
+        ))
+    }
+
+    /// Exact search for many queries (row-major), scoring several queries per pass over
+    /// the stored vectors.
+    pub fn search_exact_batch<F>(
+        &self,
+        queries: &[f32],
+        k: usize,
+        allow: F,
+    ) -> Result<Vec<Vec<Neighbor>>>
+    where
+        F: Fn(u64) -> bool + Sync,
+    {
+        if queries.len() % self.dim != 0 {
+            return Err(Error::QueryDimension {
+                expected: self.dim,
+                found: queries.len() % self.dim,
+            });
+        }
+        let mut units = Vec::with_capacity(queries.len());
+        for q in queries.chunks_exact(self.dim) {
+            units.extend(self.unit_query(q)?);
+        }
+        Ok(exact::search_batch(
+            &self.rows, &self.keys, self.dim, &units, k, &allow,
+        ))
+    }
+
+    /// The `k` items most similar to item `key`, the item itself excluded; `None` when
+    /// `key` is not in the index.
+    pub fn similar_to<F>(&self, key: u64, k: usize, allow: F) -> Result<Option<Vec<Neighbor>>>
+    where
+        F: Fn(u64) -> bool + Sync,
+    {
+        let Some(vector) = self.get(key) else {
+            return Ok(None);
+        };
+        let vector = vector.to_vec();
+        self.search_filtered(&vector, k, |other| other != key && allow(other))
+            .map(Some)
+    }
+
+    fn check_rows(&self, keys: &[u64], vectors: &[f32]) -> Result<()> {
+        if vectors.len() != keys.len() * self.dim {
+            let item = keys.first().copied().unwrap_or_default();
+            return Err(Error::Dimension {
+                item,
+                expected: self.dim,
+                found: if keys.len() == 1 {
+                    vectors.len()
+                } else {
+                    vectors.len() / keys.len().max(1)
+                },
+            });
+        }
+        Ok(())
+    }
+
+    /// Writes the normalized vector of `key` into the flat storage and returns it.
+    fn store(&mut self, key: u64, vector: &[f32]) -> Result<&[f32]> {
+        let unit = unit(vector).map_err(|reason| Error::BadVector { item: key, reason })?;
+        let slot = match self.slots.get(&key) {
+            Some(&slot) => {
+                self.rows[slot * self.dim..(slot + 1) * self.dim].copy_from_slice(&unit);
+                slot
+            }
+            None => {
+                let slot = self.keys.len();
+                self.keys.push(key);
+                self.rows.extend_from_slice(&unit);
+                self.slots.insert(key, slot);
+                slot
+            }
+        };
+        Ok(&self.rows[slot * self.dim..(slot + 1) * self.dim])
+    }
+
+    fn unit_query(&self, query: &[f32]) -> Result<Vec<f32>> {
+        if query.len() != self.dim {
+            return Err(Error::QueryDimension {
+                expected: self.dim,
+                found: query.len(),
+            });
+        }
+        unit(query).map_err(Error::BadQuery)
+    }
+
+    /// Builds the HNSW graph over every stored vector, inserting from all threads.
+    fn build_graph(&mut self) -> Result<()> {
+        let options = usearch::IndexOptions {
+            dimensions: self.dim,
+            metric: usearch::MetricKind::IP,
+            quantization: usearch::ScalarKind::F32,
+            connectivity: self.options.connectivity,
+            expansion_add: self.options.expansion_add,
+            expansion_search: self.options.expansion_search,
+            multi: false,
+        };
+        let graph = usearch::Index::new(&options).map_err(index_error)?;
+        let threads = rayon::current_num_threads();
+        graph
+            .reserve_capacity_and_threads(self.len().max(1024), threads)
+            .map_err(index_error)?;
+        let dim = self.dim;
+        self.keys
+            .par_iter()
+            .zip(self.rows.par_chunks_exact(dim))
+            .try_for_each(|(&key, row)| graph.add(key, row))
+            .map_err(index_error)?;
+        self.graph = Some(graph);
+        Ok(())
+    }
+}
+
+/// `v` scaled to unit length, or why it cannot be.
+fn unit(v: &[f32]) -> Result<Vec<f32>, &'static str> {
+    if v.iter().any(|x| !x.is_finite()) {
+        return Err("it contains NaN or infinity");
+    }
+    let mut u = v.to_vec();
+    crate::kernels::normalize(&mut u);
+    if u.iter().all(|&x| x == 0.0) {
+        return Err("it is all zeros");
+    }
+    Ok(u)
+}
+
+fn index_error(err: impl fmt::Display) -> Error {
+    Error::Index(err.to_string())
+}
