@@ -104,7 +104,15 @@ impl CategoryMatrix {
     }
 }
 
-/// A fitted Layer 4 network.
+/// A fitted Layer 4 network (see the module documentation).
+///
+/// Reach it through `Fitted::Layer4` of a [`crate::Model`] fitted with
+/// [`crate::Algorithm::Layer4`]; [`Layer4::category_matrix`] gives every trained user's
+/// predicted strength for every category (rows by user index, columns in the order of
+/// [`Layer4::categories`]), [`Layer4::category_scores`] one row for any user
+/// representation, and [`Layer4::predict`] one prediction at a given hour and day.
+/// Through [`crate::Recommender::score`] an item scores its first category's strength,
+/// averaged over the training data's hours and days.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Layer4 {
     users: Table,
