@@ -307,6 +307,13 @@ mod tests {
     }
 
     #[test]
+    fn encoder_and_index_can_be_shared_between_threads() {
+        fn shared<T: Send + Sync>() {}
+        shared::<Encoder>();
+        shared::<crate::VectorIndex>();
+    }
+
+    #[test]
     fn chosen_feature_hashing_is_not_a_fallback() {
         let encoder = Encoder::feature_hashing();
         assert!(!encoder.is_fallback());
