@@ -101,6 +101,15 @@ pub enum Error {
         reason: String,
     },
 
+    /// A value handed to the store cannot be stored.
+    #[error("cannot store {what}: {reason}")]
+    Invalid {
+        /// Which value, e.g. `the embedding of item "7"`.
+        what: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+
     /// A JSON column could not be written.
     #[error("cannot encode {what} as JSON")]
     Json {

@@ -10,6 +10,8 @@
 //! - The model registry ([`Store::save_model_version`], [`Store::activate_model_version`],
 //!   …), the metrics history and training runs keep what trainers produce; accounts
 //!   ([`Store::set_credentials`], [`Store::credentials_by_email`]) hold sign-in data.
+//! - Item embeddings ([`Store::put_item_embeddings`], [`Store::item_embeddings`]) keep
+//!   the vectors an encoder computed, per encoder, with a fingerprint of their text.
 //!
 //! The store knows nothing about recommendation algorithms: it stores rows and hands out
 //! snapshots.
@@ -17,6 +19,7 @@
 mod accounts;
 mod columns;
 mod crud;
+mod embeddings;
 mod error;
 mod import;
 mod load;
@@ -28,6 +31,7 @@ mod url;
 
 pub use accounts::{Credentials, SetCredentials, UserFilter};
 pub use crud::{MAX_PAGE_SIZE, Page};
+pub use embeddings::{ItemEmbedding, NewItemEmbedding};
 pub use error::Error;
 pub use import::{ImportSummary, ImportTx};
 pub use load::Stats;
