@@ -9,7 +9,8 @@
 //!   [`Store::list_items`], [`Store::add_interactions`], …) serve the HTTP API.
 //! - The model registry ([`Store::save_model_version`], [`Store::activate_model_version`],
 //!   …), the metrics history and training runs keep what trainers produce; accounts
-//!   ([`Store::set_credentials`], [`Store::credentials_by_email`]) hold sign-in data.
+//!   ([`Store::set_credentials`], [`Store::credentials_by_email`]) hold sign-in data;
+//!   [`Store::interactions_per_day`] counts what comes in, for charts.
 //! - Item embeddings ([`Store::put_item_embeddings`], [`Store::item_embeddings`]) keep
 //!   the vectors an encoder computed, per encoder, with a fingerprint of their text.
 //!
@@ -17,6 +18,7 @@
 //! snapshots.
 
 mod accounts;
+mod activity;
 mod columns;
 mod crud;
 mod embeddings;
@@ -30,6 +32,7 @@ mod store;
 mod url;
 
 pub use accounts::{Credentials, SetCredentials, UserFilter};
+pub use activity::DayCount;
 pub use crud::{MAX_PAGE_SIZE, Page};
 pub use embeddings::{ItemEmbedding, NewItemEmbedding};
 pub use error::Error;
