@@ -12,12 +12,16 @@
 //!   folding each user's newest interactions in on their next request.
 //! - [`training`] trains in the background, one run at a time, and keeps versions, metrics
 //!   and runs in the store's registry.
+//! - The [`dashboard`] at `/dashboard` shows all of it in a browser, from assets compiled
+//!   into the binary; [`telemetry`] counts requests and latencies per route for it and for
+//!   `/metrics/prometheus`.
 //!
 //! It is not a library of algorithms: models come from `orrery-models`, metrics from
 //! `orrery-eval`, persistence from `orrery-store`.
 
 pub mod auth;
 pub mod config;
+pub mod dashboard;
 pub mod engine;
 pub mod extract;
 pub mod ids;
@@ -25,6 +29,8 @@ pub mod problem;
 pub mod routes;
 mod server;
 pub mod state;
+pub mod telemetry;
+pub mod text_encoder;
 pub mod training;
 
 pub use config::{ConfigError, ServerConfig};

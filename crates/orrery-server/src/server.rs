@@ -94,6 +94,7 @@ impl Server {
             engine,
             config,
             started: Instant::now(),
+            telemetry: crate::telemetry::Telemetry::new(),
         });
         Ok(Server {
             listener,

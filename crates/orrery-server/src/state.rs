@@ -10,6 +10,7 @@ use orrery_store::Store;
 use crate::auth::Auth;
 use crate::config::ServerConfig;
 use crate::engine::Engine;
+use crate::telemetry::Telemetry;
 use crate::training::Trainer;
 
 /// The shared state of the service; cloning is cheap.
@@ -30,6 +31,8 @@ pub struct Shared {
     pub config: ServerConfig,
     /// When the service started.
     pub started: Instant,
+    /// Request counters and latencies.
+    pub telemetry: Telemetry,
 }
 
 impl AppState {

@@ -47,6 +47,7 @@ use crate::state::AppState;
         (name = "training", description = "Training, the model registry and metrics"),
         (name = "ml", description = "The ML Module's routes, under /api/ml"),
         (name = "pipeline", description = "The Poppy Universe pipeline: layers 2, 3 and 4 as CSV files"),
+        (name = "dashboard", description = "Read-only figures for the dashboard at /dashboard: counts, activity, runs, serving counters"),
     )
 )]
 struct ApiDoc;
@@ -142,10 +143,17 @@ pub fn router(state: AppState) -> axum::Router {
         .routes(routes!(ml::delete_model))
         .routes(routes!(pipeline::run_layer))
         .routes(routes!(pipeline::layer_output))
+        .merge(crate::dashboard::api_routes())
         .split_for_parts();
     router
         .merge(docs::router(openapi))
+        .merge(crate::dashboard::pages())
         .fallback(not_found)
+        // After the fallback, so that unmatched requests are counted too.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::telemetry::record,
+        ))
         .layer(DefaultBodyLimit::max(body_limit))
         .with_state(state)
 }
