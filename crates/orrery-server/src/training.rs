@@ -1,37 +1,22 @@
-//! Background training and model management: one training at a time, off the request
-//! path, with progress for the status endpoint; each run holds out a validation split,
-//! measures the model on it (orrery-eval), refits on everything, stores the version with
-//! its parameters and metrics in the registry, activates it when asked (or when nothing is
-//! active) and prunes old versions.
+//! Background training and model management for the server: one training at a time, off
+//! the request path, with progress for the status endpoint. The run itself (snapshot, a
+//! measured fit on a validation split, the final fit, the registry version) is
+//! [`orrery_train`]'s, the same as `orrery train`'s; this module only schedules it,
+//! reports on it and serves the result.
 
 use std::sync::{Arc, Mutex};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
-use orrery_core::Dataset;
-use orrery_eval::{EvalOptions, evaluate, split};
-use orrery_models::{Algorithm, EpochReport, Model, Params};
-use orrery_store::{DeleteVersion, MetricMap, NewModelVersion, ParamMap};
+use orrery_models::{EpochReport, Params};
+use orrery_store::{DeleteVersion, MetricMap, ParamMap};
+use orrery_train::{Observer, Phase, TrainSettings, Trained};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::engine::{Engine, EngineError, ServingModel};
 use crate::problem::{ApiError, error_chain};
 
-/// Unix seconds now.
-pub fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
-
-/// What to train.
-#[derive(Debug, Clone)]
-pub struct TrainJob {
-    /// Validated parameters (the algorithm is in them).
-    pub params: Params,
-    /// Activate the new version: `None` activates it only when no version is active.
-    pub activate: Option<bool>,
-}
+pub use orrery_train::{TrainJob, unix_now};
 
 /// Parameters from an algorithm name (or the default for the stored data) and `key=value`
 /// pairs; errors name the request field at fault, under `field_prefix`.
@@ -43,12 +28,10 @@ pub fn job_params(
     has_ratings: bool,
 ) -> Result<Params, ApiError> {
     let algorithm = match algorithm {
-        Some(name) => {
-            parse_algorithm(name).map_err(|e| ApiError::invalid(algorithm_field, e.to_string()))?
-        }
+        Some(name) => orrery_train::parse_algorithm(name)
+            .map_err(|e| ApiError::invalid(algorithm_field, e.to_string()))?,
         // Ratings call for a rating model; likes and clicks for an implicit one.
-        None if has_ratings => Algorithm::Mf,
-        None => Algorithm::Als,
+        None => orrery_train::default_algorithm(has_ratings),
     };
     let mut params = Params::defaults(algorithm);
     for (key, value) in pairs {
@@ -69,16 +52,6 @@ pub fn job_params(
         ApiError::invalid(field, e.to_string())
     })?;
     Ok(params)
-}
-
-/// An algorithm by its Orrery name or a seed's (`matrix_factorization`, `svd`).
-fn parse_algorithm(name: &str) -> Result<Algorithm, orrery_models::Error> {
-    match name.trim().to_ascii_lowercase().as_str() {
-        "matrix_factorization" | "svd" | "funk_svd" => Ok(Algorithm::Mf),
-        "implicit_als" | "cf" | "collaborative_filtering" => Ok(Algorithm::Als),
-        "item_knn" | "item-knn" | "knn" => Ok(Algorithm::ItemKnn),
-        other => other.parse(),
-    }
 }
 
 /// Where a running training is.
@@ -148,27 +121,52 @@ struct TrainerState {
     last: Option<RunSummary>,
 }
 
-/// Runs trainings in the background, one at a time.
-pub struct Trainer {
-    engine: Arc<Engine>,
-    keep_versions: usize,
-    validation_ratio: f64,
-    state: Arc<Mutex<TrainerState>>,
-}
-
 fn lock(state: &Mutex<TrainerState>) -> std::sync::MutexGuard<'_, TrainerState> {
     state
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// Mirrors a run's phases and epochs into the status document.
+struct StatusObserver(Arc<Mutex<TrainerState>>);
+
+impl Observer for StatusObserver {
+    fn phase(&mut self, phase: Phase) {
+        if let Some(current) = lock(&self.0).current.as_mut() {
+            current.phase = phase.name().to_owned();
+            current.epoch = 0;
+            current.epochs = 0;
+            current.loss = None;
+        }
+    }
+
+    fn epoch(&mut self, report: &EpochReport) {
+        if let Some(current) = lock(&self.0).current.as_mut() {
+            current.epoch = report.epoch;
+            current.epochs = report.epochs;
+            current.loss = report.loss.is_finite().then_some(report.loss);
+        }
+    }
+}
+
+/// Runs trainings in the background, one at a time.
+pub struct Trainer {
+    engine: Arc<Engine>,
+    settings: TrainSettings,
+    state: Arc<Mutex<TrainerState>>,
+}
+
 impl Trainer {
     /// A trainer for `engine`'s store.
     pub fn new(engine: Arc<Engine>, keep_versions: usize, validation_ratio: f64) -> Trainer {
+        let settings = TrainSettings {
+            weights: engine.settings().weights.clone(),
+            validation_ratio,
+            keep_versions,
+        };
         Trainer {
             engine,
-            keep_versions,
-            validation_ratio,
+            settings,
             state: Arc::new(Mutex::new(TrainerState::default())),
         }
     }
@@ -194,14 +192,8 @@ impl Trainer {
 
     /// Starts training in the background; 409 while another one runs.
     pub async fn start(&self, job: TrainJob) -> Result<RunProgress, ApiError> {
-        let params: ParamMap = job
-            .params
-            .pairs()
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect();
+        let params: ParamMap = job.param_map();
         let algorithm = job.params.algorithm().name().to_owned();
-        let started_at = unix_now();
         {
             let mut state = lock(&self.state);
             if let Some(running) = &state.current {
@@ -214,94 +206,71 @@ impl Trainer {
             state.current = Some(RunProgress {
                 run_id: 0,
                 algorithm: algorithm.clone(),
-                params: params.clone(),
-                phase: "loading".into(),
+                params,
+                phase: Phase::Loading.name().into(),
                 epoch: 0,
                 epochs: 0,
                 loss: None,
-                started_at,
+                started_at: unix_now(),
                 elapsed_seconds: 0.0,
             });
             state.started = Some(Instant::now());
         }
-        let run_id = match self
-            .engine
-            .store()
-            .start_training_run(&algorithm, &params, started_at)
-            .await
-        {
-            Ok(id) => id,
+        let run = match orrery_train::begin(self.engine.store(), &job).await {
+            Ok(run) => run,
             Err(e) => {
                 lock(&self.state).current = None;
-                return Err(e.into());
+                return Err(match e {
+                    orrery_train::TrainError::Store(e) => e.into(),
+                    other => ApiError::Internal(error_chain(&other)),
+                });
             }
         };
         let progress = {
             let mut state = lock(&self.state);
+            // Only the task spawned below clears the slot taken above.
             let current = state.current.get_or_insert_with(|| RunProgress {
-                run_id,
+                run_id: run.run_id,
                 algorithm: algorithm.clone(),
-                params: params.clone(),
-                phase: "loading".into(),
+                params: job.param_map(),
+                phase: Phase::Loading.name().into(),
                 epoch: 0,
                 epochs: 0,
                 loss: None,
-                started_at,
+                started_at: run.started_at,
                 elapsed_seconds: 0.0,
             });
-            current.run_id = run_id;
+            current.run_id = run.run_id;
+            current.started_at = run.started_at;
             current.clone()
         };
         let engine = self.engine.clone();
         let state = self.state.clone();
-        let keep = self.keep_versions;
-        let ratio = self.validation_ratio;
+        let settings = self.settings.clone();
         tokio::spawn(async move {
             let started = Instant::now();
-            let outcome = run(&engine, &state, &job, ratio, keep, started_at).await;
-            let train_seconds = started.elapsed().as_secs_f64();
-            let finished_at = unix_now();
+            let outcome = run
+                .execute(
+                    engine.store(),
+                    &job,
+                    &settings,
+                    StatusObserver(state.clone()),
+                )
+                .await;
             let summary = match outcome {
-                Ok(done) => {
-                    if let Err(e) = engine
-                        .store()
-                        .finish_training_run(run_id, Ok(done.version), finished_at)
-                        .await
-                    {
-                        tracing::warn!(run_id, "recording the end of a training run: {e}");
-                    }
-                    RunSummary {
-                        run_id,
-                        algorithm,
-                        status: "succeeded".into(),
-                        version: Some(done.version),
-                        activated: done.activated,
-                        metrics: done.metrics,
-                        error: None,
-                        train_seconds,
-                        finished_at,
-                        pruned: done.pruned,
-                    }
-                }
+                Ok(trained) => serve(&engine, trained, algorithm).await,
                 Err(error) => {
-                    tracing::warn!(run_id, "training failed: {error}");
-                    if let Err(e) = engine
-                        .store()
-                        .finish_training_run(run_id, Err(&error), finished_at)
-                        .await
-                    {
-                        tracing::warn!(run_id, "recording the end of a training run: {e}");
-                    }
+                    tracing::warn!(run_id = run.run_id, "training failed: {error}");
                     RunSummary {
-                        run_id,
+                        run_id: run.run_id,
                         algorithm,
                         status: "failed".into(),
                         version: None,
                         activated: false,
                         metrics: MetricMap::new(),
-                        error: Some(error),
-                        train_seconds,
-                        finished_at,
+                        error: Some(error_chain(&error)),
+                        train_seconds: started.elapsed().as_secs_f64(),
+                        finished_at: unix_now(),
                         pruned: Vec::new(),
                     }
                 }
@@ -315,138 +284,36 @@ impl Trainer {
     }
 }
 
-struct Done {
-    version: i64,
-    activated: bool,
-    metrics: MetricMap,
-    pruned: Vec<i64>,
-}
-
-fn set_phase(state: &Mutex<TrainerState>, phase: &str) {
-    if let Some(current) = lock(state).current.as_mut() {
-        current.phase = phase.to_owned();
-        current.epoch = 0;
-        current.epochs = 0;
-        current.loss = None;
-    }
-}
-
-async fn run(
-    engine: &Engine,
-    state: &Arc<Mutex<TrainerState>>,
-    job: &TrainJob,
-    ratio: f64,
-    keep: usize,
-    started_at: i64,
-) -> Result<Done, String> {
-    let store = engine.store();
-    let dataset = store
-        .load_dataset(&engine.settings().weights)
-        .await
-        .map_err(|e| error_chain(&e))?;
-    let params = job.params.clone();
-    let shared = state.clone();
-    let fitted =
-        tokio::task::spawn_blocking(move || fit_and_measure(dataset, &params, ratio, &shared))
-            .await
-            .map_err(|e| format!("the training task stopped: {e}"))??;
-    let (model, dataset, metrics, train_seconds) = fitted;
-    set_phase(state, "saving");
-    let bundle = ServingModel::to_bundle(&model, &dataset).map_err(|e| e.to_string())?;
-    let params: ParamMap = job
-        .params
-        .pairs()
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
-    let algorithm = job.params.algorithm().name();
-    let version = store
-        .save_model_version(&NewModelVersion {
-            algorithm,
-            params: &params,
-            metrics: &metrics,
-            blob: &bundle,
-            n_users: dataset.n_users() as u64,
-            n_items: dataset.n_items() as u64,
-            n_interactions: dataset.nnz() as u64,
-            train_seconds,
-            created_at: started_at,
-        })
-        .await
-        .map_err(|e| error_chain(&e))?;
-    let activate = match job.activate {
-        Some(yes) => yes,
-        None => store
-            .active_model_version()
-            .await
-            .map_err(|e| error_chain(&e))?
-            .is_none(),
-    };
-    if activate {
-        store
-            .activate_model_version(version)
-            .await
-            .map_err(|e| error_chain(&e))?;
-        let info = store
-            .model_version(version)
-            .await
-            .map_err(|e| error_chain(&e))?
-            .ok_or_else(|| format!("version {version} vanished after it was saved"))?;
+/// Serves a trained version when it was activated, and sums the run up.
+async fn serve(engine: &Engine, trained: Trained, algorithm: String) -> RunSummary {
+    let Trained {
+        run_id,
+        info,
+        version,
+        activated,
+        metrics,
+        pruned,
+        model,
+        dataset,
+        train_seconds,
+    } = trained;
+    if activated {
         engine
             .serve_trained(ServingModel::new(info, model, &dataset), &dataset)
             .await;
     }
-    let pruned = store
-        .prune_model_versions(keep)
-        .await
-        .map_err(|e| error_chain(&e))?;
-    Ok(Done {
-        version,
-        activated: activate,
+    RunSummary {
+        run_id,
+        algorithm,
+        status: "succeeded".into(),
+        version: Some(version),
+        activated,
         metrics,
+        error: None,
+        train_seconds,
+        finished_at: unix_now(),
         pruned,
-    })
-}
-
-type Fitted = (Model, Dataset, MetricMap, f64);
-
-/// Fits on a training split and measures on the held-out rest (when the data allows a
-/// split), then fits on everything.
-fn fit_and_measure(
-    dataset: Dataset,
-    params: &Params,
-    ratio: f64,
-    state: &Arc<Mutex<TrainerState>>,
-) -> Result<Fitted, String> {
-    let started = Instant::now();
-    let mut progress = |r: &EpochReport| {
-        if let Some(current) = lock(state).current.as_mut() {
-            current.epoch = r.epoch;
-            current.epochs = r.epochs;
-            current.loss = r.loss.is_finite().then_some(r.loss);
-        }
-    };
-    let mut metrics = MetricMap::new();
-    if ratio > 0.0
-        && let Ok(fold) = split::holdout(&dataset, ratio, params.seed())
-        && fold.train.nnz() > 0
-        && fold.test.nnz() > 0
-    {
-        set_phase(state, "validating");
-        match Model::fit(&fold.train, params, &mut progress) {
-            Ok(model) => {
-                set_phase(state, "evaluating");
-                match evaluate(&model, &fold.train, &fold.test, &EvalOptions::default()) {
-                    Ok(m) => metrics.extend(m),
-                    Err(e) => tracing::warn!("evaluating the holdout split failed: {e}"),
-                }
-            }
-            Err(e) => tracing::warn!("fitting the validation split failed: {e}"),
-        }
     }
-    set_phase(state, "training");
-    let model = Model::fit(&dataset, params, &mut progress).map_err(|e| e.to_string())?;
-    Ok((model, dataset, metrics, started.elapsed().as_secs_f64()))
 }
 
 /// Makes a stored version the served one.
@@ -475,6 +342,7 @@ pub async fn delete_version(engine: &Engine, version: i64) -> Result<(), ApiErro
 #[cfg(test)]
 mod tests {
     use super::*;
+    use orrery_models::Algorithm;
 
     fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
         p.iter()

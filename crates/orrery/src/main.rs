@@ -8,7 +8,7 @@ mod sys;
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 
-use commands::{bench, demo, eval, import, pipeline, serve, simulate, stats};
+use commands::{bench, demo, eval, import, pipeline, serve, simulate, stats, train};
 use config::{Config, GlobalArgs};
 
 /// Orrery: a recommendation engine in one binary.
@@ -32,6 +32,7 @@ enum Command {
     Bench(bench::BenchArgs),
     Serve(serve::ServeArgs),
     Pipeline(pipeline::PipelineArgs),
+    Train(train::TrainArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -66,6 +67,7 @@ fn run(cli: Cli) -> Result<()> {
             Command::Bench(args) => bench::run(args, &config).await,
             Command::Serve(args) => serve::run(args, &config).await,
             Command::Pipeline(args) => pipeline::run(args, &config).await,
+            Command::Train(args) => train::run(args, &config).await,
         }
     })
 }

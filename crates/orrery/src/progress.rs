@@ -46,3 +46,19 @@ impl Progress for EpochBar {
         self.visible
     }
 }
+
+impl orrery_train::Observer for EpochBar {
+    fn phase(&mut self, phase: orrery_train::Phase) {
+        self.bar.set_prefix(phase.name());
+        self.bar.set_position(0);
+        self.bar.set_message("");
+    }
+
+    fn epoch(&mut self, report: &EpochReport) {
+        self.on_epoch(report);
+    }
+
+    fn wants_loss(&self) -> bool {
+        self.visible
+    }
+}

@@ -1,34 +1,14 @@
 //! [`ServingModel`]: a fitted model with the id maps of the snapshot it was trained on, as
-//! stored in the registry (a [bundle](ServingModel::to_bundle)) and as served.
+//! stored in the registry (an [`orrery_train::Bundle`]) and as served.
 
 use std::sync::OnceLock;
 
 use orrery_core::{Dataset, IdMap, ItemIdx, UserIdx};
 use orrery_models::{Model, Recommender};
 use orrery_store::ModelVersion;
-use serde::{Deserialize, Serialize};
+use orrery_train::Bundle;
 
-/// The first bytes of a bundle.
-const MAGIC: &[u8; 8] = b"ORRERYSV";
-/// The bundle layout this build writes and reads.
-const BUNDLE_VERSION: u32 = 1;
-
-/// A bundle that cannot be read.
-#[derive(Debug, thiserror::Error)]
-pub enum BundleError {
-    /// Not a bundle, or one of another layout.
-    #[error("the stored model is not a bundle this build reads ({0}): retrain it")]
-    Layout(String),
-    /// The model inside does not decode.
-    #[error("the stored model does not decode: {0}")]
-    Model(#[from] orrery_models::Error),
-}
-
-#[derive(Serialize, Deserialize)]
-struct Ids {
-    users: Vec<String>,
-    items: Vec<String>,
-}
+pub use orrery_train::BundleError;
 
 /// A model ready to serve: the fitted model, which external ids its indices stand for,
 /// and what the registry knows of it.
@@ -66,61 +46,18 @@ impl ServingModel {
         }
     }
 
-    /// The registry bytes of a model trained on `dataset`: a header, the id maps, then the
-    /// model in its own versioned format.
-    pub fn to_bundle(model: &Model, dataset: &Dataset) -> Result<Vec<u8>, BundleError> {
-        let ids = Ids {
-            users: dataset.users().ids().to_vec(),
-            items: dataset.items().ids().to_vec(),
-        };
-        let ids = postcard::to_allocvec(&ids)
-            .map_err(|e| BundleError::Layout(format!("encoding the id maps: {e}")))?;
-        let body = model.to_bytes()?;
-        let mut out = Vec::with_capacity(20 + ids.len() + body.len());
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&BUNDLE_VERSION.to_le_bytes());
-        out.extend_from_slice(&(ids.len() as u64).to_le_bytes());
-        out.extend_from_slice(&ids);
-        out.extend_from_slice(&body);
-        Ok(out)
-    }
-
-    /// A model from registry bytes written by [`ServingModel::to_bundle`].
+    /// A model from registry bytes written by [`orrery_train::Bundle::encode`].
     pub fn from_bundle(info: ModelVersion, bytes: &[u8]) -> Result<ServingModel, BundleError> {
-        if bytes.len() < 20 || &bytes[..8] != MAGIC {
-            return Err(BundleError::Layout("no bundle header".into()));
-        }
-        let version = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
-        if version != BUNDLE_VERSION {
-            return Err(BundleError::Layout(format!(
-                "layout {version}, this build reads {BUNDLE_VERSION}"
-            )));
-        }
-        let mut len = [0u8; 8];
-        len.copy_from_slice(&bytes[12..20]);
-        let len = usize::try_from(u64::from_le_bytes(len))
-            .map_err(|_| BundleError::Layout("id map length overflows".into()))?;
-        let ids_end = 20usize
-            .checked_add(len)
-            .filter(|&end| end <= bytes.len())
-            .ok_or_else(|| BundleError::Layout("the id maps are truncated".into()))?;
-        let ids: Ids = postcard::from_bytes(&bytes[20..ids_end])
-            .map_err(|e| BundleError::Layout(format!("the id maps do not decode: {e}")))?;
-        let model = Model::from_bytes(&bytes[ids_end..])?;
-        if ids.items.len() != model.n_items() || ids.users.len() != model.n_users() {
-            return Err(BundleError::Layout(format!(
-                "the id maps ({} users, {} items) do not fit the model ({} users, {} items)",
-                ids.users.len(),
-                ids.items.len(),
-                model.n_users(),
-                model.n_items()
-            )));
-        }
+        let Bundle {
+            model,
+            users,
+            items,
+        } = Bundle::decode(bytes)?;
         Ok(ServingModel {
             info,
             model,
-            users: ids.users.iter().collect(),
-            items: ids.items.iter().collect(),
+            users,
+            items,
             item_users: OnceLock::new(),
         })
     }
@@ -209,7 +146,7 @@ mod tests {
             &mut NoProgress,
         )
         .unwrap();
-        let bytes = ServingModel::to_bundle(&model, &d).unwrap();
+        let bytes = Bundle::encode(&model, &d).unwrap();
         let s = ServingModel::from_bundle(info(), &bytes).unwrap();
         assert_eq!(s.item_index("b"), Some(1));
         assert_eq!(s.user_id(1), Some("u2"));

@@ -8,6 +8,7 @@ pub mod pipeline;
 pub mod serve;
 pub mod simulate;
 pub mod stats;
+pub mod train;
 
 use anyhow::Result;
 use orrery_core::Record;

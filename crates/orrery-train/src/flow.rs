@@ -1,0 +1,326 @@
+//! One training run, from the store's snapshot to a stored (and maybe active) version.
+//!
+//! A run is recorded in the store's training runs before it starts ([`begin`]) and its end
+//! is recorded whatever the outcome ([`TrainRun::execute`]), so that the history shows
+//! failed runs too. Fitting happens on a blocking thread: the caller's async runtime stays
+//! free to serve requests meanwhile.
+
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use orrery_core::{Dataset, EventWeights};
+use orrery_eval::{EvalOptions, evaluate, split};
+use orrery_models::{EpochReport, Model, Params, Progress};
+use orrery_store::{MetricMap, ModelVersion, NewModelVersion, ParamMap, Store};
+
+use crate::bundle::{Bundle, BundleError};
+
+/// Unix seconds now.
+pub fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Why a training run failed.
+#[derive(Debug, thiserror::Error)]
+pub enum TrainError {
+    /// Reading the snapshot or writing the registry failed.
+    #[error(transparent)]
+    Store(#[from] orrery_store::Error),
+    /// The fit failed (or the model would not serialize).
+    #[error(transparent)]
+    Model(#[from] orrery_models::Error),
+    /// The registry blob could not be written.
+    #[error(transparent)]
+    Bundle(#[from] BundleError),
+    /// The store holds no interactions to learn from.
+    #[error("the store holds no interactions to train on: import or post some first")]
+    NoData,
+    /// The version vanished between being saved and being activated (another process
+    /// deleted it).
+    #[error("model version {0} vanished right after it was saved")]
+    Vanished(i64),
+    /// The blocking fit task stopped abnormally.
+    #[error("the training task stopped: {0}")]
+    Task(String),
+}
+
+/// What to train.
+#[derive(Debug, Clone)]
+pub struct TrainJob {
+    /// Validated parameters (the algorithm and the seed are in them).
+    pub params: Params,
+    /// Activate the new version: `None` activates it only when no version is active.
+    pub activate: Option<bool>,
+}
+
+impl TrainJob {
+    /// The parameters as the registry stores them.
+    pub fn param_map(&self) -> ParamMap {
+        self.params
+            .pairs()
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect()
+    }
+}
+
+/// How runs are made, the same for every job of a trainer.
+#[derive(Debug, Clone)]
+pub struct TrainSettings {
+    /// Event weights used to build the snapshot.
+    pub weights: EventWeights,
+    /// Share of the interactions held out to measure the model before the final fit
+    /// (0 skips the measurement).
+    pub validation_ratio: f64,
+    /// Versions kept after a run (pinned and active ones are never pruned).
+    pub keep_versions: usize,
+}
+
+impl Default for TrainSettings {
+    fn default() -> Self {
+        TrainSettings {
+            weights: EventWeights::default(),
+            validation_ratio: 0.1,
+            keep_versions: 5,
+        }
+    }
+}
+
+/// The stages of a run, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Reading the snapshot from the store.
+    Loading,
+    /// Fitting on the training part of the validation split.
+    Validating,
+    /// Measuring that fit on the held-out part.
+    Evaluating,
+    /// Fitting on everything.
+    Training,
+    /// Writing the version to the registry.
+    Saving,
+}
+
+impl Phase {
+    /// The phase's name, as the training-status endpoint reports it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Loading => "loading",
+            Phase::Validating => "validating",
+            Phase::Evaluating => "evaluating",
+            Phase::Training => "training",
+            Phase::Saving => "saving",
+        }
+    }
+}
+
+/// Follows a run: its phases and the epochs of each fit.
+pub trait Observer: Send + 'static {
+    /// A new phase starts.
+    fn phase(&mut self, _phase: Phase) {}
+    /// An epoch of the current fit finished.
+    fn epoch(&mut self, _report: &EpochReport) {}
+    /// Whether losses that cost extra work should be computed.
+    fn wants_loss(&self) -> bool {
+        true
+    }
+}
+
+/// Follows nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoObserver;
+
+impl Observer for NoObserver {
+    fn wants_loss(&self) -> bool {
+        false
+    }
+}
+
+/// Adapts an [`Observer`] to the models' per-epoch [`Progress`].
+struct Epochs<'a, O: Observer>(&'a mut O);
+
+impl<O: Observer> Progress for Epochs<'_, O> {
+    fn on_epoch(&mut self, report: &EpochReport) {
+        self.0.epoch(report);
+    }
+
+    fn wants_loss(&self) -> bool {
+        self.0.wants_loss()
+    }
+}
+
+/// A run recorded in the store, not yet executed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrainRun {
+    /// The training run's number in the store.
+    pub run_id: i64,
+    /// Unix seconds.
+    pub started_at: i64,
+}
+
+/// A finished run: the stored version and the model itself, for a caller that serves it.
+#[derive(Debug)]
+pub struct Trained {
+    /// The training run's number.
+    pub run_id: i64,
+    /// The registry entry of the new version (as saved; `active` tells whether it was
+    /// activated).
+    pub info: ModelVersion,
+    /// The new version's number.
+    pub version: i64,
+    /// Whether the new version was activated.
+    pub activated: bool,
+    /// Metrics on the validation split (empty when the data was too small to split).
+    pub metrics: MetricMap,
+    /// Versions pruned afterwards.
+    pub pruned: Vec<i64>,
+    /// The model fitted on everything.
+    pub model: Model,
+    /// The snapshot it was fitted on.
+    pub dataset: Dataset,
+    /// Seconds spent fitting and measuring.
+    pub train_seconds: f64,
+}
+
+/// Records the start of a run of `job` in the store.
+pub async fn begin(store: &Store, job: &TrainJob) -> Result<TrainRun, TrainError> {
+    let started_at = unix_now();
+    let run_id = store
+        .start_training_run(job.params.algorithm().name(), &job.param_map(), started_at)
+        .await?;
+    Ok(TrainRun { run_id, started_at })
+}
+
+impl TrainRun {
+    /// Runs the job and records how it ended.
+    pub async fn execute<O: Observer>(
+        self,
+        store: &Store,
+        job: &TrainJob,
+        settings: &TrainSettings,
+        observer: O,
+    ) -> Result<Trained, TrainError> {
+        let outcome = self.steps(store, job, settings, observer).await;
+        let finished_at = unix_now();
+        let recorded = match &outcome {
+            Ok(trained) => {
+                store
+                    .finish_training_run(self.run_id, Ok(trained.version), finished_at)
+                    .await
+            }
+            Err(error) => {
+                store
+                    .finish_training_run(self.run_id, Err(&error.to_string()), finished_at)
+                    .await
+            }
+        };
+        if let Err(e) = recorded {
+            tracing::warn!(
+                run_id = self.run_id,
+                "recording the end of a training run: {e}"
+            );
+        }
+        outcome
+    }
+
+    async fn steps<O: Observer>(
+        self,
+        store: &Store,
+        job: &TrainJob,
+        settings: &TrainSettings,
+        mut observer: O,
+    ) -> Result<Trained, TrainError> {
+        observer.phase(Phase::Loading);
+        let dataset = store.load_dataset(&settings.weights).await?;
+        if dataset.nnz() == 0 {
+            return Err(TrainError::NoData);
+        }
+        let params = job.params.clone();
+        let ratio = settings.validation_ratio;
+        let (model, dataset, metrics, train_seconds, mut observer) =
+            tokio::task::spawn_blocking(move || {
+                fit_and_measure(dataset, &params, ratio, &mut observer)
+                    .map(|(m, d, metrics, secs)| (m, d, metrics, secs, observer))
+            })
+            .await
+            .map_err(|e| TrainError::Task(e.to_string()))??;
+
+        observer.phase(Phase::Saving);
+        let blob = Bundle::encode(&model, &dataset)?;
+        let params = job.param_map();
+        let version = store
+            .save_model_version(&NewModelVersion {
+                algorithm: job.params.algorithm().name(),
+                params: &params,
+                metrics: &metrics,
+                blob: &blob,
+                n_users: dataset.n_users() as u64,
+                n_items: dataset.n_items() as u64,
+                n_interactions: dataset.nnz() as u64,
+                train_seconds,
+                created_at: self.started_at,
+            })
+            .await?;
+        let activate = match job.activate {
+            Some(yes) => yes,
+            None => store.active_model_version().await?.is_none(),
+        };
+        if activate {
+            store.activate_model_version(version).await?;
+        }
+        let info = store
+            .model_version(version)
+            .await?
+            .ok_or(TrainError::Vanished(version))?;
+        let pruned = store.prune_model_versions(settings.keep_versions).await?;
+        Ok(Trained {
+            run_id: self.run_id,
+            info,
+            version,
+            activated: activate,
+            metrics,
+            pruned,
+            model,
+            dataset,
+            train_seconds,
+        })
+    }
+}
+
+type Fitted = (Model, Dataset, MetricMap, f64);
+
+/// Fits on a training split and measures on the held-out rest (when the data allows a
+/// split), then fits on everything.
+fn fit_and_measure<O: Observer>(
+    dataset: Dataset,
+    params: &Params,
+    ratio: f64,
+    observer: &mut O,
+) -> Result<Fitted, TrainError> {
+    let started = Instant::now();
+    let mut metrics = MetricMap::new();
+    if ratio > 0.0
+        && let Ok(fold) = split::holdout(&dataset, ratio, params.seed())
+        && fold.train.nnz() > 0
+        && fold.test.nnz() > 0
+    {
+        observer.phase(Phase::Validating);
+        // A validation fit that fails (say, too few interactions for the split) leaves the
+        // version without metrics rather than failing the run: the final fit decides.
+        match Model::fit(&fold.train, params, &mut Epochs(observer)) {
+            Ok(model) => {
+                observer.phase(Phase::Evaluating);
+                match evaluate(&model, &fold.train, &fold.test, &EvalOptions::default()) {
+                    Ok(m) => metrics.extend(m),
+                    Err(e) => tracing::warn!("evaluating the validation split failed: {e}"),
+                }
+            }
+            Err(e @ orrery_models::Error::Cancelled { .. }) => return Err(e.into()),
+            Err(e) => tracing::warn!("fitting the validation split failed: {e}"),
+        }
+    }
+    observer.phase(Phase::Training);
+    let model = Model::fit(&dataset, params, &mut Epochs(observer))?;
+    Ok((model, dataset, metrics, started.elapsed().as_secs_f64()))
+}

@@ -1,0 +1,32 @@
+//! The training flow of Orrery, shared by `orrery train` and the server's background
+//! trainer: take a snapshot of the store, fit on a validation split and measure the model
+//! on the held-out rest, fit again on everything, store the result as a new registry
+//! version, activate it when asked (or when nothing is active) and prune old versions.
+//!
+//! This crate is the only place that knows how a fitted model becomes a registry blob
+//! (a [`Bundle`]: the model plus the id maps of the snapshot it was trained on), so that
+//! every writer and reader of the registry agrees on it. It does not serve models: the
+//! server decides what to do with a [`Trained`] model once it is stored.
+//!
+//! ```no_run
+//! # async fn demo(store: &orrery_store::Store) -> Result<(), orrery_train::TrainError> {
+//! use orrery_models::{Algorithm, Params};
+//! use orrery_train::{NoObserver, TrainJob, TrainSettings};
+//!
+//! let job = TrainJob { params: Params::defaults(Algorithm::Als), activate: Some(true) };
+//! let run = orrery_train::begin(store, &job).await?;
+//! let trained = run.execute(store, &job, &TrainSettings::default(), NoObserver).await?;
+//! println!("stored version {} with {:?}", trained.version, trained.metrics);
+//! # Ok(()) }
+//! ```
+
+mod algorithm;
+mod bundle;
+mod flow;
+
+pub use algorithm::{default_algorithm, parse_algorithm};
+pub use bundle::{Bundle, BundleError};
+pub use flow::{
+    NoObserver, Observer, Phase, TrainError, TrainJob, TrainRun, TrainSettings, Trained, begin,
+    unix_now,
+};
