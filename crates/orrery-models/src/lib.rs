@@ -12,6 +12,11 @@
 //!   exclusion list, an allowed set such as a category);
 //! - [`Recommender::similar_items`] and [`Recommender::explain`] where the algorithm can.
 //!
+//! The content and hybrid recommenders also take item vectors (text embeddings computed by
+//! the caller) at fit time ([`Model::fit_with_vectors`]); [`blend`] holds their blending
+//! rules, which a server ranking a live catalog applies too, and [`candidates`] the
+//! candidate generation a re-ranker starts from.
+//!
 //! Models serialize with a format header ([`Model::save`], [`Model::load`]) so that a model
 //! written by another format version is refused with a clear error.
 //!
@@ -19,6 +24,9 @@
 //! and a model into scores.
 
 mod algo;
+pub mod blend;
+pub mod candidates;
+mod content_params;
 mod error;
 mod filter;
 mod format;
@@ -29,13 +37,17 @@ mod params;
 mod progress;
 mod repr;
 mod topk;
+mod vectors;
 
+pub use algo::content::{Content, ItemCategories, category_key};
+pub use algo::hybrid::Hybrid;
 pub use algo::neural::layer4::{CategoryMatrix, Layer4};
 pub use algo::neural::ncf::Ncf;
 pub use algo::{
     als::Als, baseline::Baseline, bpr::Bpr, ease::Ease, itemknn::ItemKnn, mf::Mf, nmf::Nmf,
     popularity::Popularity, svdpp::Svdpp,
 };
+pub use content_params::{ContentParams, HybridParams};
 pub use error::Error;
 pub use filter::{Filter, ItemSet};
 pub use format::FORMAT_VERSION;
@@ -47,6 +59,7 @@ pub use params::{
 };
 pub use progress::{EpochReport, NoProgress, Progress, ValidationReport};
 pub use repr::{Contribution, Explanation, Scored, UserRepr};
+pub use vectors::ItemVectors;
 
 /// Result with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

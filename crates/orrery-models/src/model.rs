@@ -10,9 +10,11 @@ use crate::algo::{
     Algo, als::Als, baseline::Baseline, bpr::Bpr, ease::Ease, itemknn::ItemKnn, mf::Mf, nmf::Nmf,
     svdpp::Svdpp,
 };
+use crate::algo::{content::Content, hybrid::Hybrid};
 use crate::history::History;
 use crate::repr::normalize_history;
 use crate::topk::top_k;
+use crate::vectors::ItemVectors;
 use crate::{Algorithm, Error, Explanation, Filter, Params, Progress, Result, Scored, UserRepr};
 
 /// What every recommender answers, whatever its algorithm.
@@ -101,6 +103,10 @@ pub enum Fitted {
     Layer4(Layer4),
     /// NCF, GMF or NeuMF.
     Ncf(Ncf),
+    /// Content-based (item vectors).
+    Content(Content),
+    /// A collaborative model and the content model, blended.
+    Hybrid(Hybrid),
 }
 
 macro_rules! dispatch {
@@ -117,6 +123,8 @@ macro_rules! dispatch {
             Fitted::Nmf($algo) => $body,
             Fitted::Layer4($algo) => $body,
             Fitted::Ncf($algo) => $body,
+            Fitted::Content($algo) => $body,
+            Fitted::Hybrid($algo) => $body,
         }
     };
 }
@@ -137,31 +145,75 @@ impl Model {
     /// not on the number of threads: parallel work is split into fixed pieces whose
     /// results are combined in a fixed order. (EASE's dense Cholesky factorization, done
     /// by faer across threads, may differ in the last bits between thread counts.)
+    ///
+    /// The content and hybrid algorithms need item vectors: fit them with
+    /// [`Model::fit_with_vectors`].
     pub fn fit(dataset: &Dataset, params: &Params, progress: &mut dyn Progress) -> Result<Model> {
+        Model::fit_with_vectors(dataset, params, None, progress)
+    }
+
+    /// [`Model::fit`] with content vectors for the items, in the dataset's item order
+    /// (text embeddings, for example), which the content and hybrid algorithms need and
+    /// the others ignore.
+    pub fn fit_with_vectors(
+        dataset: &Dataset,
+        params: &Params,
+        vectors: Option<&ItemVectors>,
+        progress: &mut dyn Progress,
+    ) -> Result<Model> {
         params.validate()?;
-        let fitted = match params {
-            Params::Popularity(p) => Fitted::Popularity(Popularity::fit_popularity(dataset, p)),
-            Params::Trending(p) => Fitted::Popularity(Popularity::fit_trending(dataset, p)),
-            Params::Baseline(p) => Fitted::Baseline(Baseline::fit(dataset, p, progress)?),
-            Params::Mf(p) => Fitted::Mf(Mf::fit(dataset, p, progress)?),
-            Params::Als(p) => Fitted::Als(Als::fit(dataset, p, progress)?),
-            Params::ItemKnn(p) => Fitted::ItemKnn(ItemKnn::fit(dataset, p)?),
-            Params::Ease(p) => Fitted::Ease(Ease::fit(dataset, p)?),
-            Params::Bpr(p) => Fitted::Bpr(Bpr::fit(dataset, p, progress)?),
-            Params::Svdpp(p) => Fitted::Svdpp(Svdpp::fit(dataset, p, progress)?),
-            Params::Nmf(p) => Fitted::Nmf(Nmf::fit(dataset, p, progress)?),
-            Params::Layer4(p) => Fitted::Layer4(Layer4::fit(dataset, p, progress)?),
-            Params::Ncf(p) => Fitted::Ncf(Ncf::fit(dataset, p, Variant::TwoTower, progress)?),
-            Params::Gmf(p) => Fitted::Ncf(Ncf::fit(dataset, p, Variant::Gmf, progress)?),
-            Params::NeuMf(p) => Fitted::Ncf(Ncf::fit(dataset, p, Variant::NeuMf, progress)?),
-        };
+        let fitted = fit_fitted(dataset, params, vectors, progress)?;
         Ok(Model {
             params: params.clone(),
             history: History::of(dataset),
             fitted,
         })
     }
+}
 
+/// The algorithm-specific state of `params` (validated by the caller) fitted on `dataset`.
+pub(crate) fn fit_fitted(
+    dataset: &Dataset,
+    params: &Params,
+    vectors: Option<&ItemVectors>,
+    progress: &mut dyn Progress,
+) -> Result<Fitted> {
+    Ok(match params {
+        Params::Popularity(p) => Fitted::Popularity(Popularity::fit_popularity(dataset, p)),
+        Params::Trending(p) => Fitted::Popularity(Popularity::fit_trending(dataset, p)),
+        Params::Baseline(p) => Fitted::Baseline(Baseline::fit(dataset, p, progress)?),
+        Params::Mf(p) => Fitted::Mf(Mf::fit(dataset, p, progress)?),
+        Params::Als(p) => Fitted::Als(Als::fit(dataset, p, progress)?),
+        Params::ItemKnn(p) => Fitted::ItemKnn(ItemKnn::fit(dataset, p)?),
+        Params::Ease(p) => Fitted::Ease(Ease::fit(dataset, p)?),
+        Params::Bpr(p) => Fitted::Bpr(Bpr::fit(dataset, p, progress)?),
+        Params::Svdpp(p) => Fitted::Svdpp(Svdpp::fit(dataset, p, progress)?),
+        Params::Nmf(p) => Fitted::Nmf(Nmf::fit(dataset, p, progress)?),
+        Params::Layer4(p) => Fitted::Layer4(Layer4::fit(dataset, p, progress)?),
+        Params::Ncf(p) => Fitted::Ncf(Ncf::fit(dataset, p, Variant::TwoTower, progress)?),
+        Params::Gmf(p) => Fitted::Ncf(Ncf::fit(dataset, p, Variant::Gmf, progress)?),
+        Params::NeuMf(p) => Fitted::Ncf(Ncf::fit(dataset, p, Variant::NeuMf, progress)?),
+        Params::Content(p) => {
+            Fitted::Content(Content::fit(dataset, p, need_vectors(vectors, params)?)?)
+        }
+        Params::Hybrid(p) => Fitted::Hybrid(Hybrid::fit(
+            dataset,
+            p,
+            need_vectors(vectors, params)?,
+            progress,
+        )?),
+    })
+}
+
+fn need_vectors<'a>(vectors: Option<&'a ItemVectors>, params: &Params) -> Result<&'a ItemVectors> {
+    vectors.ok_or(Error::InsufficientData {
+        algorithm: params.algorithm(),
+        problem: "no item vectors were given".to_owned(),
+        hint: "embed the items' text (orrery-content) and fit with Model::fit_with_vectors",
+    })
+}
+
+impl Model {
     /// The parameters the model was trained with.
     pub fn params(&self) -> &Params {
         &self.params
@@ -200,6 +252,17 @@ impl Model {
                 }
                 Ok(ncf.cold_start(profile, normalize_history(interactions)))
             }
+            Fitted::Hybrid(hybrid) => {
+                let user = self.fold_in(interactions)?;
+                Ok(hybrid.with_interests(user, &profile.interests, None))
+            }
+            Fitted::Content(content) => {
+                let mut user = self.fold_in(interactions)?;
+                if let Some(v) = content.interest_vector(&profile.interests, None) {
+                    user.factors = content.with_interests(&user.factors, &v);
+                }
+                Ok(user)
+            }
             _ => self.fold_in(interactions),
         }
     }
@@ -231,6 +294,8 @@ impl Model {
                     Fitted::Ncf(_),
                     Algorithm::Ncf | Algorithm::Gmf | Algorithm::NeuMf
                 )
+                | (Fitted::Content(_), Algorithm::Content)
+                | (Fitted::Hybrid(_), Algorithm::Hybrid)
         );
         if !fitted_matches {
             return Err(Error::Corrupt(format!(
@@ -348,5 +413,53 @@ impl Recommender for Model {
             algorithm: self.algorithm(),
             operation: "explain",
         })
+    }
+}
+
+/// The algorithm side of every fitted state, so that a composite model (the hybrid) can
+/// hold any algorithm as a part.
+impl Algo for Fitted {
+    fn n_items(&self) -> usize {
+        dispatch!(self, a => a.n_items())
+    }
+
+    fn factors(&self) -> usize {
+        dispatch!(self, a => a.factors())
+    }
+
+    fn item_factors(&self) -> Option<(&[f32], usize)> {
+        dispatch!(self, a => a.item_factors())
+    }
+
+    fn trained_user(&self, user: UserIdx, history: Vec<(ItemIdx, f32)>) -> UserRepr {
+        dispatch!(self, a => a.trained_user(user, history))
+    }
+
+    fn fold_in(&self, history: Vec<(ItemIdx, f32)>) -> Result<UserRepr> {
+        dispatch!(self, a => a.fold_in(history))
+    }
+
+    fn score(&self, user: &UserRepr, items: &[ItemIdx], out: &mut [f32]) {
+        dispatch!(self, a => a.score(user, items, out))
+    }
+
+    fn score_all(&self, user: &UserRepr, out: &mut [f32]) {
+        dispatch!(self, a => a.score_all(user, out))
+    }
+
+    fn rating_range(&self) -> Option<(f32, f32)> {
+        dispatch!(self, a => a.rating_range())
+    }
+
+    fn similar_items(&self, item: ItemIdx, k: usize) -> Option<Vec<Scored>> {
+        dispatch!(self, a => a.similar_items(item, k))
+    }
+
+    fn explain(&self, user: &UserRepr, item: ItemIdx) -> Result<Option<Explanation>> {
+        dispatch!(self, a => a.explain(user, item))
+    }
+
+    fn check(&self, n_users: usize) -> Result<()> {
+        dispatch!(self, a => a.check(n_users))
     }
 }

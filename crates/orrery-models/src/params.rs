@@ -6,6 +6,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::content_params::{self, ContentParams, HybridParams};
 use crate::{Error, Result};
 
 /// The algorithms a [`crate::Model`] can be fitted with, named as on the CLI and over HTTP.
@@ -44,11 +45,17 @@ pub enum Algorithm {
     Gmf,
     /// Neural matrix factorization (He et al. 2017): GMF beside an MLP.
     NeuMf,
+    /// Content-based: items scored by the cosine of their text embedding with the user's
+    /// profile (the weighted mean of the embeddings of their history).
+    Content,
+    /// Collaborative filtering and content embeddings, normalized and blended, with
+    /// interest- and popularity-based cold start (the Dummi AI recommender).
+    Hybrid,
 }
 
 impl Algorithm {
     /// Every algorithm, in the order they are documented.
-    pub const ALL: [Algorithm; 14] = [
+    pub const ALL: [Algorithm; 16] = [
         Algorithm::Popularity,
         Algorithm::Trending,
         Algorithm::Baseline,
@@ -63,6 +70,8 @@ impl Algorithm {
         Algorithm::Ncf,
         Algorithm::Gmf,
         Algorithm::NeuMf,
+        Algorithm::Content,
+        Algorithm::Hybrid,
     ];
 
     /// The name used on the CLI, over HTTP and in model files.
@@ -82,6 +91,8 @@ impl Algorithm {
             Algorithm::Ncf => "ncf",
             Algorithm::Gmf => "gmf",
             Algorithm::NeuMf => "neumf",
+            Algorithm::Content => "content",
+            Algorithm::Hybrid => "hybrid",
         }
     }
 
@@ -575,6 +586,10 @@ pub enum Params {
     Gmf(NcfParams),
     /// See [`NcfParams`].
     NeuMf(NcfParams),
+    /// See [`ContentParams`].
+    Content(ContentParams),
+    /// See [`HybridParams`].
+    Hybrid(HybridParams),
 }
 
 impl Params {
@@ -595,6 +610,8 @@ impl Params {
             Algorithm::Ncf => Params::Ncf(Default::default()),
             Algorithm::Gmf => Params::Gmf(Default::default()),
             Algorithm::NeuMf => Params::NeuMf(Default::default()),
+            Algorithm::Content => Params::Content(Default::default()),
+            Algorithm::Hybrid => Params::Hybrid(Default::default()),
         }
     }
 
@@ -657,6 +674,11 @@ impl Params {
                 Params::Nmf(p) => p.seed = seed,
                 Params::Layer4(p) => p.seed = seed,
                 Params::Ncf(p) | Params::Gmf(p) | Params::NeuMf(p) => p.seed = seed,
+                Params::Content(p) => p.seed = seed,
+                Params::Hybrid(p) => {
+                    p.seed = seed;
+                    p.cf.set("seed", &seed.to_string())?;
+                }
             }
             return Ok(());
         }
@@ -772,6 +794,16 @@ impl Params {
                 "id_dropout" => p.id_dropout = field.float("id_dropout")?,
                 _ => return Err(unknown()),
             },
+            Params::Content(p) => {
+                if !content_params::set_content(p, key, value)? {
+                    return Err(unknown());
+                }
+            }
+            Params::Hybrid(p) => {
+                if !content_params::set_hybrid(p, key, value)? {
+                    return Err(unknown());
+                }
+            }
         }
         Ok(())
     }
@@ -857,6 +889,8 @@ impl Params {
                 c.int_range("epochs", p.epochs, 1, MAX_EPOCHS)?;
                 c.share("id_dropout", p.id_dropout)
             }
+            Params::Content(p) => content_params::validate_content(p),
+            Params::Hybrid(p) => content_params::validate_hybrid(p),
         }
     }
 
@@ -877,6 +911,8 @@ impl Params {
             Params::Ncf(_) => Algorithm::Ncf,
             Params::Gmf(_) => Algorithm::Gmf,
             Params::NeuMf(_) => Algorithm::NeuMf,
+            Params::Content(_) => Algorithm::Content,
+            Params::Hybrid(_) => Algorithm::Hybrid,
         }
     }
 
@@ -895,6 +931,8 @@ impl Params {
             Params::Nmf(p) => p.seed,
             Params::Layer4(p) => p.seed,
             Params::Ncf(p) | Params::Gmf(p) | Params::NeuMf(p) => p.seed,
+            Params::Content(p) => p.seed,
+            Params::Hybrid(p) => p.seed,
         }
     }
 
@@ -1008,6 +1046,8 @@ impl Params {
                 ("epochs", p.epochs.to_string()),
                 ("id_dropout", p.id_dropout.to_string()),
             ],
+            Params::Content(p) => content_params::content_pairs(p),
+            Params::Hybrid(p) => content_params::hybrid_pairs(p),
         };
         pairs.push(("seed", self.seed().to_string()));
         pairs

@@ -5,7 +5,9 @@
 pub(crate) mod als;
 pub(crate) mod baseline;
 pub(crate) mod bpr;
+pub(crate) mod content;
 pub(crate) mod ease;
+pub(crate) mod hybrid;
 pub(crate) mod itemknn;
 pub(crate) mod mf;
 pub(crate) mod neural;
