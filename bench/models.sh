@@ -67,14 +67,17 @@ if [ "$with_orrery" = 1 ]; then
 fi
 
 # run LIBRARY DATASET PROTOCOL ALGO COMMAND...: one fit; its JSON line goes to $runs, and a
-# failure is recorded with the last line of its error output.
+# failure is recorded with the last line of its error output. ALGO may carry a label after a
+# colon (`ease:ease, recency`) for a second row of one algorithm with other parameters.
 run() {
-  local library=$1 dataset=$2 protocol=$3 algo=$4 result
+  local library=$1 dataset=$2 protocol=$3 algo=${4%%:*} label=${4#*:} result
+  [ "$label" = "$4" ] && label=""
   shift 4
-  echo "-- $library $algo on $dataset ($protocol)"
+  echo "-- $library ${label:-$algo} on $dataset ($protocol)"
   if result=$("$@" 2>> "$log"); then
     if [ "$library" = orrery ]; then
-      printf '%s\n' "$result" | "$py" "$peers/report.py" tag --dataset "$dataset" --threads "$threads" >> "$runs"
+      printf '%s\n' "$result" | "$py" "$peers/report.py" tag --dataset "$dataset" --threads "$threads" \
+        ${label:+--label "$label"} >> "$runs"
     else
       printf '%s\n' "$result" >> "$runs"
     fi
@@ -83,7 +86,7 @@ run() {
     why=$(tail -n 1 "$log")
     echo "   failed: $why" >&2
     "$py" "$peers/report.py" tag --library "$library" --dataset "$dataset" --threads "$threads" \
-      --algo "$algo" --protocol "$protocol" --error "$why" >> "$runs"
+      --algo "$algo" --protocol "$protocol" --error "$why" ${label:+--label "$label"} >> "$runs"
   fi
 }
 
@@ -119,6 +122,7 @@ holdout() {
 }
 
 rating_algos="baseline mf svdpp nmf itemknn als bpr ease popularity"
+ease_recency="--param lambda=1600 --param recency_half_life=5 --param recency_floor=0.05"
 ml1m=$splits/ml-1m-users-1-2999
 for name in ${datasets//,/ }; do
   case $name in
@@ -135,6 +139,10 @@ for name in ${datasets//,/ }; do
           run orrery ml-1m-users-1-2999/loo loo "$algo" "$orrery" eval --data "$ml1m/loo" --algo "$algo" \
             $(orrery_params "$algo" true) --seed 42 --k 10 --protocol loo --json
         done
+        # EASE weighing each user's latest interactions most, with the parameters
+        # bench/tune_ease.sh picks on a validation split carved from the training file.
+        run orrery ml-1m-users-1-2999/loo loo "ease:ease, recency-weighted" "$orrery" eval --data "$ml1m/loo" \
+          --algo ease $ease_recency --seed 42 --k 10 --protocol loo --json
       fi ;;
     ml-100k)
       for fold in ${folds//,/ }; do

@@ -47,6 +47,8 @@ def tag(args):
     else:
         result = json.load(sys.stdin)
     result.update(library=args.library, dataset=args.dataset, threads=args.threads)
+    if args.label:
+        result["label"] = args.label
     print(json.dumps(result))
 
 
@@ -81,7 +83,7 @@ def mean_over_folds(results):
 def ratios(row, rows):
     """(fit ratio, 'metric ratio') of an Orrery row against its peer in the same table."""
     peer = PEERS.get(row["algo"])
-    if row["library"] != "orrery" or peer is None or "error" in row:
+    if row["library"] != "orrery" or peer is None or "error" in row or "label" in row:
         return "", ""
     match = [r for r in rows if (r["library"], r["algo"]) == peer and "error" not in r]
     if not match:
@@ -118,14 +120,15 @@ def table(rows):
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         if "error" in r:
-            cells = [r["library"], r["algo"], f"failed: {r['error']}"] + [""] * (len(head) - 3)
+            cells = [r["library"], r.get("label", r["algo"]), f"failed: {r['error']}"]
+            cells += [""] * (len(head) - 3)
         else:
             fit, metric = ratios(r, rows)
             values = [f"{r['metrics'][c]:.4f}" if c in r["metrics"] else "" for c in present]
             rss = r.get("peak_rss_mb")
             cells = [
                 r["library"],
-                r["algo"],
+                r.get("label", r["algo"]),
                 f"{r['fit_seconds']:.2f}",
                 *values,
                 f"{rss:.0f}" if rss else "",
@@ -170,6 +173,7 @@ def main():
     tagging.add_argument("--error", help="record a failed run with this message instead")
     tagging.add_argument("--algo")
     tagging.add_argument("--protocol")
+    tagging.add_argument("--label", help="the algorithm column's text, when not the algorithm's name")
     rendering = commands.add_parser("render", help="write models.json and models.md")
     rendering.add_argument("runs")
     rendering.add_argument("json")

@@ -12,7 +12,7 @@ use crate::algo::{
 };
 use crate::algo::{content::Content, hybrid::Hybrid};
 use crate::history::History;
-use crate::repr::normalize_history;
+use crate::repr::{normalize_history, normalize_ordered_history};
 use crate::topk::top_k;
 use crate::vectors::ItemVectors;
 use crate::{Algorithm, Error, Explanation, Filter, Params, Progress, Result, Scored, UserRepr};
@@ -33,8 +33,10 @@ pub trait Recommender: Send + Sync {
 
     /// A representation computed from `(item, value)` interactions alone, without
     /// retraining: for a new user (cold start) or a known user after new interactions (pass
-    /// their whole history). Values are ratings for rating models and weights otherwise;
-    /// when an item appears twice the last value counts.
+    /// their whole history). Values are ratings for rating models and weights otherwise.
+    /// Pass the interactions in the order they happened, oldest first: when an item
+    /// appears twice the last value counts, and models that weigh recent interactions
+    /// more (EASE with `recency_half_life`) read their age from that order.
     fn fold_in(&self, interactions: &[(ItemIdx, f32)]) -> Result<UserRepr>;
 
     /// Scores `items` for `user` into `out` (one slot per item), allocating nothing per item.
@@ -365,8 +367,8 @@ impl Recommender for Model {
                 return Err(Error::InvalidValue { item, value });
             }
         }
-        let history = normalize_history(interactions);
-        dispatch!(&self.fitted, a => a.fold_in(history))
+        let (history, later) = normalize_ordered_history(interactions);
+        dispatch!(&self.fitted, a => a.fold_in_ordered(history, &later))
     }
 
     fn score(&self, user: &UserRepr, items: &[ItemIdx], out: &mut [f32]) -> Result<()> {

@@ -400,6 +400,13 @@ pub struct EaseParams {
     pub lambda: f32,
     /// `binary`: every interaction has value 1 (`true`) or its weight (`false`).
     pub binary: bool,
+    /// `recency_half_life`: when scoring, an interaction followed by `n` later ones of the
+    /// same user counts `recency_floor + (1 − recency_floor) · 0.5^(n / half_life)`; the
+    /// order comes from the timestamps (same second = simultaneous) or, in `fold_in`, from
+    /// the order of the interactions. 0 (the default) weighs every interaction alike.
+    pub recency_half_life: f32,
+    /// `recency_floor`: the weight the oldest interactions keep, in [0, 1].
+    pub recency_floor: f32,
     /// `seed`: accepted for uniformity; EASE is not random.
     pub seed: u64,
 }
@@ -409,6 +416,8 @@ impl Default for EaseParams {
         Self {
             lambda: 500.0,
             binary: true,
+            recency_half_life: 0.0,
+            recency_floor: 0.05,
             seed: DEFAULT_SEED,
         }
     }
@@ -748,6 +757,10 @@ impl Params {
             Params::Ease(p) => match key {
                 "lambda" => p.lambda = field.float("lambda")? as f32,
                 "binary" => p.binary = field.bool("binary")?,
+                "recency_half_life" => {
+                    p.recency_half_life = field.float("recency_half_life")? as f32
+                }
+                "recency_floor" => p.recency_floor = field.float("recency_floor")? as f32,
                 _ => return Err(unknown()),
             },
             Params::Svdpp(p) => match key {
@@ -838,7 +851,11 @@ impl Params {
                 c.int_range("neighbors", p.neighbors, 1, 10_000)?;
                 c.non_negative("shrink", p.shrink.into())
             }
-            Params::Ease(p) => c.positive("lambda", p.lambda.into()),
+            Params::Ease(p) => {
+                c.positive("lambda", p.lambda.into())?;
+                c.non_negative("recency_half_life", p.recency_half_life.into())?;
+                c.share("recency_floor", p.recency_floor.into())
+            }
             Params::Bpr(p) => {
                 c.int_range("factors", p.factors, 1, MAX_FACTORS)?;
                 c.unit("lr", p.lr.into())?;
@@ -1005,6 +1022,8 @@ impl Params {
             Params::Ease(p) => vec![
                 ("lambda", p.lambda.to_string()),
                 ("binary", p.binary.to_string()),
+                ("recency_half_life", p.recency_half_life.to_string()),
+                ("recency_floor", p.recency_floor.to_string()),
             ],
             Params::Svdpp(p) => vec![
                 ("factors", p.factors.to_string()),

@@ -18,6 +18,11 @@ pub struct UserRepr {
     /// The user's interactions as `(item, value)`, sorted by item, one per item. The value
     /// is the rating where there is one, else the implicit weight.
     pub history: Vec<(ItemIdx, f32)>,
+    /// How much each history entry counts for its age, in (0, 1], parallel to `history`;
+    /// empty when every entry counts fully (the model ignores recency or the order is
+    /// unknown). Only models with a recency parameter fill it.
+    #[serde(default)]
+    pub recency: Vec<f32>,
 }
 
 /// One recommended item and its score (higher is better).
@@ -80,6 +85,14 @@ impl Explanation {
 
 /// Sorts interactions by item and keeps the last value given for each item.
 pub(crate) fn normalize_history(interactions: &[(ItemIdx, f32)]) -> Vec<(ItemIdx, f32)> {
+    normalize_ordered_history(interactions).0
+}
+
+/// [`normalize_history`], and for each kept entry how many kept entries came after it in
+/// `interactions` (taken as the order of arrival, oldest first).
+pub(crate) fn normalize_ordered_history(
+    interactions: &[(ItemIdx, f32)],
+) -> (Vec<(ItemIdx, f32)>, Vec<u32>) {
     let mut history: Vec<(usize, ItemIdx, f32)> = interactions
         .iter()
         .enumerate()
@@ -87,9 +100,29 @@ pub(crate) fn normalize_history(interactions: &[(ItemIdx, f32)]) -> Vec<(ItemIdx
         .collect();
     history.sort_by_key(|&(pos, item, _)| (item, std::cmp::Reverse(pos)));
     history.dedup_by_key(|&mut (_, item, _)| item);
-    history
+    // The rank of each kept entry's position among all kept positions, from the newest.
+    let mut positions: Vec<usize> = history.iter().map(|&(pos, _, _)| pos).collect();
+    positions.sort_unstable();
+    let n = positions.len();
+    let later = history
+        .iter()
+        .map(|&(pos, _, _)| (n - 1 - positions.partition_point(|&p| p < pos)) as u32)
+        .collect();
+    let history = history
         .into_iter()
         .map(|(_, item, value)| (item, value))
+        .collect();
+    (history, later)
+}
+
+/// For each of `times`, how many of `times` are strictly later: interactions in the same
+/// second count as simultaneous, and data without timestamps (all equal) has no order.
+pub(crate) fn later_counts(times: &[i64]) -> Vec<u32> {
+    let mut sorted = times.to_vec();
+    sorted.sort_unstable();
+    times
+        .iter()
+        .map(|&t| (sorted.len() - sorted.partition_point(|&s| s <= t)) as u32)
         .collect()
 }
 
@@ -101,6 +134,21 @@ mod tests {
     fn history_is_sorted_and_latest_wins() {
         let h = normalize_history(&[(5, 1.0), (2, 3.0), (5, 4.0), (1, 2.0)]);
         assert_eq!(h, vec![(1, 2.0), (2, 3.0), (5, 4.0)]);
+    }
+
+    #[test]
+    fn ordered_history_counts_later_entries_after_dedup() {
+        // Item 5 was touched first and last, so it is the newest.
+        let (h, later) = normalize_ordered_history(&[(5, 1.0), (2, 3.0), (1, 2.0), (5, 4.0)]);
+        assert_eq!(h, vec![(1, 2.0), (2, 3.0), (5, 4.0)]);
+        assert_eq!(later, vec![1, 2, 0]);
+    }
+
+    #[test]
+    fn later_counts_treat_ties_as_simultaneous() {
+        assert_eq!(later_counts(&[10, 30, 20, 30]), vec![3, 0, 2, 0]);
+        assert_eq!(later_counts(&[0, 0, 0]), vec![0, 0, 0]);
+        assert!(later_counts(&[]).is_empty());
     }
 
     #[test]

@@ -454,6 +454,7 @@ impl Algo for Als {
             factors: row(&self.user_factors, user as usize, self.factors).to_vec(),
             bias: 0.0,
             history,
+            recency: Vec::new(),
         }
     }
 
@@ -464,6 +465,7 @@ impl Algo for Als {
             factors: x.into_iter().map(|v| v as f32).collect(),
             bias: 0.0,
             history,
+            recency: Vec::new(),
         })
     }
 

@@ -110,6 +110,7 @@ impl Algo for Baseline {
             factors: Vec::new(),
             bias: self.user_bias.get(user as usize).copied().unwrap_or(0.0),
             history,
+            recency: Vec::new(),
         }
     }
 
@@ -123,6 +124,7 @@ impl Algo for Baseline {
             factors: Vec::new(),
             bias,
             history,
+            recency: Vec::new(),
         })
     }
 

@@ -302,6 +302,7 @@ impl Algo for Bpr {
             factors: row(&self.user_factors, user as usize, self.factors).to_vec(),
             bias: 0.0,
             history,
+            recency: Vec::new(),
         }
     }
 
@@ -326,6 +327,7 @@ impl Algo for Bpr {
             factors: user,
             bias: 0.0,
             history,
+            recency: Vec::new(),
         })
     }
 

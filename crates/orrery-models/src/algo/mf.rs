@@ -344,6 +344,7 @@ impl Algo for Mf {
             factors: row(&self.user_factors, user as usize, self.factors).to_vec(),
             bias: self.user_bias[user as usize],
             history,
+            recency: Vec::new(),
         }
     }
 
@@ -355,6 +356,7 @@ impl Algo for Mf {
             factors: x.into_iter().map(|v| v as f32).collect(),
             bias,
             history,
+            recency: Vec::new(),
         })
     }
 

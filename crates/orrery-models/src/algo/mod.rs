@@ -43,6 +43,12 @@ pub(crate) trait Algo {
     /// A representation from a normalized history alone.
     fn fold_in(&self, history: Vec<(ItemIdx, f32)>) -> Result<UserRepr>;
 
+    /// [`Algo::fold_in`] with, per history entry, how many of the user's interactions came
+    /// after it; models that weigh recent interactions more override it.
+    fn fold_in_ordered(&self, history: Vec<(ItemIdx, f32)>, _later: &[u32]) -> Result<UserRepr> {
+        self.fold_in(history)
+    }
+
     /// Scores `items` into `out` (same length).
     fn score(&self, user: &UserRepr, items: &[ItemIdx], out: &mut [f32]);
 

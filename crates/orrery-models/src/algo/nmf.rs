@@ -358,6 +358,7 @@ impl Algo for Nmf {
             factors: row(&self.user_factors, user as usize, self.factors).to_vec(),
             bias: 0.0,
             history,
+            recency: Vec::new(),
         }
     }
 
@@ -386,6 +387,7 @@ impl Algo for Nmf {
             factors: user,
             bias: 0.0,
             history,
+            recency: Vec::new(),
         })
     }
 

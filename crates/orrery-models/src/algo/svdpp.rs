@@ -390,6 +390,7 @@ impl Algo for Svdpp {
             factors: row(&self.user_factors, user as usize, self.factors).to_vec(),
             bias: self.user_bias[user as usize],
             history,
+            recency: Vec::new(),
         }
     }
 
@@ -407,6 +408,7 @@ impl Algo for Svdpp {
                 .collect(),
             bias,
             history,
+            recency: Vec::new(),
         })
     }
 

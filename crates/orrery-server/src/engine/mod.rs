@@ -550,17 +550,19 @@ impl Engine {
         {
             return Ok(repr.clone());
         }
-        let mut history: Vec<(ItemIdx, f32)> = view
+        // Oldest first, as fold_in reads recency from the order.
+        let history: Vec<(ItemIdx, f32)> = view
             .history
             .iter()
             .filter_map(|c| model.item_index(&c.item).map(|i| (i, c.value)))
             .collect();
-        history.sort_by_key(|&(i, _)| i);
+        let mut by_item = history.clone();
+        by_item.sort_by_key(|&(i, _)| i);
         let trained = model
             .user_index(&view.record.id)
             .and_then(|u| model.model.user(u).ok());
         let repr = match trained {
-            Some(trained) if same_history(&trained.history, &history) => trained,
+            Some(trained) if same_history(&trained.history, &by_item) => trained,
             trained => match model.model.fold_in(&history) {
                 Ok(repr) => repr,
                 Err(error) => {

@@ -47,7 +47,8 @@ pub struct UserView {
     pub record: UserRecord,
     /// Number of stored interactions (events, not items).
     pub interactions: usize,
-    /// Interactions merged per item, in order of first interaction.
+    /// Interactions merged per item, in order of each item's latest interaction (oldest
+    /// first), the order [`orrery_models::Recommender::fold_in`] reads recency from.
     pub history: Vec<HistoryCell>,
     /// The representation for one model version, computed on first use.
     pub(crate) repr: Mutex<Option<(i64, Arc<UserRepr>)>>,
@@ -71,14 +72,18 @@ impl UserView {
 }
 
 /// Merges events per item: implicit weights add up, the latest explicit value wins and
-/// then stands for the cell (as `orrery_core::Dataset` does).
+/// then stands for the cell (as `orrery_core::Dataset` does). Cells come in the order of
+/// their latest event.
 pub fn merge_history(events: &[InteractionRecord], weights: &EventWeights) -> Vec<HistoryCell> {
     let mut order: Vec<&str> = Vec::new();
+    let mut latest: std::collections::HashMap<&str, usize> =
+        std::collections::HashMap::with_capacity(events.len());
     // Per item: the sum of implicit weights, and the latest explicit (time, value).
     type Cell = (f32, Option<(i64, f32)>);
     let mut cells: std::collections::HashMap<&str, Cell> =
         std::collections::HashMap::with_capacity(events.len());
-    for event in events {
+    for (position, event) in events.iter().enumerate() {
+        latest.insert(event.item.as_str(), position);
         let entry = cells.entry(event.item.as_str()).or_insert_with(|| {
             order.push(event.item.as_str());
             (0.0, None)
@@ -93,6 +98,7 @@ pub fn merge_history(events: &[InteractionRecord], weights: &EventWeights) -> Ve
             entry.0 += weights.weight(&event.kind, event.value);
         }
     }
+    order.sort_by_key(|item| latest[item]);
     order
         .into_iter()
         .map(|item| {
@@ -148,5 +154,17 @@ mod tests {
         assert_eq!(h[1].affinity(), 0.75);
         assert_eq!(h[0].affinity(), 1.0);
         assert_eq!(h[2].affinity(), -0.2);
+    }
+
+    #[test]
+    fn cells_come_in_the_order_of_their_latest_event() {
+        let events = [
+            event("a", EventKind::Click, 0.0, 1),
+            event("b", EventKind::Click, 0.0, 2),
+            event("a", EventKind::Like, 0.0, 3),
+        ];
+        let h = merge_history(&events, &EventWeights::default());
+        let items: Vec<&str> = h.iter().map(|c| c.item.as_str()).collect();
+        assert_eq!(items, ["b", "a"]);
     }
 }

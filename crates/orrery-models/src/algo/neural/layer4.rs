@@ -667,6 +667,7 @@ impl Algo for Layer4 {
             factors: self.users.row(user as usize).to_vec(),
             bias: 0.0,
             history,
+            recency: Vec::new(),
         }
     }
 
@@ -675,6 +676,7 @@ impl Algo for Layer4 {
             factors: self.fit_user(&history),
             bias: 0.0,
             history,
+            recency: Vec::new(),
         })
     }
 

@@ -854,6 +854,7 @@ impl Ncf {
             factors,
             bias: 0.0,
             history,
+            recency: Vec::new(),
         }
     }
 
@@ -958,6 +959,7 @@ impl Algo for Ncf {
             factors: self.users.row(user as usize).to_vec(),
             bias: 0.0,
             history,
+            recency: Vec::new(),
         }
     }
 
@@ -971,6 +973,7 @@ impl Algo for Ncf {
             factors,
             bias: 0.0,
             history,
+            recency: Vec::new(),
         })
     }
 
