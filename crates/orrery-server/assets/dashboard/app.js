@@ -383,7 +383,7 @@ async function pollStatus() {
   }
   if (current !== "training") return;
   if (status.running) {
-    pollTimer = setTimeout(() => pollStatus().catch((e) => fail("Training status", e)), 400);
+    pollTimer = setTimeout(() => pollStatus().catch((e) => fail("Training status", e)), 250);
   } else if (watchedRun !== null) {
     // The run watched from here just ended: show its outcome in the history.
     watchedRun = null;

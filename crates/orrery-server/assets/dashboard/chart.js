@@ -90,6 +90,11 @@ export function drawChart(container, options) {
   } else if (xMin === xMax) {
     xMin -= 1;
     xMax += 1;
+  } else {
+    // A little room so that the first and last points are not cut by the edges.
+    const pad = (xMax - xMin) * 0.03;
+    xMin -= pad;
+    xMax += pad;
   }
   const ys = points.map((p) => p.y);
   const scale = niceScale(options.yMin !== undefined ? Math.min(options.yMin, ...ys) : Math.min(...ys), Math.max(...ys), 4);
