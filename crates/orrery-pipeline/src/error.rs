@@ -23,12 +23,6 @@ pub enum Error {
     /// The chosen data gives a layer nothing to compute.
     #[error("layer {layer} has nothing to compute: {what}")]
     NoData { layer: u8, what: String },
-    /// Layer 4 needs the tanh network of `orrery-models`, which this build lacks.
-    #[error(
-        "layer 4 needs the tanh network model (algorithm `layer4`), which is not available in \
-         this build of Orrery; run layer 2 or 3, or use a build that includes it"
-    )]
-    Layer4Unavailable,
     /// Reading the store failed.
     #[error("reading the store: {0}")]
     Store(#[from] orrery_store::Error),

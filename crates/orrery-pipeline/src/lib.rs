@@ -47,9 +47,6 @@ pub use report::{DataSource, Layer, RunReport, SourceKind};
 pub async fn run(store: &Store, layer: Layer, config: &PipelineConfig) -> Result<RunReport, Error> {
     let started = Instant::now();
     config.validate()?;
-    if layer == Layer::Neural && !layer4::available() {
-        return Err(Error::Layer4Unavailable);
-    }
     let decision = source::decide(store, &config.source).await?;
     let config = config.clone();
     tokio::task::spawn_blocking(move || {

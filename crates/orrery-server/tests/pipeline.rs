@@ -113,21 +113,15 @@ async fn layers_run_over_http_on_simulated_then_stored_data() {
             "Object_Type,Object_ID,total_interactions,num_views,num_clicks,num_favorites,trending_score\n"
         ));
 
-        // Layer 4 either runs on the stored data or says its model is not in this build.
+        // Layer 4 runs the tanh network on the stored strengths.
         let (status, report) = send(admin(Method::POST, "/run-layer/4")).await;
-        if status == StatusCode::SERVICE_UNAVAILABLE {
-            assert_problem(status, &report, 503, None);
-            assert!(
-                report["detail"]
-                    .as_str()
-                    .is_some_and(|d| d.contains("not available")),
-                "{report}"
-            );
-        } else {
-            assert_eq!(status, StatusCode::OK, "{name}: {report}");
-            assert_eq!(report["data_source"]["kind"], "store", "{report}");
-            assert_eq!(report["rows"], 120, "{report}");
-        }
+        assert_eq!(status, StatusCode::OK, "{name}: {report}");
+        assert_eq!(report["data_source"]["kind"], "store", "{report}");
+        assert_eq!(report["rows"], 120, "{report}");
+        assert!(
+            report["quality"]["heldout_rmse"].as_f64().is_some(),
+            "{report}"
+        );
 
         // The OpenAPI document describes both routes.
         let (status, doc) = server.get("/openapi.json").await;

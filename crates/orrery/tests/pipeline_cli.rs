@@ -123,10 +123,16 @@ fn layers_run_on_a_simulation_then_on_an_imported_poppy_csv() {
         let stderr = String::from_utf8_lossy(&bad.stderr);
         assert!(stderr.contains("layer \"7\" does not exist"), "{stderr}");
 
-        let layer4 = db.orrery(&["pipeline", "run", "--layer", "4", "--out", out_arg]);
-        if !layer4.status.success() {
-            let stderr = String::from_utf8_lossy(&layer4.stderr);
-            assert!(stderr.contains("not available in this build"), "{stderr}");
-        }
+        let layer4 = report(&db, &["pipeline", "run", "--layer", "4", "--out", out_arg]);
+        assert_eq!(layer4["layer"], 4, "{layer4}");
+        assert_eq!(layer4["data_source"]["kind"], "store", "{layer4}");
+        let q = &layer4["quality"];
+        assert!(
+            q["heldout_rmse"].as_f64().unwrap()
+                <= q["heldout_rmse_global_mean_baseline"].as_f64().unwrap() * 1.02,
+            "{q}"
+        );
+        let csv = std::fs::read_to_string(layer4["output_file"].as_str().unwrap()).unwrap();
+        assert_eq!(csv.lines().next(), Some(LAYER3_HEADER));
     }
 }

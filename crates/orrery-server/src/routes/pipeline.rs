@@ -83,7 +83,6 @@ fn api_error(error: PipelineError) -> ApiError {
         PipelineError::NotEnoughData { .. } | PipelineError::NoData { .. } => {
             ApiError::Conflict(error.to_string())
         }
-        PipelineError::Layer4Unavailable => ApiError::Unavailable(error.to_string()),
         _ => ApiError::Internal(error_chain(&error)),
     }
 }
