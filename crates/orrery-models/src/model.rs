@@ -441,6 +441,10 @@ impl Algo for Fitted {
         dispatch!(self, a => a.fold_in(history))
     }
 
+    fn fold_in_ordered(&self, history: Vec<(ItemIdx, f32)>, later: &[u32]) -> Result<UserRepr> {
+        dispatch!(self, a => a.fold_in_ordered(history, later))
+    }
+
     fn score(&self, user: &UserRepr, items: &[ItemIdx], out: &mut [f32]) {
         dispatch!(self, a => a.score(user, items, out))
     }

@@ -247,6 +247,15 @@ impl Algo for Hybrid {
         Ok(repr)
     }
 
+    /// The collaborative part sees the order (EASE weighs recent interactions more); the
+    /// content profile does not, its decay needs timestamps.
+    fn fold_in_ordered(&self, history: Vec<(ItemIdx, f32)>, later: &[u32]) -> Result<UserRepr> {
+        let profile = self.content.profile(&history, None);
+        let mut repr = self.cf.fold_in_ordered(history, later)?;
+        repr.factors.extend(profile);
+        Ok(repr)
+    }
+
     fn score(&self, user: &UserRepr, items: &[ItemIdx], out: &mut [f32]) {
         let all = self.blended(user);
         for (o, &i) in out.iter_mut().zip(items) {
