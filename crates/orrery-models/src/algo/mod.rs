@@ -167,19 +167,35 @@ impl Kernel for ScoreRows<'_> {
 
     #[inline(always)]
     fn run<S: pulp::Simd>(self, simd: S) {
-        let score = |i: usize| {
-            let bias = self.bias.map_or(0.0, |b| b[i]);
-            self.base + bias + dot_simd(simd, self.user, row(self.factors, i, self.k))
-        };
-        match self.items {
+        // No closure around the dot product: a closure is compiled on its own, without the
+        // SIMD target features, and its intrinsics would become function calls.
+        let ScoreRows {
+            user,
+            factors,
+            k,
+            base,
+            bias,
+            items,
+            out,
+        } = self;
+        match items {
             Some(items) => {
-                for (o, &i) in self.out.iter_mut().zip(items) {
-                    *o = score(i as usize);
+                for (o, &i) in out.iter_mut().zip(items) {
+                    let i = i as usize;
+                    let b = match bias {
+                        Some(b) => b[i],
+                        None => 0.0,
+                    };
+                    *o = base + b + dot_simd(simd, user, row(factors, i, k));
                 }
             }
             None => {
-                for (i, o) in self.out.iter_mut().enumerate() {
-                    *o = score(i);
+                for (i, o) in out.iter_mut().enumerate() {
+                    let b = match bias {
+                        Some(b) => b[i],
+                        None => 0.0,
+                    };
+                    *o = base + b + dot_simd(simd, user, row(factors, i, k));
                 }
             }
         }

@@ -287,6 +287,11 @@ impl Catalog {
         self.vocab.get(text).copied()
     }
 
+    /// Number of distinct tokens (token ids are `0..n_tokens()`).
+    pub fn n_tokens(&self) -> usize {
+        self.tokens.len()
+    }
+
     /// The text of a token id.
     pub fn token_text(&self, id: u32) -> &str {
         self.tokens.get(id as usize).map_or("", String::as_str)

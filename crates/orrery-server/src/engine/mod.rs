@@ -22,7 +22,7 @@ pub mod users;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use arc_swap::ArcSwap;
 use orrery_core::{Dataset, EventWeights, InteractionRecord, ItemIdx, ItemRecord};
@@ -208,9 +208,16 @@ pub struct Snapshot {
     to_model: Vec<u32>,
     /// Catalog popularity in [0, 1].
     popularity: Vec<f32>,
+    /// Popularity blended with a demographic group's, per group (gender, age bucket,
+    /// occupation), computed on first use: a few hundred groups at most, and each request
+    /// would otherwise redo a pass over the catalog.
+    group_popularity: Mutex<HashMap<Vec<String>, GroupPopularity>>,
 }
 
 const NOT_IN_MODEL: u32 = u32::MAX;
+
+/// A demographic group's popularity scores, and whether the catalog knew the group.
+type GroupPopularity = (Arc<Vec<f32>>, bool);
 
 impl Snapshot {
     fn new(catalog: Arc<Catalog>, model: Option<Arc<ServingModel>>) -> Snapshot {
@@ -231,7 +238,34 @@ impl Snapshot {
             model,
             to_model,
             popularity,
+            group_popularity: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Popularity in [0, 1] as the demographic group of `gender`, `age` and `occupation`
+    /// sees it: the global one averaged with the group's, or the global one alone; and
+    /// whether the catalog knew the group.
+    fn popularity_for(
+        &self,
+        gender: Option<&str>,
+        age: Option<i32>,
+        occupation: Option<&str>,
+    ) -> GroupPopularity {
+        let keys = catalog::demographic_keys(gender, age, occupation);
+        if let Ok(cache) = self.group_popularity.lock()
+            && let Some(found) = cache.get(&keys)
+        {
+            return found.clone();
+        }
+        let demographic = self.catalog.demographic_scores(&keys);
+        let found = (
+            Arc::new(blend_popularity(&self.popularity, demographic.as_deref())),
+            demographic.is_some(),
+        );
+        if let Ok(mut cache) = self.group_popularity.lock() {
+            cache.insert(keys, found.clone());
+        }
+        found
     }
 
     /// The model index of a catalog item.
@@ -617,12 +651,11 @@ impl Engine {
             normalize(&mut scores, &mask);
             collaborative = Some(scores);
         }
-        let demographic = catalog.demographic_scores(&catalog::demographic_keys(
+        let (popularity, _) = snapshot.popularity_for(
             view.record.gender.as_deref(),
             view.record.age,
             view.record.occupation.as_deref(),
-        ));
-        let popularity = blend_popularity(&snapshot.popularity, demographic.as_deref());
+        );
         let use_content = opts.use_content && !profile.is_empty();
 
         let (method, cf_weight) = match (&collaborative, use_content) {
@@ -728,12 +761,11 @@ impl Engine {
         let seen: Vec<&str> = ratings.iter().map(|c| c.item.as_str()).collect();
         let mut mask = candidate_mask(catalog, None, seen.iter().copied(), &[]);
         let profile = Profile::new(catalog, &profile_in.interests, &ratings);
-        let demographic = catalog.demographic_scores(&catalog::demographic_keys(
+        let (popularity, group_known) = snapshot.popularity_for(
             profile_in.gender.as_deref(),
             profile_in.age,
             profile_in.occupation.as_deref(),
-        ));
-        let popularity = blend_popularity(&snapshot.popularity, demographic.as_deref());
+        );
 
         let mut collaborative = None;
         if let Some(model) = snapshot.model.as_deref().filter(|_| !ratings.is_empty()) {
@@ -807,7 +839,7 @@ impl Engine {
             Method::ColdStart => {
                 "items matching your interests and ratings, backed by popularity".to_owned()
             }
-            _ if demographic.is_some() => {
+            _ if group_known => {
                 "popular with people like you (your demographic group)".to_owned()
             }
             _ => "popular items: tell us your interests or rate a few items for a personal list"

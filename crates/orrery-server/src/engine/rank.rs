@@ -1,7 +1,6 @@
 //! The scoring pieces the engine blends: a user's content profile over catalog tokens,
 //! min–max normalization, and top-k selection with an offset.
 
-use std::collections::HashMap;
 
 use orrery_core::ItemIdx;
 
@@ -10,20 +9,28 @@ use crate::engine::users::HistoryCell;
 
 /// A user's taste over content tokens (categories and tags): stated interests count 1
 /// each, items in the history add their affinity (negative for skips and low ratings).
+///
+/// The weights are dense over the catalog's tokens: a request scores every item, and an
+/// indexed load per token costs far less than a hash lookup.
 #[derive(Debug, Clone, Default)]
 pub struct Profile {
-    weights: HashMap<u32, f32>,
+    weights: Vec<f32>,
     norm: f32,
 }
 
 impl Profile {
     /// The profile of `interests` and `history` over `catalog`'s tokens.
     pub fn new(catalog: &Catalog, interests: &[String], history: &[HistoryCell]) -> Profile {
-        let mut weights: HashMap<u32, f32> = HashMap::new();
+        let mut weights = vec![0f32; catalog.n_tokens()];
+        let mut add = |t: u32, w: f32| {
+            if let Some(slot) = weights.get_mut(t as usize) {
+                *slot += w;
+            }
+        };
         for interest in interests {
             for token in interest_tokens(interest) {
                 if let Some(t) = catalog.token(&token) {
-                    *weights.entry(t).or_default() += 1.0;
+                    add(t, 1.0);
                 }
             }
         }
@@ -33,17 +40,20 @@ impl Profile {
             };
             let affinity = cell.affinity();
             for &t in &item.features {
-                *weights.entry(t).or_default() += affinity;
+                add(t, affinity);
             }
         }
-        weights.retain(|_, w| *w != 0.0);
-        let norm = weights.values().map(|w| w * w).sum::<f32>().sqrt();
+        let norm = weights.iter().map(|w| w * w).sum::<f32>().sqrt();
         Profile { weights, norm }
     }
 
     /// Whether the profile says nothing.
     pub fn is_empty(&self) -> bool {
-        self.weights.is_empty()
+        self.norm == 0.0
+    }
+
+    fn weight(&self, token: u32) -> f32 {
+        self.weights.get(token as usize).copied().unwrap_or(0.0)
     }
 
     /// Cosine between the profile and an item's binary token vector, in [-1, 1].
@@ -51,7 +61,7 @@ impl Profile {
         if self.norm == 0.0 || features.is_empty() {
             return 0.0;
         }
-        let dot: f32 = features.iter().filter_map(|t| self.weights.get(t)).sum();
+        let dot: f32 = features.iter().map(|&t| self.weight(t)).sum();
         dot / (self.norm * (features.len() as f32).sqrt())
     }
 
@@ -60,7 +70,7 @@ impl Profile {
     pub fn matches(&self, catalog: &Catalog, features: &[u32], k: usize) -> Vec<String> {
         let mut liked: Vec<(u32, f32)> = features
             .iter()
-            .filter_map(|&t| self.weights.get(&t).map(|&w| (t, w)))
+            .map(|&t| (t, self.weight(t)))
             .filter(|&(_, w)| w > 0.0)
             .collect();
         liked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
