@@ -839,9 +839,7 @@ impl Engine {
             Method::ColdStart => {
                 "items matching your interests and ratings, backed by popularity".to_owned()
             }
-            _ if group_known => {
-                "popular with people like you (your demographic group)".to_owned()
-            }
+            _ if group_known => "popular with people like you (your demographic group)".to_owned(),
             _ => "popular items: tell us your interests or rate a few items for a personal list"
                 .to_owned(),
         };

@@ -1,7 +1,6 @@
 //! The scoring pieces the engine blends: a user's content profile over catalog tokens,
 //! min–max normalization, and top-k selection with an offset.
 
-
 use orrery_core::ItemIdx;
 
 use crate::engine::catalog::{Catalog, interest_tokens};
