@@ -141,6 +141,7 @@ impl Server {
                 }
             })
         });
+        let listener = self.follow_other_servers().await;
         let router = crate::routes::router(self.state.clone()).layer(TraceLayer::new_for_http());
         // Before routing, so that the seeds' `/users/` reaches `/users`.
         let app = NormalizePathLayer::trim_trailing_slash().layer(router);
@@ -150,6 +151,43 @@ impl Server {
         if let Some(follower) = follower {
             follower.abort();
         }
+        if let Some(listener) = listener {
+            listener.abort();
+        }
         served
+    }
+
+    /// On a database other servers share (PostgreSQL), applies their change announcements
+    /// to this server's caches, so that feedback sent to one server shapes the next answer
+    /// of every other. `None` when there is nobody to hear.
+    async fn follow_other_servers(&self) -> Option<tokio::task::JoinHandle<()>> {
+        let engine = self.state.engine.clone();
+        let mut changes = match engine.store().subscribe().await {
+            Ok(Some(changes)) => changes,
+            Ok(None) => return None,
+            Err(e) => {
+                tracing::warn!(
+                    "cannot hear other servers' changes ({}); their writes reach this server's \
+                     cached users only when they are read again",
+                    error_chain(&e)
+                );
+                return None;
+            }
+        };
+        Some(tokio::spawn(async move {
+            loop {
+                match changes.next().await {
+                    Ok(change) => {
+                        if let Err(e) = engine.apply_remote(change).await {
+                            tracing::warn!("applying another server's change failed: {e}");
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!("listening to other servers failed: {}", error_chain(&e));
+                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    }
+                }
+            }
+        }))
     }
 }

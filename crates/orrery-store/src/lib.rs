@@ -19,6 +19,7 @@
 
 mod accounts;
 mod activity;
+mod changes;
 mod columns;
 mod crud;
 mod embeddings;
@@ -33,6 +34,7 @@ mod url;
 
 pub use accounts::{Credentials, SetCredentials, UserFilter};
 pub use activity::DayCount;
+pub use changes::{Change, Changes};
 pub use crud::{MAX_PAGE_SIZE, Page};
 pub use embeddings::{ItemEmbedding, NewItemEmbedding};
 pub use error::Error;

@@ -354,8 +354,11 @@ impl Store {
                 .await
                 .context("activating a model version")?;
             tx.commit().await.context("committing a model activation")?;
-            Ok(true)
-        })
+            Ok::<_, Error>(())
+        })?;
+        // Servers sharing the database switch at once rather than at their next poll.
+        self.announce(&crate::Change::ActiveModel).await?;
+        Ok(true)
     }
 
     /// Deletes a version unless it is the active one.

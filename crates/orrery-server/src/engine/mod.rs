@@ -27,7 +27,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use arc_swap::ArcSwap;
 use orrery_core::{Dataset, EventWeights, InteractionRecord, ItemIdx, ItemRecord};
 use orrery_models::{Recommender, UserRepr};
-use orrery_store::Store;
+use orrery_store::{Change, Store};
 
 pub use catalog::{Catalog, CatalogItem};
 pub use explain::{Explanation, Influence, SharedCategory, SimilarUser};
@@ -462,6 +462,7 @@ impl Engine {
             .ok_or_else(|| EngineError::UnknownItem(item.id.clone()))?;
         let record = stored.clone();
         self.replace_catalog(|c| c.with_item(record)).await;
+        self.announce(Change::Items(vec![item.id.clone()])).await;
         Ok(stored)
     }
 
@@ -469,6 +470,7 @@ impl Engine {
     pub async fn delete_item(&self, id: &str) -> EngineResult<bool> {
         let existed = self.store.delete_item(id).await?;
         self.replace_catalog(|c| c.without_item(id)).await;
+        self.announce(Change::Items(vec![id.to_owned()])).await;
         Ok(existed)
     }
 
@@ -478,24 +480,97 @@ impl Engine {
         (self.snapshot.load().catalog.max_numeric_id() + 1).to_string()
     }
 
-    /// Records that a user exists (after creating one).
+    /// Records that a user exists (after creating or changing one).
     pub fn user_created(&self, id: &str) {
         write(&self.known_users).insert(id.to_owned());
         self.touch_user(id);
+        self.announce_later(Change::Users(vec![id.to_owned()]));
     }
 
     /// Forgets a deleted user.
     pub fn user_deleted(&self, id: &str) {
         write(&self.known_users).remove(id);
         self.touch_user(id);
+        self.announce_later(Change::Users(vec![id.to_owned()]));
     }
 
     /// Forgets every user.
     pub fn all_users_deleted(&self) {
+        self.forget_all_users();
+        self.announce_later(Change::Unknown);
+    }
+
+    fn forget_all_users(&self) {
         write(&self.known_users).clear();
         write(&self.views).clear();
         self.generation.fetch_add(1, Ordering::SeqCst);
         write(&self.user_generations).clear();
+    }
+
+    /// Tells the other servers on the database about `change`, waiting for it: a client
+    /// that got its answer can count on every server having heard.
+    async fn announce(&self, change: Change) {
+        if let Err(e) = self.store.announce(&change).await {
+            tracing::warn!("announcing a change to other servers failed: {e}");
+        }
+    }
+
+    /// [`Engine::announce`] from code that cannot wait.
+    fn announce_later(&self, change: Change) {
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let store = self.store.clone();
+            runtime.spawn(async move {
+                if let Err(e) = store.announce(&change).await {
+                    tracing::warn!("announcing a change to other servers failed: {e}");
+                }
+            });
+        }
+    }
+
+    /// Follows a change another server announced: its users' cached views are dropped
+    /// (their next request reads the store), its items are read again into the catalog.
+    pub async fn apply_remote(&self, change: Change) -> EngineResult<()> {
+        match change {
+            Change::Users(ids) => {
+                for id in &ids {
+                    write(&self.known_users).remove(id.as_str());
+                    self.touch_user(id);
+                }
+            }
+            Change::Items(ids) => {
+                let mut stored = Vec::with_capacity(ids.len());
+                for id in ids {
+                    let record = self.store.get_item(&id).await?;
+                    stored.push((id, record));
+                }
+                self.replace_catalog(|catalog| {
+                    let mut next = catalog.clone();
+                    for (id, record) in stored {
+                        next = match record {
+                            Some(record) => next.with_item(record),
+                            None if next.get(&id).is_some() => next.without_item(&id),
+                            None => next,
+                        };
+                    }
+                    next
+                })
+                .await;
+            }
+            Change::ActiveModel => {
+                if let Some(version) = self.follow_registry().await? {
+                    tracing::info!(version, "serving the version another process activated");
+                }
+            }
+            Change::Unknown => {
+                tracing::warn!(
+                    "announcements from other servers may have been missed: cached users are \
+                     read again; items changed meanwhile appear after the next training"
+                );
+                self.forget_all_users();
+                self.follow_registry().await?;
+            }
+        }
+        Ok(())
     }
 
     /// Whether a user exists (memory first, then the store).
@@ -545,9 +620,13 @@ impl Engine {
             }
         }
         let inserted = self.store.add_interactions(events).await?;
-        for user in users {
+        for user in &users {
             self.touch_user(user);
         }
+        self.announce(Change::Users(
+            users.into_iter().map(str::to_owned).collect(),
+        ))
+        .await;
         Ok(inserted)
     }
 

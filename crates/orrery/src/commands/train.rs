@@ -38,9 +38,23 @@ pub struct TrainArgs {
     /// Versions to keep afterwards (the active and pinned ones are always kept).
     #[arg(long, default_value_t = 5)]
     pub keep: usize,
-    /// Print one JSON object (and no progress bar).
+    /// Print one JSON object per trained version (and no progress bar).
     #[arg(long)]
     pub json: bool,
+    /// Keep running: train again whenever `--after-events` new interactions arrived, or
+    /// on the `--every` schedule when any did; new versions become active unless
+    /// `--no-activate`. Servers on the same database switch to them at once.
+    #[arg(long)]
+    pub watch: bool,
+    /// With --watch: new interactions that trigger a training.
+    #[arg(long, default_value_t = 1000, requires = "watch")]
+    pub after_events: u64,
+    /// With --watch: seconds after which any new interaction triggers a training.
+    #[arg(long, requires = "watch")]
+    pub every: Option<u64>,
+    /// With --watch: seconds between two looks at the store.
+    #[arg(long, default_value_t = 5, requires = "watch")]
+    pub poll: u64,
 }
 
 pub async fn run(args: TrainArgs, config: &Config) -> Result<()> {
@@ -64,7 +78,7 @@ pub async fn run(args: TrainArgs, config: &Config) -> Result<()> {
     params.validate()?;
     let job = TrainJob {
         params,
-        activate: if args.activate {
+        activate: if args.activate || (args.watch && !args.no_activate) {
             Some(true)
         } else if args.no_activate {
             Some(false)
@@ -77,11 +91,67 @@ pub async fn run(args: TrainArgs, config: &Config) -> Result<()> {
         validation_ratio: args.validation_ratio,
         keep_versions: args.keep,
     };
-    let bar = EpochBar::new(algorithm.name().to_owned(), !args.json);
-    let run = orrery_train::begin(&store, &job).await?;
-    let outcome = run.execute(&store, &job, &settings, bar).await;
+    if args.watch {
+        let watched = watch(&store, &job, &settings, &args).await;
+        store.close().await;
+        return watched;
+    }
+    let outcome = train_once(&store, &job, &settings, &args).await;
     store.close().await;
-    let trained = outcome?;
+    outcome
+}
+
+/// Trains again after enough new interactions (or on the schedule) until interrupted.
+async fn watch(
+    store: &orrery_store::Store,
+    job: &TrainJob,
+    settings: &TrainSettings,
+    args: &TrainArgs,
+) -> Result<()> {
+    let poll = std::time::Duration::from_secs(args.poll.max(1));
+    let mut trained_up_to = store.interaction_watermark().await?;
+    let mut last_training = std::time::Instant::now();
+    eprintln!(
+        "watching for new interactions: training after {} of them{}",
+        args.after_events,
+        args.every
+            .map(|s| format!(", or every {s} s when any arrived"))
+            .unwrap_or_default()
+    );
+    loop {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => return Ok(()),
+            _ = tokio::time::sleep(poll) => {}
+        }
+        let now = store.interaction_watermark().await?;
+        let new = (now - trained_up_to).max(0) as u64;
+        let due = args
+            .every
+            .is_some_and(|s| last_training.elapsed().as_secs() >= s);
+        if new == 0 || (new < args.after_events && !due) {
+            continue;
+        }
+        // A failed run is reported and retried at the next trigger, not fatal.
+        match train_once(store, job, settings, args).await {
+            Ok(()) => {}
+            Err(e) => eprintln!("training failed: {e:#}"),
+        }
+        trained_up_to = now;
+        last_training = std::time::Instant::now();
+    }
+}
+
+/// One training run, reported on stdout.
+async fn train_once(
+    store: &orrery_store::Store,
+    job: &TrainJob,
+    settings: &TrainSettings,
+    args: &TrainArgs,
+) -> Result<()> {
+    let algorithm = job.params.algorithm();
+    let bar = EpochBar::new(algorithm.name().to_owned(), !args.json);
+    let run = orrery_train::begin(store, job).await?;
+    let trained = run.execute(store, job, settings, bar).await?;
     if args.json {
         let out = json!({
             "run_id": trained.run_id,
