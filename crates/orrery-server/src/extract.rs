@@ -3,6 +3,10 @@
 //! axum's own `Json` and `Query` reject with plain text; these read the same inputs
 //! through `serde_path_to_error`, so that a wrong type deep in a body answers
 //! `422 … field: "[2].rating"`, malformed JSON answers 400, and a body over the limit 413.
+//!
+//! A NUL character in any string of a body, form or query is refused with 422 naming the
+//! field: PostgreSQL cannot store it in text, and refusing it on every backend keeps what
+//! SQLite accepts the same as what PostgreSQL accepts.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -91,7 +95,68 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         detail: format!("the request body is not valid JSON: {e}"),
         field: None,
     })?;
+    // JSON can only carry a NUL escaped, so bodies without the escape skip the walk.
+    if contains_nul_escape(bytes) {
+        let tree: serde_json::Value =
+            serde_json::from_slice(bytes).map_err(|e| ApiError::BadRequest {
+                detail: format!("the request body is not valid JSON: {e}"),
+                field: None,
+            })?;
+        if let Some(field) = nul_path(&tree, "") {
+            return Err(nul_error(field));
+        }
+    }
     Ok(value)
+}
+
+fn contains_nul_escape(bytes: &[u8]) -> bool {
+    bytes
+        .windows(6)
+        .any(|w| w[0] == b'\\' && w[1] == b'u' && w[2..].iter().all(|b| *b == b'0'))
+}
+
+/// The path of the first string (or key) in `value` that holds a NUL.
+fn nul_path(value: &serde_json::Value, at: &str) -> Option<String> {
+    match value {
+        serde_json::Value::String(s) if s.contains('\0') => Some(at.to_owned()),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| nul_path(v, &format!("{at}[{i}]"))),
+        serde_json::Value::Object(map) => map.iter().find_map(|(k, v)| {
+            let here = join_path(at, k);
+            if k.contains('\0') {
+                Some(here)
+            } else {
+                nul_path(v, &here)
+            }
+        }),
+        _ => None,
+    }
+}
+
+fn nul_error(field: String) -> ApiError {
+    let name = if field.is_empty() {
+        "the body"
+    } else {
+        field.as_str()
+    };
+    ApiError::Unprocessable {
+        detail: format!(
+            "{name} contains a NUL character (\\u0000), which cannot be stored: remove it"
+        ),
+        field: Some(field),
+    }
+}
+
+/// Refuses a form or query whose names or values hold a NUL, naming the first.
+fn check_pairs_for_nul(encoded: &[u8]) -> Result<(), ApiError> {
+    for (name, value) in form_urlencoded::parse(encoded) {
+        if name.contains('\0') || value.contains('\0') {
+            return Err(nul_error(name.replace('\0', "\\u0000")));
+        }
+    }
+    Ok(())
 }
 
 /// Deserializes a JSON value that was already parsed, naming the field of the first error
@@ -191,6 +256,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for FormBody<T> {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = read_body(req, state).await?;
+        check_pairs_for_nul(&bytes)?;
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(&bytes));
         serde_path_to_error::deserialize(de)
             .map(FormBody)
@@ -210,6 +276,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Params<T> {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let query = parts.uri.query().unwrap_or("");
+        check_pairs_for_nul(query.as_bytes())?;
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
         serde_path_to_error::deserialize(de)
             .map(Params)
@@ -223,6 +290,49 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Params<T> {
                 }
             })
     }
+}
+
+/// Middleware: refuses a path whose percent-decoding is not UTF-8 or holds a NUL, as a
+/// problem document, before a handler's path extractor would answer in plain text (or a
+/// NUL would reach the database).
+pub async fn check_path(
+    req: Request,
+    next: axum::middleware::Next,
+) -> Result<axum::response::Response, ApiError> {
+    let decoded = percent_decode(req.uri().path().as_bytes());
+    match String::from_utf8(decoded) {
+        Ok(path) if path.contains('\0') => Err(ApiError::BadRequest {
+            detail: "the path contains a NUL character (%00), which no id can hold".into(),
+            field: None,
+        }),
+        Ok(_) => Ok(next.run(req).await),
+        Err(_) => Err(ApiError::BadRequest {
+            detail: "the path is not UTF-8 once percent-decoded: encode ids as UTF-8".into(),
+            field: None,
+        }),
+    }
+}
+
+/// `%XX` sequences decoded; a `%` not followed by two hex digits is kept as it is.
+fn percent_decode(input: &[u8]) -> Vec<u8> {
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let mut out = Vec::with_capacity(input.len());
+    let mut i = 0;
+    while i < input.len() {
+        if input[i] == b'%'
+            && let (Some(hi), Some(lo)) = (
+                input.get(i + 1).copied().and_then(hex),
+                input.get(i + 2).copied().and_then(hex),
+            )
+        {
+            out.push(hi << 4 | lo);
+            i += 3;
+            continue;
+        }
+        out.push(input[i]);
+        i += 1;
+    }
+    out
 }
 
 #[cfg(test)]
@@ -253,6 +363,28 @@ mod tests {
         assert_eq!(err.status(), StatusCode::BAD_REQUEST);
         let err = parse_json::<Rating>(br#"{"user_id":"a","rating":1} x"#).unwrap_err();
         assert_eq!(err.status(), StatusCode::BAD_REQUEST);
+    }
+
+    #[test]
+    fn a_nul_anywhere_is_refused_naming_its_field() {
+        let err =
+            parse_json::<serde_json::Value>(br#"{"a": {"b": ["x", "y\u0000"]}}"#).unwrap_err();
+        assert_eq!(err.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(err.problem().field.as_deref(), Some("a.b[1]"));
+        let err = parse_json::<serde_json::Value>(br#"[{"k\u0000": 1}]"#).unwrap_err();
+        assert_eq!(err.problem().field.as_deref(), Some("[0].k\u{0}"));
+        // An escaped backslash followed by "u0000" is no NUL.
+        assert!(parse_json::<serde_json::Value>(br#"{"a": "\\u0000"}"#).is_ok());
+        let err = check_pairs_for_nul(b"username=a%00b&password=x").unwrap_err();
+        assert_eq!(err.problem().field.as_deref(), Some("username"));
+        assert!(check_pairs_for_nul(b"username=a%01b").is_ok());
+    }
+
+    #[test]
+    fn paths_are_percent_decoded() {
+        assert_eq!(percent_decode(b"/users/a%20b%2F%zz%4"), b"/users/a b/%zz%4");
+        assert_eq!(percent_decode(b"/x%00"), b"/x\0");
+        assert!(String::from_utf8(percent_decode(b"/x%FF")).is_err());
     }
 
     #[test]

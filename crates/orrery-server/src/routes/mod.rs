@@ -155,6 +155,7 @@ pub fn router(state: AppState) -> axum::Router {
             crate::telemetry::record,
         ))
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(axum::middleware::from_fn(crate::extract::check_path))
         .with_state(state)
 }
 

@@ -32,6 +32,14 @@ impl TestDb {
     pub fn name(&self) -> String {
         self.store.backend().to_string()
     }
+
+    /// The folder of a SQLite database (`None` on PostgreSQL), to read its files.
+    pub fn sqlite_dir(&self) -> Option<PathBuf> {
+        match &self.cleanup {
+            Cleanup::Dir(dir) => Some(dir.path().to_path_buf()),
+            Cleanup::Schema { .. } => None,
+        }
+    }
 }
 
 /// SQLite in a temporary folder, plus a PostgreSQL schema when configured.
