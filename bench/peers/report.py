@@ -148,7 +148,10 @@ def render(args):
         json.dump(results, f, indent=1)
     sections = {}
     for r in results:
-        sections.setdefault((r["dataset"], r["protocol"]), []).append(r)
+        # `orrery eval --train --test` names its protocol `given`: the peers' `holdout` on
+        # the same split files.
+        protocol = "holdout" if r["protocol"] == "given" else r["protocol"]
+        sections.setdefault((r["dataset"], protocol), []).append(r)
     with open(args.markdown, "w", encoding="utf-8") as f:
         f.write(
             "# Orrery against Surprise and implicit\n\n"
