@@ -335,13 +335,18 @@ impl Store {
     pub async fn activate_model_version(&self, version: i64) -> Result<bool, Error> {
         on_pool!(self, pool => {
             let mut tx = pool.begin().await.context("starting to activate a model version")?;
-            let exists: Option<i64> =
-                sqlx::query_scalar("SELECT version FROM model_versions WHERE version = $1")
-                    .bind(version)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .context("finding a model version")?;
-            if exists.is_none() {
+            // A write first, not a SELECT: on SQLite a transaction that reads and then writes
+            // fails at once with SQLITE_BUSY_SNAPSHOT ("database is locked") when another
+            // connection wrote in between, while a first write waits for the lock. The
+            // no-op update takes the lock and tells whether the version exists.
+            let exists = sqlx::query("UPDATE model_versions SET active = active WHERE version = $1")
+                .bind(version)
+                .execute(&mut *tx)
+                .await
+                .context("finding a model version")?
+                .rows_affected()
+                > 0;
+            if !exists {
                 return Ok(false);
             }
             sqlx::query("UPDATE model_versions SET active = FALSE WHERE active")
