@@ -62,6 +62,7 @@ pub struct RunProgress {
     /// The algorithm.
     pub algorithm: String,
     /// Its parameters.
+    #[schema(value_type = BTreeMap<String, String>)]
     pub params: ParamMap,
     /// `loading`, `validating` (fit on the training split), `evaluating`, `training` (fit on
     /// everything) or `saving`.
@@ -92,6 +93,7 @@ pub struct RunSummary {
     /// Whether it was activated.
     pub activated: bool,
     /// Holdout metrics (empty when the data was too small to hold any out).
+    #[schema(value_type = BTreeMap<String, f64>)]
     pub metrics: MetricMap,
     /// Why it failed.
     pub error: Option<String>,

@@ -187,6 +187,7 @@ pub struct RunRecord {
     /// Algorithm.
     pub algorithm: String,
     /// Parameters asked for.
+    #[schema(value_type = BTreeMap<String, String>)]
     pub params: ParamMap,
     /// `running`, `succeeded` or `failed`.
     pub status: String,

@@ -23,7 +23,7 @@ use crate::training::TrainingStatus;
 /// Train a new model (admin); the body is optional (`model_type`, `hyperparams`).
 #[utoipa::path(post, path = "/api/ml/train", tag = "ml", request_body = TrainRequest,
     security((), ("api_key" = [])),
-    responses((status = 202, body = TrainAccepted), (status = 409, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, description = "Nothing to train (retrain_cf is false)", body = TrainAccepted), (status = 202, body = TrainAccepted), (status = 409, body = Problem, content_type = "application/problem+json")))]
 pub async fn train(
     State(state): State<AppState>,
     caller: Caller,
@@ -35,7 +35,7 @@ pub async fn train(
 /// Retrain on all current data and serve the result (admin).
 #[utoipa::path(post, path = "/api/ml/retrain", tag = "ml", request_body = TrainRequest,
     security((), ("api_key" = [])),
-    responses((status = 202, body = TrainAccepted), (status = 409, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, description = "Nothing to train (retrain_cf is false)", body = TrainAccepted), (status = 202, body = TrainAccepted), (status = 409, body = Problem, content_type = "application/problem+json")))]
 pub async fn retrain(
     State(state): State<AppState>,
     caller: Caller,

@@ -12,6 +12,7 @@ mod items;
 mod ml;
 mod pipeline;
 mod recommend;
+mod responses;
 mod training;
 mod users;
 
@@ -76,7 +77,7 @@ impl Modify for Security {
 /// Every route, with the state, the body limit and the OpenAPI document they describe.
 pub fn router(state: AppState) -> axum::Router {
     let body_limit = state.config.body_limit;
-    let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::root))
         .routes(routes!(health::health))
         .routes(routes!(health::recommendations_health))
@@ -145,6 +146,7 @@ pub fn router(state: AppState) -> axum::Router {
         .routes(routes!(pipeline::layer_output))
         .merge(crate::dashboard::api_routes())
         .split_for_parts();
+    responses::add_shared_responses(&mut openapi);
     router
         .merge(docs::router(openapi))
         .merge(crate::dashboard::pages())

@@ -56,6 +56,7 @@ pub struct TrainAccepted {
     /// The algorithm.
     pub algorithm: Option<String>,
     /// Its validated parameters.
+    #[schema(value_type = BTreeMap<String, String>)]
     pub params: ParamMap,
     /// What happens next.
     pub message: String,
@@ -143,6 +144,7 @@ pub async fn start_training(
 #[utoipa::path(post, path = "/training/train", tag = "training", request_body = TrainRequest,
     security((), ("api_key" = [])),
     responses(
+        (status = 200, description = "Nothing to train (retrain_cf is false)", body = TrainAccepted),
         (status = 202, body = TrainAccepted),
         (status = 409, description = "A training is running", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "An unknown algorithm or an invalid parameter", body = Problem, content_type = "application/problem+json"),
@@ -169,8 +171,10 @@ pub struct ModelOut {
     /// Algorithm.
     pub algorithm: String,
     /// Parameters.
+    #[schema(value_type = BTreeMap<String, String>)]
     pub params: ParamMap,
     /// Holdout metrics.
+    #[schema(value_type = BTreeMap<String, f64>)]
     pub metrics: MetricMap,
     /// Size of the stored model.
     pub size_bytes: u64,
@@ -372,8 +376,10 @@ pub struct MetricsResponse {
     /// Its algorithm.
     pub algorithm: Option<String>,
     /// Its parameters.
+    #[schema(value_type = BTreeMap<String, String>)]
     pub params: ParamMap,
     /// Its holdout metrics (rmse, mae, precision@10, recall@10, ndcg@10, coverage@10, …).
+    #[schema(value_type = BTreeMap<String, f64>)]
     pub metrics: MetricMap,
     /// Unix seconds.
     pub trained_at: Option<i64>,
@@ -428,6 +434,7 @@ pub struct HistoryEntry {
     /// Its algorithm.
     pub algorithm: String,
     /// Its metrics.
+    #[schema(value_type = BTreeMap<String, f64>)]
     pub metrics: MetricMap,
     /// Unix seconds.
     pub recorded_at: i64,
