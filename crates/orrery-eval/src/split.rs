@@ -35,6 +35,22 @@ pub enum Protocol {
         /// Seed of the sampling.
         seed: u64,
     },
+    /// Cold start: a `test_users` share of the users with more than `keep` interactions
+    /// keep only `keep` of them for training (a random sample, or their earliest); the rest
+    /// of their interactions is the test set. Other users train on everything.
+    ColdStart {
+        /// Share of the eligible users held out, in (0, 1).
+        test_users: f64,
+        /// Training interactions each test user keeps (5: the Dummi AI seed's threshold
+        /// between cold and warm users).
+        keep: usize,
+        /// Keep each test user's earliest interactions instead of a random sample. (In
+        /// MovieLens the first ratings come from the sign-up page, which shows popular
+        /// movies: they say little about a user.)
+        earliest: bool,
+        /// Seed of the choice of users.
+        seed: u64,
+    },
     /// The latest `test_ratio` of all cells, by time, is held out.
     Temporal {
         /// Share of cells in the test set, in (0, 1).
@@ -66,6 +82,18 @@ impl Protocol {
                 seed,
             },
             "temporal" => Protocol::Temporal { test_ratio },
+            "coldstart" | "cold-start" | "cold_start" => Protocol::ColdStart {
+                test_users: test_ratio,
+                keep: 5,
+                earliest: false,
+                seed,
+            },
+            "coldstart-earliest" => Protocol::ColdStart {
+                test_users: test_ratio,
+                keep: 5,
+                earliest: true,
+                seed,
+            },
             other => return Err(Error::UnknownProtocol(other.to_owned())),
         })
     }
@@ -77,6 +105,10 @@ impl Protocol {
             Protocol::KFold { .. } => "kfold",
             Protocol::LeaveLastOut { .. } => "loo",
             Protocol::Temporal { .. } => "temporal",
+            Protocol::ColdStart {
+                earliest: false, ..
+            } => "coldstart",
+            Protocol::ColdStart { earliest: true, .. } => "coldstart-earliest",
         }
     }
 
@@ -89,6 +121,12 @@ impl Protocol {
                 vec![leave_last_out(dataset, negatives, seed)?]
             }
             Protocol::Temporal { test_ratio } => vec![temporal(dataset, test_ratio)?],
+            Protocol::ColdStart {
+                test_users,
+                keep,
+                earliest,
+                seed,
+            } => vec![cold_start(dataset, test_users, keep, earliest, seed)?],
         };
         for fold in &folds {
             if fold.train.nnz() == 0 {
@@ -257,6 +295,45 @@ pub fn leave_last_out(dataset: &Dataset, negatives: usize, seed: u64) -> Result<
         train,
         test,
         negatives: (negatives > 0).then_some(sampled),
+    })
+}
+
+/// A `test_users` share of the users with more than `keep` cells, chosen from the seed,
+/// keep `keep` cells for training (a sample drawn from the seed, or with `earliest` their
+/// earliest, ties by cell order) and have the rest as test set: users with a few
+/// interactions, recommended for by a model trained on everyone else.
+pub fn cold_start(
+    dataset: &Dataset,
+    test_users: f64,
+    keep: usize,
+    earliest: bool,
+    seed: u64,
+) -> Result<Fold> {
+    check_ratio(test_users)?;
+    let csr = dataset.user_items();
+    let mut eligible: Vec<usize> = (0..csr.rows())
+        .filter(|&u| csr.row(u as UserIdx).len() > keep)
+        .collect();
+    eligible.shuffle(&mut rng::seeded(seed));
+    let n_test = (eligible.len() as f64 * test_users).round() as usize;
+    let mut in_test = vec![false; dataset.nnz()];
+    for &u in &eligible[..n_test] {
+        let row = csr.row(u as UserIdx);
+        let mut order: Vec<usize> = (0..row.len()).collect();
+        if earliest {
+            order.sort_by_key(|&n| (row.times[n], n));
+        } else {
+            order.shuffle(&mut rng::stream(seed, u as u64));
+        }
+        for &n in &order[keep..] {
+            in_test[csr.indptr()[u] + n] = true;
+        }
+    }
+    let (train, test) = by_mask(dataset, &in_test);
+    Ok(Fold {
+        train,
+        test,
+        negatives: None,
     })
 }
 

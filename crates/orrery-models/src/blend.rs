@@ -9,7 +9,10 @@
 //!   gap: a new item is recommended on its content alone.
 //! - Warm users (at least [`Blend::cold_start_threshold`] interactions):
 //!   `cf_weight · collaborative + (1 − cf_weight) · content`, with only the signals that
-//!   are switched on and available.
+//!   are switched on and available, then moved towards popularity by a share that shrinks
+//!   with the user's history: `s = popularity_prior · min(1, cold_start_threshold / n)`
+//!   for `n` interactions, `(1 − s) · blend + s · popularity`. A user with a handful of
+//!   interactions leans on what is popular; one with hundreds hardly at all.
 //! - Cold users: `(1 − popularity_weight) · content + popularity_weight · popularity ·
 //!   category match`, the content profile coming from stated interests and the few
 //!   interactions there are, the category match from the categories closest to it.
@@ -67,6 +70,9 @@ pub struct Blend {
     pub cold_start_threshold: usize,
     /// Share of "popular in your categories" in cold-start scores, in [0, 1].
     pub popularity_weight: f32,
+    /// Share of popularity in warm users' scores at the cold-start threshold, shrinking as
+    /// `threshold / interactions` beyond it, in [0, 1].
+    pub popularity_prior: f32,
     /// Maximal-marginal-relevance λ in (0, 1]; 1 = no diversity re-ranking.
     pub mmr_lambda: f32,
 }
@@ -79,6 +85,7 @@ impl Default for Blend {
             cf_weight: 0.5,
             cold_start_threshold: 5,
             popularity_weight: 0.5,
+            popularity_prior: 0.5,
             mmr_lambda: 1.0,
         }
     }
@@ -128,6 +135,8 @@ pub struct Plan {
     pub cold: bool,
     /// The collaborative share actually used (0 when the signal was not).
     pub cf_weight: f32,
+    /// The share of popularity added for a sparse history (see the module documentation).
+    pub popularity_prior: f32,
 }
 
 /// Min–max normalization of the finite scores of admitted items to [0, 1]; the others
@@ -180,6 +189,13 @@ pub fn blend_scores(signals: &Signals, blend: &Blend, admit: &[bool]) -> (Vec<Bl
         (false, Some(_), None) => (Source::Collaborative, 1.0),
         (false, None, Some(_)) => (Source::Content, 0.0),
         (false, None, None) => (Source::Popularity, 0.0),
+    };
+    // The sparser the history, the more popularity counts (warm users only).
+    let prior = if cold || matches!(plan_source, Source::Popularity) {
+        0.0
+    } else {
+        let threshold = blend.cold_start_threshold.max(1) as f32;
+        blend.popularity_prior * (threshold / signals.interactions.max(1) as f32).min(1.0)
     };
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
@@ -255,7 +271,10 @@ pub fn blend_scores(signals: &Signals, blend: &Blend, admit: &[bool]) -> (Vec<Bl
                 },
             }
         };
-        out.push(item);
+        out.push(BlendedItem {
+            score: (1.0 - prior) * item.score + prior * p,
+            ..item
+        });
     }
     (
         out,
@@ -263,6 +282,7 @@ pub fn blend_scores(signals: &Signals, blend: &Blend, admit: &[bool]) -> (Vec<Bl
             source: plan_source,
             cold,
             cf_weight,
+            popularity_prior: prior,
         },
     )
 }
@@ -397,6 +417,7 @@ mod tests {
         let top = |w: f32| {
             let blend = Blend {
                 cf_weight: w,
+                popularity_prior: 0.0,
                 ..Blend::default()
             };
             rank(&s, &blend, &admit, 3, None).0[0].item
@@ -405,7 +426,11 @@ mod tests {
         assert_eq!(top(0.0), 2);
         assert_eq!(top(0.8), 0);
         assert_eq!(top(0.2), 2);
-        let (ranked, plan) = rank(&s, &Blend::default(), &admit, 3, None);
+        let no_prior = Blend {
+            popularity_prior: 0.0,
+            ..Blend::default()
+        };
+        let (ranked, plan) = rank(&s, &no_prior, &admit, 3, None);
         assert_eq!(plan.source, Source::Hybrid);
         assert!(ranked.iter().all(|r| r.source == Source::Hybrid));
         // 0.5·1 + 0.5·0 = 0.5 for items 0 and 2; item 1 is 0.5·0.5 + 0.5·0.5.
@@ -413,13 +438,57 @@ mod tests {
     }
 
     #[test]
+    fn sparse_histories_lean_on_popularity() {
+        // Collaborative and content agree on item 0; item 2 is the popular one.
+        let cf = [3.0, 2.0, 1.0];
+        let content = [0.9, 0.5, 0.1];
+        let pop = [0.0, 0.0, 1.0];
+        let blend = Blend {
+            popularity_prior: 0.3,
+            ..Blend::default()
+        };
+        let top = |n: usize| {
+            let (ranked, plan) = rank(
+                &signals(&cf, &content, &pop, n),
+                &blend,
+                &[true; 3],
+                3,
+                None,
+            );
+            (ranked[0].item, plan.popularity_prior)
+        };
+        // At the threshold (5) popularity has 0.3: 0.7·1 = 0.7 for item 0 vs 0.3 for 2.
+        assert_eq!(top(5), (0, 0.3));
+        // With 50 interactions the share is a tenth of that.
+        let (item, share) = top(50);
+        assert_eq!(item, 0);
+        assert!((share - 0.03).abs() < 1e-6);
+        let heavy = Blend {
+            popularity_prior: 1.0,
+            ..Blend::default()
+        };
+        let (ranked, _) = rank(
+            &signals(&cf, &content, &pop, 5),
+            &heavy,
+            &[true; 3],
+            1,
+            None,
+        );
+        assert_eq!(ranked[0].item, 2);
+    }
+
+    #[test]
     fn a_new_item_is_ranked_on_its_content() {
         let cf = [3.0, 2.0, f32::NEG_INFINITY];
         let content = [0.1, 0.2, 0.9];
         let pop = [1.0, 0.5, 0.0];
+        let no_prior = Blend {
+            popularity_prior: 0.0,
+            ..Blend::default()
+        };
         let (ranked, _) = rank(
             &signals(&cf, &content, &pop, 10),
-            &Blend::default(),
+            &no_prior,
             &[true; 3],
             3,
             None,

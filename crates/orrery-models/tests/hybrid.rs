@@ -199,10 +199,16 @@ fn cf_weight_moves_the_ranking_and_sources_say_which_signal() {
     assert_eq!(half.1.source, Source::Hybrid);
     let items = |r: &[orrery_models::blend::Ranked]| r.iter().map(|x| x.item).collect::<Vec<_>>();
     assert_ne!(items(&cf_only.0), items(&content_only.0));
-    // Each blended score is the documented mix of its normalized parts.
+    // Each blended score is the documented mix of its normalized parts: half and half,
+    // moved towards popularity by a share that shrinks with the history (9 interactions,
+    // threshold 5: prior · 5/9).
+    let share = half.1.popularity_prior;
+    let expected_share = hybrid.blend().popularity_prior * 5.0 / 9.0;
+    assert!((share - expected_share).abs() < 1e-6, "{share}");
     for r in &half.0 {
         let (c, t) = (r.collaborative.unwrap(), r.content.unwrap());
-        assert!((r.score - (0.5 * c + 0.5 * t)).abs() < 1e-5, "{r:?}");
+        let expected = (1.0 - share) * (0.5 * c + 0.5 * t) + share * r.popularity;
+        assert!((r.score - expected).abs() < 1e-5, "{r:?}");
     }
     // use_cf / use_embeddings switch the signals off.
     let no_cf = rank(Blend {

@@ -163,10 +163,13 @@ pub struct Content {
     categories: ItemCategories,
     /// Per category, the unit mean vector of its items (zeros when none has a vector).
     centroids: Vec<f32>,
-    /// Per item, the number of users who interacted with it over the largest such number.
+    /// Per item, the number of users who liked it over the largest such number.
     popularity: Vec<f32>,
     affinity: Affinity,
     interest_weight: f32,
+    /// The catalog's mean vector, subtracted from the item vectors (and from encoded
+    /// interests) before normalizing them; empty when vectors are not centered.
+    mean: Vec<f32>,
     /// Trained users' profiles (`n_users × dim`) when they are time-decayed, else empty
     /// (then profiles are computed from the history).
     trained: Vec<f32>,
@@ -193,10 +196,7 @@ impl Content {
         }
         let mut vectors = vectors.clone();
         vectors.resize(n_items);
-        let item_users = dataset.item_users();
-        let counts: Vec<f32> = (0..n_items as ItemIdx)
-            .map(|i| item_users.row(i).len() as f32)
-            .collect();
+        let counts = liked_counts(dataset);
         let affinity = if params.binary {
             Affinity::Binary
         } else {
@@ -258,6 +258,11 @@ impl Content {
                 }
             })
             .collect();
+        let (vectors, mean) = if params.center {
+            centered(vectors)?
+        } else {
+            (vectors, Vec::new())
+        };
         let centroids = centroids(&vectors, &categories);
         Ok(Content {
             vectors,
@@ -270,6 +275,7 @@ impl Content {
                 Affinity::Weight
             },
             interest_weight: params.interest_weight,
+            mean,
             trained: Vec::new(),
         })
     }
@@ -284,7 +290,7 @@ impl Content {
         &self.categories
     }
 
-    /// Popularity of every item in [0, 1] (1 = the most interacted-with item).
+    /// Popularity of every item in [0, 1] (1 = the item most users liked).
     pub fn popularity(&self) -> &[f32] {
         &self.popularity
     }
@@ -345,7 +351,13 @@ impl Content {
         if let Some(e) = encoded.filter(|e| e.len() == dim && e.iter().all(|x| x.is_finite())) {
             let n = norm(e);
             if n > 0.0 {
-                axpy(1.0 / n, e, &mut v);
+                // The items' way: unit length, then centered, then unit length.
+                let mut e: Vec<f32> = e.iter().map(|x| x / n).collect();
+                if self.mean.len() == dim {
+                    axpy(-1.0, &self.mean, &mut e);
+                }
+                unit(&mut e);
+                axpy(1.0, &e, &mut v);
                 any = true;
             }
         }
@@ -506,6 +518,38 @@ pub(crate) fn decay_weights(times: &[i64], half_life_days: f64) -> Vec<f32> {
         .collect()
 }
 
+/// Per item, how many users liked it: a rating in the top quarter of the scale (4 and 5
+/// of 1–5) or a positive implicit weight. Popularity counted this way ranked ML-1M test
+/// users' liked items better than counting every interaction (low ratings included).
+/// Plain interaction counts when nobody liked anything.
+fn liked_counts(dataset: &Dataset) -> Vec<f32> {
+    let liked_from = rating_scale(dataset).map_or(f32::INFINITY, |(lo, hi)| {
+        let (center, half) = ((lo + hi) / 2.0, (hi - lo) / 2.0);
+        center + half / 2.0
+    });
+    let item_users = dataset.item_users();
+    let count = |liked_only: bool| -> Vec<f32> {
+        (0..dataset.n_items() as ItemIdx)
+            .map(|i| {
+                let row = item_users.row(i);
+                row.ratings
+                    .iter()
+                    .zip(row.weights)
+                    .filter(|&(&r, &w)| {
+                        !liked_only || if r.is_nan() { w > 0.0 } else { r >= liked_from }
+                    })
+                    .count() as f32
+            })
+            .collect()
+    };
+    let liked = count(true);
+    if liked.iter().any(|&c| c > 0.0) {
+        liked
+    } else {
+        count(false)
+    }
+}
+
 /// The lowest and highest explicit rating of a dataset, if it has any.
 fn rating_scale(dataset: &Dataset) -> Option<(f32, f32)> {
     let ratings = dataset.user_items().ratings();
@@ -526,6 +570,32 @@ fn unit(v: &mut [f32]) {
     } else {
         v.fill(0.0);
     }
+}
+
+/// The vectors minus their mean, each scaled to unit length again, and the mean (empty
+/// when fewer than two items have a vector: then there is nothing to center on).
+fn centered(vectors: ItemVectors) -> Result<(ItemVectors, Vec<f32>)> {
+    let count = vectors.count();
+    if count < 2 {
+        return Ok((vectors, Vec::new()));
+    }
+    let dim = vectors.dim();
+    let mut mean = vec![0.0f32; dim];
+    for i in 0..vectors.n_items() as ItemIdx {
+        if let Some(v) = vectors.get(i) {
+            axpy(1.0 / count as f32, v, &mut mean);
+        }
+    }
+    let mut out = ItemVectors::new(dim, vectors.n_items());
+    let mut row = vec![0.0f32; dim];
+    for i in 0..vectors.n_items() as ItemIdx {
+        if let Some(v) = vectors.get(i) {
+            row.copy_from_slice(v);
+            axpy(-1.0, &mean, &mut row);
+            out.set(i, &row)?;
+        }
+    }
+    Ok((out, mean))
 }
 
 /// The unit mean vector of each category's items.

@@ -55,6 +55,7 @@ impl Hybrid {
                 cf_weight: params.cf_weight,
                 cold_start_threshold: params.cold_start_threshold,
                 popularity_weight: params.popularity_weight,
+                popularity_prior: params.popularity_prior,
                 mmr_lambda: params.mmr_lambda,
             },
         })
@@ -63,6 +64,10 @@ impl Hybrid {
     /// The blend the model was fitted with (the defaults of [`Hybrid::rank`]).
     pub fn blend(&self) -> Blend {
         self.blend
+    }
+
+    pub(crate) fn set_blend(&mut self, blend: Blend) {
+        self.blend = blend;
     }
 
     /// The content part.

