@@ -24,7 +24,9 @@ pub enum Error {
         hint: &'static str,
     },
     /// An unknown protocol name.
-    #[error("unknown protocol {0:?}: expected holdout, kfold, loo, temporal, coldstart, coldstart-earliest or full")]
+    #[error(
+        "unknown protocol {0:?}: expected holdout, kfold, loo, temporal, coldstart, coldstart-earliest or full"
+    )]
     UnknownProtocol(String),
     /// Training or scoring failed.
     #[error(transparent)]
