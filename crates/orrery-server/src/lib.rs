@@ -22,6 +22,7 @@
 pub mod auth;
 pub mod config;
 pub mod dashboard;
+pub mod embedder;
 pub mod engine;
 pub mod extract;
 pub mod ids;

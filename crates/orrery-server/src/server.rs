@@ -142,6 +142,8 @@ impl Server {
             })
         });
         let listener = self.follow_other_servers().await;
+        // Items are embedded in the background, off the request path.
+        let embedder = tokio::spawn(crate::embedder::run(self.state.engine.clone()));
         let router = crate::routes::router(self.state.clone()).layer(TraceLayer::new_for_http());
         // Before routing, so that the seeds' `/users/` reaches `/users`.
         let app = NormalizePathLayer::trim_trailing_slash().layer(router);
@@ -154,6 +156,7 @@ impl Server {
         if let Some(listener) = listener {
             listener.abort();
         }
+        embedder.abort();
         served
     }
 

@@ -11,11 +11,17 @@
 //!   raced with a newer event is never cached.
 //! - Users with fewer interactions than the cold-start threshold get interest-, category-
 //!   and popularity-based lists, which are never empty while the catalog has unseen items.
+//! - Lists are ranked by `orrery-models`' hybrid blend ([`hybrid`]): the active model's
+//!   collaborative scores, content scores from the items' text embeddings ([`content`],
+//!   computed in the background by [`crate::embedder`]) and popularity, with the blend's
+//!   cold start, so that the service ranks as the evaluated hybrid model does.
 //!
 //! The engine knows nothing of HTTP: handlers call it and map [`EngineError`] to statuses.
 
 pub mod catalog;
+pub mod content;
 mod explain;
+pub mod hybrid;
 pub mod rank;
 pub mod serving;
 pub mod users;
@@ -34,7 +40,10 @@ pub use explain::{Explanation, Influence, SharedCategory, SimilarUser};
 pub use serving::{BundleError, ServingModel};
 pub use users::{HistoryCell, UserView};
 
-use rank::{Profile, normalize, top};
+use content::{ContentIndex, EmbedJob};
+use hybrid::{ContentSource, HybridInput, method_of};
+use orrery_models::blend::Blend;
+use rank::{Profile, top};
 
 /// What the engine can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -109,6 +118,8 @@ pub struct RankedItem {
     pub matched: Vec<String>,
     /// The liked item most similar to this one, and how similar.
     pub because: Option<(String, String, f32)>,
+    /// Which signals produced this item.
+    pub method: Method,
 }
 
 /// A recommendation list.
@@ -147,6 +158,8 @@ pub struct RecommendOptions {
     pub cf_weight: f32,
     /// Compute `matched` and `because` for each item.
     pub reasons: bool,
+    /// Diversity re-ranking (maximal marginal relevance) λ in (0, 1]; 1 = none.
+    pub mmr_lambda: f32,
 }
 
 impl Default for RecommendOptions {
@@ -160,6 +173,7 @@ impl Default for RecommendOptions {
             use_content: true,
             cf_weight: 0.8,
             reasons: false,
+            mmr_lambda: 1.0,
         }
     }
 }
@@ -301,6 +315,8 @@ pub struct Engine {
     user_generations: RwLock<HashMap<String, u64>>,
     views: RwLock<HashMap<String, Arc<UserView>>>,
     known_users: RwLock<HashSet<String>>,
+    /// Item embeddings and the content model over them.
+    content: ContentIndex,
 }
 
 fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
@@ -328,6 +344,7 @@ impl Engine {
             user_generations: RwLock::new(HashMap::new()),
             views: RwLock::new(HashMap::new()),
             known_users: RwLock::new(known_users),
+            content: ContentIndex::default(),
         };
         if let Some(active) = engine.store.active_model_version().await? {
             let version = active.version;
@@ -345,6 +362,11 @@ impl Engine {
     /// The store the engine reads.
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The content side: item embeddings and the content model over the catalog.
+    pub fn content(&self) -> &ContentIndex {
+        &self.content
     }
 
     /// The settings.
@@ -440,6 +462,8 @@ impl Engine {
         }
         let next = Snapshot::new(Arc::new(catalog), Some(Arc::new(model)));
         self.snapshot.store(Arc::new(next));
+        // The snapshot may hold items written by other processes (imports).
+        self.content.request(EmbedJob::All);
     }
 
     async fn replace_catalog(&self, change: impl FnOnce(&Catalog) -> Catalog) {
@@ -462,6 +486,7 @@ impl Engine {
             .ok_or_else(|| EngineError::UnknownItem(item.id.clone()))?;
         let record = stored.clone();
         self.replace_catalog(|c| c.with_item(record)).await;
+        self.content.request(EmbedJob::Items(vec![item.id.clone()]));
         self.announce(Change::Items(vec![item.id.clone()])).await;
         Ok(stored)
     }
@@ -470,6 +495,7 @@ impl Engine {
     pub async fn delete_item(&self, id: &str) -> EngineResult<bool> {
         let existed = self.store.delete_item(id).await?;
         self.replace_catalog(|c| c.without_item(id)).await;
+        self.content.request(EmbedJob::Items(vec![id.to_owned()]));
         self.announce(Change::Items(vec![id.to_owned()])).await;
         Ok(existed)
     }
@@ -545,6 +571,9 @@ impl Engine {
                 }
                 self.replace_catalog(|catalog| {
                     let mut next = catalog.clone();
+                    self.content.request(EmbedJob::Items(
+                        stored.iter().map(|(id, _)| id.clone()).collect(),
+                    ));
                     for (id, record) in stored {
                         next = match record {
                             Some(record) => next.with_item(record),
@@ -706,7 +735,7 @@ impl Engine {
         let snapshot = self.snapshot();
         let view = self.user_view(user_id).await?;
         let catalog = &snapshot.catalog;
-        let mut mask = candidate_mask(
+        let mask = candidate_mask(
             catalog,
             opts.category.as_deref(),
             view.seen(),
@@ -715,85 +744,74 @@ impl Engine {
         let profile = Profile::new(catalog, &view.record.interests, &view.history);
         let cold = view.interactions < self.settings.cold_start_threshold;
         let model = snapshot.model.as_deref().filter(|_| opts.use_cf && !cold);
-
-        let mut collaborative: Option<Vec<f32>> = None;
-        if let Some(model) = model {
-            let repr = self.repr(model, &view)?;
-            let mut model_scores = vec![0f32; model.model.n_items()];
-            model.model.score_all(&repr, &mut model_scores)?;
-            let mut scores = vec![f32::NEG_INFINITY; catalog.slots()];
-            for (idx, score) in scores.iter_mut().enumerate() {
-                if let Some(m) = snapshot.model_index(idx as ItemIdx) {
-                    *score = model_scores[m as usize];
-                }
+        let collaborative = match model {
+            Some(model) => {
+                let repr = self.repr(model, &view)?;
+                Some(hybrid::collaborative_scores(&snapshot, model, &repr)?)
             }
-            normalize(&mut scores, &mask);
-            collaborative = Some(scores);
-        }
+            None => None,
+        };
         let (popularity, _) = snapshot.popularity_for(
             view.record.gender.as_deref(),
             view.record.age,
             view.record.occupation.as_deref(),
         );
-        let use_content = opts.use_content && !profile.is_empty();
-
-        let (method, cf_weight) = match (&collaborative, use_content) {
-            (Some(_), true) => (Method::Hybrid, opts.cf_weight),
-            (Some(_), false) => (Method::Collaborative, 1.0),
-            (None, _) if cold && !profile.is_empty() => (Method::ColdStart, 0.0),
-            (None, true) => (Method::Content, 0.0),
-            (None, false) => (Method::Popularity, 0.0),
+        let state = self.content.state(catalog);
+        let encoded = if opts.use_content {
+            hybrid::encode_interests(&self.content, &state, &view.record.interests).await
+        } else {
+            None
         };
-        let mut scores = vec![0f32; catalog.slots()];
-        for (idx, score) in scores.iter_mut().enumerate() {
-            if !mask[idx] {
-                continue;
-            }
-            let features = catalog
-                .item(idx as ItemIdx)
-                .map_or(&[][..], |i| &i.features[..]);
-            let content = if use_content {
-                profile.score(features).max(0.0)
-            } else {
-                0.0
-            };
-            let pop = popularity[idx];
-            *score = match &collaborative {
-                Some(cf) if use_content => cf_weight * cf[idx] + (1.0 - cf_weight) * content,
-                Some(cf) => cf[idx],
-                None if use_content => 0.6 * content + 0.4 * pop,
-                None => pop,
-            };
-        }
-        mask.iter_mut()
-            .zip(&scores)
-            .for_each(|(m, s)| *m &= s.is_finite());
-        let ranked = top(&scores, &mask, opts.offset, opts.n);
-        let items = ranked
-            .into_iter()
-            .filter_map(|(idx, score)| {
-                let item = catalog.item(idx)?;
-                let content = use_content.then(|| profile.score(&item.features));
+        let ranking = hybrid::rank(HybridInput {
+            snapshot: &snapshot,
+            collaborative,
+            content: &state,
+            tokens: &profile,
+            history: &view.history,
+            interests: &view.record.interests,
+            encoded_interests: encoded.as_deref().map(Vec::as_slice),
+            popularity: &popularity,
+            interactions: view.interactions,
+            admit: &mask,
+            blend: Blend {
+                use_cf: opts.use_cf,
+                use_embeddings: opts.use_content,
+                cf_weight: opts.cf_weight,
+                cold_start_threshold: self.settings.cold_start_threshold,
+                mmr_lambda: opts.mmr_lambda,
+                ..Blend::default()
+            },
+            offset: opts.offset,
+            n: opts.n,
+        });
+        let items = ranking
+            .items
+            .iter()
+            .filter_map(|r| {
+                let item = catalog.item(r.item)?;
                 let mut ranked = RankedItem {
                     record: item.record.clone(),
-                    score,
-                    collaborative: collaborative.as_ref().map(|cf| cf[idx as usize]),
-                    content,
-                    popularity: popularity[idx as usize],
+                    score: r.score,
+                    collaborative: r.collaborative,
+                    content: r.content,
+                    popularity: r.popularity,
                     matched: Vec::new(),
                     because: None,
+                    method: method_of(r.source),
                 };
                 if opts.reasons {
                     ranked.matched = profile.matches(catalog, &item.features, 3);
-                    ranked.because = because(&snapshot, &view.history, idx);
+                    ranked.because = because(&snapshot, &view.history, r.item);
                 }
                 Some(ranked)
             })
             .collect();
+        let method = method_of(ranking.plan.source);
+        let cf_weight = ranking.plan.cf_weight;
         let model_used = snapshot
             .model
             .as_ref()
-            .filter(|_| collaborative.is_some())
+            .filter(|_| cf_weight > 0.0)
             .map(|m| (m.version(), m.info.algorithm.clone()));
         let explanation = describe(
             method,
@@ -801,6 +819,7 @@ impl Engine {
             view.interactions,
             model_used.as_ref(),
             self.settings.cold_start_threshold,
+            ranking.content,
         );
         Ok(Recommendations {
             method,
@@ -813,7 +832,7 @@ impl Engine {
     }
 
     /// Recommendations for someone the service does not know yet, from what they said.
-    pub fn cold_start(
+    pub async fn cold_start(
         &self,
         profile_in: &ColdStartProfile,
         n: usize,
@@ -838,14 +857,15 @@ impl Engine {
             });
         }
         let seen: Vec<&str> = ratings.iter().map(|c| c.item.as_str()).collect();
-        let mut mask = candidate_mask(catalog, None, seen.iter().copied(), &[]);
+        let mask = candidate_mask(catalog, None, seen.iter().copied(), &[]);
         let profile = Profile::new(catalog, &profile_in.interests, &ratings);
         let (popularity, group_known) = snapshot.popularity_for(
             profile_in.gender.as_deref(),
             profile_in.age,
             profile_in.occupation.as_deref(),
         );
-
+        // Onboarding ratings are folded into the active model: with them the newcomer is
+        // ranked as a (sparse) warm user, without them as a cold one.
         let mut collaborative = None;
         if let Some(model) = snapshot.model.as_deref().filter(|_| !ratings.is_empty()) {
             let history: Vec<(ItemIdx, f32)> = ratings
@@ -854,59 +874,56 @@ impl Engine {
                 .collect();
             if !history.is_empty() {
                 let repr = model.model.fold_in(&history)?;
-                let mut model_scores = vec![0f32; model.model.n_items()];
-                model.model.score_all(&repr, &mut model_scores)?;
-                let mut scores = vec![f32::NEG_INFINITY; catalog.slots()];
-                for (idx, score) in scores.iter_mut().enumerate() {
-                    if let Some(m) = snapshot.model_index(idx as ItemIdx) {
-                        *score = model_scores[m as usize];
-                    }
-                }
-                normalize(&mut scores, &mask);
-                collaborative = Some(scores);
+                collaborative = Some(hybrid::collaborative_scores(&snapshot, model, &repr)?);
             }
         }
-        let mut scores = vec![0f32; catalog.slots()];
-        for (idx, score) in scores.iter_mut().enumerate() {
-            if !mask[idx] {
-                continue;
-            }
-            let content = catalog
-                .item(idx as ItemIdx)
-                .map_or(0.0, |i| profile.score(&i.features).max(0.0));
-            *score = match &collaborative {
-                Some(cf) => 0.5 * cf[idx] + 0.3 * content + 0.2 * popularity[idx],
-                None if !profile.is_empty() => 0.6 * content + 0.4 * popularity[idx],
-                None => popularity[idx],
-            };
-        }
-        mask.iter_mut()
-            .zip(&scores)
-            .for_each(|(m, s)| *m &= s.is_finite());
-        let method = match (&collaborative, profile.is_empty()) {
-            (Some(_), _) => Method::Hybrid,
-            (None, false) => Method::ColdStart,
-            (None, true) => Method::Popularity,
-        };
-        let items = top(&scores, &mask, 0, n)
-            .into_iter()
-            .filter_map(|(idx, score)| {
-                let item = catalog.item(idx)?;
+        let state = self.content.state(catalog);
+        let encoded = hybrid::encode_interests(&self.content, &state, &profile_in.interests).await;
+        let ranking = hybrid::rank(HybridInput {
+            snapshot: &snapshot,
+            content: &state,
+            tokens: &profile,
+            history: &ratings,
+            interests: &profile_in.interests,
+            encoded_interests: encoded.as_deref().map(Vec::as_slice),
+            popularity: &popularity,
+            interactions: ratings.len(),
+            admit: &mask,
+            blend: Blend {
+                cold_start_threshold: if collaborative.is_some() {
+                    1
+                } else {
+                    usize::MAX
+                },
+                ..Blend::default()
+            },
+            collaborative,
+            offset: 0,
+            n,
+        });
+        let items = ranking
+            .items
+            .iter()
+            .filter_map(|r| {
+                let item = catalog.item(r.item)?;
                 Some(RankedItem {
                     record: item.record.clone(),
-                    score,
-                    collaborative: collaborative.as_ref().map(|cf| cf[idx as usize]),
-                    content: (!profile.is_empty()).then(|| profile.score(&item.features)),
-                    popularity: popularity[idx as usize],
+                    score: r.score,
+                    collaborative: r.collaborative,
+                    content: r.content,
+                    popularity: r.popularity,
                     matched: profile.matches(catalog, &item.features, 3),
                     because: None,
+                    method: method_of(r.source),
                 })
             })
             .collect();
+        let method = method_of(ranking.plan.source);
+        let cf_weight = ranking.plan.cf_weight;
         let model_used = snapshot
             .model
             .as_ref()
-            .filter(|_| collaborative.is_some())
+            .filter(|_| cf_weight > 0.0)
             .map(|m| (m.version(), m.info.algorithm.clone()));
         let explanation = match method {
             Method::Hybrid => format!(
@@ -927,7 +944,7 @@ impl Engine {
             items,
             interactions: ratings.len(),
             model: model_used,
-            cf_weight: if collaborative.is_some() { 0.5 } else { 0.0 },
+            cf_weight,
             explanation,
         })
     }
@@ -1007,6 +1024,7 @@ impl Engine {
                     popularity: pop[idx as usize],
                     matched: Vec::new(),
                     because: None,
+                    method: Method::Popularity,
                 })
             })
             .collect()
@@ -1036,6 +1054,7 @@ impl Engine {
                     popularity: snapshot.popularity[i as usize],
                     matched: Vec::new(),
                     because: None,
+                    method: Method::Content,
                 })
         };
         if let (Some(model), Some(m)) = (snapshot.model.as_deref(), snapshot.model_index(idx)) {
@@ -1048,6 +1067,10 @@ impl Engine {
                         ranked_item(catalog.get(id)?, s.score)
                     })
                     .take(n)
+                    .map(|item| RankedItem {
+                        method: Method::Collaborative,
+                        ..item
+                    })
                     .collect();
                 return Ok((Method::Collaborative, items));
             }
@@ -1248,22 +1271,33 @@ fn describe(
     interactions: usize,
     model: Option<&(i64, String)>,
     threshold: usize,
+    content: ContentSource,
 ) -> String {
     let model_name =
         model.map_or_else(String::new, |(v, a)| format!("the {a} model (version {v})"));
+    let like = match content {
+        ContentSource::Embeddings => "similarity of the items' text with what you liked and said",
+        _ => "match with the categories and tags you like",
+    };
+    let sparse = if interactions < 4 * threshold {
+        ", leaning on popularity while your history is short"
+    } else {
+        ""
+    };
     match method {
         Method::Hybrid => format!(
             "{:.0}% collaborative filtering by {model_name} from your {interactions} \
-             interactions, {:.0}% match with the categories and tags you like",
+             interactions, {:.0}% {like}{sparse}",
             cf_weight * 100.0,
             (1.0 - cf_weight) * 100.0
         ),
-        Method::Collaborative => {
-            format!("collaborative filtering by {model_name} from your {interactions} interactions")
-        }
+        Method::Collaborative => format!(
+            "collaborative filtering by {model_name} from your {interactions} \
+             interactions{sparse}"
+        ),
         Method::Content => format!(
-            "items matching the categories and tags you like, backed by popularity (no model \
-             is active, or collaborative filtering was turned off; {interactions} interactions)"
+            "items ranked by {like} (no model is active, or collaborative filtering was \
+             turned off; {interactions} interactions{sparse})"
         ),
         Method::ColdStart => format!(
             "you have {interactions} interactions, fewer than {threshold}: items matching your \

@@ -64,6 +64,27 @@ impl Profile {
         dot / (self.norm * (features.len() as f32).sqrt())
     }
 
+    /// Per catalog slot, how well the item falls in the categories the profile likes, in
+    /// [0, 1]: its best category token's weight over the best weight of any category
+    /// token (0 for items in none of them).
+    pub fn category_match(&self, catalog: &Catalog) -> Vec<f32> {
+        let is_category = |t: u32| catalog.token_text(t).starts_with("cat:");
+        let best = (0..self.weights.len() as u32)
+            .filter(|&t| is_category(t))
+            .map(|t| self.weight(t))
+            .fold(0.0f32, f32::max);
+        (0..catalog.slots() as ItemIdx)
+            .map(|idx| match catalog.item(idx) {
+                Some(item) if best > 0.0 => item
+                    .features
+                    .iter()
+                    .filter(|&&t| is_category(t))
+                    .fold(0.0f32, |m, &t| m.max(self.weight(t) / best)),
+                _ => 0.0,
+            })
+            .collect()
+    }
+
     /// The item's tokens the user likes, strongest first, at most `k`, as readable text
     /// (a category value, or `#tag`).
     pub fn matches(&self, catalog: &Catalog, features: &[u32], k: usize) -> Vec<String> {

@@ -32,6 +32,22 @@ pub struct Database {
     pub reachable: bool,
 }
 
+/// The text encoder that embeds items and interests, and how far the catalog is embedded.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TextEncoder {
+    /// `all-MiniLM-L6-v2`, or `feature-hashing-384` when the model was not found.
+    pub name: String,
+    /// `true` when feature hashing stands in for the model (not semantic: see `description`).
+    pub fallback: bool,
+    /// Which encoder, where its model came from, or why the fallback runs.
+    pub description: String,
+    /// Live items with a stored embedding.
+    pub items_embedded: usize,
+    /// Live items with text still waiting for theirs (the content side uses categories
+    /// and tags until none is).
+    pub items_pending: usize,
+}
+
 /// Service health.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
@@ -47,10 +63,27 @@ pub struct Health {
     pub active_model: Option<ActiveModel>,
     /// Items that can be recommended.
     pub catalog_items: usize,
+    /// The text encoder and the embedding of the catalog.
+    pub text_encoder: TextEncoder,
     /// Whether a training is running.
     pub training: bool,
     /// Seconds since the service started.
     pub uptime_seconds: f64,
+}
+
+async fn text_encoder(
+    state: &AppState,
+    catalog: &std::sync::Arc<crate::engine::Catalog>,
+) -> TextEncoder {
+    let encoder = crate::text_encoder::shared().await;
+    let content = state.engine.content().state(catalog);
+    TextEncoder {
+        name: encoder.info().name.to_owned(),
+        fallback: encoder.is_fallback(),
+        description: encoder.describe(),
+        items_embedded: content.embedded,
+        items_pending: content.pending,
+    }
 }
 
 async fn health_of(state: &AppState) -> Health {
@@ -73,6 +106,7 @@ async fn health_of(state: &AppState) -> Health {
             created_at: m.info.created_at,
         }),
         catalog_items: snapshot.catalog.len(),
+        text_encoder: text_encoder(state, &snapshot.catalog).await,
         training: state.trainer.status().running,
         uptime_seconds: state.started.elapsed().as_secs_f64(),
     }

@@ -50,14 +50,19 @@ pub struct RecommendedItem {
     pub genres: Vec<String>,
     /// The score, higher is better.
     pub score: f32,
-    /// How the list was made.
+    /// Which signals produced this item: `hybrid` (collaborative filtering and content),
+    /// `collaborative`, `content` (e.g. an item too new for the model), `cold_start`
+    /// (interests and popular items of the user's categories) or `popularity`.
     pub method: Method,
     /// Normalized collaborative score, when a model scored the item.
     pub collaborative_score: Option<f32>,
-    /// Match with the user's categories and tags, when there is a profile.
+    /// Normalized content score (text embeddings, or categories and tags while items are
+    /// being embedded), when there is a profile.
     pub content_score: Option<f32>,
     /// Popularity in [0, 1].
     pub popularity: f32,
+    /// Why this item, in one sentence (Dummi AI).
+    pub explanation: String,
     /// Categories and tags of the item that the user likes.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub matched: Vec<String>,
@@ -66,7 +71,7 @@ pub struct RecommendedItem {
     pub because: Option<Because>,
 }
 
-fn item_out(item: RankedItem, method: Method) -> RecommendedItem {
+fn item_out(item: RankedItem) -> RecommendedItem {
     let RankedItem {
         record,
         score,
@@ -75,6 +80,7 @@ fn item_out(item: RankedItem, method: Method) -> RecommendedItem {
         popularity,
         matched,
         because,
+        method,
     } = item;
     RecommendedItem {
         content_id: record.id.clone(),
@@ -88,12 +94,56 @@ fn item_out(item: RankedItem, method: Method) -> RecommendedItem {
         collaborative_score: collaborative,
         content_score: content,
         popularity,
+        explanation: item_explanation(
+            method,
+            collaborative,
+            content,
+            popularity,
+            &matched,
+            because.as_ref(),
+        ),
         matched,
         because: because.map(|(item_id, title, similarity)| Because {
             item_id,
             title,
             similarity,
         }),
+    }
+}
+
+/// One sentence on the signals behind an item.
+fn item_explanation(
+    method: Method,
+    collaborative: Option<f32>,
+    content: Option<f32>,
+    popularity: f32,
+    matched: &[String],
+    because: Option<&(String, String, f32)>,
+) -> String {
+    let mut parts = Vec::new();
+    if let Some(c) = collaborative {
+        parts.push(format!("people with tastes like yours rate it {c:.2} of 1"));
+    }
+    if let Some(t) = content {
+        parts.push(format!("its content matches your profile {t:.2} of 1"));
+    }
+    if let Some((_, title, _)) = because {
+        parts.push(format!("it resembles {title:?}, which you liked"));
+    }
+    if !matched.is_empty() {
+        parts.push(format!("it is about {}", matched.join(", ")));
+    }
+    let lead = match method {
+        Method::Hybrid => "collaborative filtering and content",
+        Method::Collaborative => "collaborative filtering",
+        Method::Content => "content similarity",
+        Method::ColdStart => "your interests and what is popular in them",
+        Method::Popularity => "popularity",
+    };
+    if parts.is_empty() {
+        format!("{lead}: popularity {popularity:.2} of 1")
+    } else {
+        format!("{lead}: {}", parts.join("; "))
     }
 }
 
@@ -132,7 +182,7 @@ pub fn response(user_id: Option<String>, recs: Recommendations) -> Recommendatio
     } = recs;
     RecommendationResponse {
         user_id,
-        recommendations: items.into_iter().map(|i| item_out(i, method)).collect(),
+        recommendations: items.into_iter().map(item_out).collect(),
         method,
         explanation,
         interactions,
@@ -151,6 +201,17 @@ fn check_n(field: &str, n: usize) -> ApiResult<usize> {
             field,
             format!("{n} is not between 1 and {MAX_N}"),
         ))
+    }
+}
+
+fn check_mmr(field: &str, lambda: Option<f32>) -> ApiResult<f32> {
+    match lambda {
+        None => Ok(1.0),
+        Some(l) if l > 0.0 && l <= 1.0 => Ok(l),
+        Some(l) => Err(ApiError::invalid(
+            field,
+            format!("{l} is not in (0, 1] (1 turns diversity re-ranking off)"),
+        )),
     }
 }
 
@@ -179,12 +240,14 @@ pub struct RecommendRequest {
     /// Use collaborative filtering (default true).
     #[serde(default = "yes")]
     pub use_cf: bool,
-    /// Use content match on categories and tags (default true).
+    /// Use content similarity from the items' text embeddings (default true).
     #[serde(default = "yes")]
     pub use_embeddings: bool,
-    /// Weight of collaborative filtering, 0–1 (default 0.5).
+    /// Weight of collaborative filtering, 0–1 (default 0.5); content has the rest.
     #[serde(default = "half")]
     pub cf_weight: f32,
+    /// Diversity re-ranking (maximal marginal relevance): λ in (0, 1], 1 = none (default).
+    pub mmr_lambda: Option<f32>,
     /// Only items in this category.
     pub category: Option<String>,
     /// Items never to return.
@@ -215,6 +278,7 @@ pub async fn recommend_post(
         use_content: body.use_embeddings,
         cf_weight: body.cf_weight,
         reasons: true,
+        mmr_lambda: check_mmr("mmr_lambda", body.mmr_lambda)?,
     };
     let recs = state.engine.recommend(&body.user_id, &opts).await?;
     Ok(Json(response(Some(body.user_id), recs)))
@@ -236,6 +300,8 @@ pub struct RecommendQuery {
     pub cf_weight: Option<f32>,
     /// Add `matched` and `because` to each item (default false).
     pub explain: Option<bool>,
+    /// Diversity re-ranking (maximal marginal relevance): λ in (0, 1], 1 = none (default).
+    pub mmr_lambda: Option<f32>,
 }
 
 /// The options a query asks for.
@@ -257,6 +323,7 @@ pub fn query_options(q: RecommendQuery) -> ApiResult<RecommendOptions> {
         category: q.category,
         cf_weight: q.cf_weight.unwrap_or(defaults.cf_weight),
         reasons: q.explain.unwrap_or(false),
+        mmr_lambda: check_mmr("mmr_lambda", q.mmr_lambda)?,
         ..defaults
     })
 }
@@ -358,7 +425,7 @@ pub async fn cold_start(
             .map(|r| (r.movie_id, r.rating))
             .collect(),
     };
-    let recs = state.engine.cold_start(&profile, n)?;
+    let recs = state.engine.cold_start(&profile, n).await?;
     Ok(Json(response(body.user_id, recs)))
 }
 
@@ -461,7 +528,7 @@ pub async fn similar(
     Ok(Json(SimilarResponse {
         item_id,
         method,
-        similar: items.into_iter().map(|i| item_out(i, method)).collect(),
+        similar: items.into_iter().map(item_out).collect(),
     }))
 }
 

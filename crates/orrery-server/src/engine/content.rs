@@ -1,0 +1,286 @@
+//! The engine's content side: the text embeddings of the catalog's items (computed by the
+//! background [`crate::embedder`] and kept in the store), and the content model built over
+//! them for each catalog ([`ContentState`]), which turns a user's history and interests
+//! into content scores with `orrery-models`' rules.
+//!
+//! Embeddings replace the catalog's category-and-tag tokens as the content signal once
+//! every live item that has text has its vector; until then (the encoder is loading, a
+//! batch is being embedded) the token profile stands in, so that a list never mixes items
+//! scored one way with items scored the other.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
+
+use arc_swap::ArcSwapOption;
+use orrery_core::ItemIdx;
+use orrery_models::{Content, ContentParams, ItemCategories, ItemVectors};
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::engine::catalog::Catalog;
+use crate::engine::users::HistoryCell;
+
+/// The text an item is embedded from: title, categories, tags and description.
+pub fn item_text(record: &orrery_core::ItemRecord) -> String {
+    let categories: Vec<&str> = record.categories.iter().map(|c| c.value.as_str()).collect();
+    orrery_content::item_text(
+        &record.title,
+        &categories,
+        &record.tags,
+        record.description.as_deref().unwrap_or(""),
+    )
+}
+
+/// A stable 64-bit fingerprint of a text (FNV-1a): equal texts, equal fingerprints, on
+/// every machine and release, so that stored vectors stay valid across restarts.
+pub fn text_hash(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// What the embedder asks of the engine's content side.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EmbedJob {
+    /// Check every item of the catalog (at start, after a training refreshed it).
+    All,
+    /// Check these items (created, changed or announced by another server).
+    Items(Vec<String>),
+}
+
+/// One item's vector and the fingerprint of the text it came from.
+#[derive(Debug, Clone)]
+struct Stored {
+    hash: u64,
+    vector: Vec<f32>,
+}
+
+/// The vectors of the current encoder, by item id.
+#[derive(Debug, Default)]
+struct Table {
+    /// The encoder's name, once known.
+    model: Option<String>,
+    vectors: HashMap<String, Stored>,
+    /// Bumped on every change, so that content states built from older tables are
+    /// rebuilt.
+    version: u64,
+}
+
+/// The content model over one catalog and one version of the vectors.
+pub struct ContentState {
+    catalog: Arc<Catalog>,
+    version: u64,
+    /// The content model in catalog index order (`None` when no item has a vector).
+    pub content: Option<Content>,
+    /// Whether every live item with text has its vector.
+    pub complete: bool,
+    /// Live items with a vector.
+    pub embedded: usize,
+    /// Live items with text still waiting for theirs.
+    pub pending: usize,
+}
+
+/// Content scores for one user over the catalog.
+pub struct ContentSignals {
+    /// Cosine of each item with the user's profile (−∞ without a vector).
+    pub scores: Vec<f32>,
+    /// How well each item falls in the user's closest categories, in [0, 1].
+    pub category_match: Vec<f32>,
+}
+
+/// The vectors, the content state of the current catalog, and the embedder's mailbox.
+#[derive(Default)]
+pub struct ContentIndex {
+    table: RwLock<Table>,
+    state: ArcSwapOption<ContentState>,
+    /// Encoded interest texts, by text.
+    interests: Mutex<HashMap<String, Arc<Vec<f32>>>>,
+    jobs: OnceLock<UnboundedSender<EmbedJob>>,
+}
+
+/// Interest texts kept encoded, at most.
+const MAX_CACHED_INTERESTS: usize = 10_000;
+
+impl ContentIndex {
+    /// Connects the embedder's mailbox (once).
+    pub fn connect(&self, jobs: UnboundedSender<EmbedJob>) {
+        let _ = self.jobs.set(jobs);
+    }
+
+    /// Asks the embedder to check `job`'s items (nothing happens without an embedder).
+    pub fn request(&self, job: EmbedJob) {
+        if let Some(jobs) = self.jobs.get() {
+            let _ = jobs.send(job);
+        }
+    }
+
+    /// The encoder the stored vectors belong to; switching to another forgets the others.
+    pub fn use_model(&self, model: &str) {
+        let mut table = self.table.write().unwrap_or_else(|p| p.into_inner());
+        if table.model.as_deref() != Some(model) {
+            table.model = Some(model.to_owned());
+            table.vectors.clear();
+            table.version += 1;
+        }
+    }
+
+    /// The fingerprint of the text `item`'s vector was computed from, if it has one.
+    pub fn hash_of(&self, item: &str) -> Option<u64> {
+        let table = self.table.read().unwrap_or_else(|p| p.into_inner());
+        table.vectors.get(item).map(|s| s.hash)
+    }
+
+    /// Stores vectors (item, fingerprint, vector).
+    pub fn insert(&self, rows: Vec<(String, u64, Vec<f32>)>) {
+        if rows.is_empty() {
+            return;
+        }
+        let mut table = self.table.write().unwrap_or_else(|p| p.into_inner());
+        for (item, hash, vector) in rows {
+            table.vectors.insert(item, Stored { hash, vector });
+        }
+        table.version += 1;
+    }
+
+    /// Forgets the vectors of items that are gone or have no text any more.
+    pub fn remove(&self, items: &[String]) {
+        let mut table = self.table.write().unwrap_or_else(|p| p.into_inner());
+        let before = table.vectors.len();
+        for item in items {
+            table.vectors.remove(item);
+        }
+        if table.vectors.len() != before {
+            table.version += 1;
+        }
+    }
+
+    /// The content state of `catalog` with the current vectors, built when either changed.
+    pub fn state(&self, catalog: &Arc<Catalog>) -> Arc<ContentState> {
+        let version = self.table.read().unwrap_or_else(|p| p.into_inner()).version;
+        if let Some(state) = self.state.load_full()
+            && Arc::ptr_eq(&state.catalog, catalog)
+            && state.version == version
+        {
+            return state;
+        }
+        let state = Arc::new(self.build(catalog));
+        self.state.store(Some(state.clone()));
+        state
+    }
+
+    fn build(&self, catalog: &Arc<Catalog>) -> ContentState {
+        let table = self.table.read().unwrap_or_else(|p| p.into_inner());
+        let slots = catalog.slots();
+        let dim = table.vectors.values().map(|s| s.vector.len()).next();
+        let (mut embedded, mut pending) = (0, 0);
+        let mut vectors = dim.map(|d| ItemVectors::new(d, slots));
+        let mut categories = Vec::with_capacity(slots);
+        let mut liked = Vec::with_capacity(slots);
+        for idx in 0..slots as ItemIdx {
+            let item = catalog.item(idx).filter(|i| !i.deleted);
+            categories.push(item.map_or_else(Vec::new, |i| {
+                i.record
+                    .categories
+                    .iter()
+                    .map(|c| c.value.clone())
+                    .collect()
+            }));
+            liked.push(catalog.liked(idx) as f32);
+            let Some(item) = item else { continue };
+            let stored = table.vectors.get(&item.record.id);
+            let set = match (stored, vectors.as_mut()) {
+                (Some(s), Some(v)) => v.set(idx, &s.vector).is_ok() && v.has(idx),
+                _ => false,
+            };
+            if set {
+                embedded += 1;
+            } else if !item_text(&item.record).is_empty() {
+                pending += 1;
+            }
+        }
+        // History values reach the profile as affinities in [-1, 1] (skips and low
+        // ratings push away), so the weights are taken as they are.
+        let params = ContentParams {
+            binary: false,
+            ..ContentParams::default()
+        };
+        let content = vectors.filter(|_| embedded > 0).and_then(|v| {
+            Content::from_parts(v, ItemCategories::from_lists(categories), &liked, &params)
+                .map_err(|e| tracing::warn!("building the content model failed: {e}"))
+                .ok()
+        });
+        ContentState {
+            catalog: catalog.clone(),
+            version: table.version,
+            complete: content.is_some() && pending == 0,
+            content,
+            embedded,
+            pending,
+        }
+    }
+
+    /// A cached encoding of an interests text.
+    pub fn cached_interests(&self, text: &str) -> Option<Arc<Vec<f32>>> {
+        self.interests.lock().ok()?.get(text).cloned()
+    }
+
+    /// Caches an encoding of an interests text.
+    pub fn cache_interests(&self, text: String, vector: Arc<Vec<f32>>) {
+        if let Ok(mut cache) = self.interests.lock() {
+            if cache.len() >= MAX_CACHED_INTERESTS {
+                cache.clear();
+            }
+            cache.insert(text, vector);
+        }
+    }
+}
+
+impl ContentState {
+    /// Content scores for a history (catalog items with their values) and stated interests
+    /// (`encoded`: the interests' text embedded by the items' encoder); `None` when the
+    /// state is incomplete or nothing the user did or said has a vector.
+    pub fn signals(
+        &self,
+        history: &[HistoryCell],
+        interests: &[String],
+        encoded: Option<&[f32]>,
+    ) -> Option<ContentSignals> {
+        let content = self.content.as_ref().filter(|_| self.complete)?;
+        let cells: Vec<(ItemIdx, f32)> = history
+            .iter()
+            .filter_map(|c| Some((self.catalog.get(&c.item)?, c.affinity())))
+            .collect();
+        let mut profile = content.profile(&cells, None);
+        if let Some(v) = content.interest_vector(interests, encoded) {
+            profile = content.with_interests(&profile, &v);
+        }
+        if profile.iter().all(|&x| x == 0.0) {
+            return None;
+        }
+        let mut scores = vec![0f32; self.catalog.slots()];
+        content.score_profile(&profile, &mut scores);
+        Some(ContentSignals {
+            category_match: content.category_match(&profile),
+            scores,
+        })
+    }
+
+    /// The item vectors in catalog order (for diversity re-ranking).
+    pub fn vectors(&self) -> Option<&ItemVectors> {
+        self.content
+            .as_ref()
+            .filter(|_| self.complete)
+            .map(Content::vectors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_are_stable_and_tell_texts_apart() {
+        assert_eq!(text_hash(""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(text_hash("a"), 0xaf63_dc4c_8601_ec8c);
+        assert_ne!(text_hash("ML for Beginners"), text_hash("ML for beginners"));
+    }
+}
