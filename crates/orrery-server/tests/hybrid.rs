@@ -542,6 +542,20 @@ async fn the_dummi_ai_success_criteria_hold_over_http() {
             )
             .await;
         common::assert_problem(status, &bad, 422, Some("mmr_lambda"));
+
+        // The hybrid trains over HTTP like any other algorithm, on the stored embeddings,
+        // and serves its collaborative part beside the engine's content signal.
+        let last = server
+            .train(json!({"algorithm": "hybrid", "activate": true,
+                       "hyperparameters": {"cf": "als", "cf.factors": 8}}))
+            .await;
+        assert_eq!(last["activated"], true, "{last}");
+        let served = recommend(&server, list("ml-fan0", 4)).await;
+        assert_eq!(served["algorithm"], "hybrid", "{name}: {served}");
+        assert_eq!(served["method"], "hybrid", "{served}");
+        let mut first_two = ids(&served)[..2].to_vec();
+        first_two.sort();
+        assert_eq!(first_two, ["ml1", "ml4"], "{name}: {served}");
         server.finish().await;
     }
 }

@@ -9,7 +9,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use orrery_core::{Dataset, EventWeights};
 use orrery_eval::{EvalOptions, evaluate, split};
-use orrery_models::{EpochReport, Model, Params, Progress};
+use orrery_models::{Algorithm, EpochReport, ItemVectors, Model, Params, Progress};
 use orrery_store::{MetricMap, ModelVersion, NewModelVersion, ParamMap, Store};
 
 use crate::bundle::{Bundle, BundleError};
@@ -238,9 +238,16 @@ impl TrainRun {
         }
         let params = job.params.clone();
         let ratio = settings.validation_ratio;
+        let vectors = match params.algorithm() {
+            Algorithm::Content | Algorithm::Hybrid => {
+                let encoder = crate::embed::shared_encoder().await?;
+                Some(crate::embed::dataset_vectors(store, &dataset, encoder).await?)
+            }
+            _ => None,
+        };
         let (model, dataset, metrics, train_seconds, mut observer) =
             tokio::task::spawn_blocking(move || {
-                fit_and_measure(dataset, &params, ratio, &mut observer)
+                fit_and_measure(dataset, &params, vectors.as_ref(), ratio, &mut observer)
                     .map(|(m, d, metrics, secs)| (m, d, metrics, secs, observer))
             })
             .await
@@ -295,6 +302,7 @@ type Fitted = (Model, Dataset, MetricMap, f64);
 fn fit_and_measure<O: Observer>(
     dataset: Dataset,
     params: &Params,
+    vectors: Option<&ItemVectors>,
     ratio: f64,
     observer: &mut O,
 ) -> Result<Fitted, TrainError> {
@@ -308,7 +316,7 @@ fn fit_and_measure<O: Observer>(
         observer.phase(Phase::Validating);
         // A validation fit that fails (say, too few interactions for the split) leaves the
         // version without metrics rather than failing the run: the final fit decides.
-        match Model::fit(&fold.train, params, &mut Epochs(observer)) {
+        match Model::fit_with_vectors(&fold.train, params, vectors, &mut Epochs(observer)) {
             Ok(model) => {
                 observer.phase(Phase::Evaluating);
                 match evaluate(&model, &fold.train, &fold.test, &EvalOptions::default()) {
@@ -321,6 +329,6 @@ fn fit_and_measure<O: Observer>(
         }
     }
     observer.phase(Phase::Training);
-    let model = Model::fit(&dataset, params, &mut Epochs(observer))?;
+    let model = Model::fit_with_vectors(&dataset, params, vectors, &mut Epochs(observer))?;
     Ok((model, dataset, metrics, started.elapsed().as_secs_f64()))
 }

@@ -8,6 +8,10 @@
 //! every writer and reader of the registry agrees on it. It does not serve models: the
 //! server decides what to do with a [`Trained`] model once it is stored.
 //!
+//! The content and hybrid algorithms train on item vectors: [`embed`] reads them from the
+//! store (`item_embeddings`) where the item's text has not changed and computes the rest
+//! with the text encoder, and defines the item text and fingerprint every process uses.
+//!
 //! ```no_run
 //! # async fn demo(store: &orrery_store::Store) -> Result<(), orrery_train::TrainError> {
 //! use orrery_models::{Algorithm, Params};
@@ -22,6 +26,7 @@
 
 mod algorithm;
 mod bundle;
+pub mod embed;
 mod flow;
 
 pub use algorithm::{default_algorithm, parse_algorithm};

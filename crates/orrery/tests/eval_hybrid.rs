@@ -60,3 +60,23 @@ fn content_needs_item_text() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("no item has a title"), "{err}");
 }
+
+#[test]
+fn the_cli_trains_content_and_hybrid_models() {
+    for db in TestDb::all() {
+        let data = shared_data().join("ml-100k");
+        db.ok(&["import", data.to_str().unwrap()]);
+        let train = |algo: &str| -> serde_json::Value {
+            serde_json::from_str(&db.ok(&["train", "--json", "--algo", algo])).unwrap()
+        };
+        let first = train("hybrid");
+        assert_eq!(first["algorithm"], "hybrid", "{first}");
+        assert_eq!(first["params"]["cf"], "als", "{first}");
+        let ndcg = first["metrics"]["ndcg@10"].as_f64().unwrap();
+        assert!(ndcg > 0.05, "validation NDCG@10 {ndcg}");
+        // The second run reads the vectors the first one stored.
+        let second = train("content");
+        assert_eq!(second["algorithm"], "content", "{second}");
+        assert!(second["metrics"]["ndcg@10"].as_f64().is_some(), "{second}");
+    }
+}

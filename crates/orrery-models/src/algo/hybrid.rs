@@ -80,6 +80,20 @@ impl Hybrid {
         &self.cf
     }
 
+    /// The collaborative part's score of every item for `user` into `out` (one slot per
+    /// item): what a server blending with its own content signal takes from a hybrid.
+    pub fn score_collaborative(&self, user: &UserRepr, out: &mut [f32]) -> Result<()> {
+        self.check_user(user)?;
+        if out.len() != self.n_items() {
+            return Err(Error::BufferLength {
+                expected: self.n_items(),
+                found: out.len(),
+            });
+        }
+        self.cf.score_all(&self.cf_user(user), out);
+        Ok(())
+    }
+
     /// `user` with stated interests blended into their content profile: interests naming
     /// a category stand for its centroid, and `encoded` is the interests' text embedded by
     /// the caller with the items' encoder (see [`Content::interest_vector`]).

@@ -19,24 +19,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use crate::engine::catalog::Catalog;
 use crate::engine::users::HistoryCell;
 
-/// The text an item is embedded from: title, categories, tags and description.
-pub fn item_text(record: &orrery_core::ItemRecord) -> String {
-    let categories: Vec<&str> = record.categories.iter().map(|c| c.value.as_str()).collect();
-    orrery_content::item_text(
-        &record.title,
-        &categories,
-        &record.tags,
-        record.description.as_deref().unwrap_or(""),
-    )
-}
-
-/// A stable 64-bit fingerprint of a text (FNV-1a): equal texts, equal fingerprints, on
-/// every machine and release, so that stored vectors stay valid across restarts.
-pub fn text_hash(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
-}
+pub use orrery_train::embed::{item_text, text_hash};
 
 /// What the embedder asks of the engine's content side.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -270,17 +253,5 @@ impl ContentState {
             .as_ref()
             .filter(|_| self.complete)
             .map(Content::vectors)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fingerprints_are_stable_and_tell_texts_apart() {
-        assert_eq!(text_hash(""), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(text_hash("a"), 0xaf63_dc4c_8601_ec8c);
-        assert_ne!(text_hash("ML for Beginners"), text_hash("ML for beginners"));
     }
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use orrery_core::ItemIdx;
 use orrery_models::blend::{self, Blend, Plan, Ranked, Signals, Source};
-use orrery_models::{Recommender, UserRepr};
+use orrery_models::{Fitted, Recommender, UserRepr};
 
 use crate::engine::content::ContentState;
 use crate::engine::rank::Profile;
@@ -85,7 +85,11 @@ pub fn collaborative_scores(
     repr: &UserRepr,
 ) -> EngineResult<Vec<f32>> {
     let mut model_scores = vec![0f32; model.model.n_items()];
-    model.model.score_all(repr, &mut model_scores)?;
+    match model.model.fitted() {
+        // A hybrid's own content part would count twice beside the engine's.
+        Fitted::Hybrid(hybrid) => hybrid.score_collaborative(repr, &mut model_scores)?,
+        _ => model.model.score_all(repr, &mut model_scores)?,
+    }
     Ok((0..snapshot.catalog.slots() as ItemIdx)
         .map(|idx| match snapshot.model_index(idx) {
             Some(m) => model_scores[m as usize],

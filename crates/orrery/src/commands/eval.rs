@@ -211,32 +211,12 @@ fn embed_items(dataset: &Dataset, model_dir: Option<PathBuf>) -> Result<(ItemVec
         model_dir,
         ..Default::default()
     });
-    let texts: Vec<String> = (0..dataset.n_items() as orrery_core::ItemIdx)
-        .map(|i| {
-            dataset.item(i).map_or_else(String::new, |r| {
-                let categories: Vec<&str> = r.categories.iter().map(|c| c.value.as_str()).collect();
-                orrery_content::item_text(
-                    &r.title,
-                    &categories,
-                    &r.tags,
-                    r.description.as_deref().unwrap_or(""),
-                )
-            })
-        })
-        .collect();
-    let with_text: Vec<usize> = (0..texts.len()).filter(|&i| !texts[i].is_empty()).collect();
-    if with_text.is_empty() {
+    let vectors = orrery_train::embed::embed_dataset(dataset, &encoder)?;
+    if vectors.count() == 0 {
         bail!(
             "no item has a title, categories, tags or a description to embed: content and \
              hybrid need item metadata (e.g. movies.dat beside ratings.dat)"
         );
-    }
-    let refs: Vec<&str> = with_text.iter().map(|&i| texts[i].as_str()).collect();
-    let rows = encoder.encode_batch(&refs)?;
-    let dim = encoder.dim();
-    let mut vectors = ItemVectors::new(dim, texts.len());
-    for (n, &i) in with_text.iter().enumerate() {
-        vectors.set(i as orrery_core::ItemIdx, &rows[n * dim..(n + 1) * dim])?;
     }
     Ok((vectors, encoder.describe()))
 }
