@@ -1,0 +1,8 @@
+//! Fuzz target: request bodies and queries of the API's routes through the real router
+//! (see `orrery_fuzz::harness::http`).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use orrery_fuzz::harness::http;
+
+fuzz_target!(|data: &[u8]| http(data));

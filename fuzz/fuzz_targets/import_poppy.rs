@@ -1,0 +1,7 @@
+//! Fuzz target: the Poppy importer on arbitrary files (see `orrery_fuzz::harness::import`).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use orrery_fuzz::harness::{Layout, import};
+
+fuzz_target!(|data: &[u8]| import(Layout::Poppy, data));
