@@ -1,7 +1,7 @@
-//! Fuzz target: the Generic importer on arbitrary files (see `orrery_fuzz::harness::import`).
+//! Fuzz target: the Generic importer on arbitrary files (see `orrery_fuzz::import::import`).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use orrery_fuzz::harness::{Layout, import};
+use orrery_fuzz::import::{Layout, import};
 
 fuzz_target!(|data: &[u8]| import(Layout::Generic, data));

@@ -1,4 +1,9 @@
 //! Fuzz targets of Orrery (run with `cargo +nightly fuzz run TARGET`, see `fuzz/README.md`);
-//! the harness is shared with the stable replay test of `orrery-server`.
+//! the harnesses are shared with the stable replay test of `orrery-server`.
+//!
+//! The importer targets need only `orrery-data`; the `http` feature (on by default) adds
+//! the server for `http_bodies`, so `--no-default-features` builds the importers quickly.
 
-pub mod harness;
+#[cfg(feature = "http")]
+pub mod http;
+pub mod import;

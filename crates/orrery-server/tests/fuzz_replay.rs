@@ -1,15 +1,17 @@
 //! The fuzz targets of `fuzz/` on stable Rust, bounded for CI: every seed and every kept
 //! finding of `fuzz/corpus/TARGET/`, then a fixed number of seeded mutations of them
 //! (bit flips, byte edits, truncations, splices and repeated chunks), through the same
-//! harness (`fuzz/src/harness.rs`, included by path). The long coverage-guided runs are
-//! `cargo +nightly fuzz run TARGET` (see `fuzz/README.md`).
+//! harnesses (`fuzz/src/import.rs` and `fuzz/src/http.rs`, included by path). The long
+//! coverage-guided runs are `cargo +nightly fuzz run TARGET` (see `fuzz/README.md`).
 
-#[path = "../../../fuzz/src/harness.rs"]
-mod harness;
+#[path = "../../../fuzz/src/http.rs"]
+mod http_harness;
+#[path = "../../../fuzz/src/import.rs"]
+mod import_harness;
 
 use std::path::PathBuf;
 
-use harness::Layout;
+use import_harness::{Layout, import};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -103,31 +105,25 @@ fn replay(target: &str, run: impl Fn(&[u8])) {
 
 #[test]
 fn import_movielens() {
-    replay("import_movielens", |data| {
-        harness::import(Layout::MovieLens, data)
-    });
+    replay("import_movielens", |data| import(Layout::MovieLens, data));
 }
 
 #[test]
 fn import_hetrec() {
-    replay("import_hetrec", |data| {
-        harness::import(Layout::HetRec, data)
-    });
+    replay("import_hetrec", |data| import(Layout::HetRec, data));
 }
 
 #[test]
 fn import_poppy() {
-    replay("import_poppy", |data| harness::import(Layout::Poppy, data));
+    replay("import_poppy", |data| import(Layout::Poppy, data));
 }
 
 #[test]
 fn import_generic() {
-    replay("import_generic", |data| {
-        harness::import(Layout::Generic, data)
-    });
+    replay("import_generic", |data| import(Layout::Generic, data));
 }
 
 #[test]
 fn http_bodies() {
-    replay("http_bodies", harness::http);
+    replay("http_bodies", http_harness::http);
 }
