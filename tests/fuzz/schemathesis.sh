@@ -19,7 +19,9 @@ EXAMPLES=${ORRERY_FUZZ_EXAMPLES:-25}
 MAX_TIME=${ORRERY_FUZZ_MAX_TIME:-75}
 SEED=${ORRERY_FUZZ_SEED:-20261127}
 
-if ! st --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
+# The `st` of the interpreter that pip installs into (a pyenv shim may not exist yet).
+ST="$(python3 -c 'import os, sys; print(os.path.join(os.path.dirname(sys.executable), "st"))')"
+if ! "$ST" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
   python3 -m pip install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 fi
 
@@ -55,7 +57,7 @@ echo "fuzzing $BASE/openapi.json: $EXAMPLES examples per operation, at most ${MA
 started=$(date +%s)
 status=0
 # From the work folder, so that schemathesis' own files (.schemathesis/) stay out of the tree.
-(cd "$WORK" && st --config-file "$ROOT/tests/fuzz/schemathesis.toml" run "$BASE/openapi.json" \
+(cd "$WORK" && "$ST" --config-file "$ROOT/tests/fuzz/schemathesis.toml" run "$BASE/openapi.json" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance \
   --max-examples "$EXAMPLES" \
   --max-time "$MAX_TIME" \
