@@ -15,7 +15,7 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::process::{Child, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -91,27 +91,7 @@ fn write_files(dir: &std::path::Path) {
 
 /// Starts `orrery serve` on an ephemeral port and returns it with its base URL.
 fn serve(db: &TestDb) -> (Child, String) {
-    let mut server = orrery_command(
-        &db.url,
-        &["serve", "--bind", "127.0.0.1:0", "--registry-poll", "0"],
-    )
-    .stderr(Stdio::piped())
-    .spawn()
-    .unwrap();
-    let stderr = server.stderr.take().unwrap();
-    let mut lines = BufReader::new(stderr).lines();
-    let base = loop {
-        let line = lines
-            .next()
-            .expect("the server ended before it announced its address")
-            .unwrap();
-        if let Some(rest) = line.strip_prefix("orrery serving on ") {
-            break rest.split_whitespace().next().unwrap().to_owned();
-        }
-    };
-    // Keep reading so that the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines.by_ref() {});
-    (server, base)
+    common::spawn_server(&db.url, &["--registry-poll", "0"])
 }
 
 fn sigkill(child: &mut Child) {

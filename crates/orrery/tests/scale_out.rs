@@ -23,28 +23,9 @@ impl Drop for Process {
     }
 }
 
-/// `orrery serve` on a free port of 127.0.0.1, and its base URL.
+/// `orrery serve` on a free port of 127.0.0.1 with registry polling off, and its base URL.
 fn serve(db: &TestDb) -> (Process, String) {
-    let mut child = orrery_command(
-        &db.url,
-        &["serve", "--bind", "127.0.0.1:0", "--registry-poll", "0"],
-    )
-    .stderr(Stdio::piped())
-    .spawn()
-    .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let mut lines = BufReader::new(stderr).lines();
-    let base = loop {
-        let line = lines
-            .next()
-            .expect("the server ended before it announced its address")
-            .unwrap();
-        if let Some(rest) = line.strip_prefix("orrery serving on ") {
-            break rest.split_whitespace().next().unwrap().to_owned();
-        }
-    };
-    // Keep draining the log so that the server never blocks on a full pipe.
-    std::thread::spawn(move || lines.for_each(drop));
+    let (child, base) = common::spawn_server(&db.url, &["--registry-poll", "0"]);
     (Process(child), base)
 }
 

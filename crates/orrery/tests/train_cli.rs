@@ -4,10 +4,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::Stdio;
-
-use common::{TestDb, orrery_command, shared_data};
+use common::{TestDb, shared_data};
 
 fn train(db: &TestDb, args: &[&str]) -> serde_json::Value {
     let mut all = vec!["train", "--json"];
@@ -85,21 +82,7 @@ fn a_version_trained_by_the_cli_is_served() {
     let trained = train(&db, &["--algo", "als", "--param", "iterations=3"]);
     assert_eq!(trained["activated"], true);
 
-    let mut server = orrery_command(&db.url, &["serve", "--bind", "127.0.0.1:0"])
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = server.stderr.take().unwrap();
-    let mut lines = BufReader::new(stderr).lines();
-    let base = loop {
-        let line = lines
-            .next()
-            .expect("the server ended before it announced its address")
-            .unwrap();
-        if let Some(rest) = line.strip_prefix("orrery serving on ") {
-            break rest.split_whitespace().next().unwrap().to_owned();
-        }
-    };
+    let (mut server, base) = common::spawn_server(&db.url, &[]);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let (health, recs) = runtime.block_on(async {
         let client = reqwest::Client::new();

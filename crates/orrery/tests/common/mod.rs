@@ -2,8 +2,9 @@
 
 #![allow(dead_code)]
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 
 /// The shared datasets folder (`ORRERY_SHARED_DATA`, else `../shared/data` beside the
 /// checkout).
@@ -137,4 +138,29 @@ pub fn assert_counts(stats: &serde_json::Value, expected: [u64; 5]) {
         got, expected,
         "users, active_users, items, rated_items, interactions"
     );
+}
+
+/// Starts `orrery --database-url URL serve --bind 127.0.0.1:0 EXTRA…` and returns the child
+/// with the base URL it announced on stderr; the rest of its log is drained so that the
+/// server never blocks on a full pipe.
+pub fn spawn_server(url: &str, extra: &[&str]) -> (Child, String) {
+    let mut args = vec!["serve", "--bind", "127.0.0.1:0"];
+    args.extend_from_slice(extra);
+    let mut server = orrery_command(url, &args)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = server.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    let base = loop {
+        let line = lines
+            .next()
+            .expect("the server ended before it announced its address")
+            .unwrap();
+        if let Some(rest) = line.strip_prefix("orrery serving on ") {
+            break rest.split_whitespace().next().unwrap().to_owned();
+        }
+    };
+    std::thread::spawn(move || lines.for_each(drop));
+    (server, base)
 }
