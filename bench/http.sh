@@ -2,13 +2,15 @@
 # HTTP throughput and latency of `orrery serve` over loopback, with wrk.
 #
 # For each backend (SQLite, then PostgreSQL): a fresh database with ml-1m-users-1-2999
-# imported and an MF model trained by `orrery train` and active; then
+# imported and a model (MF unless --algo says otherwise; with `--algo ncf` the network
+# re-ranks the hybrid's candidates) trained by `orrery train` and active; then
 #   1. GET /recommendations/{user}?n=10 for users 1..2999 in turn, 64 connections;
 #   2. POST /recommendations/feedback with random users, movies and kinds, 64 connections
 #      (every request stores a new event and folds it into the user's representation).
 # wrk and the server share this machine's cores. Writes bench/out/http.md and http.json.
 #
 # Usage: bench/http.sh [--duration SECONDS] [--connections N] [--backends sqlite,postgres]
+#                      [--scenarios recommend,feedback] [--algo NAME] [--param KEY=VALUE]…
 #                      [--data PATH-TO-shared/data] [--pg-admin URL]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +18,9 @@ cd "$(dirname "$0")/.."
 duration=20
 connections=64
 backends=sqlite,postgres
+scenarios=recommend,feedback
+algo=mf
+params=()
 data=${ORRERY_SHARED_DATA:-../shared/data}
 pg_admin=postgres://postgres@127.0.0.1:5432/postgres
 while [ $# -gt 0 ]; do
@@ -23,6 +28,9 @@ while [ $# -gt 0 ]; do
     --duration) duration=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
     --backends) backends=$2; shift 2 ;;
+    --scenarios) scenarios=$2; shift 2 ;;
+    --algo) algo=$2; shift 2 ;;
+    --param) params+=(--param "$2"); shift 2 ;;
     --data) data=$2; shift 2 ;;
     --pg-admin) pg_admin=$2; shift 2 ;;
     *) echo "unknown option $1 (see the usage at the top of $0)" >&2; exit 2 ;;
@@ -63,7 +71,8 @@ for backend in ${backends//,/ }; do
   esac
   echo "== $backend: import and train"
   "$orrery" --database-url "$url" import "$data/ml-1m-users-1-2999" --json > /dev/null
-  "$orrery" --database-url "$url" train --algo mf --activate --validation-ratio 0 --json > "$work/train.json"
+  "$orrery" --database-url "$url" train --algo "$algo" "${params[@]}" --activate \
+    --validation-ratio 0 --json > "$work/train.json"
 
   "$orrery" --database-url "$url" serve --bind 127.0.0.1:0 2> "$work/serve.log" &
   server_pid=$!
@@ -76,12 +85,12 @@ for backend in ${backends//,/ }; do
   [ -n "$base" ] || { cat "$work/serve.log" >&2; echo "the server did not start" >&2; exit 1; }
   curl -fsS "$base/recommendations/1?n=10" > /dev/null
 
-  for scenario in recommend feedback; do
+  for scenario in ${scenarios//,/ }; do
     echo "-- $backend $scenario: ${duration}s, $connections connections, $threads wrk threads"
     line=$(wrk -t"$threads" -c"$connections" -d"${duration}s" --timeout 5s \
       -s "bench/http/$scenario.lua" "$base" | sed -n 's/^JSON //p')
     echo "   $line"
-    results+=("{\"backend\":\"$backend\",\"scenario\":\"$scenario\",\"connections\":$connections,\"wrk\":$line}")
+    results+=("{\"backend\":\"$backend\",\"algo\":\"$algo\",\"scenario\":\"$scenario\",\"connections\":$connections,\"wrk\":$line}")
   done
   kill "$server_pid"
   wait "$server_pid" 2> /dev/null || true
@@ -93,12 +102,12 @@ printf '[%s]\n' "$(IFS=,; echo "${results[*]}")" > "$out/http.json"
 python3 - "$out/http.json" > "$out/http.md" <<'PY'
 import json, sys
 rows = json.load(open(sys.argv[1]))
-print("| backend | route | connections | requests/s | p50 | p90 | p99 | failed |")
-print("|---|---|---|---|---|---|---|---|")
+print("| backend | model | route | connections | requests/s | p50 | p90 | p99 | failed |")
+print("|---|---|---|---|---|---|---|---|---|")
 route = {"recommend": "GET /recommendations/{user}?n=10", "feedback": "POST /recommendations/feedback"}
 for r in rows:
     w = r["wrk"]
-    print(f"| {r['backend']} | `{route[r['scenario']]}` | {r['connections']} | "
+    print(f"| {r['backend']} | {r['algo']} | `{route[r['scenario']]}` | {r['connections']} | "
           f"{w['requests'] / w['seconds']:,.0f} | {w['p50_ms']:.2f} ms | {w['p90_ms']:.2f} ms | "
           f"{w['p99_ms']:.2f} ms | {w['errors'] + w['non2xx']} |")
 PY

@@ -245,6 +245,31 @@ impl Model {
         &self.fitted
     }
 
+    /// Cheap scores of every item for a model that is costly to run over the whole
+    /// catalog (NCF, GMF, NeuMF: see [`Ncf::retrieval_scores`]), so that candidates can
+    /// be drawn from them and only the candidates ranked by [`Recommender::score`];
+    /// `None` for models that score the catalog directly.
+    pub fn retrieval_scores(&self, user: &UserRepr, out: &mut [f32]) -> Option<()> {
+        match &self.fitted {
+            Fitted::Ncf(ncf) => {
+                ncf.retrieval_scores(user, out);
+                Some(())
+            }
+            _ => None,
+        }
+    }
+
+    /// The network weights as a safetensors file for the neural models (NCF, GMF, NeuMF,
+    /// layer 4; see [`Ncf::safetensors`] and [`Layer4::safetensors`] for the tensor
+    /// names); `None` for the others, which are not networks.
+    pub fn safetensors(&self) -> Option<Result<Vec<u8>>> {
+        match &self.fitted {
+            Fitted::Ncf(ncf) => Some(ncf.safetensors()),
+            Fitted::Layer4(layer4) => Some(layer4.safetensors()),
+            _ => None,
+        }
+    }
+
     /// Item factors as a row-major `n_items × factors` matrix, for factor models (to build
     /// a vector index of items, for example).
     pub fn item_factors(&self) -> Option<(&[f32], usize)> {

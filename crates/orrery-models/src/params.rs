@@ -542,6 +542,13 @@ pub struct NcfParams {
     /// `id_dropout`: share of two-tower examples trained without the user id, so the
     /// user tower also learns the cold start, in [0, 0.5].
     pub id_dropout: f64,
+    /// `batch_norm`: batch normalization before the ReLU of every two-tower tower layer,
+    /// as the Neural Recommendation seed builds its towers (`true`/`false`).
+    pub batch_norm: bool,
+    /// `validation_users`: users whose latest positive is held out of training and ranked
+    /// after every epoch against 99 sampled negatives, the validation HR@10 the progress
+    /// reports (0..=100000; 0 turns it off).
+    pub validation_users: usize,
     /// `seed`: initialization, sampling and shuffling.
     pub seed: u64,
 }
@@ -559,6 +566,8 @@ impl Default for NcfParams {
             batch_size: 256,
             epochs: 10,
             id_dropout: 0.1,
+            batch_norm: true,
+            validation_users: 500,
             seed: DEFAULT_SEED,
         }
     }
@@ -805,6 +814,8 @@ impl Params {
                 "batch_size" => p.batch_size = field.int("batch_size")? as usize,
                 "epochs" => p.epochs = field.int("epochs")? as usize,
                 "id_dropout" => p.id_dropout = field.float("id_dropout")?,
+                "batch_norm" => p.batch_norm = field.bool("batch_norm")?,
+                "validation_users" => p.validation_users = field.int("validation_users")? as usize,
                 _ => return Err(unknown()),
             },
             Params::Content(p) => {
@@ -904,6 +915,7 @@ impl Params {
                 c.non_negative("reg", p.reg.into())?;
                 c.int_range("batch_size", p.batch_size, 1, MAX_BATCH)?;
                 c.int_range("epochs", p.epochs, 1, MAX_EPOCHS)?;
+                c.int_range("validation_users", p.validation_users, 0, 100_000)?;
                 c.share("id_dropout", p.id_dropout)
             }
             Params::Content(p) => content_params::validate_content(p),
@@ -1064,6 +1076,8 @@ impl Params {
                 ("batch_size", p.batch_size.to_string()),
                 ("epochs", p.epochs.to_string()),
                 ("id_dropout", p.id_dropout.to_string()),
+                ("batch_norm", p.batch_norm.to_string()),
+                ("validation_users", p.validation_users.to_string()),
             ],
             Params::Content(p) => content_params::content_pairs(p),
             Params::Hybrid(p) => content_params::hybrid_pairs(p),

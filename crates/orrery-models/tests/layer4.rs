@@ -173,6 +173,17 @@ fn layer4_is_deterministic_round_trips_and_folds_in() {
     loaded.score_all(&loaded.user(0).unwrap(), &mut y).unwrap();
     assert_eq!(x, y);
 
+    // The weights are a safetensors file with the tables and layers under their names.
+    let weights = a.safetensors().expect("a network").unwrap();
+    let file = safetensors::SafeTensors::deserialize(&weights).unwrap();
+    assert_eq!(file.tensor("hours").unwrap().shape()[0], 24);
+    assert_eq!(file.tensor("days").unwrap().shape()[0], 7);
+    assert_eq!(
+        file.tensor("users").unwrap().shape()[0],
+        split.train.n_users()
+    );
+    assert!(file.names().contains(&"mlp.0.weight"));
+
     // A new user who gives every category a 5 is predicted above one who gives 1s.
     let Fitted::Layer4(net) = a.fitted() else {
         panic!("a layer4 model")

@@ -7,7 +7,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use orrery_models::{EpochReport, Params};
+use orrery_models::{EpochReport, Params, ValidationReport};
 use orrery_store::{DeleteVersion, MetricMap, ParamMap};
 use orrery_train::{Observer, Phase, TrainSettings, Trained};
 use serde::Serialize;
@@ -73,10 +73,24 @@ pub struct RunProgress {
     pub epochs: usize,
     /// Training loss after the last epoch.
     pub loss: Option<f64>,
+    /// The last epoch's measurement on the model's own validation split (neural models:
+    /// `hr@10` for NCF, GMF and NeuMF, `rmse` for layer 4).
+    pub validation: Option<EpochValidation>,
     /// Unix seconds.
     pub started_at: i64,
     /// Seconds since the start.
     pub elapsed_seconds: f64,
+}
+
+/// A validation measurement after an epoch.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EpochValidation {
+    /// The epoch measured, from 1.
+    pub epoch: usize,
+    /// The metric (`hr@10`, `rmse`).
+    pub metric: String,
+    /// Its value.
+    pub value: f64,
 }
 
 /// How a training run ended.
@@ -139,6 +153,17 @@ impl Observer for StatusObserver {
             current.epoch = 0;
             current.epochs = 0;
             current.loss = None;
+            current.validation = None;
+        }
+    }
+
+    fn validation(&mut self, report: &ValidationReport) {
+        if let Some(current) = lock(&self.0).current.as_mut() {
+            current.validation = Some(EpochValidation {
+                epoch: report.epoch,
+                metric: report.metric.to_owned(),
+                value: report.value,
+            });
         }
     }
 
@@ -213,6 +238,7 @@ impl Trainer {
                 epoch: 0,
                 epochs: 0,
                 loss: None,
+                validation: None,
                 started_at: unix_now(),
                 elapsed_seconds: 0.0,
             });
@@ -239,6 +265,7 @@ impl Trainer {
                 epoch: 0,
                 epochs: 0,
                 loss: None,
+                validation: None,
                 started_at: run.started_at,
                 elapsed_seconds: 0.0,
             });

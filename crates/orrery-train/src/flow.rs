@@ -9,7 +9,9 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use orrery_core::{Dataset, EventWeights};
 use orrery_eval::{EvalOptions, evaluate, split};
-use orrery_models::{Algorithm, EpochReport, ItemVectors, Model, Params, Progress};
+use orrery_models::{
+    Algorithm, EpochReport, ItemVectors, Model, Params, Progress, ValidationReport,
+};
 use orrery_store::{MetricMap, ModelVersion, NewModelVersion, ParamMap, Store};
 
 use crate::bundle::{Bundle, BundleError};
@@ -121,6 +123,9 @@ pub trait Observer: Send + 'static {
     fn phase(&mut self, _phase: Phase) {}
     /// An epoch of the current fit finished.
     fn epoch(&mut self, _report: &EpochReport) {}
+    /// An epoch of the current fit was measured on the model's own validation split
+    /// (neural models: validation HR@10 or RMSE).
+    fn validation(&mut self, _report: &ValidationReport) {}
     /// Whether losses that cost extra work should be computed.
     fn wants_loss(&self) -> bool {
         true
@@ -143,6 +148,10 @@ struct Epochs<'a, O: Observer>(&'a mut O);
 impl<O: Observer> Progress for Epochs<'_, O> {
     fn on_epoch(&mut self, report: &EpochReport) {
         self.0.epoch(report);
+    }
+
+    fn on_validation(&mut self, report: &ValidationReport) {
+        self.0.validation(report);
     }
 
     fn wants_loss(&self) -> bool {

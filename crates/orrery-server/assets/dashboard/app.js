@@ -342,6 +342,8 @@ async function pollStatus() {
     $("progress-phase").textContent = p.phase;
     $("progress-epoch").textContent = p.epochs ? `${p.epoch} / ${p.epochs}` : "–";
     $("progress-loss").textContent = p.loss === null || p.loss === undefined ? "–" : p.loss.toPrecision(5);
+    const v = p.validation;
+    $("progress-validation").textContent = v ? `${v.metric} ${v.value.toFixed(4)} (epoch ${v.epoch})` : "–";
     $("progress-elapsed").textContent = seconds(p.elapsed_seconds);
     const bar = $("progress-bar");
     if (p.epochs) {

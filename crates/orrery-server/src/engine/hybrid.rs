@@ -3,12 +3,15 @@
 //! then) and popularity, blended by `orrery-models`' rules ([`orrery_models::blend`]): the
 //! same normalization, cold start, sparse-history popularity prior and diversity
 //! re-ranking as the hybrid model evaluated offline, over the live catalog (so that items
-//! newer than the model are ranked on their content).
+//! newer than the model are ranked on their content). A neural model (NCF) does not score
+//! the catalog: it rescores the candidates that its retrieval scores, the content scores
+//! and popularity propose, as the Neural Recommendation seed's two-stage design does.
 
 use std::sync::Arc;
 
 use orrery_core::ItemIdx;
 use orrery_models::blend::{self, Blend, Plan, Ranked, Signals, Source};
+use orrery_models::candidates::{self, Candidate, CandidateCounts};
 use orrery_models::{Fitted, Recommender, UserRepr};
 
 use crate::engine::content::ContentState;
@@ -31,8 +34,11 @@ pub enum ContentSource {
 pub struct HybridInput<'a> {
     /// The catalog and model the request runs on.
     pub snapshot: &'a Snapshot,
-    /// Raw collaborative scores in catalog order (−∞ where the model cannot score).
+    /// Raw collaborative scores in catalog order (−∞ where the model cannot score); a
+    /// re-ranking model's retrieval scores when `reranker` is set.
     pub collaborative: Option<Vec<f32>>,
+    /// The model that rescores the candidates, if it does not score the catalog.
+    pub reranker: Option<Reranker<'a>>,
     /// The content side's state for this catalog.
     pub content: &'a ContentState,
     /// The user's token profile (the content signal until embeddings are complete).
@@ -78,24 +84,73 @@ pub fn method_of(source: Source) -> Method {
     }
 }
 
-/// The active model's scores of `repr` in catalog order, −∞ for items it does not know.
-pub fn collaborative_scores(
+/// A model that ranks candidates instead of the catalog (NCF and its variants, whose
+/// network costs too much per item): the ranking draws candidates from its cheap
+/// retrieval scores, the content scores and popularity, and the network rescores those.
+#[derive(Clone, Copy)]
+pub struct Reranker<'a> {
+    /// The active model.
+    pub model: &'a ServingModel,
+    /// The user as the model sees them.
+    pub repr: &'a UserRepr,
+}
+
+/// The active model's collaborative signal for `repr` in catalog order (−∞ for items it
+/// does not know): its scores of the whole catalog, or, for a model that re-ranks
+/// candidates, its retrieval scores and the [`Reranker`] that [`rank`] calls.
+pub fn collaborative<'a>(
     snapshot: &Snapshot,
-    model: &ServingModel,
-    repr: &UserRepr,
-) -> EngineResult<Vec<f32>> {
+    model: &'a ServingModel,
+    repr: &'a UserRepr,
+) -> EngineResult<(Vec<f32>, Option<Reranker<'a>>)> {
     let mut model_scores = vec![0f32; model.model.n_items()];
+    let mut reranker = None;
     match model.model.fitted() {
         // A hybrid's own content part would count twice beside the engine's.
         Fitted::Hybrid(hybrid) => hybrid.score_collaborative(repr, &mut model_scores)?,
-        _ => model.model.score_all(repr, &mut model_scores)?,
+        _ => match model.model.retrieval_scores(repr, &mut model_scores) {
+            Some(()) => reranker = Some(Reranker { model, repr }),
+            None => model.model.score_all(repr, &mut model_scores)?,
+        },
     }
-    Ok((0..snapshot.catalog.slots() as ItemIdx)
+    Ok((in_catalog_order(snapshot, &model_scores), reranker))
+}
+
+/// Model-indexed scores laid out by catalog slot, −∞ where the model has no item.
+fn in_catalog_order(snapshot: &Snapshot, model_scores: &[f32]) -> Vec<f32> {
+    (0..snapshot.catalog.slots() as ItemIdx)
         .map(|idx| match snapshot.model_index(idx) {
             Some(m) => model_scores[m as usize],
             None => f32::NEG_INFINITY,
         })
-        .collect())
+        .collect()
+}
+
+/// The reranker's scores of the candidates, −∞ for every other slot; `None` (keep the
+/// retrieval scores) if the model fails.
+fn rerank_candidates(
+    snapshot: &Snapshot,
+    reranker: Reranker,
+    candidates: &[Candidate],
+) -> Option<Vec<f32>> {
+    let (slots, items): (Vec<ItemIdx>, Vec<ItemIdx>) = candidates
+        .iter()
+        .filter_map(|c| snapshot.model_index(c.item).map(|m| (c.item, m)))
+        .unzip();
+    let mut scores = vec![0f32; items.len()];
+    if let Err(error) = reranker
+        .model
+        .model
+        .score(reranker.repr, &items, &mut scores)
+    {
+        tracing::warn!("re-ranking candidates failed, ranking on retrieval scores: {error}");
+        return None;
+    }
+    let mut out = vec![f32::NEG_INFINITY; snapshot.catalog.slots()];
+    for (slot, score) in slots.into_iter().zip(scores) {
+        out[slot as usize] = score;
+    }
+    Some(out)
 }
 
 /// Ranks the catalog for one user.
@@ -133,10 +188,26 @@ pub fn rank(input: HybridInput) -> Ranking {
         None => (None, None, ContentSource::None),
     };
     let popularity = unmeasured_popularity(input.snapshot, input.popularity);
+    let popularity = popularity.as_deref().unwrap_or(input.popularity);
+    let reranked = match (input.reranker, input.collaborative.as_deref()) {
+        (Some(reranker), Some(retrieval)) => {
+            let sources = Signals {
+                collaborative: Some(retrieval),
+                content: content.as_deref(),
+                popularity,
+                category_match: None,
+                interactions: input.interactions,
+            };
+            let candidates =
+                candidates::generate(&sources, input.admit, &CandidateCounts::default());
+            rerank_candidates(input.snapshot, reranker, &candidates)
+        }
+        _ => None,
+    };
     let signals = Signals {
-        collaborative: input.collaborative.as_deref(),
+        collaborative: reranked.as_deref().or(input.collaborative.as_deref()),
         content: content.as_deref(),
-        popularity: popularity.as_deref().unwrap_or(input.popularity),
+        popularity,
         category_match: category_match.as_deref(),
         interactions: input.interactions,
     };

@@ -31,8 +31,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use arc_swap::ArcSwap;
-use orrery_core::{Dataset, EventWeights, InteractionRecord, ItemIdx, ItemRecord};
-use orrery_models::{Recommender, UserRepr};
+use orrery_core::{Dataset, EventWeights, InteractionRecord, ItemIdx, ItemRecord, UserRecord};
+use orrery_models::{Algorithm, Recommender, UserRepr};
 use orrery_store::{Change, Store};
 
 pub use catalog::{Catalog, CatalogItem};
@@ -744,12 +744,16 @@ impl Engine {
         let profile = Profile::new(catalog, &view.record.interests, &view.history);
         let cold = view.interactions < self.settings.cold_start_threshold;
         let model = snapshot.model.as_deref().filter(|_| opts.use_cf && !cold);
-        let collaborative = match model {
-            Some(model) => {
-                let repr = self.repr(model, &view)?;
-                Some(hybrid::collaborative_scores(&snapshot, model, &repr)?)
-            }
+        let repr = match model {
+            Some(model) => Some((model, self.repr(model, &view)?)),
             None => None,
+        };
+        let (collaborative, reranker) = match &repr {
+            Some((model, repr)) => {
+                let (scores, reranker) = hybrid::collaborative(&snapshot, model, repr)?;
+                (Some(scores), reranker)
+            }
+            None => (None, None),
         };
         let (popularity, _) = snapshot.popularity_for(
             view.record.gender.as_deref(),
@@ -765,6 +769,7 @@ impl Engine {
         let ranking = hybrid::rank(HybridInput {
             snapshot: &snapshot,
             collaborative,
+            reranker,
             content: &state,
             tokens: &profile,
             history: &view.history,
@@ -866,17 +871,33 @@ impl Engine {
         );
         // Onboarding ratings are folded into the active model: with them the newcomer is
         // ranked as a (sparse) warm user, without them as a cold one.
-        let mut collaborative = None;
-        if let Some(model) = snapshot.model.as_deref().filter(|_| !ratings.is_empty()) {
+        // The two-tower network also answers from demographics and stated genres alone,
+        // through its user tower.
+        let mut folded = None;
+        if let Some(model) = snapshot.model.as_deref() {
             let history: Vec<(ItemIdx, f32)> = ratings
                 .iter()
                 .filter_map(|c| model.item_index(&c.item).map(|i| (i, c.value)))
                 .collect();
-            if !history.is_empty() {
-                let repr = model.model.fold_in(&history)?;
-                collaborative = Some(hybrid::collaborative_scores(&snapshot, model, &repr)?);
+            let from_profile = model.model.algorithm() == Algorithm::Ncf;
+            if !history.is_empty() || from_profile {
+                let record = UserRecord {
+                    interests: profile_in.interests.clone(),
+                    gender: profile_in.gender.clone(),
+                    age: profile_in.age,
+                    occupation: profile_in.occupation.clone(),
+                    ..UserRecord::default()
+                };
+                folded = Some((model, model.model.cold_start(&record, &history)?));
             }
         }
+        let (collaborative, reranker) = match &folded {
+            Some((model, repr)) => {
+                let (scores, reranker) = hybrid::collaborative(&snapshot, model, repr)?;
+                (Some(scores), reranker)
+            }
+            None => (None, None),
+        };
         let state = self.content.state(catalog);
         let encoded = hybrid::encode_interests(&self.content, &state, &profile_in.interests).await;
         let ranking = hybrid::rank(HybridInput {
@@ -890,14 +911,19 @@ impl Engine {
             interactions: ratings.len(),
             admit: &mask,
             blend: Blend {
-                cold_start_threshold: if collaborative.is_some() {
-                    1
-                } else {
+                // With a collaborative signal the newcomer counts as warm: from their
+                // onboarding ratings, or (two-tower) from their profile alone.
+                cold_start_threshold: if collaborative.is_none() {
                     usize::MAX
+                } else if ratings.is_empty() {
+                    0
+                } else {
+                    1
                 },
                 ..Blend::default()
             },
             collaborative,
+            reranker,
             offset: 0,
             n,
         });

@@ -43,6 +43,7 @@
 //! has not seen gets a row from [`crate::Recommender::fold_in`] and
 //! [`Layer4::category_scores`].
 
+use std::borrow::Cow;
 use std::time::Instant;
 
 use candle_core::{Device, Tensor};
@@ -51,6 +52,7 @@ use orrery_core::{Category, Dataset, ItemIdx, Timestamp, UserIdx, rng};
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
+use super::weights::{self, TensorReader, TensorWriter};
 use super::{Activation, Adam, Dense, Mlp, Table, TrainDense, TrainTable, backend};
 use crate::algo::{Algo, check_len};
 use crate::progress::ValidationReport;
@@ -113,7 +115,10 @@ impl CategoryMatrix {
 /// representation, and [`Layer4::predict`] one prediction at a given hour and day.
 /// Through [`crate::Recommender::score`] an item scores its first category's strength,
 /// averaged over the training data's hours and days.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+///
+/// It serializes as its vocabularies and contexts, then its weights as one safetensors
+/// block ([`Layer4::safetensors`]).
+#[derive(Debug, Clone)]
 pub struct Layer4 {
     users: Table,
     kinds: Table,
@@ -132,6 +137,69 @@ pub struct Layer4 {
     contexts: Vec<(u8, u8, f32)>,
     mean: f32,
     rating_range: (f32, f32),
+}
+
+/// How a [`Layer4`] is encoded: everything but the tensors, then the tensors as
+/// safetensors bytes.
+#[derive(Serialize, Deserialize)]
+struct Layer4File<'a> {
+    activations: Vec<Activation>,
+    classes: bool,
+    categories: Cow<'a, [Category]>,
+    value_kind: Cow<'a, [u32]>,
+    item_value: Cow<'a, [u32]>,
+    contexts: Cow<'a, [(u8, u8, f32)]>,
+    mean: f32,
+    rating_range: (f32, f32),
+    weights: Cow<'a, [u8]>,
+}
+
+impl Serialize for Layer4 {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        let weights = self.safetensors().map_err(serde::ser::Error::custom)?;
+        Layer4File {
+            activations: weights::activations(&self.mlp),
+            classes: self.classes,
+            categories: Cow::Borrowed(&self.categories),
+            value_kind: Cow::Borrowed(&self.value_kind),
+            item_value: Cow::Borrowed(&self.item_value),
+            contexts: Cow::Borrowed(&self.contexts),
+            mean: self.mean,
+            rating_range: self.rating_range,
+            weights: Cow::Owned(weights),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Layer4 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Layer4, D::Error> {
+        let file = Layer4File::deserialize(deserializer)?;
+        let mut tensors = TensorReader::parse(&file.weights).map_err(serde::de::Error::custom)?;
+        let mut read = || -> Result<Layer4> {
+            Ok(Layer4 {
+                users: tensors.table("users")?,
+                kinds: tensors.table("kinds")?,
+                values: tensors.table("values")?,
+                hours: tensors.table("hours")?,
+                days: tensors.table("days")?,
+                mlp: tensors.mlp("mlp", &file.activations)?,
+                classes: file.classes,
+                categories: file.categories.clone().into_owned(),
+                value_kind: file.value_kind.clone().into_owned(),
+                item_value: file.item_value.clone().into_owned(),
+                contexts: file.contexts.clone().into_owned(),
+                mean: file.mean,
+                rating_range: file.rating_range,
+            })
+        };
+        read().map_err(serde::de::Error::custom)
+    }
 }
 
 /// One training example.
@@ -200,6 +268,21 @@ fn widths(params: &Layer4Params) -> Vec<usize> {
 }
 
 impl Layer4 {
+    /// The network's weights as a safetensors file: the embedding tables `users`, `kinds`,
+    /// `values` (row 0: no category), `hours` (24 rows) and `days` (7 rows, Monday first),
+    /// and the tanh layers `mlp.K.weight`/`mlp.K.bias` (the last one linear, to the
+    /// strength or the five class logits). The header's metadata names the algorithm.
+    pub fn safetensors(&self) -> Result<Vec<u8>> {
+        let mut tensors = TensorWriter::default();
+        tensors.table("users", &self.users);
+        tensors.table("kinds", &self.kinds);
+        tensors.table("values", &self.values);
+        tensors.table("hours", &self.hours);
+        tensors.table("days", &self.days);
+        tensors.mlp("mlp", &self.mlp);
+        tensors.to_bytes("layer4")
+    }
+
     pub(crate) fn fit(
         dataset: &Dataset,
         params: &Layer4Params,

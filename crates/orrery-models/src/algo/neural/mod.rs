@@ -9,13 +9,14 @@
 //! itself once a table holds thousands of users or items.
 //!
 //! After training the weights are copied out into plain `Vec<f32>` layers ([`Dense`],
-//! [`Table`]) that serialize with the rest of the model. Scoring is plain Rust
+//! [`Table`]), which a model file stores as safetensors (`weights`). Scoring is plain Rust
 //! (dot products over contiguous rows): a request scores a few hundred items through
 //! layers of a few dozen units, where building candle tensors, its shape checks and its
 //! allocations per operation would cost more than the arithmetic.
 
 pub(crate) mod layer4;
 pub(crate) mod ncf;
+mod weights;
 
 use candle_core::{Device, Tensor, Var};
 use orrery_core::rng;
@@ -356,13 +357,98 @@ impl TrainTable {
     }
 }
 
-/// A dense layer being trained: candle variables for `W` (`outputs × inputs`) and `b`.
+/// A dense layer being trained: candle variables for `W` (`outputs × inputs`) and `b`,
+/// optionally batch-normalized before its activation.
 pub(crate) struct TrainDense {
     pub weight: Var,
     pub bias: Var,
     pub activation: Activation,
     inputs: usize,
     outputs: usize,
+    norm: Option<BatchNorm>,
+}
+
+/// Batch normalization (Ioffe and Szegedy 2015) of a layer's pre-activations: each unit is
+/// standardized over the mini-batch, then scaled by `γ` and shifted by `β` (both learned).
+/// Running means and variances, updated at every training batch, replace the batch's own
+/// at inference, where they fold into the layer's weights and bias.
+struct BatchNorm {
+    gamma: Var,
+    beta: Var,
+    /// Running statistics; a `RefCell` because the forward pass takes `&self`, as the
+    /// layers are borrowed from the network while a batch's graph is built.
+    running: std::cell::RefCell<RunningStats>,
+}
+
+struct RunningStats {
+    mean: Vec<f32>,
+    var: Vec<f32>,
+}
+
+/// Weight of the newest batch in the running statistics (PyTorch's default).
+const BATCH_NORM_MOMENTUM: f32 = 0.1;
+/// Added to the variance before the square root (PyTorch's default).
+const BATCH_NORM_EPS: f64 = 1e-5;
+
+impl BatchNorm {
+    fn new(units: usize, device: &Device) -> candle_core::Result<BatchNorm> {
+        Ok(BatchNorm {
+            gamma: Var::from_vec(vec![1f32; units], units, device)?,
+            beta: Var::from_vec(vec![0f32; units], units, device)?,
+            running: std::cell::RefCell::new(RunningStats {
+                mean: vec![0.0; units],
+                var: vec![1.0; units],
+            }),
+        })
+    }
+
+    /// Normalizes `z` (`n × units`) with its own batch statistics and records them.
+    fn forward_train(&self, z: &Tensor) -> candle_core::Result<Tensor> {
+        let n = z.dim(0)?;
+        let mean = z.mean_keepdim(0)?;
+        let centered = z.broadcast_sub(&mean)?;
+        let var = centered.sqr()?.mean_keepdim(0)?;
+        let normalized = centered.broadcast_div(&(var.clone() + BATCH_NORM_EPS)?.sqrt()?)?;
+        let batch_mean = mean.flatten_all()?.to_vec1::<f32>()?;
+        // The running variance is the unbiased estimate, as PyTorch keeps it.
+        let unbiased = if n > 1 {
+            n as f32 / (n - 1) as f32
+        } else {
+            1.0
+        };
+        let batch_var = var.flatten_all()?.to_vec1::<f32>()?;
+        let mut running = self.running.borrow_mut();
+        let m = BATCH_NORM_MOMENTUM;
+        for (r, b) in running.mean.iter_mut().zip(&batch_mean) {
+            *r = (1.0 - m) * *r + m * b;
+        }
+        for (r, b) in running.var.iter_mut().zip(&batch_var) {
+            *r = (1.0 - m) * *r + m * b * unbiased;
+        }
+        normalized
+            .broadcast_mul(self.gamma.as_tensor())?
+            .broadcast_add(self.beta.as_tensor())
+    }
+
+    /// Per unit, the scale and shift that the inference-time normalization applies to a
+    /// pre-activation: `γ (z − μ) / √(σ² + ε) + β = scale · z + shift`.
+    fn affine(&self) -> candle_core::Result<(Vec<f32>, Vec<f32>)> {
+        let gamma = self.gamma.as_tensor().to_vec1::<f32>()?;
+        let beta = self.beta.as_tensor().to_vec1::<f32>()?;
+        let running = self.running.borrow();
+        let scale: Vec<f32> = gamma
+            .iter()
+            .zip(&running.var)
+            .map(|(g, v)| g / (v + BATCH_NORM_EPS as f32).sqrt())
+            .collect();
+        let shift = beta
+            .iter()
+            .zip(&scale)
+            .zip(&running.mean)
+            .map(|((b, s), m)| b - s * m)
+            .collect();
+        Ok((scale, shift))
+    }
 }
 
 impl TrainDense {
@@ -386,28 +472,54 @@ impl TrainDense {
             activation,
             inputs,
             outputs,
+            norm: None,
         })
     }
 
-    /// `act(x Wᵀ + b)` for a batch `x` (`n × inputs`).
+    /// The same layer, batch-normalized before its activation.
+    pub(crate) fn with_batch_norm(mut self, device: &Device) -> candle_core::Result<TrainDense> {
+        self.norm = Some(BatchNorm::new(self.outputs, device)?);
+        Ok(self)
+    }
+
+    /// `act(x Wᵀ + b)` for a training batch `x` (`n × inputs`), normalized with the
+    /// batch's statistics when the layer has batch normalization.
     pub(crate) fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
-        let y = x
-            .matmul(&self.weight.as_tensor().t()?)?
-            .broadcast_add(self.bias.as_tensor())?;
+        let z = x.matmul(&self.weight.as_tensor().t()?)?;
+        let y = match &self.norm {
+            // The bias would be subtracted again with the batch mean: β takes its role.
+            Some(norm) => norm.forward_train(&z)?,
+            None => z.broadcast_add(self.bias.as_tensor())?,
+        };
         self.activation.on_tensor(&y)
     }
 
-    pub(crate) fn vars(&self) -> [Var; 2] {
-        [self.weight.clone(), self.bias.clone()]
+    /// The trainable variables: `W`, `b`, and `γ`, `β` of the normalization.
+    pub(crate) fn vars(&self) -> Vec<Var> {
+        let mut vars = vec![self.weight.clone(), self.bias.clone()];
+        if let Some(norm) = &self.norm {
+            vars.extend([norm.gamma.clone(), norm.beta.clone()]);
+        }
+        vars
     }
 
-    /// The layer's current values for plain-Rust inference.
+    /// The layer's current values for plain-Rust inference, with the normalization's
+    /// running statistics folded into the weights and bias.
     pub(crate) fn snapshot(&self) -> candle_core::Result<Dense> {
+        let mut weight = self.weight.as_tensor().flatten_all()?.to_vec1::<f32>()?;
+        let mut bias = self.bias.as_tensor().to_vec1::<f32>()?;
+        if let Some(norm) = &self.norm {
+            let (scale, shift) = norm.affine()?;
+            for (o, row) in weight.chunks_mut(self.inputs.max(1)).enumerate() {
+                row.iter_mut().for_each(|w| *w *= scale[o]);
+            }
+            bias = shift;
+        }
         Ok(Dense {
             inputs: self.inputs,
             outputs: self.outputs,
-            weight: self.weight.as_tensor().flatten_all()?.to_vec1::<f32>()?,
-            bias: self.bias.as_tensor().to_vec1::<f32>()?,
+            weight,
+            bias,
             activation: self.activation,
         })
     }
@@ -426,4 +538,69 @@ pub(crate) fn bce_with_logits(logits: &Tensor, targets: &Tensor) -> candle_core:
 #[inline]
 pub(crate) fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + (-x).exp())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Once the running statistics have settled on a batch, the folded inference layer
+    /// gives what training gives on that batch.
+    #[test]
+    fn batch_norm_folds_into_the_inference_layer() {
+        let device = Device::Cpu;
+        let mut rng = rng::seeded(3);
+        let (n, inputs, outputs) = (512, 6, 4);
+        let layer = TrainDense::new(
+            inputs,
+            outputs,
+            Activation::Relu,
+            1.0,
+            0.3,
+            &mut rng,
+            &device,
+        )
+        .unwrap()
+        .with_batch_norm(&device)
+        .unwrap();
+        let x: Vec<f32> = (0..n * inputs)
+            .map(|k| ((k * 37 % 101) as f32 / 50.0 - 1.0) * (1.0 + (k % inputs) as f32))
+            .collect();
+        let batch = Tensor::from_vec(x.clone(), (n, inputs), &device).unwrap();
+        let mut trained = Vec::new();
+        for _ in 0..300 {
+            trained = layer
+                .forward(&batch)
+                .unwrap()
+                .flatten_all()
+                .unwrap()
+                .to_vec1::<f32>()
+                .unwrap();
+        }
+        let dense = layer.snapshot().unwrap();
+        let mut out = vec![0f32; outputs];
+        let mut worst = 0f32;
+        for r in 0..n {
+            dense.forward(&x[r * inputs..(r + 1) * inputs], &mut out);
+            for (o, t) in out.iter().zip(&trained[r * outputs..(r + 1) * outputs]) {
+                worst = worst.max((o - t).abs());
+            }
+        }
+        // The running variance is the unbiased one: n / (n − 1) apart from the batch's.
+        assert!(worst < 5e-3, "largest difference {worst}");
+        // And the normalization did something: without it the outputs differ.
+        let plain = TrainDense::new(
+            inputs,
+            outputs,
+            Activation::Relu,
+            1.0,
+            0.3,
+            &mut rng::seeded(3),
+            &device,
+        )
+        .unwrap()
+        .snapshot()
+        .unwrap();
+        assert_ne!(plain.weight, dense.weight);
+    }
 }

@@ -21,6 +21,7 @@
 //! item is a dot product (GMF) plus the MLP's layers after the first, whose item half is
 //! precomputed per item.
 
+use std::borrow::Cow;
 use std::time::Instant;
 
 use candle_core::{Device, Tensor};
@@ -30,11 +31,14 @@ use rand::Rng;
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
+use super::weights::{self, TensorReader, TensorWriter};
 use super::{
     Activation, Adam, Dense, Mlp, Table, TrainDense, TrainTable, backend, bce_with_logits,
 };
 use crate::algo::{Algo, check_len, similar_by_factors};
-use crate::{Algorithm, EpochReport, Error, NcfParams, Progress, Result, Scored, UserRepr};
+use crate::{
+    Algorithm, EpochReport, Error, NcfParams, Progress, Result, Scored, UserRepr, ValidationReport,
+};
 
 /// Standard deviation of the initial embeddings (He et al. use 0.01).
 const INIT_STD: f32 = 0.01;
@@ -154,7 +158,8 @@ impl Features {
         self.genres.len() + 2
     }
 
-    /// A user's features from their record (if any) and the items they liked.
+    /// A user's features from their record (if any) and the items they liked (or, with
+    /// none, the genres among their stated interests).
     fn user(&self, record: Option<&UserRecord>, liked: impl Iterator<Item = ItemIdx>) -> Vec<f32> {
         let mut f = vec![0f32; self.user_width()];
         if let Some(r) = record {
@@ -182,6 +187,20 @@ impl Features {
                 n += 1;
             }
         }
+        if n == 0 {
+            // Onboarding: the genres a newcomer says they like stand in for the genres of
+            // items they liked.
+            for interest in record.map_or(&[][..], |r| &r.interests[..]) {
+                let interest = interest.trim();
+                for (g, genre) in self.genres.iter().enumerate() {
+                    let value = genre.split_once(':').map_or(genre.as_str(), |(_, v)| v);
+                    if value.eq_ignore_ascii_case(interest) && f[offset + g] == 0.0 {
+                        f[offset + g] = 1.0;
+                        n += 1;
+                    }
+                }
+            }
+        }
         if n > 0 {
             for v in &mut f[offset..] {
                 *v /= n as f32;
@@ -204,7 +223,10 @@ impl Features {
 }
 
 /// A fitted GMF, NeuMF or two-tower network.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+///
+/// It serializes as its sizes, activations and feature vocabularies, then its weights as
+/// one safetensors block ([`Ncf::safetensors`]).
+#[derive(Debug, Clone)]
 pub struct Ncf {
     variant: Variant,
     /// Width of the GMF part of a user vector (0 without one).
@@ -232,6 +254,73 @@ pub struct Ncf {
     positive_min: f32,
 }
 
+/// How an [`Ncf`] is encoded: everything but the tensors, then the tensors as
+/// safetensors bytes.
+#[derive(Serialize, Deserialize)]
+struct NcfFile<'a> {
+    variant: Variant,
+    gmf_dim: usize,
+    mlp_user_dim: usize,
+    user_id_dim: usize,
+    mlp_activations: Vec<Activation>,
+    tower_activations: Option<Vec<Activation>>,
+    features: Cow<'a, Features>,
+    positive_min: f32,
+    weights: Cow<'a, [u8]>,
+}
+
+impl Serialize for Ncf {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        let weights = self.safetensors().map_err(serde::ser::Error::custom)?;
+        NcfFile {
+            variant: self.variant,
+            gmf_dim: self.gmf_dim,
+            mlp_user_dim: self.mlp_user_dim,
+            user_id_dim: self.user_id_dim,
+            mlp_activations: weights::activations(&self.mlp),
+            tower_activations: self.user_tower.as_ref().map(weights::activations),
+            features: Cow::Borrowed(&self.features),
+            positive_min: self.positive_min,
+            weights: Cow::Owned(weights),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Ncf {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Ncf, D::Error> {
+        let file = NcfFile::deserialize(deserializer)?;
+        let mut tensors = TensorReader::parse(&file.weights).map_err(serde::de::Error::custom)?;
+        let mut read = || -> Result<Ncf> {
+            Ok(Ncf {
+                variant: file.variant,
+                gmf_dim: file.gmf_dim,
+                mlp_user_dim: file.mlp_user_dim,
+                users: tensors.table("users")?,
+                gmf_items: tensors.table("gmf_items")?,
+                item_vectors: tensors.table("item_vectors")?,
+                item_proj: tensors.table("item_proj")?,
+                mlp: tensors.mlp("mlp", &file.mlp_activations)?,
+                bias: tensors.scalar("bias")?,
+                user_tower: file
+                    .tower_activations
+                    .as_deref()
+                    .map(|a| tensors.mlp("user_tower", a))
+                    .transpose()?,
+                user_id_dim: file.user_id_dim,
+                features: file.features.clone().into_owned(),
+                positive_min: file.positive_min,
+            })
+        };
+        read().map_err(serde::de::Error::custom)
+    }
+}
+
 /// One training example.
 #[derive(Clone, Copy)]
 struct Sample {
@@ -256,21 +345,19 @@ struct Net {
 fn relu_stack(
     widths: &[usize],
     inputs: usize,
+    batch_norm: bool,
     rng: &mut rng::Rng,
     device: &Device,
 ) -> candle_core::Result<(Vec<TrainDense>, usize)> {
     let mut layers = Vec::new();
     let mut inputs = inputs;
     for &w in widths {
-        layers.push(TrainDense::new(
-            inputs,
-            w,
-            Activation::Relu,
-            1.0,
-            0.0,
-            rng,
-            device,
-        )?);
+        let layer = TrainDense::new(inputs, w, Activation::Relu, 1.0, 0.0, rng, device)?;
+        layers.push(if batch_norm {
+            layer.with_batch_norm(device)?
+        } else {
+            layer
+        });
         inputs = w;
     }
     Ok((layers, inputs))
@@ -313,6 +400,7 @@ impl Ncf {
                     .collect(),
             );
         }
+        let validation = Validation::hold_out(&mut positives, csr, n_items, params);
         let n_positives: usize = positives.iter().map(Vec::len).sum();
         if n_positives == 0 || n_items < 2 {
             return Err(Error::InsufficientData {
@@ -366,7 +454,7 @@ impl Ncf {
                     net.mlp_users = Some(table(n_users, d, &mut rng));
                     net.mlp_items = Some(table(n_items, d, &mut rng));
                     let widths = [d, (d / 2).max(1), (d / 4).max(1)];
-                    let (mlp, out) = relu_stack(&widths, 2 * d, &mut rng, &device)?;
+                    let (mlp, out) = relu_stack(&widths, 2 * d, false, &mut rng, &device)?;
                     net.mlp = mlp;
                     net.output = Some(TrainDense::new(
                         k + out,
@@ -383,16 +471,28 @@ impl Ncf {
                     net.mlp_users = Some(table(n_users + 1, d, &mut rng));
                     net.mlp_items = Some(table(n_items, d, &mut rng));
                     let half = (t / 2).max(1);
-                    let (user_tower, u_out) =
-                        relu_stack(&[t, half], d + features.user_width(), &mut rng, &device)?;
-                    let (item_tower, i_out) = relu_stack(
-                        &[2 * t, t, half],
-                        d + features.item_width(),
+                    let norm = params.batch_norm;
+                    let (user_tower, u_out) = relu_stack(
+                        &[t, half],
+                        d + features.user_width(),
+                        norm,
                         &mut rng,
                         &device,
                     )?;
-                    let (mut mlp, out) =
-                        relu_stack(&[t, half, (t / 4).max(1)], u_out + i_out, &mut rng, &device)?;
+                    let (item_tower, i_out) = relu_stack(
+                        &[2 * t, t, half],
+                        d + features.item_width(),
+                        norm,
+                        &mut rng,
+                        &device,
+                    )?;
+                    let (mut mlp, out) = relu_stack(
+                        &[t, half, (t / 4).max(1)],
+                        u_out + i_out,
+                        false,
+                        &mut rng,
+                        &device,
+                    )?;
                     mlp.push(TrainDense::new(
                         out,
                         1,
@@ -445,6 +545,19 @@ impl Ncf {
             .collect();
         let mut optimizer = candle_nn::AdamW::new(vars, adam.candle(0.0)).map_err(&err)?;
 
+        let snapshot = |net: &Net| {
+            Ncf::snapshot(
+                net,
+                variant,
+                params,
+                &features,
+                &user_features,
+                &item_features,
+                n_users,
+                n_items,
+            )
+        };
+        let mut last_snapshot: Option<Ncf> = None;
         let mut samples: Vec<Sample> = Vec::with_capacity(n_positives * (1 + params.negatives));
         let mut step = 0u64;
         for epoch in 1..=params.epochs {
@@ -612,23 +725,26 @@ impl Ncf {
                 loss,
                 elapsed: started.elapsed(),
             });
+            if !validation.cases.is_empty() {
+                // The serving form is what gets measured, so the figure is the one a
+                // request would see had training stopped here.
+                let model = snapshot(&net).map_err(&err)?;
+                progress.on_validation(&ValidationReport {
+                    epoch,
+                    metric: "hr@10",
+                    value: validation.hit_rate(&model),
+                });
+                last_snapshot = Some(model);
+            }
             if progress.cancelled() {
                 return Err(Error::Cancelled { epoch });
             }
         }
 
-        let model = Ncf::snapshot(
-            &net,
-            variant,
-            params,
-            features,
-            &user_features,
-            &item_features,
-            n_users,
-            n_items,
-        )
-        .map_err(&err)?;
-        Ok(model)
+        match last_snapshot {
+            Some(model) => Ok(model),
+            None => snapshot(&net).map_err(&err),
+        }
     }
 
     /// The serving form of the trained network: item sides precomputed, trained users'
@@ -638,7 +754,7 @@ impl Ncf {
         net: &Net,
         variant: Variant,
         params: &NcfParams,
-        features: Features,
+        features: &Features,
         user_features: &[f32],
         item_features: &[f32],
         n_users: usize,
@@ -769,9 +885,67 @@ impl Ncf {
             bias,
             user_tower,
             user_id_dim,
-            features,
+            features: features.clone(),
             positive_min: params.positive_min,
         })
+    }
+
+    /// The network's weights as a safetensors file: `users` (the trained users' vectors,
+    /// `[gmf part; mlp part]`), `gmf_items` (item GMF factors with the output weights
+    /// folded in), `item_vectors` (the items' MLP inputs: NeuMF item embeddings, two-tower
+    /// item tower outputs), `item_proj` (the first MLP layer applied to each item),
+    /// `mlp.K.weight`/`mlp.K.bias` (the fusion layers, the last one giving the logit),
+    /// `user_tower.K.*` (two-tower only, for users it has not seen) and `bias`; batch
+    /// normalization is folded into the tower layers. The header's metadata names the
+    /// variant (`algorithm`).
+    pub fn safetensors(&self) -> Result<Vec<u8>> {
+        let mut tensors = TensorWriter::default();
+        tensors.table("users", &self.users);
+        tensors.table("gmf_items", &self.gmf_items);
+        tensors.table("item_vectors", &self.item_vectors);
+        tensors.table("item_proj", &self.item_proj);
+        tensors.mlp("mlp", &self.mlp);
+        if let Some(tower) = &self.user_tower {
+            tensors.mlp("user_tower", tower);
+        }
+        tensors.scalar("bias", self.bias);
+        tensors.to_bytes(self.variant.algorithm().name())
+    }
+
+    /// Cheap scores of every item for candidate generation, so that the network itself
+    /// only ranks a few hundred candidates: GMF and NeuMF score the GMF part (a dot
+    /// product per item); the two-tower network scores each item's tower output against
+    /// the mean tower output of the items the user liked (item-to-item similarity in the
+    /// space the fusion MLP reads). Items it cannot tell apart score 0.
+    pub fn retrieval_scores(&self, user: &UserRepr, out: &mut [f32]) {
+        let n = self.n_items().min(out.len());
+        if self.gmf_dim > 0 && user.factors.len() >= self.gmf_dim {
+            let u = &user.factors[..self.gmf_dim];
+            for (i, o) in out.iter_mut().enumerate().take(n) {
+                *o = crate::linalg::dot(u, self.gmf_items.row(i));
+            }
+            return;
+        }
+        let dim = self.item_vectors.dim;
+        let mut centre = vec![0f32; dim];
+        let mut count = 0usize;
+        for &(i, v) in &user.history {
+            if (i as usize) < self.item_vectors.rows()
+                && (v >= self.positive_min || self.positive_min <= 0.0)
+            {
+                for (c, x) in centre.iter_mut().zip(self.item_vectors.row(i as usize)) {
+                    *c += x;
+                }
+                count += 1;
+            }
+        }
+        if count == 0 || dim == 0 {
+            out[..n].iter_mut().for_each(|o| *o = 0.0);
+            return;
+        }
+        for (i, o) in out.iter_mut().enumerate().take(n) {
+            *o = crate::linalg::dot(&centre, self.item_vectors.row(i)) / count as f32;
+        }
     }
 
     /// The MLP's first-layer user half for a user vector's MLP part, plus the bias.
@@ -921,6 +1095,104 @@ impl Ncf {
             }
         }
         user
+    }
+}
+
+/// Negatives each validation positive is ranked against (the NCF protocol's 99).
+const VALIDATION_NEGATIVES: usize = 99;
+/// The cut-off of the validation hit rate.
+const VALIDATION_K: usize = 10;
+/// The random stream of the validation sample, apart from the epochs' streams.
+const VALIDATION_STREAM: u64 = u64::MAX;
+
+/// Positives held out of training and ranked after every epoch: the leave-last-out
+/// protocol of He et al. on a sample of users, each with their latest positive and 99
+/// items they never touched.
+struct Validation {
+    cases: Vec<ValidationCase>,
+}
+
+struct ValidationCase {
+    user: u32,
+    positive: u32,
+    negatives: Vec<u32>,
+}
+
+impl Validation {
+    /// Takes the latest positive (ties: the highest item index) of up to
+    /// `validation_users` seeded-random users who have at least two out of `positives`;
+    /// the held-out item stays among the user's seen items, so it is never a negative.
+    fn hold_out(
+        positives: &mut [Vec<u32>],
+        csr: &orrery_core::Csr,
+        n_items: usize,
+        params: &NcfParams,
+    ) -> Validation {
+        if params.validation_users == 0 {
+            return Validation { cases: Vec::new() };
+        }
+        let mut rng = rng::stream(params.seed, VALIDATION_STREAM);
+        let mut users: Vec<u32> = (0..positives.len() as u32)
+            .filter(|&u| positives[u as usize].len() >= 2)
+            .collect();
+        users.shuffle(&mut rng);
+        users.truncate(params.validation_users);
+        users.sort_unstable();
+        let cases = users
+            .into_iter()
+            .map(|user| {
+                let row = csr.row(user);
+                let items = &mut positives[user as usize];
+                let time_of = |i: u32| {
+                    row.indices
+                        .binary_search(&i)
+                        .map_or(i64::MIN, |p| row.times[p])
+                };
+                let latest = (0..items.len())
+                    .max_by_key(|&k| (time_of(items[k]), items[k]))
+                    .unwrap_or(0);
+                let positive = items.remove(latest);
+                let unseen = n_items.saturating_sub(row.indices.len());
+                let wanted = VALIDATION_NEGATIVES.min(unseen);
+                let mut negatives = Vec::with_capacity(wanted);
+                let mut attempts = 0;
+                while negatives.len() < wanted && attempts < 20 * VALIDATION_NEGATIVES {
+                    attempts += 1;
+                    let j = sample_unseen(&mut rng, n_items, row.indices);
+                    if row.indices.binary_search(&j).is_err() && !negatives.contains(&j) {
+                        negatives.push(j);
+                    }
+                }
+                ValidationCase {
+                    user,
+                    positive,
+                    negatives,
+                }
+            })
+            .collect();
+        Validation { cases }
+    }
+
+    /// The share of cases whose positive ranks in the top [`VALIDATION_K`] of its list
+    /// (ties count in the positive's favour, as in He et al.'s evaluation).
+    fn hit_rate(&self, model: &Ncf) -> f64 {
+        let mut hits = 0usize;
+        let mut items = Vec::with_capacity(VALIDATION_NEGATIVES + 1);
+        let mut scores = Vec::with_capacity(VALIDATION_NEGATIVES + 1);
+        for case in &self.cases {
+            let user = model.trained_user(case.user, Vec::new());
+            items.clear();
+            items.push(case.positive);
+            items.extend_from_slice(&case.negatives);
+            scores.clear();
+            scores.resize(items.len(), 0.0);
+            model.score(&user, &items, &mut scores);
+            let above = scores[1..].iter().filter(|&&s| s > scores[0]).count();
+            if above < VALIDATION_K {
+                hits += 1;
+            }
+        }
+        hits as f64 / self.cases.len().max(1) as f64
     }
 }
 
