@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+use orrery_server::cache::CacheSettings;
 use orrery_server::{Server, ServerConfig};
 
 use crate::config::{Config, redact};
@@ -53,6 +54,20 @@ pub struct ServeArgs {
     #[arg(long, env = "ORRERY_REGISTRY_POLL", default_value_t = 10)]
     pub registry_poll: u64,
 
+    /// Redis that caches recommendation lists, shared by every server using it:
+    /// `redis://[:PASSWORD@]HOST[:PORT][/DB]`. Without one nothing is cached; when it does
+    /// not answer the server serves without it.
+    #[arg(long, env = "ORRERY_REDIS_URL", hide_env_values = true)]
+    pub redis_url: Option<String>,
+
+    /// Put before every Redis key, so that several deployments share one Redis.
+    #[arg(long, env = "ORRERY_REDIS_PREFIX", default_value = "orrery")]
+    pub redis_prefix: String,
+
+    /// Seconds a cached list is served at most (a stored interaction ends it at once).
+    #[arg(long, env = "ORRERY_CACHE_TTL_SECS", default_value_t = 60)]
+    pub cache_ttl_secs: u64,
+
     #[command(flatten)]
     pub pipeline: super::pipeline::ServePipelineArgs,
 }
@@ -74,6 +89,11 @@ pub async fn run(args: ServeArgs, config: &Config) -> Result<()> {
             registry_poll: (args.registry_poll > 0)
                 .then(|| Duration::from_secs(args.registry_poll)),
             pipeline: args.pipeline.config(&config.weights)?,
+            cache: args.redis_url.map(|url| CacheSettings {
+                url,
+                prefix: args.redis_prefix,
+                ttl: Duration::from_secs(args.cache_ttl_secs),
+            }),
             ..ServerConfig::default()
         },
         store,
