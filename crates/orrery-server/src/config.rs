@@ -37,6 +37,8 @@ pub struct ServerConfig {
     pub pipeline: orrery_pipeline::PipelineConfig,
     /// The Redis that caches recommendation lists, if any.
     pub cache: Option<crate::cache::CacheSettings>,
+    /// The text encoder's model folder, tried before `ORRERY_EMBED_MODEL` and the others.
+    pub embed_model: Option<std::path::PathBuf>,
 }
 
 impl Default for ServerConfig {
@@ -55,6 +57,7 @@ impl Default for ServerConfig {
             registry_poll: Some(Duration::from_secs(10)),
             pipeline: orrery_pipeline::PipelineConfig::default(),
             cache: None,
+            embed_model: None,
         }
     }
 }

@@ -55,6 +55,9 @@ impl Server {
     /// address. Training runs left unfinished by a previous process are marked failed.
     pub async fn bind(config: ServerConfig, store: Store) -> Result<Server, ServerError> {
         config.validate()?;
+        if let Some(dir) = &config.embed_model {
+            crate::text_encoder::prefer_model_dir(dir.clone());
+        }
         let cache = match &config.cache {
             Some(settings) => ListCache::new(settings)?,
             None => ListCache::disabled(),
