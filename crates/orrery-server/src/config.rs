@@ -35,6 +35,10 @@ pub struct ServerConfig {
     pub registry_poll: Option<Duration>,
     /// Where `POST /run-layer/{n}` writes, and when it uses the store or a simulation.
     pub pipeline: orrery_pipeline::PipelineConfig,
+    /// The Redis that caches recommendation lists, if any.
+    pub cache: Option<crate::cache::CacheSettings>,
+    /// The text encoder's model folder, tried before `ORRERY_EMBED_MODEL` and the others.
+    pub embed_model: Option<std::path::PathBuf>,
 }
 
 impl Default for ServerConfig {
@@ -52,6 +56,8 @@ impl Default for ServerConfig {
             weights: EventWeights::default(),
             registry_poll: Some(Duration::from_secs(10)),
             pipeline: orrery_pipeline::PipelineConfig::default(),
+            cache: None,
+            embed_model: None,
         }
     }
 }
@@ -107,6 +113,12 @@ impl ServerConfig {
             return Err(ConfigError::Invalid {
                 name: "versions to keep",
                 reason: "keep at least 1".into(),
+            });
+        }
+        if self.cache.as_ref().is_some_and(|c| c.ttl.is_zero()) {
+            return Err(ConfigError::Invalid {
+                name: "cache TTL",
+                reason: "0 s would cache nothing; give at least 1 s, or no Redis URL".into(),
             });
         }
         if self.bind.ip().is_loopback() || self.insecure {

@@ -10,6 +10,8 @@
 //! - The [`engine`] holds the catalog and the active model behind an atomic swap and
 //!   answers recommendations, cold start, similar items, predictions and explanations,
 //!   folding each user's newest interactions in on their next request.
+//! - The [`cache`] keeps recommendation lists in Redis for a short time when one is
+//!   configured, shared by every server on it and invalidated by any stored interaction.
 //! - [`training`] trains in the background, one run at a time, and keeps versions, metrics
 //!   and runs in the store's registry.
 //! - The [`dashboard`] at `/dashboard` shows all of it in a browser, from assets compiled
@@ -20,6 +22,7 @@
 //! `orrery-eval`, persistence from `orrery-store`.
 
 pub mod auth;
+pub mod cache;
 pub mod config;
 pub mod dashboard;
 pub mod embedder;

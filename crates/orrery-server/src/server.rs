@@ -14,6 +14,7 @@ use tower_http::normalize_path::NormalizePathLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::auth::{Auth, Tokens};
+use crate::cache::ListCache;
 use crate::config::{ConfigError, ServerConfig};
 use crate::engine::{Engine, EngineError, EngineSettings};
 use crate::problem::error_chain;
@@ -26,6 +27,9 @@ pub enum ServerError {
     /// The configuration is refused.
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// The Redis URL is malformed.
+    #[error(transparent)]
+    Cache(#[from] crate::cache::CacheConfigError),
     /// The engine could not read the store.
     #[error("cannot load the catalog and the active model: {}", error_chain(.0))]
     Engine(#[from] EngineError),
@@ -51,6 +55,13 @@ impl Server {
     /// address. Training runs left unfinished by a previous process are marked failed.
     pub async fn bind(config: ServerConfig, store: Store) -> Result<Server, ServerError> {
         config.validate()?;
+        if let Some(dir) = &config.embed_model {
+            crate::text_encoder::prefer_model_dir(dir.clone());
+        }
+        let cache = match &config.cache {
+            Some(settings) => ListCache::new(settings)?,
+            None => ListCache::disabled(),
+        };
         let interrupted = store
             .fail_unfinished_training_runs("the server stopped before the run finished", unix_now())
             .await
@@ -82,6 +93,12 @@ impl Server {
             addr: config.bind,
             source,
         })?;
+        if let Some(url) = cache.shown_url() {
+            // A Redis that does not answer is logged by the check itself.
+            if cache.check().await.status == "ok" {
+                tracing::info!(redis = url, "recommendation lists are cached in Redis");
+            }
+        }
         let tokens = Tokens::new(config.jwt_secret.as_deref(), config.token_ttl);
         let state = AppState::new(Shared {
             trainer: Trainer::new(
@@ -90,6 +107,7 @@ impl Server {
                 config.validation_ratio,
             ),
             auth: Auth::new(config.api_key.clone(), tokens),
+            cache,
             store,
             engine,
             config,
@@ -161,9 +179,10 @@ impl Server {
     }
 
     /// On a database other servers share (PostgreSQL), applies their change announcements
-    /// to this server's caches, so that feedback sent to one server shapes the next answer
+    /// to this server's caches (and the list cache), so that feedback sent to one server shapes the next answer
     /// of every other. `None` when there is nobody to hear.
     async fn follow_other_servers(&self) -> Option<tokio::task::JoinHandle<()>> {
+        let state = self.state.clone();
         let engine = self.state.engine.clone();
         let mut changes = match engine.store().subscribe().await {
             Ok(Some(changes)) => changes,
@@ -181,7 +200,11 @@ impl Server {
             loop {
                 match changes.next().await {
                     Ok(change) => {
-                        if let Err(e) = engine.apply_remote(change).await {
+                        // The cache after the engine: a list computed before this server
+                        // heard of the change must not be read afterwards.
+                        let applied = engine.apply_remote(change.clone()).await;
+                        state.cache.apply_remote(&change).await;
+                        if let Err(e) = applied {
                             tracing::warn!("applying another server's change failed: {e}");
                         }
                     }

@@ -1,5 +1,5 @@
 //! [`AppState`]: what every handler reaches: the store, the engine, the trainer, the
-//! access rules and the configuration.
+//! access rules, the list cache and the configuration.
 
 use std::ops::Deref;
 use std::sync::Arc;
@@ -8,6 +8,7 @@ use std::time::Instant;
 use orrery_store::Store;
 
 use crate::auth::Auth;
+use crate::cache::ListCache;
 use crate::config::ServerConfig;
 use crate::engine::Engine;
 use crate::telemetry::Telemetry;
@@ -27,6 +28,8 @@ pub struct Shared {
     pub trainer: Trainer,
     /// Access rules.
     pub auth: Auth,
+    /// Recommendation lists in Redis (a no-op without one).
+    pub cache: ListCache,
     /// The configuration.
     pub config: ServerConfig,
     /// When the service started.

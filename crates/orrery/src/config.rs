@@ -2,6 +2,9 @@
 //!
 //! Precedence, highest first: command-line flags, `ORRERY_*` environment variables (and
 //! `DATABASE_URL`, the name most tools use), the `orrery.toml` file, built-in defaults.
+//! The file holds `database_url`, a `[weights]` table, and the `[serve]` and `[train]`
+//! tables that `orrery serve` and `orrery train` resolve against their own flags; a key
+//! the file does not know is an error naming it (`orrery.example.toml` lists them all).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -10,6 +13,9 @@ use anyhow::{Context, Result};
 use orrery_core::{EventKind, EventWeights, WeightRule};
 use orrery_store::Store;
 use serde::Deserialize;
+
+use crate::commands::serve::ServeFile;
+use crate::commands::train::TrainFile;
 
 /// Flags every subcommand accepts.
 #[derive(Debug, Clone, clap::Args)]
@@ -37,6 +43,10 @@ struct FileConfig {
     /// Kind name → weight rule (`5`, `"value"`, `"log1p"`).
     #[serde(default)]
     weights: BTreeMap<String, toml::Value>,
+    #[serde(default)]
+    serve: ServeFile,
+    #[serde(default)]
+    train: TrainFile,
 }
 
 /// The resolved configuration.
@@ -44,6 +54,10 @@ struct FileConfig {
 pub struct Config {
     pub database_url: String,
     pub weights: EventWeights,
+    /// The `[serve]` table of the file.
+    pub serve: ServeFile,
+    /// The `[train]` table of the file.
+    pub train: TrainFile,
 }
 
 impl Config {
@@ -54,10 +68,21 @@ impl Config {
             None if Path::new("orrery.toml").exists() => read_file(Path::new("orrery.toml"))?,
             None => FileConfig::default(),
         };
+        let env_database_url = std::env::var("DATABASE_URL").ok().filter(|v| !v.is_empty());
+        Config::from_sources(args, env_database_url, file)
+    }
+
+    /// The configuration from the flags (with clap's `ORRERY_*` variables), `DATABASE_URL`
+    /// and the file's contents.
+    fn from_sources(
+        args: &GlobalArgs,
+        env_database_url: Option<String>,
+        file: FileConfig,
+    ) -> Result<Config> {
         let database_url = args
             .database_url
             .clone()
-            .or_else(|| std::env::var("DATABASE_URL").ok().filter(|v| !v.is_empty()))
+            .or(env_database_url)
             .or(file.database_url)
             .unwrap_or_else(|| Store::DEFAULT_URL.to_owned());
 
@@ -80,6 +105,8 @@ impl Config {
         Ok(Config {
             database_url,
             weights,
+            serve: file.serve,
+            train: file.train,
         })
     }
 
@@ -94,7 +121,17 @@ impl Config {
 fn read_file(path: &Path) -> Result<FileConfig> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))
+    parse_file(&text).with_context(|| format!("reading the configuration file {}", path.display()))
+}
+
+/// The file's contents; an unknown key is an error that names it and where it is.
+fn parse_file(text: &str) -> Result<FileConfig> {
+    toml::from_str(text).map_err(|e| {
+        anyhow::anyhow!(
+            "{}\nsee orrery.example.toml for every key and what it sets",
+            e.to_string().trim_end()
+        )
+    })
 }
 
 /// The URL without its password, for messages.
@@ -113,7 +150,7 @@ pub fn redact(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::redact;
+    use super::*;
 
     #[test]
     fn passwords_are_redacted() {
@@ -123,5 +160,67 @@ mod tests {
         );
         assert_eq!(redact("postgres://bob@db/x"), "postgres://bob@db/x");
         assert_eq!(redact("sqlite://a.db"), "sqlite://a.db");
+    }
+
+    fn global(database_url: Option<&str>) -> GlobalArgs {
+        GlobalArgs {
+            database_url: database_url.map(str::to_owned),
+            config: None,
+            weights: None,
+        }
+    }
+
+    #[test]
+    fn the_database_url_comes_from_the_flag_then_the_environment_then_the_file() {
+        let file = || parse_file("database_url = \"sqlite://file.db\"").unwrap();
+        let env = || Some("sqlite://env.db".to_owned());
+        let url = |args, env, file| Config::from_sources(&args, env, file).unwrap().database_url;
+        assert_eq!(
+            url(global(Some("sqlite://flag.db")), env(), file()),
+            "sqlite://flag.db"
+        );
+        assert_eq!(url(global(None), env(), file()), "sqlite://env.db");
+        assert_eq!(url(global(None), None, file()), "sqlite://file.db");
+        assert_eq!(
+            url(global(None), None, FileConfig::default()),
+            Store::DEFAULT_URL
+        );
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_by_name() {
+        for (text, key) in [
+            ("bind = \"127.0.0.1:1\"", "bind"),
+            ("[serve]\nbnid = \"127.0.0.1:1\"", "bnid"),
+            ("[serve]\nredis = \"redis://x\"", "redis"),
+            ("[train]\nafter = 3", "after"),
+            ("[srve]\nbind = \"127.0.0.1:1\"", "srve"),
+        ] {
+            let error = parse_file(text).unwrap_err().to_string();
+            assert!(error.contains(&format!("`{key}`")), "{text:?}: {error}");
+            assert!(error.contains("orrery.example.toml"), "{error}");
+        }
+    }
+
+    #[test]
+    fn the_example_file_is_valid_and_sets_nothing() {
+        let example = include_str!("../../../orrery.example.toml");
+        let parsed = parse_file(example).unwrap();
+        assert!(parsed.database_url.is_none() && parsed.weights.is_empty());
+        // Uncommented, every key it shows is one the file knows.
+        let uncommented: String = example
+            .lines()
+            .map(|line| match line.strip_prefix("# ") {
+                Some(rest) if rest.contains(" = ") && !rest.starts_with(' ') => {
+                    rest.split(" #").next().unwrap_or(rest).to_owned()
+                }
+                _ => line.to_owned(),
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let full = parse_file(&uncommented).unwrap();
+        assert!(full.database_url.is_some());
+        assert!(full.serve.redis_url.is_some() && full.serve.bind.is_some());
+        assert!(full.train.after_events.is_some() && !full.train.params.is_empty());
     }
 }

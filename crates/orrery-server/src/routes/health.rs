@@ -1,5 +1,5 @@
 //! `GET /`, `GET /health` and `GET /recommendations/health`: is the service up, which
-//! database it uses, and which model it serves.
+//! database it uses, which model it serves, and whether its list cache answers.
 
 use axum::Json;
 use axum::extract::State;
@@ -67,6 +67,8 @@ pub struct Health {
     pub text_encoder: TextEncoder,
     /// Whether a training is running.
     pub training: bool,
+    /// The Redis cache of recommendation lists.
+    pub cache: crate::cache::CacheHealth,
     /// Seconds since the service started.
     pub uptime_seconds: f64,
 }
@@ -108,6 +110,7 @@ async fn health_of(state: &AppState) -> Health {
         catalog_items: snapshot.catalog.len(),
         text_encoder: text_encoder(state, &snapshot.catalog).await,
         training: state.trainer.status().running,
+        cache: state.cache.check().await,
         uptime_seconds: state.started.elapsed().as_secs_f64(),
     }
 }

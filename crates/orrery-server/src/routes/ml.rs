@@ -60,7 +60,7 @@ pub async fn recommendations(
     caller: Caller,
     path: Path<String>,
     query: Params<RecommendQuery>,
-) -> ApiResult<Json<RecommendationResponse>> {
+) -> ApiResult<axum::response::Response> {
     recommend::recommend_get(state, caller, path, query).await
 }
 

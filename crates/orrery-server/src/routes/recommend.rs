@@ -4,11 +4,15 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::http::HeaderName;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
 use chrono::{SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Caller;
+use crate::cache::Lookup;
 use crate::engine::{
     ColdStartProfile, Explanation, Method, Prediction, RankedItem, RecommendOptions,
     Recommendations,
@@ -267,7 +271,7 @@ pub async fn recommend_post(
     State(state): State<AppState>,
     caller: Caller,
     Body(body): Body<RecommendRequest>,
-) -> ApiResult<Json<RecommendationResponse>> {
+) -> ApiResult<Response> {
     state.auth.require_acting_for(&caller, &body.user_id)?;
     let opts = RecommendOptions {
         n: check_n("n_recommendations", body.n_recommendations)?,
@@ -280,8 +284,7 @@ pub async fn recommend_post(
         reasons: true,
         mmr_lambda: check_mmr("mmr_lambda", body.mmr_lambda)?,
     };
-    let recs = state.engine.recommend(&body.user_id, &opts).await?;
-    Ok(Json(response(Some(body.user_id), recs)))
+    recommend_cached(&state, body.user_id, &opts).await
 }
 
 /// Options of `GET /recommendations/{user_id}`.
@@ -341,11 +344,51 @@ pub async fn recommend_get(
     caller: Caller,
     Path(user_id): Path<String>,
     Params(q): Params<RecommendQuery>,
-) -> ApiResult<Json<RecommendationResponse>> {
+) -> ApiResult<Response> {
     state.auth.require_acting_for(&caller, &user_id)?;
     let opts = query_options(q)?;
-    let recs = state.engine.recommend(&user_id, &opts).await?;
-    Ok(Json(response(Some(user_id), recs)))
+    recommend_cached(&state, user_id, &opts).await
+}
+
+/// Says whether a list came from the cache (`hit`) or was computed and stored (`miss`);
+/// absent when no cache is configured or Redis does not answer.
+pub const CACHE_HEADER: HeaderName = HeaderName::from_static("x-orrery-cache");
+
+/// A user's list from the cache when it holds it, else computed (and cached).
+async fn recommend_cached(
+    state: &AppState,
+    user_id: String,
+    opts: &RecommendOptions,
+) -> ApiResult<Response> {
+    let version = || state.engine.active_model().map(|m| m.version());
+    let served_by = version();
+    let lookup = state.cache.lookup(&user_id, served_by, opts).await;
+    let slot = match lookup {
+        Lookup::Hit(body) => {
+            return Ok((
+                [(CONTENT_TYPE, "application/json"), (CACHE_HEADER, "hit")],
+                body,
+            )
+                .into_response());
+        }
+        Lookup::Miss(slot) => Some(slot),
+        Lookup::Bypass => None,
+    };
+    let recs = state.engine.recommend(&user_id, opts).await?;
+    let out = response(Some(user_id), recs);
+    let Some(slot) = slot else {
+        return Ok(Json(out).into_response());
+    };
+    let body = serde_json::to_vec(&out).map_err(|e| ApiError::Internal(e.to_string()))?;
+    // A list made while another model version was swapped in is not filed under the old one.
+    if version() == served_by {
+        state.cache.store(slot, &body).await;
+    }
+    Ok((
+        [(CONTENT_TYPE, "application/json"), (CACHE_HEADER, "miss")],
+        body,
+    )
+        .into_response())
 }
 
 /// An onboarding rating.

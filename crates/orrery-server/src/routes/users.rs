@@ -362,6 +362,7 @@ pub async fn create_user(
         }
     }
     state.engine.user_created(&id);
+    state.cache.users_changed([id.as_str()]).await;
     Ok((
         StatusCode::CREATED,
         Json(public_user(&state, &id, false).await?),
@@ -415,6 +416,7 @@ pub async fn delete_all_users(
     state.auth.require_admin(&caller)?;
     let deleted = state.store.delete_all_users().await?;
     state.engine.all_users_deleted();
+    state.cache.everything_changed().await;
     Ok(Json(Message {
         message: format!("deleted {deleted} users"),
         deleted: Some(deleted),
@@ -480,6 +482,7 @@ pub async fn update_user(
     state.store.upsert_user(&user).await?;
     store_credentials(&state, &user_id, &body).await?;
     state.engine.user_created(&user_id);
+    state.cache.users_changed([user_id.as_str()]).await;
     Ok(Json(public_user(&state, &user_id, true).await?))
 }
 
@@ -501,5 +504,6 @@ pub async fn delete_user(
         return Err(ApiError::not_found("user", &user_id));
     }
     state.engine.user_deleted(&user_id);
+    state.cache.users_changed([user_id.as_str()]).await;
     Ok(Json(Message::new(format!("user {user_id:?} deleted"))))
 }

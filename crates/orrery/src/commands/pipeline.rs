@@ -182,24 +182,26 @@ async fn run_layer(args: RunArgs, config: &Config) -> Result<()> {
 
 /// The pipeline settings of `orrery serve` (for `POST /run-layer/{n}`); the same
 /// environment variables as `orrery pipeline run`, layer settings at their defaults.
-#[derive(Debug, Clone, clap::Args)]
+#[derive(Debug, Clone, Default, clap::Args)]
 #[command(next_help_heading = "Pipeline (POST /run-layer/N)")]
 pub struct ServePipelineArgs {
-    /// Folder of the CSV outputs.
-    #[arg(long, env = "ORRERY_PIPELINE_OUT", default_value = DEFAULT_OUT_DIR)]
-    pub pipeline_out: PathBuf,
+    /// Folder of the CSV outputs [default: orrery-data/output].
+    #[arg(long, env = "ORRERY_PIPELINE_OUT")]
+    pub pipeline_out: Option<PathBuf>,
 
-    /// Which data: `auto`, `store` or `simulated` (see `orrery pipeline run --help`).
-    #[arg(long, env = "ORRERY_PIPELINE_SOURCE", default_value = "auto")]
-    pub pipeline_source: String,
+    /// Which data: `auto`, `store` or `simulated` (see `orrery pipeline run --help`)
+    /// [default: auto].
+    #[arg(long, env = "ORRERY_PIPELINE_SOURCE")]
+    pub pipeline_source: Option<String>,
 
-    /// Interactions on celestial items the store needs for `auto` to use it.
-    #[arg(long, env = "ORRERY_PIPELINE_MIN_INTERACTIONS", default_value_t = SourceRule::default().min_interactions)]
-    pub pipeline_min_interactions: u64,
+    /// Interactions on celestial items the store needs for `auto` to use it [default: 1000].
+    #[arg(long, env = "ORRERY_PIPELINE_MIN_INTERACTIONS")]
+    pub pipeline_min_interactions: Option<u64>,
 
-    /// Distinct users with celestial interactions the store needs for `auto` to use it.
-    #[arg(long, env = "ORRERY_PIPELINE_MIN_USERS", default_value_t = SourceRule::default().min_users)]
-    pub pipeline_min_users: u64,
+    /// Distinct users with celestial interactions the store needs for `auto` to use it
+    /// [default: 20].
+    #[arg(long, env = "ORRERY_PIPELINE_MIN_USERS")]
+    pub pipeline_min_users: Option<u64>,
 
     /// Seed of the simulations (default: a fresh seed per run).
     #[arg(long, env = "ORRERY_PIPELINE_SEED")]
@@ -207,17 +209,39 @@ pub struct ServePipelineArgs {
 }
 
 impl ServePipelineArgs {
-    /// The pipeline configuration these flags describe, layer 3's cells weighted by the
-    /// configured event weights.
-    pub fn config(&self, weights: &EventWeights) -> Result<PipelineConfig> {
+    /// The pipeline configuration these flags describe, completed by the `[serve]` table of
+    /// orrery.toml, layer 3's cells weighted by the configured event weights.
+    pub fn config(
+        &self,
+        file: &super::serve::ServeFile,
+        weights: &EventWeights,
+    ) -> Result<PipelineConfig> {
+        let defaults = SourceRule::default();
+        let source = self
+            .pipeline_source
+            .clone()
+            .or_else(|| file.pipeline_source.clone());
         let mut pipeline = PipelineConfig {
-            out_dir: self.pipeline_out.clone(),
+            out_dir: self
+                .pipeline_out
+                .clone()
+                .or_else(|| file.pipeline_out.clone())
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_OUT_DIR)),
             source: SourceRule {
-                choice: self.pipeline_source.parse().context("--pipeline-source")?,
-                min_interactions: self.pipeline_min_interactions,
-                min_users: self.pipeline_min_users,
+                choice: match source {
+                    Some(source) => source.parse().context("pipeline source")?,
+                    None => defaults.choice,
+                },
+                min_interactions: self
+                    .pipeline_min_interactions
+                    .or(file.pipeline_min_interactions)
+                    .unwrap_or(defaults.min_interactions),
+                min_users: self
+                    .pipeline_min_users
+                    .or(file.pipeline_min_users)
+                    .unwrap_or(defaults.min_users),
             },
-            seed: self.pipeline_seed,
+            seed: self.pipeline_seed.or(file.pipeline_seed),
             ..PipelineConfig::default()
         };
         pipeline.layer3.weights = weights.clone();

@@ -1,22 +1,41 @@
 //! `orrery serve`: the HTTP service (REST API, OpenAPI at /openapi.json, docs at /docs).
+//!
+//! Every option is a flag, an `ORRERY_*` environment variable and a key of the `[serve]`
+//! table of `orrery.toml` (the flag's name with underscores); [`server_config`] resolves
+//! them, flags first, then the environment, then the file, then the defaults.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+use orrery_core::EventWeights;
+use orrery_server::cache::CacheSettings;
 use orrery_server::{Server, ServerConfig};
+use serde::Deserialize;
 
 use crate::config::{Config, redact};
+
+const DEFAULT_BIND: &str = "127.0.0.1:8080";
+const DEFAULT_TOKEN_TTL: u64 = 3600;
+const DEFAULT_COLD_START_THRESHOLD: usize = 5;
+const DEFAULT_KEEP_VERSIONS: usize = 5;
+const DEFAULT_BODY_LIMIT: usize = 8 * 1024 * 1024;
+const DEFAULT_REGISTRY_POLL: u64 = 10;
+const DEFAULT_REDIS_PREFIX: &str = "orrery";
+const DEFAULT_CACHE_TTL_SECS: u64 = 60;
 
 /// Serve recommendations over HTTP.
 ///
 /// Listens on 127.0.0.1:8080 by default, with everything open (as the seeds' examples
-/// expect). Any other address needs --api-key and --jwt-secret, or --insecure.
-#[derive(Debug, clap::Args)]
+/// expect). Any other address needs --api-key and --jwt-secret, or --insecure. Every
+/// option can also be set in the `[serve]` table of orrery.toml (flags win, then the
+/// environment, then the file).
+#[derive(Debug, Default, clap::Args)]
 pub struct ServeArgs {
-    /// Address and port to listen on.
-    #[arg(long, env = "ORRERY_BIND", default_value = "127.0.0.1:8080")]
-    pub bind: SocketAddr,
+    /// Address and port to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "ORRERY_BIND")]
+    pub bind: Option<SocketAddr>,
 
     /// Admin key, sent by clients as `X-API-Key`; needed for training, model management,
     /// catalog writes and bulk deletes once set.
@@ -32,56 +51,151 @@ pub struct ServeArgs {
     #[arg(long)]
     pub insecure: bool,
 
-    /// Seconds an access token stays valid.
-    #[arg(long, env = "ORRERY_TOKEN_TTL", default_value_t = 3600)]
-    pub token_ttl: u64,
+    /// Seconds an access token stays valid [default: 3600].
+    #[arg(long, env = "ORRERY_TOKEN_TTL")]
+    pub token_ttl: Option<u64>,
 
-    /// Users with fewer interactions get cold-start recommendations.
-    #[arg(long, env = "ORRERY_COLD_START_THRESHOLD", default_value_t = 5)]
-    pub cold_start_threshold: usize,
+    /// Users with fewer interactions get cold-start recommendations [default: 5].
+    #[arg(long, env = "ORRERY_COLD_START_THRESHOLD")]
+    pub cold_start_threshold: Option<usize>,
 
-    /// Model versions to keep in the registry (pinned and active ones are never pruned).
-    #[arg(long, env = "ORRERY_KEEP_VERSIONS", default_value_t = 5)]
-    pub keep_versions: usize,
+    /// Model versions to keep in the registry (pinned and active ones are never pruned)
+    /// [default: 5].
+    #[arg(long, env = "ORRERY_KEEP_VERSIONS")]
+    pub keep_versions: Option<usize>,
 
-    /// Largest request body accepted, in bytes.
-    #[arg(long, env = "ORRERY_BODY_LIMIT", default_value_t = 8 * 1024 * 1024)]
-    pub body_limit: usize,
+    /// Largest request body accepted, in bytes [default: 8388608].
+    #[arg(long, env = "ORRERY_BODY_LIMIT")]
+    pub body_limit: Option<usize>,
 
     /// Seconds between checks for a model version activated by another server on the
-    /// same database (0: never check).
-    #[arg(long, env = "ORRERY_REGISTRY_POLL", default_value_t = 10)]
-    pub registry_poll: u64,
+    /// same database (0: never check) [default: 10].
+    #[arg(long, env = "ORRERY_REGISTRY_POLL")]
+    pub registry_poll: Option<u64>,
+
+    /// Folder of the all-MiniLM-L6-v2 model that embeds item text (config.json,
+    /// tokenizer.json, model.safetensors) [default: found as `orrery eval` finds it].
+    #[arg(long, env = "ORRERY_EMBED_MODEL")]
+    pub embed_model: Option<PathBuf>,
+
+    /// Redis that caches recommendation lists, shared by every server using it:
+    /// `redis://[:PASSWORD@]HOST[:PORT][/DB]`. Without one nothing is cached; when it does
+    /// not answer the server serves without it.
+    #[arg(long, env = "ORRERY_REDIS_URL", hide_env_values = true)]
+    pub redis_url: Option<String>,
+
+    /// Put before every Redis key, so that several deployments share one Redis
+    /// [default: orrery].
+    #[arg(long, env = "ORRERY_REDIS_PREFIX")]
+    pub redis_prefix: Option<String>,
+
+    /// Seconds a cached list is served at most (a stored interaction ends it at once)
+    /// [default: 60].
+    #[arg(long, env = "ORRERY_CACHE_TTL_SECS")]
+    pub cache_ttl_secs: Option<u64>,
 
     #[command(flatten)]
     pub pipeline: super::pipeline::ServePipelineArgs,
 }
 
+/// The `[serve]` table of `orrery.toml`: the same options, named as the flags with
+/// underscores.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServeFile {
+    pub bind: Option<SocketAddr>,
+    pub api_key: Option<String>,
+    pub jwt_secret: Option<String>,
+    pub insecure: Option<bool>,
+    pub token_ttl: Option<u64>,
+    pub cold_start_threshold: Option<usize>,
+    pub keep_versions: Option<usize>,
+    pub body_limit: Option<usize>,
+    pub registry_poll: Option<u64>,
+    pub embed_model: Option<PathBuf>,
+    pub redis_url: Option<String>,
+    pub redis_prefix: Option<String>,
+    pub cache_ttl_secs: Option<u64>,
+    pub pipeline_out: Option<PathBuf>,
+    pub pipeline_source: Option<String>,
+    pub pipeline_min_interactions: Option<u64>,
+    pub pipeline_min_users: Option<u64>,
+    pub pipeline_seed: Option<u64>,
+}
+
+/// The server's configuration from the flags and environment (`args`, as clap read them),
+/// then the `[serve]` table, then the defaults.
+pub fn server_config(
+    args: ServeArgs,
+    file: &ServeFile,
+    weights: &EventWeights,
+) -> Result<ServerConfig> {
+    let pipeline = args.pipeline.config(file, weights)?;
+    let file = file.clone();
+    let bind = match args.bind.or(file.bind) {
+        Some(bind) => bind,
+        None => DEFAULT_BIND.parse().context("the default address")?,
+    };
+    let registry_poll = args
+        .registry_poll
+        .or(file.registry_poll)
+        .unwrap_or(DEFAULT_REGISTRY_POLL);
+    let cache = args.redis_url.or(file.redis_url).map(|url| CacheSettings {
+        url,
+        prefix: args
+            .redis_prefix
+            .or(file.redis_prefix)
+            .unwrap_or_else(|| DEFAULT_REDIS_PREFIX.to_owned()),
+        ttl: Duration::from_secs(
+            args.cache_ttl_secs
+                .or(file.cache_ttl_secs)
+                .unwrap_or(DEFAULT_CACHE_TTL_SECS),
+        ),
+    });
+    Ok(ServerConfig {
+        bind,
+        api_key: args.api_key.or(file.api_key),
+        jwt_secret: args.jwt_secret.or(file.jwt_secret),
+        token_ttl: Duration::from_secs(
+            args.token_ttl
+                .or(file.token_ttl)
+                .unwrap_or(DEFAULT_TOKEN_TTL),
+        ),
+        insecure: args.insecure || file.insecure.unwrap_or(false),
+        body_limit: args
+            .body_limit
+            .or(file.body_limit)
+            .unwrap_or(DEFAULT_BODY_LIMIT),
+        cold_start_threshold: args
+            .cold_start_threshold
+            .or(file.cold_start_threshold)
+            .unwrap_or(DEFAULT_COLD_START_THRESHOLD),
+        keep_versions: args
+            .keep_versions
+            .or(file.keep_versions)
+            .unwrap_or(DEFAULT_KEEP_VERSIONS),
+        weights: weights.clone(),
+        registry_poll: (registry_poll > 0).then(|| Duration::from_secs(registry_poll)),
+        embed_model: args.embed_model.or(file.embed_model),
+        pipeline,
+        cache,
+        ..ServerConfig::default()
+    })
+}
+
 pub async fn run(args: ServeArgs, config: &Config) -> Result<()> {
+    let server_config = server_config(args, &config.serve, &config.weights)?;
     let store = config.open_store().await?;
     let backend = store.backend();
-    let server = Server::bind(
-        ServerConfig {
-            bind: args.bind,
-            api_key: args.api_key,
-            jwt_secret: args.jwt_secret,
-            token_ttl: Duration::from_secs(args.token_ttl),
-            insecure: args.insecure,
-            body_limit: args.body_limit,
-            cold_start_threshold: args.cold_start_threshold,
-            keep_versions: args.keep_versions,
-            weights: config.weights.clone(),
-            registry_poll: (args.registry_poll > 0)
-                .then(|| Duration::from_secs(args.registry_poll)),
-            pipeline: args.pipeline.config(&config.weights)?,
-            ..ServerConfig::default()
-        },
-        store,
-    )
-    .await
-    .context("starting the server")?;
+    let server = Server::bind(server_config, store)
+        .await
+        .context("starting the server")?;
+    let cache = match server.state().cache.shown_url() {
+        Some(url) => format!("; lists cached in Redis at {url}"),
+        None => String::new(),
+    };
     eprintln!(
-        "orrery serving on http://{} ({backend} at {}); API docs at /docs",
+        "orrery serving on http://{} ({backend} at {}{cache}); API docs at /docs",
         server.local_addr(),
         redact(&config.database_url)
     );
@@ -111,5 +225,134 @@ async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {}
         () = terminate => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    /// `orrery serve`'s flags alone, as clap reads them.
+    #[derive(Debug, Parser)]
+    struct Cli {
+        #[command(flatten)]
+        serve: ServeArgs,
+    }
+
+    fn flags(args: &[&str]) -> ServeArgs {
+        Cli::try_parse_from(std::iter::once("serve").chain(args.iter().copied()))
+            .unwrap()
+            .serve
+    }
+
+    fn file(text: &str) -> ServeFile {
+        toml::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn without_flags_or_file_the_defaults_hold() {
+        let config = server_config(
+            ServeArgs::default(),
+            &ServeFile::default(),
+            &EventWeights::default(),
+        )
+        .unwrap();
+        let defaults = ServerConfig::default();
+        assert_eq!(config.bind, defaults.bind);
+        assert_eq!(config.token_ttl, defaults.token_ttl);
+        assert_eq!(config.body_limit, defaults.body_limit);
+        assert_eq!(config.cold_start_threshold, defaults.cold_start_threshold);
+        assert_eq!(config.keep_versions, defaults.keep_versions);
+        assert_eq!(config.registry_poll, defaults.registry_poll);
+        assert!(config.api_key.is_none() && config.jwt_secret.is_none() && !config.insecure);
+        assert!(config.cache.is_none() && config.embed_model.is_none());
+        assert_eq!(
+            config.pipeline.out_dir,
+            PathBuf::from(orrery_pipeline::DEFAULT_OUT_DIR)
+        );
+    }
+
+    #[test]
+    fn the_file_sets_every_option_and_flags_win_over_it() {
+        let table = file(
+            r#"
+            bind = "127.0.0.1:9001"
+            api_key = "file-key"
+            jwt_secret = "0123456789abcdef-file"
+            insecure = true
+            token_ttl = 60
+            cold_start_threshold = 3
+            keep_versions = 2
+            body_limit = 1024
+            registry_poll = 0
+            embed_model = "/models/minilm"
+            redis_url = "redis://127.0.0.1:6379"
+            redis_prefix = "file"
+            cache_ttl_secs = 30
+            pipeline_out = "/tmp/layers"
+            pipeline_source = "simulated"
+            pipeline_min_interactions = 7
+            pipeline_min_users = 3
+            pipeline_seed = 11
+            "#,
+        );
+        let from_file =
+            server_config(ServeArgs::default(), &table, &EventWeights::default()).unwrap();
+        assert_eq!(from_file.bind.to_string(), "127.0.0.1:9001");
+        assert_eq!(from_file.api_key.as_deref(), Some("file-key"));
+        assert_eq!(
+            from_file.jwt_secret.as_deref(),
+            Some("0123456789abcdef-file")
+        );
+        assert!(from_file.insecure);
+        assert_eq!(from_file.token_ttl, Duration::from_secs(60));
+        assert_eq!(from_file.cold_start_threshold, 3);
+        assert_eq!(from_file.keep_versions, 2);
+        assert_eq!(from_file.body_limit, 1024);
+        assert_eq!(from_file.registry_poll, None);
+        assert_eq!(from_file.embed_model, Some(PathBuf::from("/models/minilm")));
+        let cache = from_file.cache.unwrap();
+        assert_eq!(
+            (cache.prefix.as_str(), cache.ttl),
+            ("file", Duration::from_secs(30))
+        );
+        assert_eq!(from_file.pipeline.out_dir, PathBuf::from("/tmp/layers"));
+        assert_eq!(from_file.pipeline.source.min_interactions, 7);
+        assert_eq!(from_file.pipeline.source.min_users, 3);
+        assert_eq!(from_file.pipeline.seed, Some(11));
+
+        let args = flags(&[
+            "--bind",
+            "127.0.0.1:9002",
+            "--cold-start-threshold",
+            "8",
+            "--redis-prefix",
+            "flag",
+            "--pipeline-min-users",
+            "30",
+        ]);
+        let flagged = server_config(args, &table, &EventWeights::default()).unwrap();
+        assert_eq!(flagged.bind.to_string(), "127.0.0.1:9002");
+        assert_eq!(flagged.cold_start_threshold, 8);
+        assert_eq!(flagged.cache.unwrap().prefix, "flag");
+        assert_eq!(flagged.pipeline.source.min_users, 30);
+        // What no flag set still comes from the file.
+        assert_eq!(flagged.keep_versions, 2);
+        assert_eq!(flagged.pipeline.source.min_interactions, 7);
+    }
+
+    #[test]
+    fn a_bad_value_in_the_file_is_named() {
+        let error = toml::from_str::<ServeFile>("bind = \"not an address\"").unwrap_err();
+        assert!(error.to_string().contains("bind"), "{error}");
+        let table = file("pipeline_source = \"sometimes\"");
+        let error =
+            server_config(ServeArgs::default(), &table, &EventWeights::default()).unwrap_err();
+        assert!(
+            format!("{error:#}").contains("pipeline source"),
+            "{error:#}"
+        );
     }
 }

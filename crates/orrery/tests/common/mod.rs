@@ -144,6 +144,12 @@ pub fn assert_counts(stats: &serde_json::Value, expected: [u64; 5]) {
 /// with the base URL it announced on stderr; the rest of its log is drained so that the
 /// server never blocks on a full pipe.
 pub fn spawn_server(url: &str, extra: &[&str]) -> (Child, String) {
+    let (server, base, _) = spawn_server_with_log(url, extra);
+    (server, base)
+}
+
+/// [`spawn_server`], with the lines the server logged before it announced its address.
+pub fn spawn_server_with_log(url: &str, extra: &[&str]) -> (Child, String, Vec<String>) {
     let mut args = vec!["serve", "--bind", "127.0.0.1:0"];
     args.extend_from_slice(extra);
     let mut server = orrery_command(url, &args)
@@ -152,6 +158,7 @@ pub fn spawn_server(url: &str, extra: &[&str]) -> (Child, String) {
         .unwrap();
     let stderr = server.stderr.take().unwrap();
     let mut lines = BufReader::new(stderr).lines();
+    let mut log = Vec::new();
     let base = loop {
         let line = lines
             .next()
@@ -160,7 +167,8 @@ pub fn spawn_server(url: &str, extra: &[&str]) -> (Child, String) {
         if let Some(rest) = line.strip_prefix("orrery serving on ") {
             break rest.split_whitespace().next().unwrap().to_owned();
         }
+        log.push(line);
     };
     std::thread::spawn(move || lines.for_each(drop));
-    (server, base)
+    (server, base, log)
 }
