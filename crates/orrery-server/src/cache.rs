@@ -274,9 +274,7 @@ impl ListCache {
         if let Ok(mut pending) = redis.pending.lock() {
             pending.users.extend(users.into_iter().map(str::to_owned));
         }
-        // Pending invalidations are written even during the hold-off after a failure: a
-        // stale list is worse than a slow write.
-        let _ = redis.flush_pending().await;
+        redis.flush_pending_unless_held_off().await;
     }
 
     /// Items changed, or changes may have been missed: no cached list is read again.
@@ -288,7 +286,7 @@ impl ListCache {
             pending.everything = true;
             pending.users.clear();
         }
-        let _ = redis.flush_pending().await;
+        redis.flush_pending_unless_held_off().await;
     }
 
     /// Follows a change another server announced on the shared database: that server
@@ -360,6 +358,15 @@ impl Redis {
             }
         }
         result
+    }
+
+    /// Writes the pending invalidations now, or, during the hold-off after a failure, leaves
+    /// them for the first command after it (a lookup or the health check), which writes them
+    /// before anything else: a write request does not wait for a Redis that just failed.
+    async fn flush_pending_unless_held_off(&self) {
+        if self.may_try() {
+            let _ = self.flush_pending().await;
+        }
     }
 
     /// Writes the invalidations Redis has not taken yet; an error leaves them pending.
