@@ -117,7 +117,7 @@ impl Store {
     /// Creates or updates a user, merging like an import: fields the record lacks keep
     /// their stored values. Returns whether anything was created or changed.
     pub async fn upsert_user(&self, user: &UserRecord) -> Result<bool, Error> {
-        let mut tx = self.begin_import().await?;
+        let mut tx = self.begin_write().await?;
         tx.write(&[Record::User(user.clone())]).await?;
         Ok(tx.commit().await?.users > 0)
     }
@@ -177,7 +177,7 @@ impl Store {
     /// Creates or updates an item, merging like an import; categories, when given, replace
     /// the stored ones. Returns whether anything was created or changed.
     pub async fn upsert_item(&self, item: &ItemRecord) -> Result<bool, Error> {
-        let mut tx = self.begin_import().await?;
+        let mut tx = self.begin_write().await?;
         tx.write(&[Record::Item(item.clone())]).await?;
         Ok(tx.commit().await?.items > 0)
     }
@@ -307,7 +307,7 @@ impl Store {
     /// items by id and skipping those already stored. Returns how many were inserted.
     pub async fn add_interactions(&self, events: &[InteractionRecord]) -> Result<u64, Error> {
         let records: Vec<Record> = events.iter().cloned().map(Record::Interaction).collect();
-        let mut tx = self.begin_import().await?;
+        let mut tx = self.begin_write().await?;
         tx.write(&records).await?;
         Ok(tx.commit().await?.interactions_inserted)
     }

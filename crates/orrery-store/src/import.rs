@@ -3,10 +3,13 @@
 //!
 //! Users and items are upserted by external id and remembered (external id → row id) for
 //! the whole import, so that interactions can be written as plain integer rows.
-//! Interactions that repeat a stored (user, item, kind, ts) are skipped, which makes
-//! re-running an import a no-op.
+//! An interaction is identified by (user, item, kind, ts): one that repeats a stored event
+//! with the same value is skipped, which makes re-running an import a no-op, and one with
+//! another value replaces the stored value (a user who changes a rating within the second
+//! keeps the last one, not the first).
 
 use std::borrow::Cow;
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -26,11 +29,20 @@ pub struct ImportSummary {
     pub users: u64,
     /// Items created or changed (categories included).
     pub items: u64,
-    /// Interactions written.
+    /// Interactions written: new ones, and new values for stored ones.
     pub interactions_inserted: u64,
-    /// Interactions that were already stored (same user, item, kind and time) and so
-    /// were left alone.
+    /// Interactions that were already stored (same user, item, kind, time and value) or
+    /// repeated later in their batch, and so were left alone.
     pub interactions_skipped: u64,
+}
+
+/// How many records a transaction is for, which decides how it locks on PostgreSQL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Write {
+    /// An import of a file or a dataset: may take the initial-load path.
+    Bulk,
+    /// A few records from the API: locks only the rows it writes.
+    Single,
 }
 
 /// An import in progress: one database transaction.
@@ -73,8 +85,9 @@ impl ImportTx {
     ///   maps merge key by key; categories, when given, replace the stored ones. Writing
     ///   the same record again changes nothing, not even `updated_at`.
     /// - Interactions name users and items by external id; unknown ids are created by id
-    ///   alone. An interaction already stored with the same (user, item, kind, ts) is
-    ///   skipped. Values must be finite numbers.
+    ///   alone. An interaction already stored with the same (user, item, kind, ts) and
+    ///   value is skipped; with another value, the new value replaces it (and within a
+    ///   batch the last of such events wins). Values must be finite numbers.
     ///
     /// Records are checked before anything is written; an invalid one fails the batch with
     /// its position. Any error leaves the import only able to roll back.
@@ -361,18 +374,29 @@ async fn write_batch<S: ImportStatements>(
 
     if !batch.interactions.is_empty() {
         let mut rows = Vec::with_capacity(batch.interactions.len());
+        // Position of each event key in `rows`: a later event with the same key takes the
+        // earlier one's place, because one statement may not write a row twice.
+        let mut position: HashMap<(i64, i64, &str, i64), usize> = HashMap::new();
         for event in &batch.interactions {
-            rows.push(InteractionRow {
+            let row = InteractionRow {
                 user_id: known_id(&state.user_ids, &event.user)?,
                 item_id: known_id(&state.item_ids, &event.item)?,
                 kind: event.kind.as_str(),
                 value: event.value,
                 ts: event.ts,
-            });
+            };
+            match position.entry((row.user_id, row.item_id, row.kind, row.ts)) {
+                Entry::Occupied(at) => rows[*at.get()] = row,
+                Entry::Vacant(at) => {
+                    at.insert(rows.len());
+                    rows.push(row);
+                }
+            }
         }
         let inserted = db.insert_interactions(&rows).await?;
+        let events = batch.interactions.len() as u64;
         state.interactions_inserted += inserted;
-        state.interactions_skipped += rows.len() as u64 - inserted.min(rows.len() as u64);
+        state.interactions_skipped += events - inserted.min(events);
     }
     Ok(())
 }

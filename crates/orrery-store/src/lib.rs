@@ -1,7 +1,8 @@
 //! Orrery's persistence: users, items and interactions in SQLite or PostgreSQL.
 //!
 //! - [`Store::connect`] opens either backend from a URL and migrates its schema.
-//! - [`Store::begin_import`] gives an [`ImportTx`]: bulk, idempotent writes of
+//! - [`Store::begin_import`] (and [`Store::begin_write`] for the API's few rows) gives
+//!   an [`ImportTx`]: bulk, idempotent writes of
 //!   [`Record`](orrery_core::Record)s inside one transaction, all or nothing.
 //! - [`Store::load_dataset`] reads a consistent snapshot into an
 //!   [`orrery_core::Dataset`] for training; [`Store::stats`] counts what is stored.

@@ -8,7 +8,7 @@ use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Postgres, Transaction};
 
 use crate::columns::{ItemColumns, UserColumns};
 use crate::error::Context;
-use crate::import::{CategoryRow, Entity, ImportStatements, InteractionRow};
+use crate::import::{CategoryRow, Entity, ImportStatements, InteractionRow, Write};
 use crate::{Backend, Error};
 
 /// Interactions per statement: large enough to amortise the round trip, small enough to
@@ -74,18 +74,26 @@ const INTERACTION_FOREIGN_KEYS: [(&str, &str); 2] = [
 impl PostgresImport {
     /// Starts the import transaction.
     ///
-    /// An import into an empty `interactions` table is an initial load, and takes the path
-    /// PostgreSQL's manual advises for populating a database: it locks the table, drops its
-    /// two foreign keys and adds them back just before committing, which checks every row
-    /// with one join instead of two trigger calls per inserted row (more than half the time
-    /// of a large import). Until it commits, other sessions wait for the table. Imports
-    /// into a table that holds interactions keep the keys and take no extra lock.
-    pub(crate) async fn begin(pool: &PgPool) -> Result<Self, Error> {
+    /// A bulk import into an empty `interactions` table is an initial load, and takes the
+    /// path PostgreSQL's manual advises for populating a database: it locks the table,
+    /// drops its two foreign keys and adds them back just before committing, which checks
+    /// every row with one join instead of two trigger calls per inserted row (more than
+    /// half the time of a large import). Until it commits, other sessions' writes of users,
+    /// items and interactions wait for it. Imports into a table that holds interactions,
+    /// and every [`Write::Single`]
+    /// (the API's one-row writes), keep the keys and take no extra lock: an API write
+    /// that locked the whole table would queue every other request behind it, and two
+    /// of them could deadlock.
+    pub(crate) async fn begin(pool: &PgPool, write: Write) -> Result<Self, Error> {
+        // Checked before the transaction starts, so that the transaction holds no lock on
+        // `interactions` when it asks for the exclusive one: upgrading a lock it already
+        // holds could deadlock with another import doing the same.
+        let initial_load = write == Write::Bulk && interactions_empty(pool).await?;
         let mut tx = pool
             .begin()
             .await
             .context("starting the import transaction")?;
-        let foreign_keys_dropped = drop_foreign_keys_if_empty(&mut tx).await?;
+        let foreign_keys_dropped = initial_load && drop_foreign_keys_if_empty(&mut tx).await?;
         Ok(Self {
             tx,
             foreign_keys_dropped,
@@ -112,26 +120,36 @@ impl PostgresImport {
     }
 }
 
-/// Drops the foreign keys of an empty `interactions` table, if they are exactly the ones
-/// the migrations made (a schema changed by hand is left alone). Returns whether it did.
+const INTERACTIONS_EMPTY: &str = "SELECT NOT EXISTS (SELECT 1 FROM interactions)";
+
+/// Whether `interactions` holds no row, read outside any transaction.
+async fn interactions_empty(pool: &PgPool) -> Result<bool, Error> {
+    sqlx::query_scalar(INTERACTIONS_EMPTY)
+        .fetch_one(pool)
+        .await
+        .context("preparing an import")
+}
+
+/// Locks `interactions` and drops its foreign keys if the table is still empty and the
+/// keys are exactly the ones the migrations made (a schema changed by hand is left
+/// alone). Returns whether it dropped them.
 async fn drop_foreign_keys_if_empty(
     tx: &mut Transaction<'static, Postgres>,
 ) -> Result<bool, Error> {
     const CONTEXT: &str = "preparing an initial load";
-    let is_empty = "SELECT NOT EXISTS (SELECT 1 FROM interactions)";
-    let empty: bool = sqlx::query_scalar(is_empty)
-        .fetch_one(&mut **tx)
+    // Dropping and adding the keys locks the tables they reference too. Every writer
+    // takes users, then items, then interactions; taking them in that order here as well
+    // means a load and a concurrent write wait for each other instead of deadlocking.
+    sqlx::query("LOCK TABLE users, items IN SHARE ROW EXCLUSIVE MODE")
+        .execute(&mut **tx)
         .await
         .context(CONTEXT)?;
-    if !empty {
-        return Ok(false);
-    }
     sqlx::query("LOCK TABLE interactions IN ACCESS EXCLUSIVE MODE")
         .execute(&mut **tx)
         .await
         .context(CONTEXT)?;
     // Another import may have filled the table while this one waited for the lock.
-    let still_empty: bool = sqlx::query_scalar(is_empty)
+    let still_empty: bool = sqlx::query_scalar(INTERACTIONS_EMPTY)
         .fetch_one(&mut **tx)
         .await
         .context(CONTEXT)?;
@@ -359,7 +377,8 @@ impl ImportStatements for PostgresImport {
             inserted += sqlx::query(
                 "INSERT INTO interactions (user_id, item_id, kind, value, ts) \
                  SELECT * FROM UNNEST($1::int8[], $2::int8[], $3::text[], $4::float4[], $5::int8[]) \
-                 ON CONFLICT (user_id, item_id, kind, ts) DO NOTHING",
+                 ON CONFLICT (user_id, item_id, kind, ts) DO UPDATE SET value = EXCLUDED.value \
+                 WHERE interactions.value IS DISTINCT FROM EXCLUDED.value",
             )
             .bind(chunk.iter().map(|e| e.user_id).collect::<Vec<_>>())
             .bind(chunk.iter().map(|e| e.item_id).collect::<Vec<_>>())

@@ -131,7 +131,10 @@ impl Shape {
             Shape::UpsertUsers => UPSERT_USERS_TAIL,
             Shape::UpsertItems => UPSERT_ITEMS_TAIL,
             Shape::InsertCategories => "",
-            Shape::InsertInteractions => " ON CONFLICT (user_id, item_id, kind, ts) DO NOTHING",
+            Shape::InsertInteractions => {
+                " ON CONFLICT (user_id, item_id, kind, ts) DO UPDATE SET value = excluded.value \
+                 WHERE interactions.value IS NOT excluded.value"
+            }
         }
     }
 
@@ -453,8 +456,10 @@ mod tests {
             assert_eq!(placeholders, rows * shape.params_per_row(), "{shape:?}");
             assert!(placeholders <= 32_766, "{shape:?}");
         }
-        assert!(Shape::InsertInteractions.sql(2).ends_with(
-            "(?,?,?,?,?),(?,?,?,?,?) ON CONFLICT (user_id, item_id, kind, ts) DO NOTHING"
-        ));
+        assert!(
+            Shape::InsertInteractions
+                .sql(2)
+                .contains("(?,?,?,?,?),(?,?,?,?,?) ON CONFLICT (user_id, item_id, kind, ts)")
+        );
     }
 }

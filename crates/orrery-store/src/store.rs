@@ -11,7 +11,7 @@ use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Executor};
 
 use crate::Error;
 use crate::error::Context;
-use crate::import::ImportTx;
+use crate::import::{ImportTx, Write};
 use crate::load::{self, Snapshot, Stats};
 use crate::postgres::{self, PostgresImport};
 use crate::sqlite::{self, SqliteImport};
@@ -93,9 +93,20 @@ impl Store {
     /// initial load) locks that table until it commits, so that it can check foreign keys
     /// in bulk; other imports run side by side.
     pub async fn begin_import(&self) -> Result<ImportTx, Error> {
+        self.begin(Write::Bulk).await
+    }
+
+    /// Starts a transaction for a few records, as the API writes them: like
+    /// [`begin_import`](Self::begin_import), but on PostgreSQL it never takes the
+    /// initial-load path, so it locks only the rows it writes.
+    pub async fn begin_write(&self) -> Result<ImportTx, Error> {
+        self.begin(Write::Single).await
+    }
+
+    async fn begin(&self, write: Write) -> Result<ImportTx, Error> {
         Ok(match &self.pool {
             Pool::Sqlite(pool) => ImportTx::sqlite(SqliteImport::begin(pool).await?),
-            Pool::Postgres(pool) => ImportTx::postgres(PostgresImport::begin(pool).await?),
+            Pool::Postgres(pool) => ImportTx::postgres(PostgresImport::begin(pool, write).await?),
         })
     }
 

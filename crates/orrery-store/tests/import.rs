@@ -144,6 +144,49 @@ async fn reimporting_adds_nothing() {
 }
 
 #[tokio::test]
+async fn a_new_value_for_the_same_event_replaces_the_stored_one() {
+    for db in databases().await {
+        let name = db.name();
+        import(&db.store, &small_set()).await;
+        let before = stats(&db).await.interactions;
+        let value_of = |events: Vec<orrery_core::InteractionRecord>| {
+            events
+                .iter()
+                .find(|e| e.item == "i3" && e.ts == 900)
+                .map(|e| e.value)
+        };
+
+        // A rating, then a change of mind within the same second, in separate writes
+        // as the API makes them.
+        import(&db.store, &[rating("u1", "i3", 2.0, 900)]).await;
+        let summary = import(&db.store, &[rating("u1", "i3", 5.0, 900)]).await;
+        assert_eq!(
+            (summary.interactions_inserted, summary.interactions_skipped),
+            (1, 0),
+            "{name}"
+        );
+        let events = db.store.user_interactions("u1").await.expect("read");
+        assert_eq!(value_of(events.expect("u1")), Some(5.0), "{name}");
+
+        // Within one batch the last value wins.
+        let summary = import(
+            &db.store,
+            &[rating("u1", "i3", 1.0, 900), rating("u1", "i3", 3.0, 900)],
+        )
+        .await;
+        assert_eq!(
+            (summary.interactions_inserted, summary.interactions_skipped),
+            (1, 1),
+            "{name}"
+        );
+        let events = db.store.user_interactions("u1").await.expect("read");
+        assert_eq!(value_of(events.expect("u1")), Some(3.0), "{name}");
+        assert_eq!(stats(&db).await.interactions, before + 1, "{name}");
+        db.finish().await;
+    }
+}
+
+#[tokio::test]
 async fn upserts_keep_what_the_new_record_lacks() {
     for db in databases().await {
         let name = db.name();
