@@ -7,6 +7,8 @@
 //!   line and the field.
 //! - [`simulate`]: the Poppy Universe generators with the seed's probabilities, seeded and
 //!   byte-for-byte reproducible, with the planted truth written beside the data.
+//! - [`synthetic`]: a MovieLens-shaped dataset of any size (power-law users and items,
+//!   planted tastes) for growth benchmarks.
 //! - [`ncf`]: the NCF paper's split files (train, test, sampled negatives).
 //! - [`poppy`]: the vocabulary both share (category types and values, item ids, CSV
 //!   columns).
@@ -17,3 +19,4 @@ pub mod import;
 pub mod ncf;
 pub mod poppy;
 pub mod simulate;
+pub mod synthetic;

@@ -8,7 +8,7 @@ mod sys;
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 
-use commands::{bench, demo, eval, import, pipeline, serve, simulate, stats, train};
+use commands::{bench, demo, eval, generate, import, pipeline, serve, simulate, stats, train};
 use config::{Config, GlobalArgs};
 
 /// Orrery: a recommendation engine in one binary.
@@ -28,6 +28,8 @@ enum Command {
     Eval(eval::EvalArgs),
     Import(import::ImportArgs),
     Simulate(simulate::SimulateArgs),
+    /// Generate a synthetic MovieLens-shaped dataset of any size (files).
+    Generate(generate::GenerateArgs),
     Stats(stats::StatsArgs),
     Bench(bench::BenchArgs),
     Serve(serve::ServeArgs),
@@ -63,6 +65,7 @@ fn run(cli: Cli) -> Result<()> {
             Command::Eval(args) => eval::run(args, &config).await,
             Command::Import(args) => import::run(args, &config).await,
             Command::Simulate(args) => simulate::run(args, &config).await,
+            Command::Generate(args) => generate::run(args),
             Command::Stats(args) => stats::run(args, &config).await,
             Command::Bench(args) => bench::run(args, &config).await,
             Command::Serve(args) => serve::run(args, &config).await,

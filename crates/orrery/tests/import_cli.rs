@@ -27,6 +27,31 @@ fn movielens_1m_half_reports_the_documented_counts() {
 }
 
 #[test]
+fn a_generated_dataset_imports_as_movielens_20m() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("synthetic");
+    let db = TestDb::sqlite();
+    let args = [
+        "generate",
+        "--users",
+        "300",
+        "--items",
+        "500",
+        "--interactions",
+        "20000",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    db.ok(&args);
+    db.ok(&["import", out.to_str().unwrap()]);
+    // Users and items are created by their interactions; every item is in movies.csv.
+    let stats = db.stats();
+    assert_eq!(stats["interactions"], 20_000, "{stats}");
+    assert_eq!(stats["users"], 300, "{stats}");
+    assert_eq!(stats["items"], 500, "{stats}");
+}
+
+#[test]
 fn movielens_100k_reports_the_documented_counts() {
     let data = shared_data().join("ml-100k");
     for db in TestDb::all() {
