@@ -5,7 +5,9 @@
 // day, metrics per version, serving latency, training loss); a training started from the
 // form (after a rejected value is shown at its field) shows live progress and its new
 // version appears among the models; activating it makes it the served version; the
-// pipeline link and the user explorer work. A screenshot of every page is saved.
+// pipeline link and the user explorer work; titles, ids and categories made of HTML,
+// script and control characters are shown as the text they are, never run or parsed. A
+// screenshot of every page is saved.
 //
 // Environment: ORRERY_BIN (default target/debug/orrery), ORRERY_SHARED_DATA (default
 // ../shared/data beside the checkout), CHROMIUM (default /usr/bin/chromium),
@@ -227,4 +229,34 @@ test("the dashboard works end to end in chromium", async () => {
   assert.deepEqual(expectedFailures, ["422 POST /training/train"]);
   const unexpected = consoleErrors.filter((e) => !/status of 422/.test(e));
   assert.deepEqual(unexpected, [], "no console error");
+});
+
+test("stored HTML, script and control characters are shown as text", async () => {
+  const hostile = {
+    title: `<img src=x onerror="window.__pwned='title'">Neptune & <b>co</b>`,
+    genre: `<script>window.__pwned='genre'</script>`,
+    user: `<svg onload="window.__pwned='user'">`,
+    control: "tab\there, bell\u0007, zero\u200bwidth",
+  };
+  await api("/items", {
+    method: "POST",
+    body: { item_id: "hostile-1", title: hostile.title, genres: [hostile.genre], description: hostile.control },
+  });
+  await api("/users/", { method: "POST", body: { user_id: hostile.user, interests: [hostile.genre] } });
+  await api("/interactions", {
+    method: "POST",
+    body: { user_id: hostile.user, item_id: "hostile-1", kind: "rating", rating: 5 },
+  });
+
+  await page.evaluate(() => { window.__pwned = undefined; });
+  await open("explore");
+  await page.fill("#explore-user", hostile.user);
+  await page.click("#explore-form button");
+  await page.waitForSelector('#explore-recs[data-explained="done"]', { timeout: 60_000 });
+  const cell = page.locator("#explore-history tbody tr td").first();
+  assert.equal(await cell.textContent(), `${hostile.title} hostile-1`, "the title as text, verbatim");
+  assert.equal(await page.locator("#explore-history img, #explore-history b, #explore-history svg").count(), 0, "no markup parsed");
+  assert.equal(await page.locator("#explore-recs script, #explore-recs img, #explore-recs svg").count(), 0);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined, "no script ran");
+  await screenshot(9, "escaping");
 });

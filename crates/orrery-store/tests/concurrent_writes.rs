@@ -193,7 +193,10 @@ async fn api_writes_into_an_empty_table_do_not_wait_for_readers() {
         // A long read of `interactions`, as a training snapshot makes, holds its lock
         // until it ends; the API's writes must not ask for a lock that conflicts with it.
         let mut reader = sqlx::PgConnection::connect(&db.url).await.expect("connect");
-        sqlx::query("BEGIN").execute(&mut reader).await.expect("begin");
+        sqlx::query("BEGIN")
+            .execute(&mut reader)
+            .await
+            .expect("begin");
         sqlx::query("SELECT COUNT(*) FROM interactions")
             .execute(&mut reader)
             .await
@@ -213,7 +216,10 @@ async fn api_writes_into_an_empty_table_do_not_wait_for_readers() {
             .unwrap_or_else(|_| panic!("{name}: the writes waited for a reader"))
             .expect("writes");
         assert_eq!(inserted, 1, "{name}");
-        sqlx::query("COMMIT").execute(&mut reader).await.expect("commit");
+        sqlx::query("COMMIT")
+            .execute(&mut reader)
+            .await
+            .expect("commit");
         reader.close().await.expect("close");
         db.finish().await;
     }

@@ -659,9 +659,12 @@ impl Ncf {
                             for layer in &net.item_tower {
                                 hi = layer.forward(&hi)?;
                             }
-                            let mut h = Tensor::cat(&[hu, hi], 1)?;
+                            let mut h = Tensor::cat(&[&hu, &hi], 1)?;
                             for layer in &net.mlp {
                                 h = layer.forward(&h)?;
+                            }
+                            if params.dot {
+                                h = (h + (&hu * &hi)?.sum_keepdim(1)?)?;
                             }
                             h
                         }
@@ -845,6 +848,12 @@ impl Ncf {
             }
         };
         let mlp_user_dim = mlp_user.dim;
+        // The two-tower dot head reads the tower outputs as a GMF part of weight one.
+        let (gmf_dim, gmf_users, gmf_items) = if variant == Variant::TwoTower && params.dot {
+            (mlp_user_dim, Some(&mlp_user), item_vectors.clone())
+        } else {
+            (gmf_dim, net.gmf_users.as_ref().map(|t| &t.table), gmf_items)
+        };
 
         // The first MLP layer's item half, applied once per item.
         let mut item_proj = empty(0);
@@ -863,8 +872,8 @@ impl Ncf {
 
         let mut users = Vec::with_capacity(n_users * (gmf_dim + mlp_user_dim));
         for u in 0..n_users {
-            if let Some(g) = &net.gmf_users {
-                users.extend_from_slice(g.table.row(u));
+            if let Some(g) = gmf_users {
+                users.extend_from_slice(g.row(u));
             }
             if mlp_user_dim > 0 {
                 users.extend_from_slice(mlp_user.row(u));
@@ -1003,7 +1012,13 @@ impl Ncf {
         let tower = self.user_tower.as_ref()?;
         let mut x = vec![0f32; self.user_id_dim];
         x.extend(self.features.user(record, liked.iter().copied()));
-        tower.forward_all(&x).pop()
+        let out = tower.forward_all(&x).pop()?;
+        // With the dot head the tower output is both the GMF part and the MLP part.
+        Some(if self.gmf_dim > 0 {
+            [out.as_slice(), out.as_slice()].concat()
+        } else {
+            out
+        })
     }
 
     /// The items of `history` that count as positive.
