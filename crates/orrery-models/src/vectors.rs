@@ -8,6 +8,8 @@
 use orrery_core::ItemIdx;
 use serde::{Deserialize, Serialize};
 
+use crate::algo::ScoreRows;
+use crate::linalg::with_simd;
 use crate::{Algorithm, Error, Result};
 
 /// Unit-length vectors of `dim` values, one slot per item, some slots empty.
@@ -96,6 +98,38 @@ impl ItemVectors {
         self.present.iter().filter(|&&p| p).count()
     }
 
+    /// The dot product of `query` with every slot's vector into `out` (cosines, when
+    /// `query` is a unit vector); −∞ for empty slots and for positions past the table.
+    ///
+    /// One pass over the table with the widest SIMD the CPU has: the hybrid calls this
+    /// for every list it ranks, and it reads the whole table each time.
+    pub fn dots(&self, query: &[f32], out: &mut [f32]) {
+        let n = self.n_items().min(out.len());
+        let (scored, rest) = out.split_at_mut(n);
+        if query.len() == self.dim {
+            with_simd(ScoreRows {
+                user: query,
+                factors: &self.rows[..n * self.dim],
+                k: self.dim,
+                base: 0.0,
+                bias: None,
+                items: None,
+                out: scored,
+            });
+        } else {
+            for (i, o) in scored.iter_mut().enumerate() {
+                let row = &self.rows[i * self.dim..(i + 1) * self.dim];
+                *o = crate::linalg::dot(query, row);
+            }
+        }
+        for (o, &present) in scored.iter_mut().zip(&self.present) {
+            if !present {
+                *o = f32::NEG_INFINITY;
+            }
+        }
+        rest.fill(f32::NEG_INFINITY);
+    }
+
     /// The unit vector of `item`, if it has one.
     pub fn get(&self, item: ItemIdx) -> Option<&[f32]> {
         let i = item as usize;
@@ -153,5 +187,30 @@ mod tests {
         assert!(v.set(0, &[1.0]).is_err());
         assert!(v.set(0, &[f32::NAN, 1.0]).is_err());
         assert!(ItemVectors::from_rows(3, &[1.0; 4]).is_err());
+    }
+
+    #[test]
+    fn dots_match_one_at_a_time_and_mark_missing_slots() {
+        let dim = 37;
+        let mut v = ItemVectors::new(dim, 12);
+        for i in (0..12).filter(|i| i % 4 != 1) {
+            let row: Vec<f32> = (0..dim)
+                .map(|d| ((i * 7 + d * 3) % 11) as f32 - 5.0)
+                .collect();
+            v.set(i as ItemIdx, &row).unwrap();
+        }
+        let query: Vec<f32> = (0..dim).map(|d| (d % 5) as f32 * 0.1 - 0.2).collect();
+        let mut out = vec![0.0; 14];
+        v.dots(&query, &mut out);
+        for (i, &o) in out.iter().enumerate() {
+            match v.get(i as ItemIdx) {
+                Some(row) => {
+                    let expected: f32 = row.iter().zip(&query).map(|(a, b)| a * b).sum();
+                    assert!((o - expected).abs() < 1e-5, "item {i}: {o} vs {expected}");
+                }
+                None => assert_eq!(o, f32::NEG_INFINITY, "item {i}"),
+            }
+        }
+        assert_eq!(out[12..], [f32::NEG_INFINITY; 2]);
     }
 }

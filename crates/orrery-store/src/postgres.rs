@@ -130,6 +130,50 @@ async fn interactions_empty(pool: &PgPool) -> Result<bool, Error> {
         .context("preparing an import")
 }
 
+/// Takes every lock the initial load needs (dropping and adding the keys locks the tables
+/// they reference too), without ever waiting while holding one: each attempt asks for all
+/// of them with `NOWAIT` inside a savepoint, and a refusal releases what it got. A load
+/// that waited for a table while holding another could deadlock with a writer that holds
+/// the first and wants the second. Returns false when the tables stayed busy.
+async fn lock_for_initial_load(tx: &mut Transaction<'static, Postgres>) -> Result<bool, Error> {
+    const CONTEXT: &str = "locking the tables for an initial load";
+    const ATTEMPTS: u32 = 40;
+    for attempt in 0..ATTEMPTS {
+        sqlx::query("SAVEPOINT initial_load")
+            .execute(&mut **tx)
+            .await
+            .context(CONTEXT)?;
+        let mut locked = sqlx::query("LOCK TABLE users, items IN SHARE ROW EXCLUSIVE MODE NOWAIT")
+            .execute(&mut **tx)
+            .await;
+        if locked.is_ok() {
+            locked = sqlx::query("LOCK TABLE interactions IN ACCESS EXCLUSIVE MODE NOWAIT")
+                .execute(&mut **tx)
+                .await;
+        }
+        match locked {
+            Ok(_) => {
+                sqlx::query("RELEASE SAVEPOINT initial_load")
+                    .execute(&mut **tx)
+                    .await
+                    .context(CONTEXT)?;
+                return Ok(true);
+            }
+            Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("55P03") => {
+                sqlx::query("ROLLBACK TO SAVEPOINT initial_load")
+                    .execute(&mut **tx)
+                    .await
+                    .context(CONTEXT)?;
+                if attempt + 1 < ATTEMPTS {
+                    tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+                }
+            }
+            Err(e) => return Err(e).context(CONTEXT),
+        }
+    }
+    Ok(false)
+}
+
 /// Locks `interactions` and drops its foreign keys if the table is still empty and the
 /// keys are exactly the ones the migrations made (a schema changed by hand is left
 /// alone). Returns whether it dropped them.
@@ -137,17 +181,10 @@ async fn drop_foreign_keys_if_empty(
     tx: &mut Transaction<'static, Postgres>,
 ) -> Result<bool, Error> {
     const CONTEXT: &str = "preparing an initial load";
-    // Dropping and adding the keys locks the tables they reference too. Every writer
-    // takes users, then items, then interactions; taking them in that order here as well
-    // means a load and a concurrent write wait for each other instead of deadlocking.
-    sqlx::query("LOCK TABLE users, items IN SHARE ROW EXCLUSIVE MODE")
-        .execute(&mut **tx)
-        .await
-        .context(CONTEXT)?;
-    sqlx::query("LOCK TABLE interactions IN ACCESS EXCLUSIVE MODE")
-        .execute(&mut **tx)
-        .await
-        .context(CONTEXT)?;
+    if !lock_for_initial_load(tx).await? {
+        // Writers kept the tables busy: an ordinary import, keys kept, is as correct.
+        return Ok(false);
+    }
     // Another import may have filled the table while this one waited for the lock.
     let still_empty: bool = sqlx::query_scalar(INTERACTIONS_EMPTY)
         .fetch_one(&mut **tx)

@@ -379,12 +379,7 @@ impl Content {
 
     /// Cosine of every item with `profile` into `out`; −∞ for items without a vector.
     pub fn score_profile(&self, profile: &[f32], out: &mut [f32]) {
-        for (i, o) in out.iter_mut().enumerate() {
-            *o = match self.vectors.get(i as ItemIdx) {
-                Some(v) => dot(profile, v),
-                None => f32::NEG_INFINITY,
-            };
-        }
+        self.vectors.dots(profile, out);
     }
 
     /// How well each item falls in the categories closest to `profile`, in [0, 1]: per
