@@ -39,10 +39,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-if ! command -v wrk > /dev/null; then
-  echo "== installing wrk (Debian package)"
-  if [ "$(id -u)" = 0 ]; then apt-get install -y -q wrk > /dev/null; else sudo apt-get install -y -q wrk > /dev/null; fi
-fi
+. bench/lib.sh
+ensure_wrk
 
 out=bench/out
 work=$(mktemp -d)
@@ -56,12 +54,7 @@ cleanup() {
 trap cleanup EXIT
 mkdir -p "$out"
 
-if [ -n "$binary" ]; then
-  orrery=$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary")
-else
-  cargo build --release -p orrery
-  orrery=${CARGO_TARGET_DIR:-$PWD/target}/release/orrery
-fi
+orrery=$(orrery_binary "$binary")
 case $backend in
   sqlite) url="sqlite://$work/growth.db" ;;
   postgres)
@@ -98,13 +91,7 @@ echo "   ${train_s} s in all (fit ${fit_s} s), peak ${train_mb} MB"
 echo "== serve: ${duration}s of GET /recommendations/{user}?n=10, $connections connections"
 "$orrery" --database-url "$url" serve --bind 127.0.0.1:0 2> "$work/serve.log" &
 server_pid=$!
-base=""
-for _ in $(seq 1 600); do
-  base=$(sed -n 's/^orrery serving on \(http[^ ]*\).*/\1/p' "$work/serve.log")
-  [ -n "$base" ] && break
-  sleep 0.1
-done
-[ -n "$base" ] || { cat "$work/serve.log" >&2; echo "the server did not start" >&2; exit 1; }
+base=$(server_base "$work/serve.log" 600)
 curl -fsS "$base/recommendations/1?n=10" > /dev/null
 ORRERY_BENCH_USERS=$users wrk -t"$(nproc)" -c"$connections" -d"${duration}s" --timeout 5s \
   -s bench/http/recommend.lua "$base" > "$work/wrk.out"

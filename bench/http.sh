@@ -37,10 +37,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-if ! command -v wrk > /dev/null; then
-  echo "== installing wrk (Debian package)"
-  if [ "$(id -u)" = 0 ]; then apt-get install -y -q wrk > /dev/null; else sudo apt-get install -y -q wrk > /dev/null; fi
-fi
+. bench/lib.sh
+ensure_wrk
 
 out=bench/out
 work=$(mktemp -d)
@@ -52,8 +50,7 @@ cleanup() {
 trap cleanup EXIT
 mkdir -p "$out"
 
-cargo build --release -p orrery
-orrery=$PWD/target/release/orrery
+orrery=$(orrery_binary)
 pg_db=orrery_bench_http
 threads=$(nproc)
 results=()
@@ -76,13 +73,7 @@ for backend in ${backends//,/ }; do
 
   "$orrery" --database-url "$url" serve --bind 127.0.0.1:0 2> "$work/serve.log" &
   server_pid=$!
-  base=""
-  for _ in $(seq 1 100); do
-    base=$(sed -n 's/^orrery serving on \(http[^ ]*\).*/\1/p' "$work/serve.log")
-    [ -n "$base" ] && break
-    sleep 0.1
-  done
-  [ -n "$base" ] || { cat "$work/serve.log" >&2; echo "the server did not start" >&2; exit 1; }
+  base=$(server_base "$work/serve.log")
   curl -fsS "$base/recommendations/1?n=10" > /dev/null
 
   for scenario in ${scenarios//,/ }; do

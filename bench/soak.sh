@@ -39,10 +39,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-if ! command -v wrk > /dev/null; then
-  echo "== installing wrk (Debian package)"
-  if [ "$(id -u)" = 0 ]; then apt-get install -y -q wrk > /dev/null; else sudo apt-get install -y -q wrk > /dev/null; fi
-fi
+. bench/lib.sh
+ensure_wrk
 
 out=bench/out
 work=$(mktemp -d)
@@ -56,12 +54,7 @@ cleanup() {
 trap cleanup EXIT
 mkdir -p "$out"
 
-if [ -n "$binary" ]; then
-  orrery=$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary")
-else
-  cargo build --release -p orrery
-  orrery=${CARGO_TARGET_DIR:-$PWD/target}/release/orrery
-fi
+orrery=$(orrery_binary "$binary")
 pg_db=orrery_bench_soak
 threads=$(nproc)
 results=()
@@ -91,13 +84,7 @@ for backend in ${backends//,/ }; do
 
   "$orrery" --database-url "$url" serve --bind 127.0.0.1:0 "${cache_args[@]}" 2> "$work/serve.log" &
   server_pid=$!
-  base=""
-  for _ in $(seq 1 100); do
-    base=$(sed -n 's/^orrery serving on \(http[^ ]*\).*/\1/p' "$work/serve.log")
-    [ -n "$base" ] && break
-    sleep 0.1
-  done
-  [ -n "$base" ] || { cat "$work/serve.log" >&2; echo "the server did not start" >&2; exit 1; }
+  base=$(server_base "$work/serve.log")
   first=$(curl -fsS "$base/health" | field active_model.version)
   curl -fsS "$base/recommendations/1?n=10" > /dev/null
 
