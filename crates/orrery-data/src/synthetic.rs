@@ -28,6 +28,8 @@ use std::path::Path;
 use rand::Rng;
 use rand::seq::SliceRandom;
 
+use crate::simulate::sampling::Cdf;
+
 /// The genres of MovieLens, used as the tastes of the synthetic users.
 pub const GENRES: [&str; 18] = [
     "Action",
@@ -153,37 +155,15 @@ pub struct SyntheticSummary {
     pub top_percent_share_permille: u32,
 }
 
-/// A discrete law over `0..n` as a cumulative table, drawn by binary search.
-struct Cumulative(Vec<f64>);
-
-impl Cumulative {
-    fn new(weights: impl Iterator<Item = f64>) -> Self {
-        let mut total = 0.0;
-        let mut table: Vec<f64> = weights
-            .map(|w| {
-                total += w;
-                total
-            })
-            .collect();
-        table.iter_mut().for_each(|c| *c /= total);
-        Self(table)
-    }
-
-    fn draw(&self, rng: &mut impl Rng) -> usize {
-        let u: f64 = rng.random();
-        self.0.partition_point(|&c| c <= u).min(self.0.len() - 1)
-    }
-}
-
 /// The catalog: each item's genres and the popularity laws to draw items from.
 struct Catalog {
     /// Genres of each item; the first is its taste.
     genres: Vec<Vec<usize>>,
     /// Popularity weight of each item.
     weight: Vec<f64>,
-    everything: Cumulative,
+    everything: Cdf,
     /// Per genre: its items (by taste) and the law over them.
-    by_genre: Vec<(Vec<u32>, Cumulative)>,
+    by_genre: Vec<(Vec<u32>, Cdf)>,
 }
 
 impl Catalog {
@@ -196,18 +176,22 @@ impl Catalog {
             .map(|&r| (r as f64 + 1.0).powf(-config.item_exponent))
             .collect();
         // Genres themselves are unevenly popular (Drama and Comedy lead in MovieLens).
-        let genre_law = Cumulative::new((0..GENRES.len()).map(|g| 1.0 / (g as f64 + 2.0)));
+        let genre_law = Cdf::new(
+            &(0..GENRES.len())
+                .map(|g| 1.0 / (g as f64 + 2.0))
+                .collect::<Vec<_>>(),
+        );
         let genres: Vec<Vec<usize>> = (0..n)
             .map(|i| {
                 // Every genre has at least one item.
                 let first = if i < GENRES.len() {
                     i
                 } else {
-                    genre_law.draw(rng)
+                    genre_law.sample(rng)
                 };
                 let mut own = vec![first];
                 for _ in 0..rng.random_range(0..3) {
-                    let more = genre_law.draw(rng);
+                    let more = genre_law.sample(rng);
                     if !own.contains(&more) {
                         own.push(more);
                     }
@@ -220,12 +204,17 @@ impl Catalog {
                 let members: Vec<u32> = (0..n as u32)
                     .filter(|&i| genres[i as usize][0] == g)
                     .collect();
-                let law = Cumulative::new(members.iter().map(|&i| weight[i as usize]));
+                let law = Cdf::new(
+                    &members
+                        .iter()
+                        .map(|&i| weight[i as usize])
+                        .collect::<Vec<_>>(),
+                );
                 (members, law)
             })
             .collect();
         Self {
-            everything: Cumulative::new(weight.iter().copied()),
+            everything: Cdf::new(&weight),
             genres,
             weight,
             by_genre,
@@ -346,10 +335,16 @@ fn write_ratings(
     writeln!(out, "userId,movieId,rating,timestamp")?;
     let mut seen: HashSet<u32> = HashSet::new();
     let mut line = String::with_capacity(48);
-    let genre_law = Cumulative::new(catalog.by_genre.iter().map(|(m, _)| m.len() as f64));
+    let genre_law = Cdf::new(
+        &catalog
+            .by_genre
+            .iter()
+            .map(|(m, _)| m.len() as f64)
+            .collect::<Vec<_>>(),
+    );
     for (user, &count) in counts.iter().enumerate() {
         let mut rng = orrery_core::rng::stream(config.seed, user as u64 + 1);
-        let taste = genre_law.draw(&mut rng);
+        let taste = genre_law.sample(&mut rng);
         let (members, in_taste) = &catalog.by_genre[taste];
         seen.clear();
         let mut ts = config.start + rng.random_range(0..400_000_000);
@@ -358,9 +353,9 @@ fn write_ratings(
                 && seen.len() < members.len()
                 && rng.random::<f64>() < config.taste_share;
             let item = if from_taste {
-                members[in_taste.draw(&mut rng)]
+                members[in_taste.sample(&mut rng)]
             } else {
-                catalog.everything.draw(&mut rng) as u32
+                catalog.everything.sample(&mut rng) as u32
             };
             if !seen.insert(item) {
                 continue;

@@ -20,7 +20,7 @@ mod catalog;
 mod config;
 mod interactions;
 mod output;
-mod sampling;
+pub(crate) mod sampling;
 
 use std::path::PathBuf;
 
