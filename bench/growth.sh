@@ -92,6 +92,8 @@ echo "== serve: ${duration}s of GET /recommendations/{user}?n=10, $connections c
 "$orrery" --database-url "$url" serve --bind 127.0.0.1:0 2> "$work/serve.log" &
 server_pid=$!
 base=$(server_base "$work/serve.log" 600)
+embedded=$(wait_embedded "$base")
+echo "   $embedded"
 curl -fsS "$base/recommendations/1?n=10" > /dev/null
 ORRERY_BENCH_USERS=$users wrk -t"$(nproc)" -c"$connections" -d"${duration}s" --timeout 5s \
   -s bench/http/recommend.lua "$base" > "$work/wrk.out"

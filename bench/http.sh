@@ -74,6 +74,8 @@ for backend in ${backends//,/ }; do
   "$orrery" --database-url "$url" serve --bind 127.0.0.1:0 2> "$work/serve.log" &
   server_pid=$!
   base=$(server_base "$work/serve.log")
+  embedded=$(wait_embedded "$base")
+  echo "   $embedded"
   curl -fsS "$base/recommendations/1?n=10" > /dev/null
 
   for scenario in ${scenarios//,/ }; do

@@ -31,3 +31,20 @@ server_base() {
   echo "the server did not start" >&2
   return 1
 }
+
+# Waits (up to 10 minutes) until the server at BASE has embedded every item that has text,
+# so that a run measures lists ranked on embeddings, not the category-and-tag stand-in
+# that serves while the embedder works (and competes for the cores). Prints the encoder.
+wait_embedded() {
+  local base=$1 health=""
+  for _ in $(seq 1 600); do
+    health=$(curl -fsS "$base/health")
+    if python3 -c 'import json,sys; e=json.loads(sys.argv[1])["text_encoder"]; sys.exit(e["items_pending"] > 0 or e["items_embedded"] == 0)' "$health"; then
+      python3 -c 'import json,sys; e=json.loads(sys.argv[1])["text_encoder"]; print("%s: %d items embedded" % (e["name"], e["items_embedded"]))' "$health"
+      return
+    fi
+    sleep 1
+  done
+  echo "the catalog was still being embedded after 10 minutes: $health" >&2
+  return 1
+}

@@ -85,6 +85,8 @@ for backend in ${backends//,/ }; do
   "$orrery" --database-url "$url" serve --bind 127.0.0.1:0 "${cache_args[@]}" 2> "$work/serve.log" &
   server_pid=$!
   base=$(server_base "$work/serve.log")
+  embedded=$(wait_embedded "$base")
+  echo "   $embedded"
   first=$(curl -fsS "$base/health" | field active_model.version)
   curl -fsS "$base/recommendations/1?n=10" > /dev/null
 

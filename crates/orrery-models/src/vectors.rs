@@ -4,12 +4,17 @@
 //! This crate does not compute embeddings: the caller encodes item text (with
 //! `orrery-content`) or loads stored vectors, and passes them in item-index order. Items
 //! may lack a vector (not embedded yet); they then get no content score.
+//!
+//! Scoring a profile against the whole table ([`ItemVectors::dots`]) reads 8-bit codes of
+//! the vectors rather than the floats: a quarter of the bytes, so that a catalog of a few
+//! thousand 384-d items stays in a core's L2 cache, for cosines within a few thousandths
+//! of the exact ones.
+
+use std::sync::OnceLock;
 
 use orrery_core::ItemIdx;
 use serde::{Deserialize, Serialize};
 
-use crate::algo::ScoreRows;
-use crate::linalg::with_simd;
 use crate::{Algorithm, Error, Result};
 
 /// Unit-length vectors of `dim` values, one slot per item, some slots empty.
@@ -19,6 +24,159 @@ pub struct ItemVectors {
     /// Row-major, `n_items × dim`; rows of items without a vector are zeros.
     rows: Vec<f32>,
     present: Vec<bool>,
+    /// The rows as 8-bit codes, built on the first [`ItemVectors::dots`] after a change.
+    #[serde(skip)]
+    codes: LazyCodes,
+}
+
+/// Each row as `scale · code` with `code` in −127..=127 and one scale per row (the row's
+/// largest magnitude over 127): symmetric scalar quantization, as vector databases apply to
+/// embeddings, whose values spread evenly enough for 8 bits to keep their order.
+#[derive(Debug, Clone, Default)]
+struct Codes {
+    codes: Vec<i8>,
+    scales: Vec<f32>,
+}
+
+impl Codes {
+    fn of(rows: &[f32], dim: usize) -> Codes {
+        let n = rows.len() / dim.max(1);
+        let mut codes = vec![0i8; rows.len()];
+        let mut scales = vec![0f32; n];
+        for ((row, code), scale) in rows
+            .chunks_exact(dim)
+            .zip(codes.chunks_exact_mut(dim))
+            .zip(&mut scales)
+        {
+            *scale = quantize(row, code);
+        }
+        Codes { codes, scales }
+    }
+}
+
+/// Writes `values`' codes into `codes` and returns their scale (0 for an all-zero row).
+fn quantize(values: &[f32], codes: &mut [i8]) -> f32 {
+    let max = values.iter().fold(0f32, |m, x| m.max(x.abs()));
+    if max == 0.0 {
+        codes.fill(0);
+        return 0.0;
+    }
+    let inverse = 127.0 / max;
+    for (c, x) in codes.iter_mut().zip(values) {
+        *c = (x * inverse).round() as i8;
+    }
+    max / 127.0
+}
+
+/// Largest magnitude of a query's 16-bit codes: finer than the rows' 8 bits, and small
+/// enough that a 32-bit sum of products cannot overflow below 16,000 dimensions.
+const QUERY_LEVELS: f32 = 4096.0;
+
+/// The query's 16-bit codes and their scale.
+fn quantize_query(values: &[f32]) -> (Vec<i16>, f32) {
+    let max = values.iter().fold(0f32, |m, x| m.max(x.abs()));
+    if max == 0.0 {
+        return (vec![0; values.len()], 0.0);
+    }
+    let inverse = QUERY_LEVELS / max;
+    let codes = values
+        .iter()
+        .map(|x| (x * inverse).round() as i16)
+        .collect();
+    (codes, max / QUERY_LEVELS)
+}
+
+/// `out[r] = scale_r · query_scale · Σ code_r · query` for every coded row.
+fn coded_dots(codes: &Codes, dim: usize, query: &[i16], query_scale: f32, out: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2, checked just above.
+        unsafe { avx2::coded_dots(codes, dim, query, query_scale, out) };
+        return;
+    }
+    portable_coded_dots(codes, dim, query, query_scale, out);
+}
+
+/// [`coded_dots`] without explicit SIMD.
+fn portable_coded_dots(
+    codes: &Codes,
+    dim: usize,
+    query: &[i16],
+    query_scale: f32,
+    out: &mut [f32],
+) {
+    for ((o, row), &scale) in out
+        .iter_mut()
+        .zip(codes.codes.chunks_exact(dim))
+        .zip(&codes.scales)
+    {
+        let sum: i32 = row
+            .iter()
+            .zip(query)
+            .map(|(&a, &b)| i32::from(a) * i32::from(b))
+            .sum();
+        *o = sum as f32 * scale * query_scale;
+    }
+}
+
+/// The AVX2 form of [`coded_dots`], written with intrinsics because the compiler, left to
+/// itself, widens the row and the query again for every row at half the vector width
+/// (measured: 22 % of a recommendation's time against 6 % here); this widens 16 codes of
+/// a row per instruction and multiplies them with the query's 16-bit codes in one
+/// `vpmaddwd`.
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use std::arch::x86_64::*;
+
+    use super::Codes;
+
+    #[target_feature(enable = "avx2")]
+    pub(super) fn coded_dots(
+        codes: &Codes,
+        dim: usize,
+        query: &[i16],
+        query_scale: f32,
+        out: &mut [f32],
+    ) {
+        let blocks = dim / 16;
+        let query = &query[..dim];
+        for ((o, row), &scale) in out
+            .iter_mut()
+            .zip(codes.codes.chunks_exact(dim))
+            .zip(&codes.scales)
+        {
+            let mut acc = _mm256_setzero_si256();
+            for b in 0..blocks {
+                // SAFETY: `b * 16 + 16 <= dim`, the length of `row` and of `query`; the
+                // loads are unaligned ones.
+                unsafe {
+                    let r = _mm_loadu_si128(row.as_ptr().add(b * 16).cast());
+                    let q = _mm256_loadu_si256(query.as_ptr().add(b * 16).cast());
+                    acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_cvtepi8_epi16(r), q));
+                }
+            }
+            let low = _mm256_castsi256_si128(acc);
+            let high = _mm256_extracti128_si256::<1>(acc);
+            let quad = _mm_add_epi32(low, high);
+            let pair = _mm_add_epi32(quad, _mm_unpackhi_epi64(quad, quad));
+            let one = _mm_add_epi32(pair, _mm_shuffle_epi32::<0b01>(pair));
+            let mut sum = _mm_cvtsi128_si32(one);
+            for d in blocks * 16..dim {
+                sum += i32::from(row[d]) * i32::from(query[d]);
+            }
+            *o = sum as f32 * scale * query_scale;
+        }
+    }
+}
+
+/// The codes of a table, derived data that equality and serialization ignore.
+#[derive(Debug, Clone, Default)]
+struct LazyCodes(OnceLock<Codes>);
+
+impl PartialEq for LazyCodes {
+    fn eq(&self, _: &LazyCodes) -> bool {
+        true
+    }
 }
 
 impl ItemVectors {
@@ -28,6 +186,7 @@ impl ItemVectors {
             dim,
             rows: vec![0.0; dim * n_items],
             present: vec![false; n_items],
+            codes: LazyCodes::default(),
         }
     }
 
@@ -63,6 +222,7 @@ impl ItemVectors {
         if i >= self.present.len() {
             self.resize(i + 1);
         }
+        self.codes.0.take();
         let norm = vector.iter().map(|x| x * x).sum::<f32>().sqrt();
         let row = &mut self.rows[i * self.dim..(i + 1) * self.dim];
         if norm > 0.0 {
@@ -81,6 +241,7 @@ impl ItemVectors {
     pub fn resize(&mut self, n_items: usize) {
         self.rows.resize(n_items * self.dim, 0.0);
         self.present.resize(n_items, false);
+        self.codes.0.take();
     }
 
     /// Length of every vector.
@@ -99,24 +260,20 @@ impl ItemVectors {
     }
 
     /// The dot product of `query` with every slot's vector into `out` (cosines, when
-    /// `query` is a unit vector); −∞ for empty slots and for positions past the table.
+    /// `query` is a unit vector), computed on 8-bit codes of both (see the module's
+    /// documentation); −∞ for empty slots and for positions past the table.
     ///
-    /// One pass over the table with the widest SIMD the CPU has: the hybrid calls this
-    /// for every list it ranks, and it reads the whole table each time.
+    /// The hybrid calls this for every list it ranks, and it reads the whole table each
+    /// time: the codes cut what it reads to a quarter.
     pub fn dots(&self, query: &[f32], out: &mut [f32]) {
         let n = self.n_items().min(out.len());
         let (scored, rest) = out.split_at_mut(n);
-        if query.len() == self.dim {
-            with_simd(ScoreRows {
-                user: query,
-                factors: &self.rows[..n * self.dim],
-                k: self.dim,
-                base: 0.0,
-                bias: None,
-                items: None,
-                out: scored,
-            });
+        if query.len() == self.dim && self.dim > 0 {
+            let codes = self.codes.0.get_or_init(|| Codes::of(&self.rows, self.dim));
+            let (coded_query, query_scale) = quantize_query(query);
+            coded_dots(codes, self.dim, &coded_query, query_scale, scored);
         } else {
+            // A query of another length matches on the common prefix, as `dot` does.
             for (i, o) in scored.iter_mut().enumerate() {
                 let row = &self.rows[i * self.dim..(i + 1) * self.dim];
                 *o = crate::linalg::dot(query, row);
@@ -206,11 +363,97 @@ mod tests {
             match v.get(i as ItemIdx) {
                 Some(row) => {
                     let expected: f32 = row.iter().zip(&query).map(|(a, b)| a * b).sum();
-                    assert!((o - expected).abs() < 1e-5, "item {i}: {o} vs {expected}");
+                    assert!((o - expected).abs() < 0.01, "item {i}: {o} vs {expected}");
                 }
                 None => assert_eq!(o, f32::NEG_INFINITY, "item {i}"),
             }
         }
         assert_eq!(out[12..], [f32::NEG_INFINITY; 2]);
+    }
+
+    /// Unit vectors in 384 dimensions around a few directions, as sentence embeddings of a
+    /// catalog are (topics), from a fixed linear congruential sequence.
+    fn clustered(n: usize, dim: usize) -> ItemVectors {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 40) as f32 / (1u64 << 24) as f32) - 0.5
+        };
+        let topics: Vec<Vec<f32>> = (0..8).map(|_| (0..dim).map(|_| next()).collect()).collect();
+        let mut v = ItemVectors::new(dim, n);
+        for i in 0..n {
+            let row: Vec<f32> = topics[i % 8].iter().map(|t| t + 0.7 * next()).collect();
+            v.set(i as ItemIdx, &row).unwrap();
+        }
+        v
+    }
+
+    #[test]
+    fn coded_dots_stay_within_a_few_thousandths_of_the_cosines_and_keep_the_top_items() {
+        let (n, dim) = (2_000, 384);
+        let v = clustered(n, dim);
+        let query: Vec<f32> = v
+            .get(7)
+            .unwrap()
+            .iter()
+            .zip(v.get(8).unwrap())
+            .map(|(a, b)| a + b)
+            .collect();
+        let norm = query.iter().map(|x| x * x).sum::<f32>().sqrt();
+        let query: Vec<f32> = query.iter().map(|x| x / norm).collect();
+        let mut coded = vec![0.0; n];
+        v.dots(&query, &mut coded);
+        let exact: Vec<f32> = (0..n)
+            .map(|i| crate::linalg::dot(&query, v.get(i as ItemIdx).unwrap()))
+            .collect();
+        let worst = coded
+            .iter()
+            .zip(&exact)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0f32, f32::max);
+        assert!(worst < 3e-3, "largest error {worst}");
+        let top = |scores: &[f32]| {
+            let mut order: Vec<usize> = (0..n).collect();
+            order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+            order.truncate(10);
+            order
+        };
+        let (a, b) = (top(&coded), top(&exact));
+        let shared = a.iter().filter(|i| b.contains(i)).count();
+        assert!(shared >= 9, "{shared} of the exact top 10 kept");
+    }
+
+    #[test]
+    fn the_simd_and_portable_coded_dots_agree_exactly() {
+        // 389 dimensions: 24 blocks of 16 and a tail.
+        let v = clustered(300, 389);
+        let codes = Codes::of(v.rows(), 389);
+        let query: Vec<f32> = v.get(3).unwrap().to_vec();
+        let (coded, scale) = quantize_query(&query);
+        let (mut fast, mut plain) = (vec![0.0; 300], vec![0.0; 300]);
+        coded_dots(&codes, 389, &coded, scale, &mut fast);
+        portable_coded_dots(&codes, 389, &coded, scale, &mut plain);
+        assert_eq!(fast, plain);
+        assert!((fast[3] - 1.0).abs() < 3e-3, "{}", fast[3]);
+    }
+
+    #[test]
+    fn a_changed_vector_is_scored_with_its_new_value() {
+        let mut v = ItemVectors::from_rows(2, &[1.0, 0.0, 0.0, 1.0]).unwrap();
+        let mut out = [0.0; 2];
+        v.dots(&[1.0, 0.0], &mut out);
+        assert!(
+            (out[0] - 1.0).abs() < 1e-3 && out[1].abs() < 1e-3,
+            "{out:?}"
+        );
+        v.set(1, &[1.0, 0.0]).unwrap();
+        v.dots(&[1.0, 0.0], &mut out);
+        assert!((out[1] - 1.0).abs() < 1e-3, "{out:?}");
+        let copy: ItemVectors = postcard::from_bytes(&postcard::to_allocvec(&v).unwrap()).unwrap();
+        assert_eq!(copy, v);
+        copy.dots(&[0.0, 1.0], &mut out);
+        assert!(out.iter().all(|x| x.abs() < 1e-3), "{out:?}");
     }
 }

@@ -218,31 +218,55 @@ impl ContentIndex {
 }
 
 impl ContentState {
-    /// Content scores for a history (catalog items with their values) and stated interests
-    /// (`encoded`: the interests' text embedded by the items' encoder); `None` when the
-    /// state is incomplete or nothing the user did or said has a vector.
-    pub fn signals(
+    /// The catalog this state belongs to.
+    pub fn catalog(&self) -> &Arc<Catalog> {
+        &self.catalog
+    }
+
+    /// The version of the vectors this state was built from.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// The content profile of a history (catalog slots with affinities in [-1, 1]) and
+    /// stated interests (`encoded`: their text embedded by the items' encoder); `None`
+    /// when the state is incomplete or nothing the user did or said has a vector.
+    pub fn profile(
+        &self,
+        cells: &[(ItemIdx, f32)],
+        interests: &[String],
+        encoded: Option<&[f32]>,
+    ) -> Option<Vec<f32>> {
+        let content = self.content.as_ref().filter(|_| self.complete)?;
+        let mut profile = content.profile(cells, None);
+        if let Some(v) = content.interest_vector(interests, encoded) {
+            profile = content.with_interests(&profile, &v);
+        }
+        profile.iter().any(|&x| x != 0.0).then_some(profile)
+    }
+
+    /// The content profile of history cells as a request states them (cold start).
+    pub fn profile_of_history(
         &self,
         history: &[HistoryCell],
         interests: &[String],
         encoded: Option<&[f32]>,
-    ) -> Option<ContentSignals> {
-        let content = self.content.as_ref().filter(|_| self.complete)?;
+    ) -> Option<Vec<f32>> {
         let cells: Vec<(ItemIdx, f32)> = history
             .iter()
             .filter_map(|c| Some((self.catalog.get(&c.item)?, c.affinity())))
             .collect();
-        let mut profile = content.profile(&cells, None);
-        if let Some(v) = content.interest_vector(interests, encoded) {
-            profile = content.with_interests(&profile, &v);
-        }
-        if profile.iter().all(|&x| x == 0.0) {
-            return None;
-        }
+        self.profile(&cells, interests, encoded)
+    }
+
+    /// Content scores of every catalog item for `profile`; `None` when the state is
+    /// incomplete.
+    pub fn signals(&self, profile: &[f32]) -> Option<ContentSignals> {
+        let content = self.content.as_ref().filter(|_| self.complete)?;
         let mut scores = vec![0f32; self.catalog.slots()];
-        content.score_profile(&profile, &mut scores);
+        content.score_profile(profile, &mut scores);
         Some(ContentSignals {
-            category_match: content.category_match(&profile),
+            category_match: content.category_match(profile),
             scores,
         })
     }

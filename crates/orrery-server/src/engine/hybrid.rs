@@ -16,7 +16,6 @@ use orrery_models::{Fitted, Recommender, UserRepr};
 
 use crate::engine::content::ContentState;
 use crate::engine::rank::Profile;
-use crate::engine::users::HistoryCell;
 use crate::engine::{EngineResult, Method, ServingModel, Snapshot};
 
 /// Where a list's content scores came from.
@@ -43,12 +42,9 @@ pub struct HybridInput<'a> {
     pub content: &'a ContentState,
     /// The user's token profile (the content signal until embeddings are complete).
     pub tokens: &'a Profile,
-    /// The user's history.
-    pub history: &'a [HistoryCell],
-    /// Stated interests and their embedding, if encoded.
-    pub interests: &'a [String],
-    /// The interests' embedding by the items' encoder.
-    pub encoded_interests: Option<&'a [f32]>,
+    /// The user's content profile (history and interests) in the embeddings' space, when
+    /// the embeddings are complete and the user has one.
+    pub content_profile: Option<&'a [f32]>,
     /// Popularity in [0, 1] per catalog slot (demographic group included).
     pub popularity: &'a [f32],
     /// The user's number of interactions (cold or warm).
@@ -157,14 +153,9 @@ fn rerank_candidates(
 pub fn rank(input: HybridInput) -> Ranking {
     let catalog = &input.snapshot.catalog;
     let embedded = input
-        .blend
-        .use_embeddings
-        .then(|| {
-            input
-                .content
-                .signals(input.history, input.interests, input.encoded_interests)
-        })
-        .flatten();
+        .content_profile
+        .filter(|_| input.blend.use_embeddings)
+        .and_then(|profile| input.content.signals(profile));
     let (content, category_match, source) = match embedded {
         Some(s) => (
             Some(s.scores),

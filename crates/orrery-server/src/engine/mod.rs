@@ -735,10 +735,11 @@ impl Engine {
         let snapshot = self.snapshot();
         let view = self.user_view(user_id).await?;
         let catalog = &snapshot.catalog;
+        let cells = view.cells(catalog);
         let mask = candidate_mask(
             catalog,
             opts.category.as_deref(),
-            view.seen(),
+            cells.iter().map(|&(slot, _)| slot),
             &opts.exclude,
         );
         let profile = Profile::new(catalog, &view.record.interests, &view.history);
@@ -761,8 +762,10 @@ impl Engine {
             view.record.occupation.as_deref(),
         );
         let state = self.content.state(catalog);
-        let encoded = if opts.use_content {
-            hybrid::encode_interests(&self.content, &state, &view.record.interests).await
+        let content_profile = if opts.use_content {
+            let encoded =
+                hybrid::encode_interests(&self.content, &state, &view.record.interests).await;
+            view.content_profile(&state, encoded.as_deref().map(Vec::as_slice))
         } else {
             None
         };
@@ -772,9 +775,7 @@ impl Engine {
             reranker,
             content: &state,
             tokens: &profile,
-            history: &view.history,
-            interests: &view.record.interests,
-            encoded_interests: encoded.as_deref().map(Vec::as_slice),
+            content_profile: content_profile.as_deref().map(Vec::as_slice),
             popularity: &popularity,
             interactions: view.interactions,
             admit: &mask,
@@ -861,8 +862,8 @@ impl Engine {
                 explicit: true,
             });
         }
-        let seen: Vec<&str> = ratings.iter().map(|c| c.item.as_str()).collect();
-        let mask = candidate_mask(catalog, None, seen.iter().copied(), &[]);
+        let seen = ratings.iter().filter_map(|c| catalog.get(&c.item));
+        let mask = candidate_mask(catalog, None, seen, &[]);
         let profile = Profile::new(catalog, &profile_in.interests, &ratings);
         let (popularity, group_known) = snapshot.popularity_for(
             profile_in.gender.as_deref(),
@@ -900,13 +901,16 @@ impl Engine {
         };
         let state = self.content.state(catalog);
         let encoded = hybrid::encode_interests(&self.content, &state, &profile_in.interests).await;
+        let content_profile = state.profile_of_history(
+            &ratings,
+            &profile_in.interests,
+            encoded.as_deref().map(Vec::as_slice),
+        );
         let ranking = hybrid::rank(HybridInput {
             snapshot: &snapshot,
             content: &state,
             tokens: &profile,
-            history: &ratings,
-            interests: &profile_in.interests,
-            encoded_interests: encoded.as_deref().map(Vec::as_slice),
+            content_profile: content_profile.as_deref(),
             popularity: &popularity,
             interactions: ratings.len(),
             admit: &mask,
@@ -1184,11 +1188,11 @@ fn check_cf_weight(w: f32) -> EngineResult<()> {
 }
 
 /// Live items in the category (if any), minus seen and excluded ones.
-fn candidate_mask<'a>(
+fn candidate_mask(
     catalog: &Catalog,
     category: Option<&str>,
-    seen: impl Iterator<Item = &'a str>,
-    exclude: &'a [String],
+    seen: impl Iterator<Item = ItemIdx>,
+    exclude: &[String],
 ) -> Vec<bool> {
     let mut mask: Vec<bool> = match category {
         Some(c) => {
@@ -1202,10 +1206,9 @@ fn candidate_mask<'a>(
             .map(|i| catalog.is_live(i))
             .collect(),
     };
-    for id in seen.chain(exclude.iter().map(String::as_str)) {
-        if let Some(idx) = catalog.get(id) {
-            mask[idx as usize] = false;
-        }
+    let excluded = exclude.iter().filter_map(|id| catalog.get(id));
+    for idx in seen.chain(excluded) {
+        mask[idx as usize] = false;
     }
     mask
 }

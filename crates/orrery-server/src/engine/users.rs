@@ -2,10 +2,13 @@
 //! interactions merged per item the way a training snapshot merges them, so that a
 //! representation folded in from this history matches what training would have seen.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 
-use orrery_core::{EventWeights, InteractionRecord, UserRecord};
+use orrery_core::{EventWeights, InteractionRecord, ItemIdx, UserRecord};
 use orrery_models::UserRepr;
+
+use crate::engine::catalog::Catalog;
+use crate::engine::content::ContentState;
 
 /// One item of a user's history.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,6 +55,28 @@ pub struct UserView {
     pub history: Vec<HistoryCell>,
     /// The representation for one model version, computed on first use.
     pub(crate) repr: Mutex<Option<(i64, Arc<UserRepr>)>>,
+    /// The history placed in one catalog, computed on first use: every list ranked for the
+    /// user needs it, and looking the items up by id costs more than the rest of masking.
+    placed: Mutex<Option<Placed>>,
+}
+
+/// A user's history in one catalog's slots, and the content profile made from it.
+#[derive(Debug)]
+struct Placed {
+    catalog: Weak<Catalog>,
+    /// (slot, affinity in [-1, 1]) of every history item the catalog holds, oldest first.
+    cells: Arc<Vec<(ItemIdx, f32)>>,
+    profile: Option<CachedProfile>,
+}
+
+/// The content profile for one version of the catalog's vectors, with or without the
+/// encoded interests.
+#[derive(Debug)]
+struct CachedProfile {
+    version: u64,
+    with_interests: bool,
+    /// `None`: the user has no content profile.
+    profile: Option<Arc<Vec<f32>>>,
 }
 
 impl UserView {
@@ -62,7 +87,66 @@ impl UserView {
             interactions: events.len(),
             history: merge_history(events, weights),
             repr: Mutex::new(None),
+            placed: Mutex::new(None),
         }
+    }
+
+    /// The history's (slot, affinity) cells in `catalog`, oldest first.
+    pub fn cells(&self, catalog: &Arc<Catalog>) -> Arc<Vec<(ItemIdx, f32)>> {
+        let mut placed = self.placed.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(p) = placed.as_ref()
+            && std::ptr::eq(p.catalog.as_ptr(), Arc::as_ptr(catalog))
+        {
+            return p.cells.clone();
+        }
+        let cells: Arc<Vec<(ItemIdx, f32)>> = Arc::new(
+            self.history
+                .iter()
+                .filter_map(|c| Some((catalog.get(&c.item)?, c.affinity())))
+                .collect(),
+        );
+        *placed = Some(Placed {
+            catalog: Arc::downgrade(catalog),
+            cells: cells.clone(),
+            profile: None,
+        });
+        cells
+    }
+
+    /// The user's content profile under `state` (history and stated interests, `encoded`
+    /// by the items' encoder), computed once per catalog and version of the vectors.
+    pub fn content_profile(
+        &self,
+        state: &ContentState,
+        encoded: Option<&[f32]>,
+    ) -> Option<Arc<Vec<f32>>> {
+        let cells = self.cells(state.catalog());
+        let key = (state.version(), encoded.is_some());
+        {
+            let placed = self.placed.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(Placed {
+                profile: Some(cached),
+                ..
+            }) = placed.as_ref()
+                && (cached.version, cached.with_interests) == key
+            {
+                return cached.profile.clone();
+            }
+        }
+        let profile = state
+            .profile(&cells, &self.record.interests, encoded)
+            .map(Arc::new);
+        let mut placed = self.placed.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(p) = placed.as_mut()
+            && Arc::ptr_eq(&p.cells, &cells)
+        {
+            p.profile = Some(CachedProfile {
+                version: key.0,
+                with_interests: key.1,
+                profile: profile.clone(),
+            });
+        }
+        profile
     }
 
     /// The items the user interacted with.
