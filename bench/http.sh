@@ -9,13 +9,17 @@
 #      (every request stores a new event and folds it into the user's representation).
 # wrk and the server share this machine's cores. Writes bench/out/http.md and http.json.
 #
-# Usage: bench/http.sh [--duration SECONDS] [--connections N] [--backends sqlite,postgres]
+# Each measured run follows an unmeasured warm-up of --warmup seconds (default 5).
+#
+# Usage: bench/http.sh [--duration SECONDS] [--warmup SECONDS] [--connections N]
+#                      [--backends sqlite,postgres]
 #                      [--scenarios recommend,feedback] [--algo NAME] [--param KEY=VALUE]…
 #                      [--data PATH-TO-shared/data] [--pg-admin URL]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 duration=20
+warmup=5
 connections=64
 backends=sqlite,postgres
 scenarios=recommend,feedback
@@ -26,6 +30,7 @@ pg_admin=postgres://postgres@127.0.0.1:5432/postgres
 while [ $# -gt 0 ]; do
   case $1 in
     --duration) duration=$2; shift 2 ;;
+    --warmup) warmup=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
     --backends) backends=$2; shift 2 ;;
     --scenarios) scenarios=$2; shift 2 ;;
@@ -80,6 +85,10 @@ for backend in ${backends//,/ }; do
 
   for scenario in ${scenarios//,/ }; do
     echo "-- $backend $scenario: ${duration}s, $connections connections, $threads wrk threads"
+    # An unmeasured run first, so that the figures are the steady state: every user's
+    # history read from the store once, the allocator and the caches warm.
+    wrk -t"$threads" -c"$connections" -d"${warmup}s" --timeout 5s \
+      -s "bench/http/$scenario.lua" "$base" > /dev/null
     line=$(wrk -t"$threads" -c"$connections" -d"${duration}s" --timeout 5s \
       -s "bench/http/$scenario.lua" "$base" | sed -n 's/^JSON //p')
     echo "   $line"

@@ -54,8 +54,9 @@ print("|---|---|---|---|---|---|")
 for line in open(sys.argv[1]):
     r = json.loads(line)
     m, p = r["metrics"], r.get("params", {})
-    epochs = p.get("epochs")
-    per_epoch = f"{r['fit_seconds'] / float(epochs):.1f} s" if epochs and r["algo"] in ("ncf", "neumf", "gmf") else "—"
+    # Pre-training (NeuMF's `pretrain`) adds that many GMF and MLP epochs.
+    epochs = p.get("epochs") and float(p["epochs"]) + 2 * float(p.get("pretrain", 0))
+    per_epoch = f"{r['fit_seconds'] / epochs:.1f} s" if epochs and r["algo"] in ("ncf", "neumf", "gmf") else "—"
     print(f"| {r['algo']} | {m['hr@10']:.3f} | {m['ndcg@10']:.3f} | {r['fit_seconds']:.1f} s | "
           f"{per_epoch} | {r['peak_rss_mb']:.0f} MB |")
 PY

@@ -550,6 +550,10 @@ pub struct NcfParams {
     /// user × item interaction poorly (Rendle et al. 2020); the dot product gives it
     /// directly, and doubles as the cheap retrieval score that draws the candidates.
     pub dot: bool,
+    /// `pretrain`: NeuMF only: epochs of GMF and then of the MLP alone, trained on their
+    /// own before NeuMF starts from both (He et al.'s pre-training, output weights halved
+    /// between the two parts); 0 trains NeuMF from random weights (0..=10000).
+    pub pretrain: usize,
     /// `validation_users`: users whose latest positive is held out of training and ranked
     /// after every epoch against 99 sampled negatives, the validation HR@10 the progress
     /// reports (0..=100000; 0 turns it off).
@@ -573,6 +577,7 @@ impl Default for NcfParams {
             id_dropout: 0.1,
             batch_norm: true,
             dot: true,
+            pretrain: 0,
             validation_users: 500,
             seed: DEFAULT_SEED,
         }
@@ -823,6 +828,7 @@ impl Params {
                 "batch_norm" => p.batch_norm = field.bool("batch_norm")?,
                 "dot" => p.dot = field.bool("dot")?,
                 "validation_users" => p.validation_users = field.int("validation_users")? as usize,
+                "pretrain" => p.pretrain = field.int("pretrain")? as usize,
                 _ => return Err(unknown()),
             },
             Params::Content(p) => {
@@ -923,6 +929,7 @@ impl Params {
                 c.int_range("batch_size", p.batch_size, 1, MAX_BATCH)?;
                 c.int_range("epochs", p.epochs, 1, MAX_EPOCHS)?;
                 c.int_range("validation_users", p.validation_users, 0, 100_000)?;
+                c.int_range("pretrain", p.pretrain, 0, MAX_EPOCHS)?;
                 c.share("id_dropout", p.id_dropout)
             }
             Params::Content(p) => content_params::validate_content(p),
@@ -1086,6 +1093,7 @@ impl Params {
                 ("batch_norm", p.batch_norm.to_string()),
                 ("dot", p.dot.to_string()),
                 ("validation_users", p.validation_users.to_string()),
+                ("pretrain", p.pretrain.to_string()),
             ],
             Params::Content(p) => content_params::content_pairs(p),
             Params::Hybrid(p) => content_params::hybrid_pairs(p),

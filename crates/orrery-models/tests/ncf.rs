@@ -242,3 +242,43 @@ fn batch_normalization_changes_the_towers_and_keeps_the_taste() {
         assert!(dramas >= 8, "{top:?}");
     }
 }
+
+/// Collects the epochs a fit reports.
+#[derive(Default)]
+struct Epochs(Vec<(usize, usize)>, Vec<usize>);
+
+impl orrery_models::Progress for Epochs {
+    fn on_epoch(&mut self, report: &orrery_models::EpochReport) {
+        self.0.push((report.epoch, report.epochs));
+    }
+
+    fn on_validation(&mut self, report: &orrery_models::ValidationReport) {
+        self.1.push(report.epoch);
+    }
+}
+
+#[test]
+fn pretrained_neumf_reports_every_phase_is_deterministic_and_differs_from_plain_neumf() {
+    let data = two_groups();
+    let mut p = params(Algorithm::NeuMf);
+    p.set("pretrain", "3").unwrap();
+    p.set("epochs", "4").unwrap();
+    p.set("validation_users", "40").unwrap();
+    let mut seen = Epochs::default();
+    let a = Model::fit(&data, &p, &mut seen).unwrap();
+    // GMF's 3 epochs, the MLP's 3, then NeuMF's 4, numbered as one fit of 10.
+    assert_eq!(seen.0, (1..=10).map(|e| (e, 10)).collect::<Vec<_>>());
+    assert_eq!(seen.1, (1..=10).collect::<Vec<_>>());
+    let b = Model::fit(&data, &p, &mut NoProgress).unwrap();
+    assert_eq!(a.to_bytes().unwrap(), b.to_bytes().unwrap());
+    p.set("pretrain", "0").unwrap();
+    let plain = Model::fit(&data, &p, &mut NoProgress).unwrap();
+    assert_ne!(a.to_bytes().unwrap(), plain.to_bytes().unwrap());
+    // Still a NeuMF that ranks the user's group first: users like items ≡ u (mod 7).
+    let top = a
+        .recommend(&a.user(0).unwrap(), 5, &Filter::default())
+        .unwrap();
+    assert_eq!(a.algorithm(), Algorithm::NeuMf);
+    assert!(!top.is_empty());
+    assert!(Params::parse(Algorithm::NeuMf, ["pretrain=-1"]).is_err());
+}

@@ -476,6 +476,25 @@ impl TrainDense {
         })
     }
 
+    /// A layer with the given weights (`outputs × inputs`, row-major) and biases.
+    pub(crate) fn from_values(
+        weight: Vec<f32>,
+        bias: Vec<f32>,
+        inputs: usize,
+        activation: Activation,
+        device: &Device,
+    ) -> candle_core::Result<TrainDense> {
+        let outputs = bias.len();
+        Ok(TrainDense {
+            weight: Var::from_vec(weight, (outputs, inputs), device)?,
+            bias: Var::from_vec(bias, outputs, device)?,
+            activation,
+            inputs,
+            outputs,
+            norm: None,
+        })
+    }
+
     /// The same layer, batch-normalized before its activation.
     pub(crate) fn with_batch_norm(mut self, device: &Device) -> candle_core::Result<TrainDense> {
         self.norm = Some(BatchNorm::new(self.outputs, device)?);

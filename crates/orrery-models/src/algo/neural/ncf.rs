@@ -50,6 +50,10 @@ const MAX_OCCUPATIONS: usize = 32;
 /// Age bucket boundaries (MovieLens's groups: under 18, 18–24, …, 56+).
 const AGE_BOUNDS: [i32; 6] = [18, 25, 35, 45, 50, 56];
 
+/// Random streams of the initial weights of NeuMF's pre-trained parts.
+const PRETRAIN_GMF_STREAM: u64 = 0x6d66_0001;
+const PRETRAIN_MLP_STREAM: u64 = 0x6d66_0002;
+
 /// Fold-in for GMF and NeuMF: gradient steps and their size, L2, negatives per positive.
 const FOLD_IN_STEPS: usize = 60;
 const FOLD_IN_LR: f32 = 0.5;
@@ -62,13 +66,15 @@ pub(crate) enum Variant {
     Gmf,
     NeuMf,
     TwoTower,
+    /// NeuMF's MLP part alone, trained only as NeuMF's pre-training.
+    Mlp,
 }
 
 impl Variant {
     fn algorithm(self) -> Algorithm {
         match self {
             Variant::Gmf => Algorithm::Gmf,
-            Variant::NeuMf => Algorithm::NeuMf,
+            Variant::NeuMf | Variant::Mlp => Algorithm::NeuMf,
             Variant::TwoTower => Algorithm::Ncf,
         }
     }
@@ -342,6 +348,89 @@ struct Net {
     output: Option<TrainDense>,
 }
 
+impl Net {
+    /// NeuMF from a trained GMF and a trained MLP: their embeddings and layers as they
+    /// are, the output layer `[α·h_gmf; (1 − α)·h_mlp]` with bias `α·b_gmf + (1 − α)·b_mlp`,
+    /// and the embedding tables' optimizer state reset.
+    fn combine(gmf: Net, mlp: Net, alpha: f32) -> candle_core::Result<Net> {
+        let (Some(g_out), Some(m_out)) = (&gmf.output, &mlp.output) else {
+            return Err(candle_core::Error::Msg(
+                "pre-training left no output layer".into(),
+            ));
+        };
+        let g = g_out.snapshot()?;
+        let m = m_out.snapshot()?;
+        let weight: Vec<f32> = g
+            .weight
+            .iter()
+            .map(|w| alpha * w)
+            .chain(m.weight.iter().map(|w| (1.0 - alpha) * w))
+            .collect();
+        let bias = vec![alpha * g.bias[0] + (1.0 - alpha) * m.bias[0]];
+        let output = TrainDense::from_values(
+            weight,
+            bias,
+            g.inputs + m.inputs,
+            Activation::Identity,
+            &Device::Cpu,
+        )?;
+        let fresh = |t: Option<TrainTable>| t.map(|t| TrainTable::new(t.table));
+        Ok(Net {
+            gmf_users: fresh(gmf.gmf_users),
+            gmf_items: fresh(gmf.gmf_items),
+            mlp_users: fresh(mlp.mlp_users),
+            mlp_items: fresh(mlp.mlp_items),
+            user_tower: Vec::new(),
+            item_tower: Vec::new(),
+            mlp: mlp.mlp,
+            output: Some(output),
+        })
+    }
+}
+
+/// Progress of one phase of a longer fit: epochs numbered from `offset + 1` out of
+/// `total`.
+struct Shifted<'a> {
+    inner: &'a mut dyn Progress,
+    offset: usize,
+    total: usize,
+}
+
+impl<'a> Shifted<'a> {
+    fn new(inner: &'a mut dyn Progress, offset: usize, total: usize) -> Shifted<'a> {
+        Shifted {
+            inner,
+            offset,
+            total,
+        }
+    }
+}
+
+impl Progress for Shifted<'_> {
+    fn on_epoch(&mut self, report: &EpochReport) {
+        self.inner.on_epoch(&EpochReport {
+            epoch: self.offset + report.epoch,
+            epochs: self.total,
+            ..*report
+        });
+    }
+
+    fn on_validation(&mut self, report: &ValidationReport) {
+        self.inner.on_validation(&ValidationReport {
+            epoch: self.offset + report.epoch,
+            ..*report
+        });
+    }
+
+    fn cancelled(&self) -> bool {
+        self.inner.cancelled()
+    }
+
+    fn wants_loss(&self) -> bool {
+        self.inner.wants_loss()
+    }
+}
+
 fn relu_stack(
     widths: &[usize],
     inputs: usize,
@@ -374,6 +463,67 @@ impl Ncf {
         variant: Variant,
         progress: &mut dyn Progress,
     ) -> Result<Ncf> {
+        if variant == Variant::NeuMf && params.pretrain > 0 {
+            return Ncf::fit_pretrained(dataset, params, progress);
+        }
+        let init = rng::seeded(params.seed);
+        Ok(Ncf::train(dataset, params, variant, init, None, progress)?.1)
+    }
+
+    /// NeuMF with He et al.'s pre-training: GMF and the MLP trained on their own for
+    /// `pretrain` epochs each, then NeuMF from their weights, its output layer the two
+    /// output layers side by side, each halved (α = 0.5), with fresh optimizer state.
+    fn fit_pretrained(
+        dataset: &Dataset,
+        params: &NcfParams,
+        progress: &mut dyn Progress,
+    ) -> Result<Ncf> {
+        let total = 2 * params.pretrain + params.epochs;
+        let phase = NcfParams {
+            epochs: params.pretrain,
+            ..params.clone()
+        };
+        // Each part's initial weights from a stream of its own, so that GMF and MLP
+        // embeddings of the same width do not start out equal.
+        let (gmf, _) = Ncf::train(
+            dataset,
+            &phase,
+            Variant::Gmf,
+            rng::stream(params.seed, PRETRAIN_GMF_STREAM),
+            None,
+            &mut Shifted::new(progress, 0, total),
+        )?;
+        let (mlp, _) = Ncf::train(
+            dataset,
+            &phase,
+            Variant::Mlp,
+            rng::stream(params.seed, PRETRAIN_MLP_STREAM),
+            None,
+            &mut Shifted::new(progress, params.pretrain, total),
+        )?;
+        let net = Net::combine(gmf, mlp, 0.5).map_err(backend(Algorithm::NeuMf))?;
+        let (_, model) = Ncf::train(
+            dataset,
+            params,
+            Variant::NeuMf,
+            rng::seeded(params.seed),
+            Some(net),
+            &mut Shifted::new(progress, 2 * params.pretrain, total),
+        )?;
+        Ok(model)
+    }
+
+    /// Trains `variant` for `params.epochs` from `initial` (pre-trained parts), or from
+    /// random weights drawn from `rng`, and returns the network and its serving form (the
+    /// one of the last validated epoch when validating).
+    fn train(
+        dataset: &Dataset,
+        params: &NcfParams,
+        variant: Variant,
+        mut rng: rng::Rng,
+        initial: Option<Net>,
+        progress: &mut dyn Progress,
+    ) -> Result<(Net, Ncf)> {
         let started = Instant::now();
         let algorithm = variant.algorithm();
         let err = backend(algorithm);
@@ -413,14 +563,14 @@ impl Ncf {
             });
         }
 
-        let mut rng = rng::seeded(params.seed);
         let features = if variant == Variant::TwoTower {
             Features::of(dataset)
         } else {
             Features::default()
         };
         let (k, d, t) = (params.factors, params.mlp_dim, params.tower);
-        let mut net = Net {
+        let pretrained = initial.is_some();
+        let mut net = initial.unwrap_or(Net {
             gmf_users: None,
             gmf_items: None,
             mlp_users: None,
@@ -429,17 +579,36 @@ impl Ncf {
             item_tower: Vec::new(),
             mlp: Vec::new(),
             output: None,
-        };
+        });
         let table = |rows: usize, dim: usize, rng: &mut rng::Rng| {
             TrainTable::new(Table::normal(rows, dim, INIT_STD, rng))
         };
         let build = (|| -> candle_core::Result<()> {
+            if pretrained {
+                return Ok(());
+            }
             match variant {
                 Variant::Gmf => {
                     net.gmf_users = Some(table(n_users, k, &mut rng));
                     net.gmf_items = Some(table(n_items, k, &mut rng));
                     net.output = Some(TrainDense::new(
                         k,
+                        1,
+                        Activation::Identity,
+                        1.0,
+                        0.0,
+                        &mut rng,
+                        &device,
+                    )?);
+                }
+                Variant::Mlp => {
+                    net.mlp_users = Some(table(n_users, d, &mut rng));
+                    net.mlp_items = Some(table(n_items, d, &mut rng));
+                    let widths = [d, (d / 2).max(1), (d / 4).max(1)];
+                    let (mlp, out) = relu_stack(&widths, 2 * d, false, &mut rng, &device)?;
+                    net.mlp = mlp;
+                    net.output = Some(TrainDense::new(
+                        out,
                         1,
                         Activation::Identity,
                         1.0,
@@ -613,11 +782,14 @@ impl Ncf {
                     let mi = leaf(&net.mlp_items, &items)?;
                     let labels = Tensor::from_vec(labels, (n, 1), &device)?;
                     let logits = match variant {
-                        Variant::Gmf | Variant::NeuMf => {
-                            let (Some(gu), Some(gi), Some(output)) = (&gu, &gi, &net.output) else {
-                                return Err(candle_core::Error::Msg("missing GMF part".into()));
+                        Variant::Gmf | Variant::NeuMf | Variant::Mlp => {
+                            let Some(output) = &net.output else {
+                                return Err(candle_core::Error::Msg("missing output".into()));
                             };
-                            let mut parts = vec![(gu.as_tensor() * gi.as_tensor())?];
+                            let mut parts = Vec::with_capacity(2);
+                            if let (Some(gu), Some(gi)) = (&gu, &gi) {
+                                parts.push((gu.as_tensor() * gi.as_tensor())?);
+                            }
                             if let (Some(mu), Some(mi)) = (&mu, &mi) {
                                 let mut h = Tensor::cat(&[mu.as_tensor(), mi.as_tensor()], 1)?;
                                 for layer in &net.mlp {
@@ -744,10 +916,11 @@ impl Ncf {
             }
         }
 
-        match last_snapshot {
-            Some(model) => Ok(model),
-            None => snapshot(&net).map_err(&err),
-        }
+        let model = match last_snapshot {
+            Some(model) => model,
+            None => snapshot(&net).map_err(&err)?,
+        };
+        Ok((net, model))
     }
 
     /// The serving form of the trained network: item sides precomputed, trained users'
@@ -797,6 +970,9 @@ impl Ncf {
             }
         }
 
+        if let (Variant::Mlp, Some(out)) = (variant, &output) {
+            mlp.layers.push(out.clone());
+        }
         let user_tower = (variant == Variant::TwoTower)
             .then(|| snapshot_all(&net.user_tower).map(|layers| Mlp { layers }))
             .transpose()?;
@@ -808,7 +984,7 @@ impl Ncf {
         // Users' and items' inputs to the MLP.
         let (mlp_user, item_vectors) = match variant {
             Variant::Gmf => (empty(0), empty(0)),
-            Variant::NeuMf => (
+            Variant::NeuMf | Variant::Mlp => (
                 net.mlp_users.as_ref().map_or(empty(0), |t| t.table.clone()),
                 net.mlp_items.as_ref().map_or(empty(0), |t| t.table.clone()),
             ),
