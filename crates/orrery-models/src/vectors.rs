@@ -56,7 +56,7 @@ impl Codes {
 
 /// Writes `values`' codes into `codes` and returns their scale (0 for an all-zero row).
 fn quantize(values: &[f32], codes: &mut [i8]) -> f32 {
-    let max = values.iter().fold(0f32, |m, x| m.max(x.abs()));
+    let max = max_abs(values);
     if max == 0.0 {
         codes.fill(0);
         return 0.0;
@@ -68,13 +68,18 @@ fn quantize(values: &[f32], codes: &mut [i8]) -> f32 {
     max / 127.0
 }
 
+/// The largest magnitude among `values` (0 when empty).
+fn max_abs(values: &[f32]) -> f32 {
+    values.iter().fold(0f32, |m, x| m.max(x.abs()))
+}
+
 /// Largest magnitude of a query's 16-bit codes: finer than the rows' 8 bits, and small
 /// enough that a 32-bit sum of products cannot overflow below 16,000 dimensions.
 const QUERY_LEVELS: f32 = 4096.0;
 
 /// The query's 16-bit codes and their scale.
 fn quantize_query(values: &[f32]) -> (Vec<i16>, f32) {
-    let max = values.iter().fold(0f32, |m, x| m.max(x.abs()));
+    let max = max_abs(values);
     if max == 0.0 {
         return (vec![0; values.len()], 0.0);
     }

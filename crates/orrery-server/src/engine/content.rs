@@ -252,10 +252,7 @@ impl ContentState {
         interests: &[String],
         encoded: Option<&[f32]>,
     ) -> Option<Vec<f32>> {
-        let cells: Vec<(ItemIdx, f32)> = history
-            .iter()
-            .filter_map(|c| Some((self.catalog.get(&c.item)?, c.affinity())))
-            .collect();
+        let cells = crate::engine::users::place(&self.catalog, history);
         self.profile(&cells, interests, encoded)
     }
 

@@ -99,12 +99,7 @@ impl UserView {
         {
             return p.cells.clone();
         }
-        let cells: Arc<Vec<(ItemIdx, f32)>> = Arc::new(
-            self.history
-                .iter()
-                .filter_map(|c| Some((catalog.get(&c.item)?, c.affinity())))
-                .collect(),
-        );
+        let cells = Arc::new(place(catalog, &self.history));
         *placed = Some(Placed {
             catalog: Arc::downgrade(catalog),
             cells: cells.clone(),
@@ -153,6 +148,14 @@ impl UserView {
     pub fn seen(&self) -> impl Iterator<Item = &str> {
         self.history.iter().map(|c| c.item.as_str())
     }
+}
+
+/// The (slot, affinity) cells of the `history` items that `catalog` holds, in order.
+pub fn place(catalog: &Catalog, history: &[HistoryCell]) -> Vec<(ItemIdx, f32)> {
+    history
+        .iter()
+        .filter_map(|c| Some((catalog.get(&c.item)?, c.affinity())))
+        .collect()
 }
 
 /// Merges events per item: implicit weights add up, the latest explicit value wins and

@@ -583,6 +583,10 @@ impl Ncf {
         let table = |rows: usize, dim: usize, rng: &mut rng::Rng| {
             TrainTable::new(Table::normal(rows, dim, INIT_STD, rng))
         };
+        // The last layer of every variant: one logit, no activation.
+        let logit_layer = |inputs: usize, rng: &mut rng::Rng| {
+            TrainDense::new(inputs, 1, Activation::Identity, 1.0, 0.0, rng, &device)
+        };
         let build = (|| -> candle_core::Result<()> {
             if pretrained {
                 return Ok(());
@@ -591,49 +595,23 @@ impl Ncf {
                 Variant::Gmf => {
                     net.gmf_users = Some(table(n_users, k, &mut rng));
                     net.gmf_items = Some(table(n_items, k, &mut rng));
-                    net.output = Some(TrainDense::new(
-                        k,
-                        1,
-                        Activation::Identity,
-                        1.0,
-                        0.0,
-                        &mut rng,
-                        &device,
-                    )?);
+                    net.output = Some(logit_layer(k, &mut rng)?);
                 }
-                Variant::Mlp => {
+                Variant::NeuMf | Variant::Mlp => {
+                    // NeuMF's GMF part first, so that its draws come before the MLP's.
+                    let gmf = if variant == Variant::NeuMf {
+                        net.gmf_users = Some(table(n_users, k, &mut rng));
+                        net.gmf_items = Some(table(n_items, k, &mut rng));
+                        k
+                    } else {
+                        0
+                    };
                     net.mlp_users = Some(table(n_users, d, &mut rng));
                     net.mlp_items = Some(table(n_items, d, &mut rng));
                     let widths = [d, (d / 2).max(1), (d / 4).max(1)];
                     let (mlp, out) = relu_stack(&widths, 2 * d, false, &mut rng, &device)?;
                     net.mlp = mlp;
-                    net.output = Some(TrainDense::new(
-                        out,
-                        1,
-                        Activation::Identity,
-                        1.0,
-                        0.0,
-                        &mut rng,
-                        &device,
-                    )?);
-                }
-                Variant::NeuMf => {
-                    net.gmf_users = Some(table(n_users, k, &mut rng));
-                    net.gmf_items = Some(table(n_items, k, &mut rng));
-                    net.mlp_users = Some(table(n_users, d, &mut rng));
-                    net.mlp_items = Some(table(n_items, d, &mut rng));
-                    let widths = [d, (d / 2).max(1), (d / 4).max(1)];
-                    let (mlp, out) = relu_stack(&widths, 2 * d, false, &mut rng, &device)?;
-                    net.mlp = mlp;
-                    net.output = Some(TrainDense::new(
-                        k + out,
-                        1,
-                        Activation::Identity,
-                        1.0,
-                        0.0,
-                        &mut rng,
-                        &device,
-                    )?);
+                    net.output = Some(logit_layer(gmf + out, &mut rng)?);
                 }
                 Variant::TwoTower => {
                     // One extra user row stays zero: the "no id" input of cold start.
@@ -662,15 +640,7 @@ impl Ncf {
                         &mut rng,
                         &device,
                     )?;
-                    mlp.push(TrainDense::new(
-                        out,
-                        1,
-                        Activation::Identity,
-                        1.0,
-                        0.0,
-                        &mut rng,
-                        &device,
-                    )?);
+                    mlp.push(logit_layer(out, &mut rng)?);
                     net.user_tower = user_tower;
                     net.item_tower = item_tower;
                     net.mlp = mlp;
