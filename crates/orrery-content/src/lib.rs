@@ -63,6 +63,6 @@ pub use encoder::{
     DEFAULT_BATCH_SIZE, EMBEDDING_DIM, Encoder, EncoderInfo, EncoderKind, EncoderOptions,
 };
 pub use error::{Error, Result};
-pub use index::{IndexOptions, Neighbor, SearchMode, VectorIndex};
+pub use index::{IndexOptions, Neighbor, Precision, SearchMode, VectorIndex};
 pub use item_text::item_text;
 pub use locate::ModelSource;

@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use orrery_content::{Error, IndexOptions, Neighbor, SearchMode, VectorIndex};
+use orrery_content::{Error, IndexOptions, Neighbor, Precision, SearchMode, VectorIndex};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
@@ -108,7 +108,15 @@ fn filters_are_applied_during_search_in_both_modes() {
     let n = 3000;
     let vectors = clustered(n, 40, 5);
     let keys: Vec<u64> = (0..n as u64).collect();
-    for options in [IndexOptions::default(), graph_options()] {
+    let graph_walks_every_filter = IndexOptions {
+        selective_filter: 0.0,
+        ..graph_options()
+    };
+    for options in [
+        IndexOptions::default(),
+        graph_options(),
+        graph_walks_every_filter,
+    ] {
         let index = VectorIndex::build(DIM, options, &keys, &vectors).unwrap();
         let queries = clustered(50, 40, 6);
         let mut total = 0.0;
@@ -147,6 +155,70 @@ fn filters_are_applied_during_search_in_both_modes() {
         let mut got = keys_of(&found);
         got.sort_unstable();
         assert_eq!(got, vec![5, 905, 1805, 2205, 2999], "{:?}", index.mode());
+    }
+}
+
+#[test]
+fn selective_filters_are_answered_by_the_exact_scan_and_broad_ones_by_the_graph() {
+    let n = 3000;
+    let vectors = clustered(n, 40, 7);
+    let keys: Vec<u64> = (0..n as u64).collect();
+    let index = VectorIndex::build(DIM, graph_options(), &keys, &vectors).unwrap();
+    assert_eq!(index.mode(), SearchMode::Hnsw);
+    let queries = clustered(30, 40, 8);
+    let mut broad_recall = 0.0;
+    for q in queries.chunks(DIM) {
+        // One key in twenty: below the 20 % share, so the exact scan answers, exactly.
+        let narrow = |k: u64| k % 20 == 7;
+        let found = index.search_filtered(q, 10, narrow).unwrap();
+        let exact = index.search_exact(q, 10, narrow).unwrap();
+        assert_eq!(keys_of(&found), keys_of(&exact));
+        for (a, b) in found.iter().zip(&exact) {
+            assert!((a.score - b.score).abs() < 1e-6);
+        }
+        // One key in two goes through the graph and keeps its recall.
+        let broad = |k: u64| k % 2 == 0;
+        let found = index.search_filtered(q, 10, broad).unwrap();
+        assert!(found.iter().all(|n| n.key % 2 == 0));
+        broad_recall += recall(&found, &index.search_exact(q, 10, broad).unwrap());
+    }
+    assert!(broad_recall / 30.0 >= 0.9, "recall {}", broad_recall / 30.0);
+}
+
+#[test]
+fn narrower_graph_precisions_return_exact_cosines_and_f16_keeps_recall() {
+    let n = 4000;
+    let vectors = clustered(n, 80, 9);
+    let keys: Vec<u64> = (0..n as u64).collect();
+    let queries = clustered(50, 80, 10);
+    // Bytes cost recall on vectors this close together (0.87 here, as in the benchmark);
+    // half floats do not.
+    for (precision, min_recall) in [(Precision::F16, 0.95), (Precision::I8, 0.8)] {
+        let options = IndexOptions {
+            precision,
+            ..graph_options()
+        };
+        let index = VectorIndex::build(DIM, options, &keys, &vectors).unwrap();
+        let mut total = 0.0;
+        for q in queries.chunks(DIM) {
+            let found = index.search(q, 10).unwrap();
+            // Scores are cosines whatever the graph stores.
+            for n in &found {
+                let row = index.get(n.key).unwrap();
+                let exact: f32 = row.iter().zip(&unit(q.to_vec())).map(|(a, b)| a * b).sum();
+                assert!(
+                    (n.score - exact).abs() < 1e-5,
+                    "{precision:?}: {} vs {exact}",
+                    n.score
+                );
+            }
+            total += recall(&found, &index.search_exact(q, 10, |_| true).unwrap());
+        }
+        assert!(
+            total / 50.0 >= min_recall,
+            "{precision:?}: recall {}",
+            total / 50.0
+        );
     }
 }
 

@@ -142,149 +142,257 @@ pub struct Plan {
 /// Min–max normalization of the finite scores of admitted items to [0, 1]; the others
 /// become NaN. All-equal scores become 0.5. Returns the mean of the normalized values.
 pub fn normalize(raw: &[f32], admit: &[bool]) -> (Vec<f32>, f32) {
-    let (lo, hi) = raw
-        .iter()
-        .zip(admit)
-        .filter(|&(s, &a)| a && s.is_finite())
-        .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), (&s, _)| {
-            (lo.min(s), hi.max(s))
-        });
-    let span = hi - lo;
-    let mut sum = 0.0f64;
-    let mut n = 0usize;
-    let out = raw
-        .iter()
-        .zip(admit)
-        .map(|(&s, &a)| {
-            if !a || !s.is_finite() {
-                return f32::NAN;
+    match Scale::of(raw, admit) {
+        Some(scale) => (
+            raw.iter()
+                .zip(admit)
+                .map(|(&s, &a)| if a { scale.apply(s) } else { None })
+                .map(|v| v.unwrap_or(f32::NAN))
+                .collect(),
+            scale.mean,
+        ),
+        None => (vec![f32::NAN; raw.len()], 0.0),
+    }
+}
+
+/// One signal's min–max scaling over the admitted items, and the mean it gives them.
+#[derive(Debug, Clone, Copy)]
+struct Scale {
+    lo: f32,
+    /// `1 / (hi − lo)`, or 0 when every score is the same (all become 0.5).
+    inv_span: f32,
+    mean: f32,
+}
+
+impl Scale {
+    /// `None` when no admitted item has a finite score.
+    fn of(raw: &[f32], admit: &[bool]) -> Option<Scale> {
+        // Eight independent lanes of selects, so that the compiler turns the pass into
+        // vector instructions (one running minimum is a dependency chain it keeps scalar).
+        const LANES: usize = 8;
+        let mut lo = [f32::INFINITY; LANES];
+        let mut hi = [f32::NEG_INFINITY; LANES];
+        let mut sum = [0f32; LANES];
+        let mut count = [0u32; LANES];
+        let n = raw.len().min(admit.len());
+        let (raw, admit) = (&raw[..n], &admit[..n]);
+        let whole = n - n % LANES;
+        for (r, a) in raw[..whole]
+            .chunks_exact(LANES)
+            .zip(admit[..whole].chunks_exact(LANES))
+        {
+            let r: &[f32; LANES] = r.try_into().unwrap_or_else(|_| unreachable!());
+            let a: &[bool; LANES] = a.try_into().unwrap_or_else(|_| unreachable!());
+            for j in 0..LANES {
+                let ok = a[j] & (r[j].abs() < f32::INFINITY);
+                lo[j] = if ok & (r[j] < lo[j]) { r[j] } else { lo[j] };
+                hi[j] = if ok & (r[j] > hi[j]) { r[j] } else { hi[j] };
+                sum[j] += if ok { r[j] } else { 0.0 };
+                count[j] += u32::from(ok);
             }
-            let v = if span > 0.0 { (s - lo) / span } else { 0.5 };
-            sum += v as f64;
-            n += 1;
-            v
-        })
-        .collect();
-    let mean = if n > 0 { (sum / n as f64) as f32 } else { 0.0 };
-    (out, mean)
+        }
+        for (j, (&r, &a)) in raw[whole..].iter().zip(&admit[whole..]).enumerate() {
+            if a && r.is_finite() {
+                lo[j] = lo[j].min(r);
+                hi[j] = hi[j].max(r);
+                sum[j] += r;
+                count[j] += 1;
+            }
+        }
+        let n: u32 = count.iter().sum();
+        if n == 0 {
+            return None;
+        }
+        let lo = lo.into_iter().fold(f32::INFINITY, f32::min);
+        let hi = hi.into_iter().fold(f32::NEG_INFINITY, f32::max);
+        let sum: f64 = sum.iter().map(|&x| f64::from(x)).sum();
+        let span = hi - lo;
+        let (inv_span, mean) = if span > 0.0 {
+            let inv = 1.0 / span;
+            (
+                inv,
+                ((sum / f64::from(n) - f64::from(lo)) * f64::from(inv)) as f32,
+            )
+        } else {
+            (0.0, 0.5)
+        };
+        Some(Scale { lo, inv_span, mean })
+    }
+
+    /// The scaled score, or the mean for a score the signal could not give (branch-free,
+    /// for the pass over the whole catalog).
+    #[inline]
+    fn apply_or_mean(&self, s: f32) -> f32 {
+        let midpoint = if self.inv_span > 0.0 { 0.0 } else { 0.5 };
+        if s.is_finite() {
+            ((s - self.lo) * self.inv_span + midpoint).clamp(0.0, 1.0)
+        } else {
+            self.mean
+        }
+    }
+
+    /// The scaled score, `None` for a score the signal could not give.
+    #[inline]
+    fn apply(&self, s: f32) -> Option<f32> {
+        s.is_finite().then(|| self.apply_or_mean(s))
+    }
+}
+
+/// The blend of one list: the signals, their scales over the admitted items and the
+/// plan, so that each item's score costs a few multiplications.
+struct Blender<'a> {
+    signals: &'a Signals<'a>,
+    blend: &'a Blend,
+    admit: &'a [bool],
+    cf: Option<(&'a [f32], Scale)>,
+    content: Option<(&'a [f32], Scale)>,
+    plan: Plan,
+}
+
+impl<'a> Blender<'a> {
+    fn new(signals: &'a Signals<'a>, blend: &'a Blend, admit: &'a [bool]) -> Blender<'a> {
+        let cold = signals.interactions < blend.cold_start_threshold;
+        let scaled = |raw: &'a [f32]| Scale::of(raw, admit).map(|scale| (raw, scale));
+        let cf = signals
+            .collaborative
+            .filter(|_| blend.use_cf && !cold && blend.cf_weight > 0.0)
+            .and_then(scaled);
+        let content = signals
+            .content
+            .filter(|_| blend.use_embeddings && (cold || blend.cf_weight < 1.0 || cf.is_none()))
+            .and_then(scaled);
+        let (source, cf_weight) = match (cold, cf.is_some(), content.is_some()) {
+            (true, _, true) => (Source::ColdStart, 0.0),
+            (true, _, false) => (Source::Popularity, 0.0),
+            (false, true, true) => (Source::Hybrid, blend.cf_weight),
+            (false, true, false) => (Source::Collaborative, 1.0),
+            (false, false, true) => (Source::Content, 0.0),
+            (false, false, false) => (Source::Popularity, 0.0),
+        };
+        // The sparser the history, the more popularity counts (warm users only).
+        let popularity_prior = if cold || source == Source::Popularity {
+            0.0
+        } else {
+            let threshold = blend.cold_start_threshold.max(1) as f32;
+            blend.popularity_prior * (threshold / signals.interactions.max(1) as f32).min(1.0)
+        };
+        Blender {
+            signals,
+            blend,
+            admit,
+            cf,
+            content,
+            plan: Plan {
+                source,
+                cold,
+                cf_weight,
+                popularity_prior,
+            },
+        }
+    }
+
+    fn popularity(&self, i: usize) -> f32 {
+        self.signals.popularity.get(i).copied().unwrap_or(0.0)
+    }
+
+    /// Item `i`'s normalized collaborative and content scores (`None`: not used, or the
+    /// signal cannot score it).
+    #[inline]
+    fn parts(&self, i: usize) -> (Option<f32>, Option<f32>) {
+        (
+            self.cf
+                .as_ref()
+                .and_then(|(raw, scale)| scale.apply(raw[i])),
+            self.content
+                .as_ref()
+                .and_then(|(raw, scale)| scale.apply(raw[i])),
+        )
+    }
+
+    /// The blend as `α · collaborative + β · content + γ · popularity` (popularity times
+    /// the category match for cold users), with each signal scaled and its mean standing
+    /// in where it has no score.
+    fn weights(&self) -> (f32, f32, f32) {
+        let plan = &self.plan;
+        if plan.cold {
+            let w = self.blend.popularity_weight;
+            return match self.content {
+                Some(_) => (0.0, 1.0 - w, w),
+                None => (0.0, 0.0, 1.0),
+            };
+        }
+        let (prior, rest) = (plan.popularity_prior, 1.0 - plan.popularity_prior);
+        match (self.cf.is_some(), self.content.is_some()) {
+            (true, true) => (rest * plan.cf_weight, rest * (1.0 - plan.cf_weight), prior),
+            (true, false) => (rest, 0.0, prior),
+            (false, true) => (0.0, rest, prior),
+            (false, false) => (0.0, 0.0, 1.0),
+        }
+    }
+
+    /// Every item's blended score (NaN where not admitted), in passes over whole slices
+    /// that compile to vector instructions.
+    fn scores(&self) -> Vec<f32> {
+        let (alpha, beta, gamma) = self.weights();
+        let mut out = vec![0f32; self.admit.len()];
+        for (o, &p) in out.iter_mut().zip(self.signals.popularity) {
+            *o = gamma * p;
+        }
+        if let (true, Some(category)) = (self.plan.cold, self.signals.category_match) {
+            for (o, &c) in out.iter_mut().zip(category) {
+                *o *= c;
+            }
+        }
+        for (weight, signal) in [(alpha, &self.cf), (beta, &self.content)] {
+            if let (true, Some((raw, scale))) = (weight > 0.0, signal) {
+                for (o, &s) in out.iter_mut().zip(*raw) {
+                    *o += weight * scale.apply_or_mean(s);
+                }
+            }
+        }
+        for (o, &a) in out.iter_mut().zip(self.admit) {
+            if !a {
+                *o = f32::NAN;
+            }
+        }
+        out
+    }
+
+    /// Item `i`'s parts and source, with its `score` from [`Blender::scores`].
+    fn item(&self, i: usize, score: f32) -> BlendedItem {
+        if !self.admit[i] {
+            return BlendedItem::excluded();
+        }
+        let (c, t) = self.parts(i);
+        let source = if self.plan.cold {
+            self.plan.source
+        } else {
+            match (c, t) {
+                (Some(_), Some(_)) => Source::Hybrid,
+                (Some(_), None) => Source::Collaborative,
+                (None, Some(_)) => Source::Content,
+                (None, None) => Source::Popularity,
+            }
+        };
+        BlendedItem {
+            score,
+            collaborative: c,
+            content: t,
+            source,
+        }
+    }
 }
 
 /// Blended scores of every item (NaN where `admit` is false) and the plan behind them.
 pub fn blend_scores(signals: &Signals, blend: &Blend, admit: &[bool]) -> (Vec<BlendedItem>, Plan) {
-    let n = admit.len();
-    let cold = signals.interactions < blend.cold_start_threshold;
-    let cf = signals
-        .collaborative
-        .filter(|_| blend.use_cf && !cold && blend.cf_weight > 0.0)
-        .map(|s| normalize(s, admit));
-    let content = signals
-        .content
-        .filter(|_| blend.use_embeddings && (cold || blend.cf_weight < 1.0 || cf.is_none()))
-        .map(|s| normalize(s, admit));
-    let pop = |i: usize| signals.popularity.get(i).copied().unwrap_or(0.0);
-    let (plan_source, cf_weight) = match (cold, &cf, &content) {
-        (true, _, Some(_)) => (Source::ColdStart, 0.0),
-        (true, _, None) => (Source::Popularity, 0.0),
-        (false, Some(_), Some(_)) => (Source::Hybrid, blend.cf_weight),
-        (false, Some(_), None) => (Source::Collaborative, 1.0),
-        (false, None, Some(_)) => (Source::Content, 0.0),
-        (false, None, None) => (Source::Popularity, 0.0),
-    };
-    // The sparser the history, the more popularity counts (warm users only).
-    let prior = if cold || matches!(plan_source, Source::Popularity) {
-        0.0
-    } else {
-        let threshold = blend.cold_start_threshold.max(1) as f32;
-        blend.popularity_prior * (threshold / signals.interactions.max(1) as f32).min(1.0)
-    };
-    let mut out = Vec::with_capacity(n);
-    for i in 0..n {
-        if !admit[i] {
-            out.push(BlendedItem::excluded());
-            continue;
-        }
-        let c = cf.as_ref().map(|(v, _)| v[i]).filter(|v| v.is_finite());
-        let t = content
-            .as_ref()
-            .map(|(v, _)| v[i])
-            .filter(|v| v.is_finite());
-        let p = pop(i);
-        let item = if cold {
-            let w = blend.popularity_weight;
-            let category = signals
-                .category_match
-                .and_then(|m| m.get(i).copied())
-                .unwrap_or(1.0);
-            match &content {
-                Some((_, mean)) => BlendedItem {
-                    score: (1.0 - w) * t.unwrap_or(*mean) + w * p * category,
-                    collaborative: None,
-                    content: t,
-                    source: Source::ColdStart,
-                },
-                None => BlendedItem {
-                    score: p * category,
-                    collaborative: None,
-                    content: None,
-                    source: Source::Popularity,
-                },
-            }
-        } else {
-            match (&cf, &content) {
-                (Some((_, cf_mean)), Some((_, ct_mean))) => BlendedItem {
-                    score: cf_weight * c.unwrap_or(*cf_mean)
-                        + (1.0 - cf_weight) * t.unwrap_or(*ct_mean),
-                    collaborative: c,
-                    content: t,
-                    source: match (c, t) {
-                        (Some(_), Some(_)) => Source::Hybrid,
-                        (Some(_), None) => Source::Collaborative,
-                        (None, Some(_)) => Source::Content,
-                        (None, None) => Source::Popularity,
-                    },
-                },
-                (Some((_, cf_mean)), None) => BlendedItem {
-                    score: c.unwrap_or(*cf_mean),
-                    collaborative: c,
-                    content: None,
-                    source: if c.is_some() {
-                        Source::Collaborative
-                    } else {
-                        Source::Popularity
-                    },
-                },
-                (None, Some((_, ct_mean))) => BlendedItem {
-                    score: t.unwrap_or(*ct_mean),
-                    collaborative: None,
-                    content: t,
-                    source: if t.is_some() {
-                        Source::Content
-                    } else {
-                        Source::Popularity
-                    },
-                },
-                (None, None) => BlendedItem {
-                    score: p,
-                    collaborative: None,
-                    content: None,
-                    source: Source::Popularity,
-                },
-            }
-        };
-        out.push(BlendedItem {
-            score: (1.0 - prior) * item.score + prior * p,
-            ..item
-        });
-    }
-    (
-        out,
-        Plan {
-            source: plan_source,
-            cold,
-            cf_weight,
-            popularity_prior: prior,
-        },
-    )
+    let blender = Blender::new(signals, blend, admit);
+    let items = blender
+        .scores()
+        .into_iter()
+        .enumerate()
+        .map(|(i, score)| blender.item(i, score))
+        .collect();
+    (items, blender.plan)
 }
 
 /// One item's blended score and parts (NaN score for items not admitted).
@@ -313,6 +421,9 @@ impl BlendedItem {
 
 /// The `k` best admitted items by blended score (ties: lower index first), re-ranked by
 /// maximal marginal relevance when `blend.mmr_lambda < 1` and `vectors` are given.
+///
+/// Every admitted item's score is computed, but its parts (normalized signals, source)
+/// only for the items returned: a list asks for ten of thousands.
 pub fn rank(
     signals: &Signals,
     blend: &Blend,
@@ -320,69 +431,95 @@ pub fn rank(
     k: usize,
     vectors: Option<&ItemVectors>,
 ) -> (Vec<Ranked>, Plan) {
-    let (scores, plan) = blend_scores(signals, blend, admit);
-    let mut order: Vec<usize> = (0..scores.len())
-        .filter(|&i| admit[i] && scores[i].score.is_finite())
-        .collect();
-    let by_score =
-        |a: &usize, b: &usize| scores[*b].score.total_cmp(&scores[*a].score).then(a.cmp(b));
+    let blender = Blender::new(signals, blend, admit);
     let diversify = blend.mmr_lambda < 1.0 && vectors.is_some();
     // MMR chooses among a pool of the best candidates, wide enough to find different ones.
     let pool = if diversify { (k * 5).max(50) } else { k };
-    if pool < order.len() {
-        order.select_nth_unstable_by(pool, by_score);
-        order.truncate(pool);
-    }
-    order.sort_unstable_by(by_score);
+    let scores = blender.scores();
+    let best = top_k(&scores, pool);
     let chosen = match vectors {
-        Some(v) if diversify => mmr(&order, &scores, v, blend.mmr_lambda, k),
-        _ => order.into_iter().take(k).collect(),
+        Some(v) if diversify => mmr(&best, v, blend.mmr_lambda, k),
+        _ => best.iter().take(k).map(|&(i, _)| i).collect(),
     };
-    let popularity = |i: usize| signals.popularity.get(i).copied().unwrap_or(0.0);
     let ranked = chosen
         .into_iter()
-        .map(|i| Ranked {
-            item: i as ItemIdx,
-            score: scores[i].score,
-            collaborative: scores[i].collaborative,
-            content: scores[i].content,
-            popularity: popularity(i),
-            source: scores[i].source,
+        .map(|i| {
+            let item = blender.item(i, scores[i]);
+            Ranked {
+                item: i as ItemIdx,
+                score: item.score,
+                collaborative: item.collaborative,
+                content: item.content,
+                popularity: blender.popularity(i),
+                source: item.source,
+            }
         })
         .collect();
-    (ranked, plan)
+    (ranked, blender.plan)
 }
 
-/// Greedy maximal marginal relevance over `pool` (best first): each pick maximizes
-/// `λ · score − (1 − λ) · max cosine with the picks so far`; items without a vector count
-/// as dissimilar to everything.
-pub fn mmr(
-    pool: &[usize],
-    scores: &[BlendedItem],
-    vectors: &ItemVectors,
-    lambda: f32,
-    k: usize,
-) -> Vec<usize> {
+/// Up to this many, the best items are kept in a sorted buffer while scanning (most
+/// items fall below its last entry at once); more are selected from all of them.
+const SMALL_TOP: usize = 64;
+
+/// The `k` indices of `scores` with the highest finite scores, best first (ties: lower
+/// index first).
+fn top_k(scores: &[f32], k: usize) -> Vec<(usize, f32)> {
+    if k == 0 {
+        return Vec::new();
+    }
+    if k <= SMALL_TOP {
+        let mut best: Vec<(usize, f32)> = Vec::with_capacity(k + 1);
+        for (i, &s) in scores.iter().enumerate() {
+            // NaN (not admitted) and −∞ fail both comparisons.
+            if !s.is_finite() || (best.len() == k && s <= best[k - 1].1) {
+                continue;
+            }
+            let at = best.partition_point(|&(_, b)| b >= s);
+            best.insert(at, (i, s));
+            best.truncate(k);
+        }
+        return best;
+    }
+    let mut all: Vec<(usize, f32)> = scores
+        .iter()
+        .copied()
+        .enumerate()
+        .filter(|&(_, s)| s.is_finite())
+        .collect();
+    let order = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+    if k < all.len() {
+        all.select_nth_unstable_by(k - 1, order);
+        all.truncate(k);
+    }
+    all.sort_unstable_by(order);
+    all
+}
+
+/// Greedy maximal marginal relevance over `pool` ((item, score), best first): each pick
+/// maximizes `λ · score − (1 − λ) · max cosine with the picks so far`; items without a
+/// vector count as dissimilar to everything.
+pub fn mmr(pool: &[(usize, f32)], vectors: &ItemVectors, lambda: f32, k: usize) -> Vec<usize> {
     let mut chosen: Vec<usize> = Vec::with_capacity(k.min(pool.len()));
     let mut max_sim = vec![0.0f32; pool.len()];
     let mut taken = vec![false; pool.len()];
     while chosen.len() < k && chosen.len() < pool.len() {
         let mut best: Option<(usize, f32)> = None;
-        for (p, &i) in pool.iter().enumerate() {
+        for (p, &(_, score)) in pool.iter().enumerate() {
             if taken[p] {
                 continue;
             }
-            let value = lambda * scores[i].score - (1.0 - lambda) * max_sim[p];
+            let value = lambda * score - (1.0 - lambda) * max_sim[p];
             if best.is_none_or(|(_, b)| value > b) {
                 best = Some((p, value));
             }
         }
         let Some((p, _)) = best else { break };
         taken[p] = true;
-        let picked = pool[p];
+        let picked = pool[p].0;
         chosen.push(picked);
         if let Some(v) = vectors.get(picked as ItemIdx) {
-            for (q, &j) in pool.iter().enumerate() {
+            for (q, &(j, _)) in pool.iter().enumerate() {
                 if let (false, Some(w)) = (taken[q], vectors.get(j as ItemIdx)) {
                     max_sim[q] = max_sim[q].max(dot(v, w));
                 }
@@ -395,6 +532,30 @@ pub fn mmr(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn top_k_agrees_with_a_full_sort_in_both_strategies() {
+        // Many ties, NaN and −∞ among them.
+        let scores: Vec<f32> = (0..500)
+            .map(|i| match i % 17 {
+                0 => f32::NAN,
+                1 => f32::NEG_INFINITY,
+                _ => ((i * 7919) % 23) as f32,
+            })
+            .collect();
+        let mut sorted: Vec<(usize, f32)> = scores
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(|(_, s)| s.is_finite())
+            .collect();
+        sorted.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        for k in [1, 10, SMALL_TOP, SMALL_TOP + 1, 200, 1000] {
+            let top = top_k(&scores, k);
+            assert_eq!(top, sorted[..k.min(sorted.len())], "k = {k}");
+        }
+        assert!(top_k(&scores, 0).is_empty());
+    }
 
     fn signals<'a>(cf: &'a [f32], content: &'a [f32], pop: &'a [f32], n: usize) -> Signals<'a> {
         Signals {

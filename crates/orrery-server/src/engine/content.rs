@@ -66,8 +66,9 @@ pub struct ContentState {
 pub struct ContentSignals {
     /// Cosine of each item with the user's profile (−∞ without a vector).
     pub scores: Vec<f32>,
-    /// How well each item falls in the user's closest categories, in [0, 1].
-    pub category_match: Vec<f32>,
+    /// How well each item falls in the user's closest categories, in [0, 1], when asked
+    /// for (only cold-start lists weigh it).
+    pub category_match: Option<Vec<f32>>,
 }
 
 /// The vectors, the content state of the current catalog, and the embedder's mailbox.
@@ -256,14 +257,14 @@ impl ContentState {
         self.profile(&cells, interests, encoded)
     }
 
-    /// Content scores of every catalog item for `profile`; `None` when the state is
-    /// incomplete.
-    pub fn signals(&self, profile: &[f32]) -> Option<ContentSignals> {
+    /// Content scores of every catalog item for `profile`, with the category match when
+    /// `with_category_match`; `None` when the state is incomplete.
+    pub fn signals(&self, profile: &[f32], with_category_match: bool) -> Option<ContentSignals> {
         let content = self.content.as_ref().filter(|_| self.complete)?;
         let mut scores = vec![0f32; self.catalog.slots()];
         content.score_profile(profile, &mut scores);
         Some(ContentSignals {
-            category_match: content.category_match(profile),
+            category_match: with_category_match.then(|| content.category_match(profile)),
             scores,
         })
     }

@@ -152,16 +152,14 @@ fn rerank_candidates(
 /// Ranks the catalog for one user.
 pub fn rank(input: HybridInput) -> Ranking {
     let catalog = &input.snapshot.catalog;
+    // Only cold-start lists weigh how well items fall in the user's categories.
+    let cold = input.interactions < input.blend.cold_start_threshold;
     let embedded = input
         .content_profile
         .filter(|_| input.blend.use_embeddings)
-        .and_then(|profile| input.content.signals(profile));
+        .and_then(|profile| input.content.signals(profile, cold));
     let (content, category_match, source) = match embedded {
-        Some(s) => (
-            Some(s.scores),
-            Some(s.category_match),
-            ContentSource::Embeddings,
-        ),
+        Some(s) => (Some(s.scores), s.category_match, ContentSource::Embeddings),
         None if input.blend.use_embeddings && !input.tokens.is_empty() => {
             let scores = (0..catalog.slots() as ItemIdx)
                 .map(|idx| {
@@ -172,7 +170,7 @@ pub fn rank(input: HybridInput) -> Ranking {
                 .collect();
             (
                 Some(scores),
-                Some(input.tokens.category_match(catalog)),
+                cold.then(|| input.tokens.category_match(catalog)),
                 ContentSource::Tokens,
             )
         }
@@ -224,15 +222,13 @@ pub fn rank(input: HybridInput) -> Ranking {
 /// catalog counts their interactions only from the next training on, so a zero says "not
 /// measured yet", not "unpopular", and would bury every new item under the popular ones.
 /// `None` when there is no model or every item is known to it.
-fn unmeasured_popularity(snapshot: &Snapshot, popularity: &[f32]) -> Option<Vec<f32>> {
-    snapshot.model.as_ref()?;
+pub(crate) fn unmeasured_popularity(snapshot: &Snapshot, popularity: &[f32]) -> Option<Vec<f32>> {
+    if !snapshot.has_unmeasured {
+        return None;
+    }
     let catalog = &snapshot.catalog;
     let known = |idx: usize| snapshot.model_index(idx as ItemIdx).is_some();
     let live = |idx: usize| catalog.is_live(idx as ItemIdx);
-    let unknown = (0..popularity.len()).any(|i| live(i) && !known(i));
-    if !unknown {
-        return None;
-    }
     let measured: Vec<f32> = (0..popularity.len())
         .filter(|&i| live(i) && known(i))
         .map(|i| popularity[i])

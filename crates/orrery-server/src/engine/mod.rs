@@ -220,6 +220,12 @@ pub struct Snapshot {
     pub model: Option<Arc<ServingModel>>,
     /// Catalog index → model index (`u32::MAX` when the model does not know the item).
     to_model: Vec<u32>,
+    /// Whether each catalog slot holds an item that may be recommended (every list
+    /// starts from this mask).
+    live: Vec<bool>,
+    /// Whether a live item is newer than the model (see
+    /// [`hybrid::unmeasured_popularity`]).
+    has_unmeasured: bool,
     /// Catalog popularity in [0, 1].
     popularity: Vec<f32>,
     /// Popularity blended with a demographic group's, per group (gender, age bucket,
@@ -247,10 +253,20 @@ impl Snapshot {
             None => Vec::new(),
         };
         let popularity = catalog.popularity_scores();
+        let live: Vec<bool> = (0..catalog.slots() as ItemIdx)
+            .map(|i| catalog.is_live(i))
+            .collect();
+        let has_unmeasured = model.is_some()
+            && live
+                .iter()
+                .zip(&to_model)
+                .any(|(&live, &m)| live && m == NOT_IN_MODEL);
         Snapshot {
             catalog,
             model,
             to_model,
+            live,
+            has_unmeasured,
             popularity,
             group_popularity: Mutex::new(HashMap::new()),
         }
@@ -737,12 +753,12 @@ impl Engine {
         let catalog = &snapshot.catalog;
         let cells = view.cells(catalog);
         let mask = candidate_mask(
-            catalog,
+            &snapshot,
             opts.category.as_deref(),
             cells.iter().map(|&(slot, _)| slot),
             &opts.exclude,
         );
-        let profile = Profile::new(catalog, &view.record.interests, &view.history);
+        let profile = view.tokens(catalog);
         let cold = view.interactions < self.settings.cold_start_threshold;
         let model = snapshot.model.as_deref().filter(|_| opts.use_cf && !cold);
         let repr = match model {
@@ -862,9 +878,9 @@ impl Engine {
                 explicit: true,
             });
         }
-        let seen = ratings.iter().filter_map(|c| catalog.get(&c.item));
-        let mask = candidate_mask(catalog, None, seen, &[]);
-        let profile = Profile::new(catalog, &profile_in.interests, &ratings);
+        let cells = users::place(catalog, &ratings);
+        let mask = candidate_mask(&snapshot, None, cells.iter().map(|&(slot, _)| slot), &[]);
+        let profile = Profile::new(catalog, &profile_in.interests, &cells);
         let (popularity, group_known) = snapshot.popularity_for(
             profile_in.gender.as_deref(),
             profile_in.age,
@@ -1189,11 +1205,12 @@ fn check_cf_weight(w: f32) -> EngineResult<()> {
 
 /// Live items in the category (if any), minus seen and excluded ones.
 fn candidate_mask(
-    catalog: &Catalog,
+    snapshot: &Snapshot,
     category: Option<&str>,
     seen: impl Iterator<Item = ItemIdx>,
     exclude: &[String],
 ) -> Vec<bool> {
+    let catalog = &snapshot.catalog;
     let mut mask: Vec<bool> = match category {
         Some(c) => {
             let mut m = vec![false; catalog.slots()];
@@ -1202,9 +1219,7 @@ fn candidate_mask(
             }
             m
         }
-        None => (0..catalog.slots() as ItemIdx)
-            .map(|i| catalog.is_live(i))
-            .collect(),
+        None => snapshot.live.clone(),
     };
     let excluded = exclude.iter().filter_map(|id| catalog.get(id));
     for idx in seen.chain(excluded) {

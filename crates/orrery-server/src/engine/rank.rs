@@ -4,7 +4,6 @@
 use orrery_core::ItemIdx;
 
 use crate::engine::catalog::{Catalog, interest_tokens};
-use crate::engine::users::HistoryCell;
 
 /// A user's taste over content tokens (categories and tags): stated interests count 1
 /// each, items in the history add their affinity (negative for skips and low ratings).
@@ -18,8 +17,9 @@ pub struct Profile {
 }
 
 impl Profile {
-    /// The profile of `interests` and `history` over `catalog`'s tokens.
-    pub fn new(catalog: &Catalog, interests: &[String], history: &[HistoryCell]) -> Profile {
+    /// The profile of `interests` and a history placed in `catalog` ((slot, affinity)
+    /// cells, see [`crate::engine::users::place`]) over `catalog`'s tokens.
+    pub fn new(catalog: &Catalog, interests: &[String], cells: &[(ItemIdx, f32)]) -> Profile {
         let mut weights = vec![0f32; catalog.n_tokens()];
         let mut add = |t: u32, w: f32| {
             if let Some(slot) = weights.get_mut(t as usize) {
@@ -33,11 +33,10 @@ impl Profile {
                 }
             }
         }
-        for cell in history {
-            let Some(item) = catalog.get(&cell.item).and_then(|i| catalog.item(i)) else {
+        for &(slot, affinity) in cells {
+            let Some(item) = catalog.item(slot) else {
                 continue;
             };
-            let affinity = cell.affinity();
             for &t in &item.features {
                 add(t, affinity);
             }

@@ -9,6 +9,7 @@ use orrery_models::UserRepr;
 
 use crate::engine::catalog::Catalog;
 use crate::engine::content::ContentState;
+use crate::engine::rank::Profile;
 
 /// One item of a user's history.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,6 +67,8 @@ struct Placed {
     catalog: Weak<Catalog>,
     /// (slot, affinity in [-1, 1]) of every history item the catalog holds, oldest first.
     cells: Arc<Vec<(ItemIdx, f32)>>,
+    /// The token profile over this catalog, computed on first use.
+    tokens: Option<Arc<Profile>>,
     profile: Option<CachedProfile>,
 }
 
@@ -103,9 +106,30 @@ impl UserView {
         *placed = Some(Placed {
             catalog: Arc::downgrade(catalog),
             cells: cells.clone(),
+            tokens: None,
             profile: None,
         });
         cells
+    }
+
+    /// The user's token profile (stated interests and history over `catalog`'s categories
+    /// and tags), computed once per catalog.
+    pub fn tokens(&self, catalog: &Arc<Catalog>) -> Arc<Profile> {
+        let cells = self.cells(catalog);
+        let mut placed = self.placed.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(p) = placed.as_ref()
+            && Arc::ptr_eq(&p.cells, &cells)
+            && let Some(tokens) = &p.tokens
+        {
+            return tokens.clone();
+        }
+        let tokens = Arc::new(Profile::new(catalog, &self.record.interests, &cells));
+        if let Some(p) = placed.as_mut()
+            && Arc::ptr_eq(&p.cells, &cells)
+        {
+            p.tokens = Some(tokens.clone());
+        }
+        tokens
     }
 
     /// The user's content profile under `state` (history and stated interests, `encoded`
