@@ -139,22 +139,6 @@ pub struct Plan {
     pub popularity_prior: f32,
 }
 
-/// Min–max normalization of the finite scores of admitted items to [0, 1]; the others
-/// become NaN. All-equal scores become 0.5. Returns the mean of the normalized values.
-pub fn normalize(raw: &[f32], admit: &[bool]) -> (Vec<f32>, f32) {
-    match Scale::of(raw, admit) {
-        Some(scale) => (
-            raw.iter()
-                .zip(admit)
-                .map(|(&s, &a)| if a { scale.apply(s) } else { None })
-                .map(|v| v.unwrap_or(f32::NAN))
-                .collect(),
-            scale.mean,
-        ),
-        None => (vec![f32::NAN; raw.len()], 0.0),
-    }
-}
-
 /// One signal's min–max scaling over the admitted items, and the mean it gives them.
 #[derive(Debug, Clone, Copy)]
 struct Scale {

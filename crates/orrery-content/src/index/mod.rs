@@ -249,20 +249,13 @@ impl VectorIndex {
 
     /// The `k` items most similar to `query`.
     pub fn search(&self, query: &[f32], k: usize) -> Result<Vec<Neighbor>> {
+        let Some(graph) = &self.graph else {
+            return self.search_filtered(query, k, |_| true);
+        };
         let query = self.unit_query(query)?;
-        if k == 0 || self.is_empty() {
+        if k == 0 {
             return Ok(Vec::new());
         }
-        let Some(graph) = &self.graph else {
-            return Ok(exact::search(
-                &self.rows,
-                &self.keys,
-                self.dim,
-                &query,
-                k,
-                &|_| true,
-            ));
-        };
         let matches = graph.search(&query, k).map_err(index_error)?;
         Ok(self.rescored(&matches.keys, &query))
     }

@@ -222,13 +222,12 @@ pub fn rank(input: HybridInput) -> Ranking {
 /// catalog counts their interactions only from the next training on, so a zero says "not
 /// measured yet", not "unpopular", and would bury every new item under the popular ones.
 /// `None` when there is no model or every item is known to it.
-pub(crate) fn unmeasured_popularity(snapshot: &Snapshot, popularity: &[f32]) -> Option<Vec<f32>> {
+fn unmeasured_popularity(snapshot: &Snapshot, popularity: &[f32]) -> Option<Vec<f32>> {
     if !snapshot.has_unmeasured {
         return None;
     }
-    let catalog = &snapshot.catalog;
     let known = |idx: usize| snapshot.model_index(idx as ItemIdx).is_some();
-    let live = |idx: usize| catalog.is_live(idx as ItemIdx);
+    let live = |idx: usize| snapshot.live.get(idx).copied().unwrap_or(false);
     let measured: Vec<f32> = (0..popularity.len())
         .filter(|&i| live(i) && known(i))
         .map(|i| popularity[i])
