@@ -329,3 +329,54 @@ fn bad_vectors_are_rejected_with_the_reason() {
         Err(Error::BadQuery(_))
     ));
 }
+
+#[test]
+fn batches_build_the_graph_once_grow_it_and_reject_bad_rows_whole() {
+    let n = 1200;
+    let vectors = clustered(n, 40, 9);
+    let keys: Vec<u64> = (0..n as u64).collect();
+    let mut index = VectorIndex::new(DIM, graph_options());
+    // Below the threshold: flat rows only.
+    index
+        .upsert_batch(&keys[..400], &vectors[..400 * DIM])
+        .unwrap();
+    assert_eq!(index.mode(), SearchMode::Exact);
+    // One batch carries it past the threshold; the next grows the graph.
+    index
+        .upsert_batch(&keys[400..900], &vectors[400 * DIM..900 * DIM])
+        .unwrap();
+    assert_eq!(index.mode(), SearchMode::Hnsw);
+    index
+        .upsert_batch(&keys[900..], &vectors[900 * DIM..])
+        .unwrap();
+    assert_eq!(index.len(), n);
+
+    // Replacing rows moves them: key 5 takes key 1000's vector and is found by it.
+    let moved = vectors[1000 * DIM..1001 * DIM].to_vec();
+    index.upsert_batch(&[5], &moved).unwrap();
+    assert_eq!(index.len(), n);
+    let found = index.search(&moved, 2).unwrap();
+    let mut top: Vec<u64> = keys_of(&found);
+    top.sort();
+    assert_eq!(top, [5, 1000]);
+
+    // The graph matches exact search as a whole-batch-built one does.
+    let queries = clustered(100, 40, 10);
+    let mean = queries
+        .chunks(DIM)
+        .map(|q| {
+            let approx = index.search(q, 10).unwrap();
+            recall(&approx, &index.search_exact(q, 10, |_| true).unwrap())
+        })
+        .sum::<f64>()
+        / 100.0;
+    assert!(mean >= 0.95, "recall@10 = {mean}");
+
+    // A batch with one bad row stores none of its rows.
+    let mut bad = vectors[..2 * DIM].to_vec();
+    bad[DIM + 3] = f32::NAN;
+    let err = index.upsert_batch(&[5000, 5001], &bad).unwrap_err();
+    assert!(matches!(err, Error::BadVector { item: 5001, .. }), "{err}");
+    assert!(!index.contains(5000) && !index.contains(5001));
+    assert_eq!(index.len(), n);
+}

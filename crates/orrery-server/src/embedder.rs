@@ -56,7 +56,7 @@ async fn work(engine: Arc<Engine>, encoder: Arc<Encoder>, mut jobs: UnboundedRec
 
 /// Brings the vectors of the catalog's items (all of them, or `ids`) up to date.
 async fn embed(
-    engine: &Engine,
+    engine: &Arc<Engine>,
     encoder: &Arc<Encoder>,
     all: bool,
     ids: HashSet<String>,
@@ -118,12 +118,12 @@ async fn embed(
             }
             rows
         };
-        content.insert(
-            rows.into_iter()
-                .filter(|e| reuse.contains(e.item.as_str()))
-                .map(|e| (e.item, e.text_hash, e.vector))
-                .collect(),
-        );
+        let rows = rows
+            .into_iter()
+            .filter(|e| reuse.contains(e.item.as_str()))
+            .map(|e| (e.item, e.text_hash, e.vector))
+            .collect();
+        index(engine, rows).await;
         tracing::debug!(items = reuse.len(), "loaded stored item embeddings");
     }
     for chunk in fresh.chunks(BATCH) {
@@ -162,12 +162,21 @@ async fn embed(
             .store()
             .put_item_embeddings(model, &new, crate::training::unix_now())
             .await?;
-        content.insert(
-            new.iter()
-                .map(|e| (e.item.to_owned(), e.text_hash, e.vector.to_vec()))
-                .collect(),
-        );
+        let rows = new
+            .iter()
+            .map(|e| (e.item.to_owned(), e.text_hash, e.vector.to_vec()))
+            .collect();
+        index(engine, rows).await;
         tracing::debug!(items = chunk.len(), "embedded items");
     }
     Ok(())
+}
+
+/// Adds vectors to the engine's content index off the async threads (a large batch can
+/// build the index's graph).
+async fn index(engine: &Arc<Engine>, rows: Vec<(String, u64, Vec<f32>)>) {
+    let engine = engine.clone();
+    if let Err(e) = tokio::task::spawn_blocking(move || engine.content().insert(rows)).await {
+        tracing::warn!("indexing item embeddings stopped: {e}");
+    }
 }

@@ -206,6 +206,7 @@ async fn the_api_documents_itself() {
         "/recommendations/cold-start",
         "/recommendations/onboarding-movies",
         "/items/{item_id}/similar",
+        "/users/{user_id}/similar",
         "/explain/{user_id}/{item_id}",
         "/training/train",
         "/models/{version}/activate",

@@ -300,6 +300,48 @@ async fn embeddings_are_stored_once_and_follow_item_changes() {
             23,
             "{name}"
         );
+
+        // The vector index answers content similarity: every other live item, ranked by
+        // the cosine of the texts, the deleted one gone, the same topic first.
+        let (status, similar) = server.get("/items/ck1/similar?n=50").await;
+        assert_eq!(status, StatusCode::OK, "{name}: {similar}");
+        assert_eq!(similar["method"], "content", "{name}: {similar}");
+        assert_eq!(similar["basis"], "embeddings", "{name}: {similar}");
+        let found: Vec<(&str, f64)> = similar["similar"]
+            .as_array()
+            .expect("similar")
+            .iter()
+            .map(|s| {
+                let id = s["content_id"].as_str().expect("content_id");
+                (id, s["score"].as_f64().expect("score"))
+            })
+            .collect();
+        assert_eq!(found.len(), 22, "{name}: {similar}");
+        assert!(
+            found.iter().all(|(id, _)| *id != "ck1" && *id != "ck6"),
+            "{name}: {found:?}"
+        );
+        assert!(
+            found.windows(2).all(|w| w[0].1 >= w[1].1),
+            "{name}: {found:?}"
+        );
+        assert!(
+            found[..3].iter().all(|(id, _)| topic(id) == "cooking"),
+            "{name}: {found:?}"
+        );
+        let (status, problem) = server.get("/items/ck1/similar?method=collaborative").await;
+        assert_eq!(
+            status,
+            StatusCode::CONFLICT,
+            "{name}: no model yet: {problem}"
+        );
+        let (status, problem) = server.get("/items/ck1/similar?method=closest").await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{name}: {problem}"
+        );
+        assert_eq!(problem["field"], "method", "{name}: {problem}");
         server.finish().await;
     }
 }
@@ -383,6 +425,44 @@ async fn the_dummi_ai_success_criteria_hold_over_http() {
         let mut first_two = a[..2].to_vec();
         first_two.sort();
         assert_eq!(first_two, ["ml1", "ml4"], "{name}: {a:?}");
+
+        // Users like you: the nearest users by the model's user factors are the other fans
+        // of the same topic.
+        let (status, like_me) = server.get("/users/ml-fan0/similar?n=3").await;
+        assert_eq!(status, StatusCode::OK, "{name}: {like_me}");
+        assert_eq!(like_me["basis"], "factors", "{name}: {like_me}");
+        let neighbours: Vec<(&str, f64)> = like_me["similar"]
+            .as_array()
+            .expect("similar")
+            .iter()
+            .map(|u| {
+                let id = u["user_id"].as_str().expect("user_id");
+                (id, u["similarity"].as_f64().expect("similarity"))
+            })
+            .collect();
+        assert_eq!(neighbours.len(), 3, "{name}: {like_me}");
+        assert!(
+            neighbours
+                .iter()
+                .all(|(u, _)| u.starts_with("ml-fan") && *u != "ml-fan0"),
+            "{name}: {like_me}"
+        );
+        assert!(
+            neighbours.windows(2).all(|w| w[0].1 >= w[1].1),
+            "{name}: {like_me}"
+        );
+        // ml-fan3 liked exactly the same items.
+        assert_eq!(neighbours[0].0, "ml-fan3", "{name}: {like_me}");
+        assert_eq!(
+            like_me["similar"][0]["items_in_common"], 4,
+            "{name}: {like_me}"
+        );
+        // Similar items by the model, on request.
+        let (status, similar) = server
+            .get("/items/ml2/similar?n=3&method=collaborative")
+            .await;
+        assert_eq!(status, StatusCode::OK, "{name}: {similar}");
+        assert_eq!(similar["basis"], "model", "{name}: {similar}");
 
         // Positive feedback on an item lifts similar items in the user's next list.
         let before = recommend(&server, list("wd-fan0", 18)).await;

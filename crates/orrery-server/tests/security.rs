@@ -53,6 +53,7 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("PUT", "/users/{user_id}", Rule::ActingFor),
     ("DELETE", "/users/{user_id}", Rule::ActingFor),
     ("GET", "/users/{user_id}/interactions", Rule::ActingFor),
+    ("GET", "/users/{user_id}/similar", Rule::ActingFor),
     ("GET", "/items", Rule::Open),
     ("POST", "/items", Rule::Admin),
     ("GET", "/items/{item_id}", Rule::Open),

@@ -221,6 +221,52 @@ impl VectorIndex {
         Ok(())
     }
 
+    /// Adds or replaces many vectors at once (`keys[i]` ↦ row `i`): every row is checked
+    /// before any is stored, so a bad one changes nothing. Rows that reach an existing
+    /// graph are inserted from all threads, and a batch that carries the index past the
+    /// threshold builds the graph once instead of growing it one row at a time.
+    pub fn upsert_batch(&mut self, keys: &[u64], vectors: &[f32]) -> Result<()> {
+        self.check_rows(keys, vectors)?;
+        let units = keys
+            .iter()
+            .zip(vectors.chunks_exact(self.dim))
+            .map(|(&key, row)| unit(row).map_err(|reason| Error::BadVector { item: key, reason }))
+            .collect::<Result<Vec<_>>>()?;
+        for (&key, unit) in keys.iter().zip(&units) {
+            self.store(key, unit)?;
+        }
+        match &self.graph {
+            Some(graph) => {
+                for &key in keys {
+                    if graph.contains(key) {
+                        graph.remove(key).map_err(index_error)?;
+                    }
+                }
+                let needed = graph.size() + keys.len();
+                if needed > graph.capacity() {
+                    graph
+                        .reserve_capacity_and_threads(
+                            needed.max(graph.capacity() * 2),
+                            rayon::current_num_threads(),
+                        )
+                        .map_err(index_error)?;
+                }
+                // A key repeated in the batch keeps its last row, as `store` did.
+                let last: HashMap<u64, &[f32]> = keys
+                    .iter()
+                    .zip(&units)
+                    .map(|(&key, unit)| (key, unit.as_slice()))
+                    .collect();
+                last.par_iter()
+                    .try_for_each(|(&key, unit)| graph.add(key, unit))
+                    .map_err(index_error)?;
+            }
+            None if self.len() > self.options.exact_threshold => self.build_graph()?,
+            None => {}
+        }
+        Ok(())
+    }
+
     /// Removes `key`; `false` when it was not there.
     pub fn remove(&mut self, key: u64) -> Result<bool> {
         let Some(slot) = self.slots.remove(&key) else {

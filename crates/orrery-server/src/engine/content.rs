@@ -3,6 +3,10 @@
 //! them for each catalog ([`ContentState`]), which turns a user's history and interests
 //! into content scores with `orrery-models`' rules.
 //!
+//! The vectors live in a [`VectorIndex`] (exact below a size threshold, an HNSW graph
+//! above), updated as items are embedded or removed; it answers content similar-item
+//! look-ups, and the content model of each catalog reads its rows from it.
+//!
 //! Embeddings replace the catalog's category-and-tag tokens as the content signal once
 //! every live item that has text has its vector; until then (the encoder is loading, a
 //! batch is being embedded) the token profile stands in, so that a list never mixes items
@@ -12,6 +16,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use arc_swap::ArcSwapOption;
+use orrery_content::{IndexOptions, VectorIndex};
 use orrery_core::ItemIdx;
 use orrery_models::{Content, ContentParams, ItemCategories, ItemVectors};
 use tokio::sync::mpsc::UnboundedSender;
@@ -30,22 +35,45 @@ pub enum EmbedJob {
     Items(Vec<String>),
 }
 
-/// One item's vector and the fingerprint of the text it came from.
-#[derive(Debug, Clone)]
-struct Stored {
-    hash: u64,
-    vector: Vec<f32>,
-}
-
-/// The vectors of the current encoder, by item id.
+/// Which items have a vector of the current encoder, and from which text.
 #[derive(Debug, Default)]
 struct Table {
     /// The encoder's name, once known.
     model: Option<String>,
-    vectors: HashMap<String, Stored>,
-    /// Bumped on every change, so that content states built from older tables are
-    /// rebuilt.
+    /// The fingerprint of the text each item's vector came from.
+    hashes: HashMap<String, u64>,
+    /// Bumped after every change of the vectors, so that content states built from older
+    /// ones are rebuilt.
     version: u64,
+}
+
+/// The item vectors, searchable by cosine, and the item ids behind the index's keys.
+///
+/// Keys are handed out once per item id and never reused, so a key always names the
+/// same item while the index lives.
+#[derive(Default)]
+struct ItemSpace {
+    index: Option<VectorIndex>,
+    keys: HashMap<String, u64>,
+    ids: HashMap<u64, String>,
+    next_key: u64,
+}
+
+impl ItemSpace {
+    fn key(&mut self, item: &str) -> u64 {
+        if let Some(&key) = self.keys.get(item) {
+            return key;
+        }
+        let key = self.next_key;
+        self.next_key += 1;
+        self.keys.insert(item.to_owned(), key);
+        self.ids.insert(key, item.to_owned());
+        key
+    }
+
+    fn vector(&self, item: &str) -> Option<&[f32]> {
+        self.index.as_ref()?.get(*self.keys.get(item)?)
+    }
 }
 
 /// The content model over one catalog and one version of the vectors.
@@ -72,9 +100,13 @@ pub struct ContentSignals {
 }
 
 /// The vectors, the content state of the current catalog, and the embedder's mailbox.
+///
+/// Writers update the vector index first and bump the table's version after, so a content
+/// state is never cached under a version whose vectors it lacks.
 #[derive(Default)]
 pub struct ContentIndex {
     table: RwLock<Table>,
+    space: RwLock<ItemSpace>,
     state: ArcSwapOption<ContentState>,
     /// Encoded interest texts, by text.
     interests: Mutex<HashMap<String, Arc<Vec<f32>>>>,
@@ -99,42 +131,124 @@ impl ContentIndex {
 
     /// The encoder the stored vectors belong to; switching to another forgets the others.
     pub fn use_model(&self, model: &str) {
-        let mut table = self.table.write().unwrap_or_else(|p| p.into_inner());
-        if table.model.as_deref() != Some(model) {
-            table.model = Some(model.to_owned());
-            table.vectors.clear();
-            table.version += 1;
+        let current = self
+            .table
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .model
+            .clone();
+        if current.as_deref() == Some(model) {
+            return;
         }
+        *self.space.write().unwrap_or_else(|p| p.into_inner()) = ItemSpace::default();
+        let mut table = self.table.write().unwrap_or_else(|p| p.into_inner());
+        table.model = Some(model.to_owned());
+        table.hashes.clear();
+        table.version += 1;
     }
 
     /// The fingerprint of the text `item`'s vector was computed from, if it has one.
     pub fn hash_of(&self, item: &str) -> Option<u64> {
         let table = self.table.read().unwrap_or_else(|p| p.into_inner());
-        table.vectors.get(item).map(|s| s.hash)
+        table.hashes.get(item).copied()
     }
 
-    /// Stores vectors (item, fingerprint, vector).
+    /// Stores vectors (item, fingerprint, vector); one of the wrong length, or that is
+    /// zero or not finite, is left out with a warning. Call it off the async threads: a
+    /// batch that carries a large catalog past the index's threshold builds its graph.
     pub fn insert(&self, rows: Vec<(String, u64, Vec<f32>)>) {
         if rows.is_empty() {
             return;
         }
-        let mut table = self.table.write().unwrap_or_else(|p| p.into_inner());
-        for (item, hash, vector) in rows {
-            table.vectors.insert(item, Stored { hash, vector });
+        let mut stored = Vec::with_capacity(rows.len());
+        {
+            let mut space = self.space.write().unwrap_or_else(|p| p.into_inner());
+            let dim = space
+                .index
+                .as_ref()
+                .map_or(rows[0].2.len(), VectorIndex::dim);
+            let (mut keys, mut flat) = (Vec::new(), Vec::new());
+            for (item, hash, vector) in rows {
+                let usable = vector.len() == dim
+                    && vector.iter().all(|x| x.is_finite())
+                    && vector.iter().any(|&x| x != 0.0);
+                if !usable {
+                    tracing::warn!(
+                        item,
+                        "an item embedding was not usable (length, zeros or NaN)"
+                    );
+                    continue;
+                }
+                keys.push(space.key(&item));
+                flat.extend_from_slice(&vector);
+                stored.push((item, hash));
+            }
+            let index = space
+                .index
+                .get_or_insert_with(|| VectorIndex::new(dim, IndexOptions::default()));
+            if let Err(e) = index.upsert_batch(&keys, &flat) {
+                tracing::warn!("indexing {} item embeddings failed: {e}", keys.len());
+                return;
+            }
         }
+        let mut table = self.table.write().unwrap_or_else(|p| p.into_inner());
+        table.hashes.extend(stored);
         table.version += 1;
     }
 
     /// Forgets the vectors of items that are gone or have no text any more.
     pub fn remove(&self, items: &[String]) {
-        let mut table = self.table.write().unwrap_or_else(|p| p.into_inner());
-        let before = table.vectors.len();
-        for item in items {
-            table.vectors.remove(item);
+        let mut removed = 0;
+        {
+            let mut space = self.space.write().unwrap_or_else(|p| p.into_inner());
+            for item in items {
+                let Some(key) = space.keys.remove(item) else {
+                    continue;
+                };
+                space.ids.remove(&key);
+                if let Some(index) = space.index.as_mut()
+                    && let Err(e) = index.remove(key)
+                {
+                    tracing::warn!(
+                        item,
+                        "removing an item embedding from the index failed: {e}"
+                    );
+                }
+                removed += 1;
+            }
         }
-        if table.vectors.len() != before {
+        if removed > 0 {
+            let mut table = self.table.write().unwrap_or_else(|p| p.into_inner());
+            for item in items {
+                table.hashes.remove(item);
+            }
             table.version += 1;
         }
+    }
+
+    /// The `k` items whose text is closest to `item`'s (cosine of their embeddings),
+    /// among those `allow` admits, best first; `None` when `item` has no vector.
+    pub fn similar_items(
+        &self,
+        item: &str,
+        k: usize,
+        allow: impl Fn(&str) -> bool + Sync,
+    ) -> Option<Vec<(String, f32)>> {
+        let space = self.space.read().unwrap_or_else(|p| p.into_inner());
+        let key = *space.keys.get(item)?;
+        let index = space.index.as_ref()?;
+        let found = index
+            .similar_to(key, k, |other| {
+                space.ids.get(&other).is_some_and(|id| allow(id))
+            })
+            .map_err(|e| tracing::warn!(item, "content similarity search failed: {e}"))
+            .ok()??;
+        Some(
+            found
+                .into_iter()
+                .filter_map(|n| Some((space.ids.get(&n.key)?.clone(), n.score)))
+                .collect(),
+        )
     }
 
     /// The content state of `catalog` with the current vectors, built when either changed.
@@ -152,9 +266,16 @@ impl ContentIndex {
     }
 
     fn build(&self, catalog: &Arc<Catalog>) -> ContentState {
-        let table = self.table.read().unwrap_or_else(|p| p.into_inner());
+        // The version first: vectors that change meanwhile are newer than it, and the next
+        // call rebuilds.
+        let version = self.table.read().unwrap_or_else(|p| p.into_inner()).version;
+        let space = self.space.read().unwrap_or_else(|p| p.into_inner());
         let slots = catalog.slots();
-        let dim = table.vectors.values().map(|s| s.vector.len()).next();
+        let dim = space
+            .index
+            .as_ref()
+            .filter(|i| !i.is_empty())
+            .map(VectorIndex::dim);
         let (mut embedded, mut pending) = (0, 0);
         let mut vectors = dim.map(|d| ItemVectors::new(d, slots));
         let mut categories = Vec::with_capacity(slots);
@@ -170,9 +291,9 @@ impl ContentIndex {
             }));
             liked.push(catalog.liked(idx) as f32);
             let Some(item) = item else { continue };
-            let stored = table.vectors.get(&item.record.id);
+            let stored = space.vector(&item.record.id);
             let set = match (stored, vectors.as_mut()) {
-                (Some(s), Some(v)) => v.set(idx, &s.vector).is_ok() && v.has(idx),
+                (Some(s), Some(v)) => v.set(idx, s).is_ok() && v.has(idx),
                 _ => false,
             };
             if set {
@@ -194,7 +315,7 @@ impl ContentIndex {
         });
         ContentState {
             catalog: catalog.clone(),
-            version: table.version,
+            version,
             complete: content.is_some() && pending == 0,
             content,
             embedded,

@@ -2,17 +2,18 @@
 //! of their history that pull the score up or down, the categories the item shares with
 //! what they like, and similar users who liked it.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
-use orrery_core::ItemIdx;
+use orrery_core::{ItemIdx, UserIdx};
 use orrery_models::{Recommender, UserRepr};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::engine::catalog::is_positive;
+use crate::engine::neighbours::nearest_users;
 use crate::engine::serving::ServingModel;
 use crate::engine::users::UserView;
-use crate::engine::{EngineResult, Snapshot, cosine, item_similarity};
+use crate::engine::{EngineResult, Snapshot, item_similarity};
 
 /// One history item's share of a score.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -86,8 +87,6 @@ pub struct Explanation {
 }
 
 const SHOWN: usize = 5;
-/// Likers compared for similar users, at most (popular items have thousands).
-const MAX_LIKERS: usize = 2_000;
 
 pub(crate) fn explain(
     snapshot: &Snapshot,
@@ -241,11 +240,10 @@ fn similar_users(
 ) -> Vec<SimilarUser> {
     let explicit = model.model.rating_range().is_some();
     let me = model.user_index(user_id);
-    let my_items: HashSet<ItemIdx> = repr.history.iter().map(|&(i, _)| i).collect();
     let Some(likers) = model.item_users().get(m as usize) else {
         return Vec::new();
     };
-    let mut found: Vec<SimilarUser> = likers
+    let liked: HashMap<UserIdx, f32> = likers
         .iter()
         .filter(|&&(u, v)| {
             Some(u) != me
@@ -255,31 +253,19 @@ fn similar_users(
                     is_positive(f32::NAN, v)
                 }
         })
-        .take(MAX_LIKERS)
-        .filter_map(|&(u, value)| {
-            let other = model.model.user(u).ok()?;
-            let similarity = if !repr.factors.is_empty() && !other.factors.is_empty() {
-                cosine(&repr.factors, &other.factors)
-            } else {
-                let theirs: HashSet<ItemIdx> = other.history.iter().map(|&(i, _)| i).collect();
-                let common = my_items.intersection(&theirs).count();
-                let union = my_items.len() + theirs.len() - common;
-                if union == 0 {
-                    0.0
-                } else {
-                    common as f32 / union as f32
-                }
-            };
+        .copied()
+        .collect();
+    let (_, found) = nearest_users(model, repr, SHOWN, |u| liked.contains_key(&u));
+    found
+        .into_iter()
+        .filter_map(|(u, similarity)| {
             Some(SimilarUser {
                 user_id: model.user_id(u)?.to_owned(),
                 similarity,
-                value,
+                value: *liked.get(&u)?,
             })
         })
-        .collect();
-    found.sort_by(|a, b| b.similarity.total_cmp(&a.similarity));
-    found.truncate(SHOWN);
-    found
+        .collect()
 }
 
 fn summarize(

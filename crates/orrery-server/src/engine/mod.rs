@@ -22,6 +22,7 @@ pub mod catalog;
 pub mod content;
 mod explain;
 pub mod hybrid;
+mod neighbours;
 pub mod rank;
 pub mod serving;
 pub mod users;
@@ -37,6 +38,7 @@ use orrery_store::{Change, Store};
 
 pub use catalog::{Catalog, CatalogItem};
 pub use explain::{Explanation, Influence, SharedCategory, SimilarUser};
+pub use neighbours::UserSimilarity;
 pub use serving::{BundleError, ServingModel};
 pub use users::{HistoryCell, UserView};
 
@@ -99,6 +101,69 @@ pub enum Method {
     ColdStart,
     /// Nothing known about the user: popularity (within their demographic group if known).
     Popularity,
+}
+
+/// Which notion of similarity `GET /items/{id}/similar` uses.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SimilarBy {
+    /// The active model where it knows the item, else content.
+    #[default]
+    Auto,
+    /// The active model's item factors or neighbours.
+    Collaborative,
+    /// The items' text embeddings (or shared categories and tags without them).
+    Content,
+}
+
+/// What a similar-items list was computed from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SimilarityBasis {
+    /// The active model's item similarity (cosine of item factors, or its neighbours).
+    Model,
+    /// Cosine of the items' text embeddings, from the vector index.
+    Embeddings,
+    /// Cosine of the items' category and tag sets.
+    CategoriesAndTags,
+}
+
+/// Items similar to one item.
+#[derive(Debug, Clone)]
+pub struct SimilarItems {
+    /// `collaborative` or `content`.
+    pub method: Method,
+    /// What the scores are.
+    pub basis: SimilarityBasis,
+    /// Most similar first.
+    pub items: Vec<RankedItem>,
+}
+
+/// Users with taste close to one user's.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct SimilarUsers {
+    /// The user.
+    pub user_id: String,
+    /// The active model's algorithm.
+    pub algorithm: String,
+    /// The active model's version.
+    pub model_version: i64,
+    /// How similarity was measured: `factors` (cosine of the model's user factors) or
+    /// `shared_items` (Jaccard index of the item sets, for models without factors).
+    pub basis: UserSimilarity,
+    /// Most similar first.
+    pub similar: Vec<UserNeighbour>,
+}
+
+/// One user with similar taste.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct UserNeighbour {
+    /// The user.
+    pub user_id: String,
+    /// Cosine of the user factors, or the Jaccard index of the item sets.
+    pub similarity: f32,
+    /// Items both users interacted with (in the model's training data for them).
+    pub items_in_common: usize,
 }
 
 /// One recommended item and the parts of its score.
@@ -1076,22 +1141,26 @@ impl Engine {
             .collect()
     }
 
-    /// Items similar to `item_id`: by the active model where it knows the item and has a
-    /// notion of similarity, else by shared categories and tags.
+    /// Items similar to `item_id`, live ones only, most similar first.
+    ///
+    /// `Collaborative` asks the active model (item factors or neighbours); `Content` the
+    /// vector index of the items' text embeddings, or shared categories and tags for an
+    /// item without a vector; `Auto` the model where it knows the item, else content.
     pub fn similar_items(
         &self,
         item_id: &str,
         n: usize,
-    ) -> EngineResult<(Method, Vec<RankedItem>)> {
+        by: SimilarBy,
+    ) -> EngineResult<SimilarItems> {
         let snapshot = self.snapshot();
         let catalog = &snapshot.catalog;
         let idx = catalog
             .get(item_id)
             .ok_or_else(|| EngineError::UnknownItem(item_id.to_owned()))?;
-        let ranked_item = |i: ItemIdx, score: f32| {
+        let ranked_item = |i: ItemIdx, score: f32, method: Method| {
             catalog
                 .item(i)
-                .filter(|it| !it.deleted)
+                .filter(|it| !it.deleted && i != idx)
                 .map(|it| RankedItem {
                     record: it.record.clone(),
                     score,
@@ -1100,26 +1169,43 @@ impl Engine {
                     popularity: snapshot.popularity[i as usize],
                     matched: Vec::new(),
                     because: None,
-                    method: Method::Content,
+                    method,
                 })
         };
-        if let (Some(model), Some(m)) = (snapshot.model.as_deref(), snapshot.model_index(idx)) {
-            // Deleted items may be among the neighbours: ask for a few more.
-            if let Ok(similar) = model.model.similar_items(m, n + 8) {
-                let items: Vec<RankedItem> = similar
-                    .into_iter()
-                    .filter_map(|s| {
-                        let id = model.item_id(s.item)?;
-                        ranked_item(catalog.get(id)?, s.score)
-                    })
-                    .take(n)
-                    .map(|item| RankedItem {
+        if by != SimilarBy::Content {
+            match self.collaborative_neighbours(&snapshot, item_id, idx, n) {
+                Ok(found) => {
+                    let items = found
+                        .into_iter()
+                        .filter_map(|(i, s)| ranked_item(i, s, Method::Collaborative))
+                        .take(n)
+                        .collect();
+                    return Ok(SimilarItems {
                         method: Method::Collaborative,
-                        ..item
-                    })
-                    .collect();
-                return Ok((Method::Collaborative, items));
+                        basis: SimilarityBasis::Model,
+                        items,
+                    });
+                }
+                Err(e) if by == SimilarBy::Collaborative => return Err(e),
+                Err(_) => {}
             }
+        }
+        let live = |id: &str| {
+            catalog
+                .get(id)
+                .and_then(|i| catalog.item(i))
+                .is_some_and(|it| !it.deleted)
+        };
+        if let Some(found) = self.content.similar_items(item_id, n, live) {
+            let items = found
+                .into_iter()
+                .filter_map(|(id, s)| ranked_item(catalog.get(&id)?, s, Method::Content))
+                .collect();
+            return Ok(SimilarItems {
+                method: Method::Content,
+                basis: SimilarityBasis::Embeddings,
+                items,
+            });
         }
         let features = catalog.item(idx).map_or(&[][..], |i| &i.features[..]);
         let mut shared: HashMap<ItemIdx, u32> = HashMap::new();
@@ -1141,9 +1227,69 @@ impl Engine {
         }
         let items = top(&scores, &mask, 0, n)
             .into_iter()
-            .filter_map(|(i, s)| ranked_item(i, s))
+            .filter_map(|(i, s)| ranked_item(i, s, Method::Content))
             .collect();
-        Ok((Method::Content, items))
+        Ok(SimilarItems {
+            method: Method::Content,
+            basis: SimilarityBasis::CategoriesAndTags,
+            items,
+        })
+    }
+
+    /// The active model's nearest items to `item_id` (catalog index, score), with a few
+    /// extra in case some were deleted since training.
+    fn collaborative_neighbours(
+        &self,
+        snapshot: &Snapshot,
+        item_id: &str,
+        idx: ItemIdx,
+        n: usize,
+    ) -> EngineResult<Vec<(ItemIdx, f32)>> {
+        let model = snapshot.model.as_deref().ok_or(EngineError::NoModel)?;
+        let m = snapshot
+            .model_index(idx)
+            .ok_or_else(|| EngineError::NotInModel(item_id.to_owned()))?;
+        let similar = model
+            .model
+            .similar_items(m, n + 8)
+            .map_err(|e| EngineError::Invalid {
+                field: "method".into(),
+                reason: format!(
+                    "the active model ({}) has no item similarity: {e}",
+                    model.info.algorithm
+                ),
+            })?;
+        Ok(similar
+            .into_iter()
+            .filter_map(|s| Some((snapshot.catalog.get(model.item_id(s.item)?)?, s.score)))
+            .collect())
+    }
+
+    /// The training users with the taste closest to `user_id`'s, by the active model
+    /// (their history folded in when the model has not seen them).
+    pub async fn similar_users(&self, user_id: &str, n: usize) -> EngineResult<SimilarUsers> {
+        let model = self.active_model().ok_or(EngineError::NoModel)?;
+        let view = self.user_view(user_id).await?;
+        let repr = self.repr(&model, &view)?;
+        let me = model.user_index(user_id);
+        let (basis, found) = neighbours::nearest_users(&model, &repr, n, |u| Some(u) != me);
+        let similar = found
+            .into_iter()
+            .filter_map(|(u, similarity)| {
+                Some(UserNeighbour {
+                    user_id: model.user_id(u)?.to_owned(),
+                    similarity,
+                    items_in_common: neighbours::items_in_common(&model, &repr, u),
+                })
+            })
+            .collect();
+        Ok(SimilarUsers {
+            user_id: user_id.to_owned(),
+            algorithm: model.info.algorithm.clone(),
+            model_version: model.version(),
+            basis,
+            similar,
+        })
     }
 
     /// The active model's prediction for a user and an item.

@@ -1,8 +1,11 @@
 //! [`ServingModel`]: a fitted model with the id maps of the snapshot it was trained on, as
-//! stored in the registry (an [`orrery_train::Bundle`]) and as served.
+//! stored in the registry (an [`orrery_train::Bundle`]) and as served, with the look-ups
+//! built over it on first use: each item's training users, and a vector index over the
+//! user factors for similar-user searches.
 
 use std::sync::OnceLock;
 
+use orrery_content::{IndexOptions, VectorIndex};
 use orrery_core::{Dataset, IdMap, ItemIdx, UserIdx};
 use orrery_models::{Model, Recommender};
 use orrery_store::ModelVersion;
@@ -21,6 +24,9 @@ pub struct ServingModel {
     items: IdMap,
     /// Per item, the training users and their values; built on first use (explanations).
     item_users: OnceLock<Vec<Vec<(UserIdx, f32)>>>,
+    /// The training users' factors, keyed by user index; `None` for models without user
+    /// factors. Built on first use.
+    user_space: OnceLock<Option<VectorIndex>>,
 }
 
 impl std::fmt::Debug for ServingModel {
@@ -43,6 +49,7 @@ impl ServingModel {
             users: dataset.users().clone(),
             items: dataset.items().clone(),
             item_users: OnceLock::new(),
+            user_space: OnceLock::new(),
         }
     }
 
@@ -59,6 +66,7 @@ impl ServingModel {
             users,
             items,
             item_users: OnceLock::new(),
+            user_space: OnceLock::new(),
         })
     }
 
@@ -107,6 +115,65 @@ impl ServingModel {
             }
             by_item
         })
+    }
+
+    /// The `k` training users whose factors are closest (cosine) to `factors`, among
+    /// those `allow` admits, best first; `None` when the model has no user factors or
+    /// `factors` is not a usable vector of theirs.
+    pub fn similar_users(
+        &self,
+        factors: &[f32],
+        k: usize,
+        allow: impl Fn(UserIdx) -> bool + Sync,
+    ) -> Option<Vec<(UserIdx, f32)>> {
+        let index = self.user_space()?;
+        let found = index
+            .search_filtered(factors, k, |key| UserIdx::try_from(key).is_ok_and(&allow))
+            .ok()?;
+        Some(
+            found
+                .into_iter()
+                .map(|n| (n.key as UserIdx, n.score))
+                .collect(),
+        )
+    }
+
+    fn user_space(&self) -> Option<&VectorIndex> {
+        self.user_space
+            .get_or_init(|| {
+                let mut keys = Vec::new();
+                let mut rows = Vec::new();
+                let mut dim = None;
+                for u in 0..self.model.n_users() as UserIdx {
+                    let Ok(repr) = self.model.user(u) else {
+                        continue;
+                    };
+                    let usable = !repr.factors.is_empty()
+                        && dim.is_none_or(|d| d == repr.factors.len())
+                        && repr.factors.iter().all(|x| x.is_finite())
+                        && repr.factors.iter().any(|&x| x != 0.0);
+                    if usable {
+                        dim = Some(repr.factors.len());
+                        keys.push(u64::from(u));
+                        rows.extend_from_slice(&repr.factors);
+                    }
+                }
+                let index = VectorIndex::build(dim?, user_index_options(), &keys, &rows);
+                index
+                    .map_err(|e| tracing::warn!("indexing the user factors failed: {e}"))
+                    .ok()
+            })
+            .as_ref()
+    }
+}
+
+/// Exact search up to 200,000 users: factors are short (tens of numbers), so a scan of
+/// MovieLens-20M's 138,000 users costs a few milliseconds, and building the index is a copy
+/// rather than a graph build on the request that first needs it.
+fn user_index_options() -> IndexOptions {
+    IndexOptions {
+        exact_threshold: 200_000,
+        ..IndexOptions::default()
     }
 }
 

@@ -121,6 +121,7 @@ pub fn router(state: AppState) -> axum::Router {
         .routes(routes!(recommend::cold_start))
         .routes(routes!(recommend::onboarding))
         .routes(routes!(recommend::similar))
+        .routes(routes!(recommend::similar_users))
         .routes(routes!(recommend::predict))
         .routes(routes!(recommend::explain))
         .routes(routes!(training::train))

@@ -15,7 +15,7 @@ use crate::auth::Caller;
 use crate::cache::Lookup;
 use crate::engine::{
     ColdStartProfile, Explanation, Method, Prediction, RankedItem, RecommendOptions,
-    Recommendations,
+    Recommendations, SimilarBy, SimilarUsers, SimilarityBasis,
 };
 use crate::extract::{Body, Params};
 use crate::ids;
@@ -543,6 +543,10 @@ pub async fn onboarding(
 pub struct SimilarQuery {
     /// Items to return (1–500, default 10).
     pub n: Option<usize>,
+    /// `auto` (default: the active model where it knows the item, else content),
+    /// `collaborative` or `content`.
+    #[param(inline)]
+    pub method: Option<SimilarBy>,
 }
 
 /// Items similar to one item.
@@ -550,9 +554,11 @@ pub struct SimilarQuery {
 pub struct SimilarResponse {
     /// The item.
     pub item_id: String,
-    /// `collaborative` (the model's item factors or neighbours) or `content` (shared
-    /// categories and tags).
+    /// `collaborative` (the model's item factors or neighbours) or `content`.
     pub method: Method,
+    /// What the scores are: `model` (the active model's item similarity), `embeddings`
+    /// (cosine of the items' text embeddings) or `categories_and_tags`.
+    pub basis: SimilarityBasis,
     /// Similar items, most similar first.
     pub similar: Vec<RecommendedItem>,
 }
@@ -567,12 +573,44 @@ pub async fn similar(
     Params(q): Params<SimilarQuery>,
 ) -> ApiResult<Json<SimilarResponse>> {
     let n = check_n("n", q.n.unwrap_or(10))?;
-    let (method, items) = state.engine.similar_items(&item_id, n)?;
+    let found = state
+        .engine
+        .similar_items(&item_id, n, q.method.unwrap_or_default())?;
     Ok(Json(SimilarResponse {
         item_id,
-        method,
-        similar: items.into_iter().map(item_out).collect(),
+        method: found.method,
+        basis: found.basis,
+        similar: found.items.into_iter().map(item_out).collect(),
     }))
+}
+
+/// Options of the similar-users list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SimilarUsersQuery {
+    /// Users to return (1–500, default 10).
+    pub n: Option<usize>,
+}
+
+/// Users with taste similar to a user's ("users like you"): the nearest training users by
+/// the active model's user factors, from a vector index over them.
+#[utoipa::path(get, path = "/users/{user_id}/similar", tag = "recommendations",
+    params(("user_id" = String, Path), SimilarUsersQuery),
+    security((), ("bearer" = []), ("api_key" = [])),
+    responses(
+        (status = 200, body = SimilarUsers),
+        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "No model is active", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn similar_users(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(user_id): Path<String>,
+    Params(q): Params<SimilarUsersQuery>,
+) -> ApiResult<Json<SimilarUsers>> {
+    state.auth.require_acting_for(&caller, &user_id)?;
+    let n = check_n("n", q.n.unwrap_or(10))?;
+    Ok(Json(state.engine.similar_users(&user_id, n).await?))
 }
 
 /// A prediction request. `item_id`, `movie_id` and `content_id` all name the item.
