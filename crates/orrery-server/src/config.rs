@@ -24,6 +24,9 @@ pub struct ServerConfig {
     pub body_limit: usize,
     /// Users with fewer interactions than this get cold-start recommendations.
     pub cold_start_threshold: usize,
+    /// Days after which an interaction counts half in a user's content profile (ages from
+    /// the user's newest interaction); 0 counts every interaction fully.
+    pub half_life_days: f64,
     /// Model versions kept by the registry (pinned and active ones are never pruned).
     pub keep_versions: usize,
     /// Share of interactions held out to measure each trained model.
@@ -51,6 +54,7 @@ impl Default for ServerConfig {
             insecure: false,
             body_limit: 8 * 1024 * 1024,
             cold_start_threshold: 5,
+            half_life_days: 0.0,
             keep_versions: 5,
             validation_ratio: 0.1,
             weights: EventWeights::default(),
@@ -107,6 +111,15 @@ impl ServerConfig {
             return Err(ConfigError::Invalid {
                 name: "validation ratio",
                 reason: format!("{} is not in [0, 1)", self.validation_ratio),
+            });
+        }
+        if !(self.half_life_days.is_finite() && self.half_life_days >= 0.0) {
+            return Err(ConfigError::Invalid {
+                name: "half-life",
+                reason: format!(
+                    "{} days is not a number of days ≥ 0 (0 turns time decay off)",
+                    self.half_life_days
+                ),
             });
         }
         if self.keep_versions == 0 {

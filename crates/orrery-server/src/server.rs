@@ -77,6 +77,7 @@ impl Server {
                 store.clone(),
                 EngineSettings {
                     cold_start_threshold: config.cold_start_threshold,
+                    half_life_days: config.half_life_days,
                     weights: config.weights.clone(),
                 },
             )

@@ -377,6 +377,8 @@ impl Snapshot {
 pub struct EngineSettings {
     /// Users with fewer interactions get cold-start lists.
     pub cold_start_threshold: usize,
+    /// Days after which an interaction counts half in a content profile (0: no decay).
+    pub half_life_days: f64,
     /// Event weights, as training uses them.
     pub weights: EventWeights,
 }
@@ -846,7 +848,11 @@ impl Engine {
         let content_profile = if opts.use_content {
             let encoded =
                 hybrid::encode_interests(&self.content, &state, &view.record.interests).await;
-            view.content_profile(&state, encoded.as_deref().map(Vec::as_slice))
+            view.content_profile(
+                &state,
+                encoded.as_deref().map(Vec::as_slice),
+                self.settings.half_life_days,
+            )
         } else {
             None
         };
@@ -941,6 +947,7 @@ impl Engine {
                 item: item.clone(),
                 value: *rating,
                 explicit: true,
+                latest: 0,
             });
         }
         let cells = users::place(catalog, &ratings);

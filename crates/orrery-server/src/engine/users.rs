@@ -21,6 +21,8 @@ pub struct HistoryCell {
     pub value: f32,
     /// Whether `value` is an explicit grade.
     pub explicit: bool,
+    /// When the user last interacted with the item (Unix seconds).
+    pub latest: i64,
 }
 
 impl HistoryCell {
@@ -133,11 +135,14 @@ impl UserView {
     }
 
     /// The user's content profile under `state` (history and stated interests, `encoded`
-    /// by the items' encoder), computed once per catalog and version of the vectors.
+    /// by the items' encoder), computed once per catalog and version of the vectors. With
+    /// a `half_life_days` above 0, an interaction that many days older than the user's
+    /// newest counts half (an engine setting, so the same for every call).
     pub fn content_profile(
         &self,
         state: &ContentState,
         encoded: Option<&[f32]>,
+        half_life_days: f64,
     ) -> Option<Arc<Vec<f32>>> {
         let cells = self.cells(state.catalog());
         let key = (state.version(), encoded.is_some());
@@ -152,9 +157,13 @@ impl UserView {
                 return cached.profile.clone();
             }
         }
-        let profile = state
-            .profile(&cells, &self.record.interests, encoded)
-            .map(Arc::new);
+        let profile = if half_life_days > 0.0 {
+            let decayed = self.decayed(state.catalog(), half_life_days);
+            state.profile(&decayed, &self.record.interests, encoded)
+        } else {
+            state.profile(&cells, &self.record.interests, encoded)
+        }
+        .map(Arc::new);
         let mut placed = self.placed.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(p) = placed.as_mut()
             && Arc::ptr_eq(&p.cells, &cells)
@@ -166,6 +175,20 @@ impl UserView {
             });
         }
         profile
+    }
+
+    /// The history's cells in `catalog` with each affinity times `0.5^(age / half_life)`,
+    /// ages in days from the newest interaction (as the offline content model decays).
+    fn decayed(&self, catalog: &Catalog, half_life_days: f64) -> Vec<(ItemIdx, f32)> {
+        let newest = self.history.iter().map(|c| c.latest).max().unwrap_or(0);
+        self.history
+            .iter()
+            .filter_map(|c| {
+                let age_days = (newest - c.latest).max(0) as f64 / 86_400.0;
+                let weight = 0.5f64.powf(age_days / half_life_days) as f32;
+                Some((catalog.get(&c.item)?, c.affinity() * weight))
+            })
+            .collect()
     }
 
     /// The items the user interacted with.
@@ -189,16 +212,18 @@ pub fn merge_history(events: &[InteractionRecord], weights: &EventWeights) -> Ve
     let mut order: Vec<&str> = Vec::new();
     let mut latest: std::collections::HashMap<&str, usize> =
         std::collections::HashMap::with_capacity(events.len());
-    // Per item: the sum of implicit weights, and the latest explicit (time, value).
-    type Cell = (f32, Option<(i64, f32)>);
+    // Per item: the sum of implicit weights, the latest explicit (time, value), and the
+    // time of the latest event.
+    type Cell = (f32, Option<(i64, f32)>, i64);
     let mut cells: std::collections::HashMap<&str, Cell> =
         std::collections::HashMap::with_capacity(events.len());
     for (position, event) in events.iter().enumerate() {
         latest.insert(event.item.as_str(), position);
         let entry = cells.entry(event.item.as_str()).or_insert_with(|| {
             order.push(event.item.as_str());
-            (0.0, None)
+            (0.0, None, event.ts)
         });
+        entry.2 = entry.2.max(event.ts);
         if event.kind.is_explicit() {
             // Events come oldest first, so a later one (or one at the same second stored
             // later) replaces the earlier grade.
@@ -213,17 +238,19 @@ pub fn merge_history(events: &[InteractionRecord], weights: &EventWeights) -> Ve
     order
         .into_iter()
         .map(|item| {
-            let (implicit, explicit) = cells[item];
+            let (implicit, explicit, latest) = cells[item];
             match explicit {
                 Some((_, rating)) => HistoryCell {
                     item: item.to_owned(),
                     value: rating,
                     explicit: true,
+                    latest,
                 },
                 None => HistoryCell {
                     item: item.to_owned(),
                     value: implicit,
                     explicit: false,
+                    latest,
                 },
             }
         })
@@ -277,5 +304,34 @@ mod tests {
         let h = merge_history(&events, &EventWeights::default());
         let items: Vec<&str> = h.iter().map(|c| c.item.as_str()).collect();
         assert_eq!(items, ["b", "a"]);
+        assert_eq!(h.iter().map(|c| c.latest).collect::<Vec<_>>(), [2, 3]);
+    }
+
+    #[test]
+    fn decay_halves_an_interaction_per_half_life_before_the_newest() {
+        const DAY: i64 = 86_400;
+        let events = [
+            event("old", EventKind::Like, 0.0, 0),
+            event("mid", EventKind::Like, 0.0, 30 * DAY),
+            event("new", EventKind::Like, 0.0, 60 * DAY),
+        ];
+        let view = UserView::new(UserRecord::default(), &events, &EventWeights::default());
+        let mut catalog = Catalog::default();
+        for id in ["old", "mid", "new"] {
+            catalog = catalog.with_item(orrery_core::ItemRecord {
+                id: id.into(),
+                ..Default::default()
+            });
+        }
+        let weight = |cells: &[(ItemIdx, f32)], id: &str| {
+            let slot = catalog.get(id).unwrap();
+            cells.iter().find(|(i, _)| *i == slot).unwrap().1
+        };
+        let decayed = view.decayed(&catalog, 30.0);
+        assert!((weight(&decayed, "new") - 1.0).abs() < 1e-6);
+        assert!((weight(&decayed, "mid") - 0.5).abs() < 1e-6);
+        assert!((weight(&decayed, "old") - 0.25).abs() < 1e-6);
+        let plain = place(&catalog, &view.history);
+        assert!((weight(&plain, "old") - 1.0).abs() < 1e-6);
     }
 }

@@ -59,6 +59,11 @@ pub struct ServeArgs {
     #[arg(long, env = "ORRERY_COLD_START_THRESHOLD")]
     pub cold_start_threshold: Option<usize>,
 
+    /// Days after which an interaction counts half in a user's content profile (0: all
+    /// count fully) [default: 0].
+    #[arg(long, env = "ORRERY_HALF_LIFE_DAYS")]
+    pub half_life_days: Option<f64>,
+
     /// Model versions to keep in the registry (pinned and active ones are never pruned)
     /// [default: 5].
     #[arg(long, env = "ORRERY_KEEP_VERSIONS")]
@@ -109,6 +114,7 @@ pub struct ServeFile {
     pub insecure: Option<bool>,
     pub token_ttl: Option<u64>,
     pub cold_start_threshold: Option<usize>,
+    pub half_life_days: Option<f64>,
     pub keep_versions: Option<usize>,
     pub body_limit: Option<usize>,
     pub registry_poll: Option<u64>,
@@ -170,6 +176,7 @@ pub fn server_config(
             .cold_start_threshold
             .or(file.cold_start_threshold)
             .unwrap_or(DEFAULT_COLD_START_THRESHOLD),
+        half_life_days: args.half_life_days.or(file.half_life_days).unwrap_or(0.0),
         keep_versions: args
             .keep_versions
             .or(file.keep_versions)
