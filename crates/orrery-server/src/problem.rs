@@ -182,7 +182,7 @@ impl From<crate::engine::EngineError> for ApiError {
                 ApiError::invalid(field.clone(), format!("{field}: {reason}"))
             }
             E::Store(e) => e.into(),
-            E::Model(_) | E::Bundle(_) => ApiError::Internal(error_chain(&error)),
+            E::Model(_) | E::Bundle(_) | E::Stopped(_) => ApiError::Internal(error_chain(&error)),
         }
     }
 }

@@ -252,3 +252,63 @@ async fn servers_sharing_a_database_follow_the_registry() {
         a.finish().await;
     }
 }
+
+/// Interaction writes of concurrent requests are committed together: every request is
+/// answered after its events are stored, with its own count of new and repeated events,
+/// even when two requests carry the same event.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_interactions_are_stored_and_counted_per_request() {
+    for db in databases().await {
+        let server = Arc::new(TestServer::start(config(), db).await);
+        let name = server.backend.clone();
+        for i in 0..10 {
+            let (status, body) = server
+                .post(
+                    "/items",
+                    json!({"item_id": format!("i{i}"), "title": format!("Item {i}")}),
+                )
+                .await;
+            assert_eq!(status, StatusCode::CREATED, "{name}: {body}");
+        }
+        for u in 0..20 {
+            let (status, body) = server
+                .post("/users/", json!({"user_id": format!("u{u}")}))
+                .await;
+            assert_eq!(status, StatusCode::CREATED, "{name}: {body}");
+        }
+        // 150 distinct events, each sent by two requests at once.
+        let requests = (0..300).map(|r| {
+            let server = server.clone();
+            let e = r / 2;
+            tokio::spawn(async move {
+                let event = json!({"user_id": format!("u{}", e % 20), "item_id": format!("i{}", e % 10),
+                                   "kind": "click", "timestamp": 1_000 + e});
+                let (status, body) = server.post("/interactions", event).await;
+                (e, status, body)
+            })
+        });
+        let mut stored_per_event = vec![0u64; 150];
+        for request in requests.collect::<Vec<_>>() {
+            let (e, status, body) = request.await.expect("request task");
+            assert_eq!(status, StatusCode::CREATED, "{name}: {body}");
+            let (stored, duplicates) = (body["stored"].as_u64(), body["duplicates"].as_u64());
+            assert_eq!(
+                stored.zip(duplicates).map(|(s, d)| s + d),
+                Some(1),
+                "{name}: {body}"
+            );
+            stored_per_event[e as usize] += stored.unwrap_or(0);
+        }
+        assert!(
+            stored_per_event.iter().all(|&s| s == 1),
+            "{name}: each event stored by exactly one of its two requests: {stored_per_event:?}"
+        );
+        let store = server.store().expect("store");
+        assert_eq!(
+            store.stats().await.expect("stats").interactions,
+            150,
+            "{name}"
+        );
+        Arc::into_inner(server).expect("one owner").finish().await;
+    }
+}

@@ -312,6 +312,25 @@ impl Store {
         Ok(tx.commit().await?.interactions_inserted)
     }
 
+    /// Stores several lists of interactions in one transaction and returns how many of
+    /// each list were new: the writes of concurrent requests, committed together. Fails
+    /// as a whole, storing nothing, if any list fails.
+    pub async fn add_interaction_lists(
+        &self,
+        lists: &[&[InteractionRecord]],
+    ) -> Result<Vec<u64>, Error> {
+        let mut tx = self.begin_write().await?;
+        let mut counts = Vec::with_capacity(lists.len());
+        for events in lists {
+            let before = tx.progress().interactions_inserted;
+            let records: Vec<Record> = events.iter().cloned().map(Record::Interaction).collect();
+            tx.write(&records).await?;
+            counts.push(tx.progress().interactions_inserted - before);
+        }
+        tx.commit().await?;
+        Ok(counts)
+    }
+
     /// The interactions of a user, oldest first; `None` when the user does not exist.
     pub async fn user_interactions(
         &self,

@@ -18,6 +18,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Sqlite, Transaction};
+use tokio::sync::OwnedSemaphorePermit;
 
 use crate::columns::{ItemColumns, UserColumns};
 use crate::error::Context;
@@ -25,7 +26,7 @@ use crate::import::{CategoryRow, Entity, ImportStatements, InteractionRow};
 use crate::{Backend, Error};
 
 /// How long a connection waits for another writer before giving up.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 /// Page cache per connection, in KiB (SQLite reads negative sizes as KiB). Index pages of a
 /// million-row import fit, so inserts do not thrash the cache.
 const CACHE_KIB: i64 = 64 * 1024;
@@ -203,6 +204,8 @@ RETURNING id, ext_id";
 /// An import on SQLite: a write transaction plus the statement texts built so far.
 pub(crate) struct SqliteImport {
     tx: Transaction<'static, Sqlite>,
+    /// This process's turn to write, given back when the transaction ends.
+    _turn: Option<OwnedSemaphorePermit>,
     statements: HashMap<(Shape, usize), Arc<str>>,
     kinds: Vec<Arc<str>>,
 }
@@ -210,13 +213,17 @@ pub(crate) struct SqliteImport {
 impl SqliteImport {
     /// Starts the write transaction at once (`BEGIN IMMEDIATE`), so that a concurrent writer
     /// waits at the start instead of failing half-way.
-    pub(crate) async fn begin(pool: &SqlitePool) -> Result<Self, Error> {
+    pub(crate) async fn begin(
+        pool: &SqlitePool,
+        turn: Option<OwnedSemaphorePermit>,
+    ) -> Result<Self, Error> {
         let tx = pool
             .begin_with("BEGIN IMMEDIATE")
             .await
             .context("starting the import transaction")?;
         Ok(Self {
             tx,
+            _turn: turn,
             statements: HashMap::new(),
             kinds: Vec::new(),
         })

@@ -254,6 +254,38 @@ async fn interactions_are_added_in_their_own_transaction_and_read_per_user() {
             None,
             "{name}: nothing kept"
         );
+
+        // Several requests' lists in one transaction: each list's count of new events,
+        // a repeat within the transaction counted once; one bad list stores none.
+        let a = [
+            interaction("u3", "m1", EventKind::Like, 0.0, 1),
+            interaction("u3", "m2", EventKind::Like, 0.0, 1),
+        ];
+        let b = [
+            interaction("u3", "m2", EventKind::Like, 0.0, 1),
+            interaction("u4", "m2", EventKind::Click, 0.0, 2),
+        ];
+        let counts = store
+            .add_interaction_lists(&[&a, &b, &[], &events])
+            .await
+            .expect("lists");
+        assert_eq!(counts, [2, 1, 0, 0], "{name}");
+        let c = [interaction("u5", "m1", EventKind::Like, 0.0, 3)];
+        let err = store
+            .add_interaction_lists(&[&c, &bad])
+            .await
+            .expect_err("one bad list");
+        assert!(matches!(err, Error::InvalidRecord { .. }), "{name}: {err}");
+        assert_eq!(store.get_user("u5").await.expect("get"), None, "{name}");
+        assert_eq!(
+            store
+                .user_interactions("u3")
+                .await
+                .expect("read")
+                .map(|e| e.len()),
+            Some(2),
+            "{name}"
+        );
         db.finish().await;
     }
 }

@@ -26,6 +26,7 @@ mod neighbours;
 pub mod rank;
 pub mod serving;
 pub mod users;
+mod writes;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -82,6 +83,9 @@ pub enum EngineError {
     /// A stored model does not load.
     #[error(transparent)]
     Bundle(#[from] BundleError),
+    /// The engine is shutting down.
+    #[error(transparent)]
+    Stopped(#[from] writes::WriterStopped),
 }
 
 /// Result of engine calls.
@@ -400,6 +404,8 @@ pub struct Engine {
     known_users: RwLock<HashSet<String>>,
     /// Item embeddings and the content model over them.
     content: ContentIndex,
+    /// Writes interactions, concurrent requests' in one transaction.
+    events: writes::EventWriter,
 }
 
 fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
@@ -418,6 +424,7 @@ impl Engine {
         let dataset = store.load_dataset(&settings.weights).await?;
         let catalog = Arc::new(Catalog::from_dataset(&dataset));
         let known_users = dataset.users().ids().iter().cloned().collect();
+        let events = writes::EventWriter::start(store.clone());
         let engine = Engine {
             store,
             settings,
@@ -428,6 +435,7 @@ impl Engine {
             views: RwLock::new(HashMap::new()),
             known_users: RwLock::new(known_users),
             content: ContentIndex::default(),
+            events,
         };
         if let Some(active) = engine.store.active_model_version().await? {
             let version = active.version;
@@ -731,7 +739,7 @@ impl Engine {
                 return Err(EngineError::UnknownItem(item.to_owned()));
             }
         }
-        let inserted = self.store.add_interactions(events).await?;
+        let inserted = self.events.write(events.to_vec()).await??;
         for user in &users {
             self.touch_user(user);
         }
