@@ -8,6 +8,11 @@ mod sys;
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 
+/// mimalloc instead of glibc's malloc: the server allocates many short-lived
+/// catalog-sized buffers per request, which glibc serves from contended arenas.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use commands::{bench, demo, eval, generate, import, pipeline, serve, simulate, stats, train};
 use config::{Config, GlobalArgs};
 
