@@ -218,6 +218,25 @@ async fn recommend(server: &TestServer, body: Value) -> Value {
     list
 }
 
+/// The (id, score) pairs of a list of objects, in order.
+fn scored<'a>(list: &'a Value, id: &str, score: &str) -> Vec<(&'a str, f64)> {
+    list.as_array()
+        .unwrap_or_else(|| panic!("not a list: {list}"))
+        .iter()
+        .map(|entry| {
+            let name = entry[id]
+                .as_str()
+                .unwrap_or_else(|| panic!("{id}: {entry}"));
+            (
+                name,
+                entry[score]
+                    .as_f64()
+                    .unwrap_or_else(|| panic!("{score}: {entry}")),
+            )
+        })
+        .collect()
+}
+
 fn overlap(a: &[String], b: &[String]) -> usize {
     a.iter().filter(|x| b.contains(x)).count()
 }
@@ -307,15 +326,7 @@ async fn embeddings_are_stored_once_and_follow_item_changes() {
         assert_eq!(status, StatusCode::OK, "{name}: {similar}");
         assert_eq!(similar["method"], "content", "{name}: {similar}");
         assert_eq!(similar["basis"], "embeddings", "{name}: {similar}");
-        let found: Vec<(&str, f64)> = similar["similar"]
-            .as_array()
-            .expect("similar")
-            .iter()
-            .map(|s| {
-                let id = s["content_id"].as_str().expect("content_id");
-                (id, s["score"].as_f64().expect("score"))
-            })
-            .collect();
+        let found = scored(&similar["similar"], "content_id", "score");
         assert_eq!(found.len(), 22, "{name}: {similar}");
         assert!(
             found.iter().all(|(id, _)| *id != "ck1" && *id != "ck6"),
@@ -431,15 +442,7 @@ async fn the_dummi_ai_success_criteria_hold_over_http() {
         let (status, like_me) = server.get("/users/ml-fan0/similar?n=3").await;
         assert_eq!(status, StatusCode::OK, "{name}: {like_me}");
         assert_eq!(like_me["basis"], "factors", "{name}: {like_me}");
-        let neighbours: Vec<(&str, f64)> = like_me["similar"]
-            .as_array()
-            .expect("similar")
-            .iter()
-            .map(|u| {
-                let id = u["user_id"].as_str().expect("user_id");
-                (id, u["similarity"].as_f64().expect("similarity"))
-            })
-            .collect();
+        let neighbours = scored(&like_me["similar"], "user_id", "similarity");
         assert_eq!(neighbours.len(), 3, "{name}: {like_me}");
         assert!(
             neighbours
