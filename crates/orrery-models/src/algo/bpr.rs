@@ -49,16 +49,27 @@ fn two_rows(m: &mut [f32], a: usize, b: usize, k: usize) -> (&mut [f32], &mut [f
     }
 }
 
-/// An item `user` never interacted with, if one is found quickly.
+/// An item `user` never interacted with, if one is found quickly: with probability
+/// `popular_share` drawn from `interactions` (every positive interaction's item, so in
+/// proportion to popularity), else uniformly from the catalog.
 fn sample_negative(
     rng: &mut rng::Rng,
     by_user: &Csr,
     user: UserIdx,
     n_items: usize,
+    interactions: &[ItemIdx],
+    popular_share: f32,
 ) -> Option<ItemIdx> {
     let seen = by_user.row(user);
+    let popular = popular_share > 0.0 && rng.random::<f32>() < popular_share;
     (0..NEGATIVE_TRIES)
-        .map(|_| rng.random_range(0..n_items as ItemIdx))
+        .map(|_| {
+            if popular {
+                interactions[rng.random_range(0..interactions.len())]
+            } else {
+                rng.random_range(0..n_items as ItemIdx)
+            }
+        })
         .find(|&j| !seen.contains(j))
 }
 
@@ -101,6 +112,7 @@ struct Epoch<'a> {
     k: usize,
     lr: f32,
     reg: f32,
+    popular_negatives: f32,
     rng: rng::Rng,
     /// Whether to sum the loss `ln(1 + e^(−x))`, which costs a fifth of the epoch.
     with_loss: bool,
@@ -122,8 +134,14 @@ impl Kernel for Epoch<'_> {
                 &self.positives.items[self.positives.indptr[u]..self.positives.indptr[u + 1]];
             for _ in 0..items.len() {
                 let i = items[self.rng.random_range(0..items.len())] as usize;
-                let Some(j) = sample_negative(&mut self.rng, self.by_user, u as UserIdx, n_items)
-                else {
+                let Some(j) = sample_negative(
+                    &mut self.rng,
+                    self.by_user,
+                    u as UserIdx,
+                    n_items,
+                    &self.positives.items,
+                    self.popular_negatives,
+                ) else {
                     continue;
                 };
                 let j = j as usize;
@@ -205,6 +223,7 @@ impl Bpr {
                 k: kp,
                 lr: params.lr,
                 reg: params.reg,
+                popular_negatives: params.popular_negatives,
                 rng: rng::stream(params.seed, epoch as u64),
                 with_loss: progress.wants_loss(),
             });
@@ -375,5 +394,51 @@ impl Algo for Bpr {
             self.item_factors.len(),
             self.item_bias.len() * self.factors,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use orrery_core::{DatasetBuilder, EventKind, EventWeights};
+
+    #[test]
+    fn popular_negatives_follow_popularity_and_skip_seen_items() {
+        // Item "hit" is liked by 50 users, items "n0".."n49" by one each; user "me" liked
+        // only "n0".
+        let mut b = DatasetBuilder::new(EventWeights::default());
+        b.add_event("me", "n0", &EventKind::Like, 0.0, 0);
+        for u in 0..50 {
+            b.add_event(&format!("u{u}"), "hit", &EventKind::Like, 0.0, 0);
+            b.add_event(&format!("u{u}"), &format!("n{u}"), &EventKind::Like, 0.0, 0);
+        }
+        let d = b.build();
+        let me = d.users().get("me").unwrap();
+        let (hit, seen) = (d.items().get("hit").unwrap(), d.items().get("n0").unwrap());
+        let interactions: Vec<ItemIdx> = (0..d.n_users() as UserIdx)
+            .flat_map(|u| d.user_items().row(u).indices.to_vec())
+            .collect();
+        let share_of_hit = |popular_share: f32| {
+            let mut rng = rng::seeded(7);
+            let draws: Vec<ItemIdx> = (0..4000)
+                .filter_map(|_| {
+                    sample_negative(
+                        &mut rng,
+                        d.user_items(),
+                        me,
+                        d.n_items(),
+                        &interactions,
+                        popular_share,
+                    )
+                })
+                .collect();
+            assert!(draws.iter().all(|&j| j != seen), "a seen item was drawn");
+            draws.iter().filter(|&&j| j == hit).count() as f64 / draws.len() as f64
+        };
+        // "hit" is 1 of 51 items but half of the 101 interactions.
+        let uniform = share_of_hit(0.0);
+        let popular = share_of_hit(1.0);
+        assert!((uniform - 1.0 / 50.0).abs() < 0.01, "uniform: {uniform}");
+        assert!((popular - 0.5).abs() < 0.05, "popular: {popular}");
     }
 }
