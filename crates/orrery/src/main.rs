@@ -8,23 +8,6 @@ mod sys;
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 
-/// Tells mimalloc to give freed memory back to the system at once and to commit its
-/// arenas as they fill: by default it keeps freed pages for a while, which made the peak
-/// memory of a fit vary by 70 MB from run to run (EASE on `ml-1m-users-1-2999`: 250–320
-/// MB, against 200–220 MB so), at no measured cost to serving.
-fn return_freed_memory_promptly() {
-    // mimalloc's `mi_option_arena_eager_commit` and `mi_option_purge_delay` (the same in
-    // its v2 and v3 headers), which libmimalloc-sys does not name.
-    const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
-    const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-    // SAFETY: setting an option only stores a value that mimalloc reads when it next
-    // commits or purges memory.
-    unsafe {
-        libmimalloc_sys::mi_option_set(ARENA_EAGER_COMMIT, 0);
-        libmimalloc_sys::mi_option_set(PURGE_DELAY, 0);
-    }
-}
-
 /// mimalloc instead of glibc's malloc: the server allocates many short-lived
 /// catalog-sized buffers per request, which glibc serves from contended arenas.
 #[global_allocator]
@@ -60,7 +43,6 @@ enum Command {
 }
 
 fn main() -> std::process::ExitCode {
-    return_freed_memory_promptly();
     restore_default_sigpipe();
     tracing_subscriber::fmt()
         .with_env_filter(
