@@ -306,10 +306,7 @@ impl Store {
     /// Stores interactions in one transaction of their own, creating unknown users and
     /// items by id and skipping those already stored. Returns how many were inserted.
     pub async fn add_interactions(&self, events: &[InteractionRecord]) -> Result<u64, Error> {
-        let records: Vec<Record> = events.iter().cloned().map(Record::Interaction).collect();
-        let mut tx = self.begin_write().await?;
-        tx.write(&records).await?;
-        Ok(tx.commit().await?.interactions_inserted)
+        Ok(self.add_interaction_lists(&[events]).await?[0])
     }
 
     /// Stores several lists of interactions in one transaction and returns how many of

@@ -181,14 +181,10 @@ impl UserView {
     /// ages in days from the newest interaction (as the offline content model decays).
     fn decayed(&self, catalog: &Catalog, half_life_days: f64) -> Vec<(ItemIdx, f32)> {
         let newest = self.history.iter().map(|c| c.latest).max().unwrap_or(0);
-        self.history
-            .iter()
-            .filter_map(|c| {
-                let age_days = (newest - c.latest).max(0) as f64 / 86_400.0;
-                let weight = 0.5f64.powf(age_days / half_life_days) as f32;
-                Some((catalog.get(&c.item)?, c.affinity() * weight))
-            })
-            .collect()
+        place_weighted(catalog, &self.history, |c| {
+            let age_days = (newest - c.latest).max(0) as f64 / 86_400.0;
+            c.affinity() * 0.5f64.powf(age_days / half_life_days) as f32
+        })
     }
 
     /// The items the user interacted with.
@@ -199,9 +195,18 @@ impl UserView {
 
 /// The (slot, affinity) cells of the `history` items that `catalog` holds, in order.
 pub fn place(catalog: &Catalog, history: &[HistoryCell]) -> Vec<(ItemIdx, f32)> {
+    place_weighted(catalog, history, HistoryCell::affinity)
+}
+
+/// The (slot, `weight(cell)`) cells of the `history` items that `catalog` holds, in order.
+fn place_weighted(
+    catalog: &Catalog,
+    history: &[HistoryCell],
+    weight: impl Fn(&HistoryCell) -> f32,
+) -> Vec<(ItemIdx, f32)> {
     history
         .iter()
-        .filter_map(|c| Some((catalog.get(&c.item)?, c.affinity())))
+        .filter_map(|c| Some((catalog.get(&c.item)?, weight(c))))
         .collect()
 }
 

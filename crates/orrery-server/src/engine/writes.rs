@@ -68,17 +68,17 @@ async fn run(store: Store, mut requests: mpsc::UnboundedReceiver<Pending>) {
                 Err(_) => break,
             }
         }
-        if batch.len() == 1 {
-            let Pending { events, done } = batch.pop().expect("one request");
-            let _ = done.send(store.add_interactions(&events).await);
-            continue;
-        }
         let lists: Vec<&[InteractionRecord]> = batch.iter().map(|p| &p.events[..]).collect();
-        match store.add_interaction_lists(&lists).await {
+        let written = store.add_interaction_lists(&lists).await;
+        drop(lists);
+        match written {
             Ok(counts) => {
                 for (pending, count) in batch.into_iter().zip(counts) {
                     let _ = pending.done.send(Ok(count));
                 }
+            }
+            Err(error) if batch.len() == 1 => {
+                let _ = batch.pop().expect("one request").done.send(Err(error));
             }
             // One request's events failed the shared transaction (an item deleted since
             // it was checked, say): each is written on its own, so only that one fails.
