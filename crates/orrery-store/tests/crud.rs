@@ -289,3 +289,41 @@ async fn interactions_are_added_in_their_own_transaction_and_read_per_user() {
         db.finish().await;
     }
 }
+
+/// Merging attributes goes through PostgreSQL's `jsonb`, which prints a number as all
+/// its decimal digits: the largest double comes back as a 309-digit integer, and
+/// reading it must give the same double, not a "number out of range" error.
+#[tokio::test]
+async fn extreme_numbers_in_attributes_survive_a_merge() {
+    for db in databases().await {
+        let name = db.name();
+        let store = &db.store;
+        let mut first = ItemRecord::with_id("far");
+        first.title = "Far away".into();
+        for (key, value) in [
+            ("largest", f64::MAX),
+            ("smallest", f64::MIN_POSITIVE),
+            ("negative", -1.7976931348623155e308),
+            ("awkward", 0.1 + 0.2),
+        ] {
+            first.attributes.insert(key.into(), value.into());
+        }
+        store.upsert_item(&first).await.expect("upsert");
+        let mut later = ItemRecord::with_id("far");
+        later.title = "Far away".into();
+        later.attributes.insert("added".into(), 1.into());
+        store.upsert_item(&later).await.expect("merge");
+
+        let stored = store.get_item("far").await.expect("get").expect("far");
+        for key in ["largest", "smallest", "negative", "awkward"] {
+            assert_eq!(
+                stored.attributes[key].as_f64(),
+                first.attributes[key].as_f64(),
+                "{name}: {key}"
+            );
+        }
+        assert_eq!(stored.attributes["added"], 1, "{name}");
+        assert_eq!(store.list_items(1, 10, None).await.expect("list").total, 1);
+        db.finish().await;
+    }
+}
