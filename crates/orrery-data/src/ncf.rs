@@ -3,22 +3,59 @@
 //! `<name>.test.negative` (`(user,item)` then the sampled negative items, tab-separated).
 //! Reading them lets Orrery be measured on exactly the paper's split and negatives.
 
-use std::fs;
+use std::fs::{self, File};
+use std::io::{self, BufRead, BufReader, Lines};
+use std::iter::Enumerate;
 use std::path::{Path, PathBuf};
 
 use orrery_core::{EventKind, InteractionRecord, Record};
 
 use crate::import::ImportError;
 
-/// The three files of one NCF split.
-#[derive(Debug, Clone, PartialEq)]
+/// The three files of one NCF split. The ratings are read as they are consumed (held as
+/// records, the training file of ML-1M alone would take about 100 MB); the negatives are
+/// read at once.
+#[derive(Debug)]
 pub struct NcfSplit {
     /// Training interactions (ratings).
-    pub train: Vec<Record>,
+    pub train: Ratings,
     /// The held-out interaction of each user.
-    pub test: Vec<Record>,
+    pub test: Ratings,
     /// Per user, the items the test item is ranked against.
     pub negatives: Vec<(String, Vec<String>)>,
+}
+
+/// The records of a `.rating` file, one per non-blank line, read as they are asked for.
+#[derive(Debug)]
+pub struct Ratings {
+    path: PathBuf,
+    lines: Enumerate<Lines<BufReader<File>>>,
+}
+
+impl Ratings {
+    /// Opens a `user\titem\trating[\ttimestamp]` file.
+    pub fn open(path: &Path) -> Result<Ratings, ImportError> {
+        let file = File::open(path).map_err(|e| unreadable(path, None, e))?;
+        Ok(Ratings {
+            path: path.to_path_buf(),
+            lines: BufReader::new(file).lines().enumerate(),
+        })
+    }
+}
+
+impl Iterator for Ratings {
+    type Item = Result<Record, ImportError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let (n, line) = self.lines.next()?;
+            match line {
+                Err(e) => return Some(Err(unreadable(&self.path, Some(n), e))),
+                Ok(line) if line.trim().is_empty() => continue,
+                Ok(line) => return Some(parse_rating(&self.path, n, &line)),
+            }
+        }
+    }
 }
 
 /// The `<name>` prefix of the NCF files in `dir`, if it holds a complete set.
@@ -40,8 +77,8 @@ pub fn find(dir: &Path) -> Option<PathBuf> {
 /// Reads the NCF split whose files start with `prefix` (as [`find`] returns it).
 pub fn read(prefix: &Path) -> Result<NcfSplit, ImportError> {
     Ok(NcfSplit {
-        train: read_ratings(&with_suffix(prefix, "train.rating"))?,
-        test: read_ratings(&with_suffix(prefix, "test.rating"))?,
+        train: Ratings::open(&with_suffix(prefix, "train.rating"))?,
+        test: Ratings::open(&with_suffix(prefix, "test.rating"))?,
         negatives: read_negatives(&with_suffix(prefix, "test.negative"))?,
     })
 }
@@ -54,12 +91,16 @@ fn with_suffix(prefix: &Path, suffix: &str) -> PathBuf {
 }
 
 fn read_text(path: &Path) -> Result<String, ImportError> {
-    fs::read_to_string(path).map_err(|e| ImportError {
+    fs::read_to_string(path).map_err(|e| unreadable(path, None, e))
+}
+
+fn unreadable(path: &Path, line: Option<usize>, e: io::Error) -> ImportError {
+    ImportError {
         path: path.to_path_buf(),
-        line: None,
+        line: line.map(|n| n as u64 + 1),
         field: None,
         message: format!("cannot read the file: {e}"),
-    })
+    }
 }
 
 fn at(path: &Path, line: usize, field: &str, message: String) -> ImportError {
@@ -71,59 +112,50 @@ fn at(path: &Path, line: usize, field: &str, message: String) -> ImportError {
     }
 }
 
-fn read_ratings(path: &Path) -> Result<Vec<Record>, ImportError> {
-    let text = read_text(path)?;
-    let mut records = Vec::new();
-    for (n, line) in text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-    {
-        let fields: Vec<&str> = line.split('\t').collect();
-        if fields.len() < 3 {
-            return Err(ImportError {
-                path: path.to_path_buf(),
-                line: Some(n as u64 + 1),
-                field: None,
-                message: format!(
-                    "expected user, item, rating and timestamp separated by tabs, found {} field(s)",
-                    fields.len()
-                ),
-            });
-        }
-        let value: f32 = fields[2]
-            .trim()
-            .parse()
-            .ok()
-            .filter(|v: &f32| v.is_finite())
-            .ok_or_else(|| {
-                at(
-                    path,
-                    n,
-                    "rating",
-                    format!("expected a number, found {:?}", fields[2]),
-                )
-            })?;
-        let ts = match fields.get(3) {
-            Some(t) => t.trim().parse().map_err(|_| {
-                at(
-                    path,
-                    n,
-                    "timestamp",
-                    format!("expected Unix seconds, found {t:?}"),
-                )
-            })?,
-            None => 0,
-        };
-        records.push(Record::Interaction(InteractionRecord {
-            user: fields[0].trim().to_owned(),
-            item: fields[1].trim().to_owned(),
-            kind: EventKind::Rating,
-            value,
-            ts,
-        }));
+fn parse_rating(path: &Path, n: usize, line: &str) -> Result<Record, ImportError> {
+    let fields: Vec<&str> = line.split('\t').collect();
+    if fields.len() < 3 {
+        return Err(ImportError {
+            path: path.to_path_buf(),
+            line: Some(n as u64 + 1),
+            field: None,
+            message: format!(
+                "expected user, item, rating and timestamp separated by tabs, found {} field(s)",
+                fields.len()
+            ),
+        });
     }
-    Ok(records)
+    let value: f32 = fields[2]
+        .trim()
+        .parse()
+        .ok()
+        .filter(|v: &f32| v.is_finite())
+        .ok_or_else(|| {
+            at(
+                path,
+                n,
+                "rating",
+                format!("expected a number, found {:?}", fields[2]),
+            )
+        })?;
+    let ts = match fields.get(3) {
+        Some(t) => t.trim().parse().map_err(|_| {
+            at(
+                path,
+                n,
+                "timestamp",
+                format!("expected Unix seconds, found {t:?}"),
+            )
+        })?,
+        None => 0,
+    };
+    Ok(Record::Interaction(InteractionRecord {
+        user: fields[0].trim().to_owned(),
+        item: fields[1].trim().to_owned(),
+        kind: EventKind::Rating,
+        value,
+        ts,
+    }))
 }
 
 fn read_negatives(path: &Path) -> Result<Vec<(String, Vec<String>)>, ImportError> {
@@ -177,12 +209,24 @@ mod tests {
         fs::write(with_suffix(&prefix, "test.negative"), "(0,3)\t7\t8\t9\n").unwrap();
         assert_eq!(find(dir.path()), Some(prefix.clone()));
         let split = read(&prefix).unwrap();
-        assert_eq!(split.train.len(), 2);
-        assert_eq!(split.test.len(), 1);
+        assert_eq!(split.train.map(Result::unwrap).count(), 2);
+        assert_eq!(split.test.map(Result::unwrap).count(), 1);
         assert_eq!(
             split.negatives,
             vec![("0".to_owned(), vec!["7".into(), "8".into(), "9".into()])]
         );
+    }
+
+    #[test]
+    fn a_bad_rating_line_is_located() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.train.rating");
+        fs::write(&path, "0\t1\t5\t978300760\n\n0\t2\tfive\t978302109\n").unwrap();
+        let mut ratings = Ratings::open(&path).unwrap();
+        assert!(ratings.next().unwrap().is_ok());
+        let err = ratings.next().unwrap().unwrap_err();
+        assert_eq!((err.line, err.field.as_deref()), (Some(3), Some("rating")));
+        assert!(ratings.next().is_none());
     }
 
     #[test]

@@ -14,12 +14,15 @@ use crate::{Error, Result};
 /// `negatives` (external user id → external item ids) gives, for the NCF protocol, the
 /// items each user's test items are ranked against. A (user, item) present in both sets
 /// counts as a test cell.
-pub fn fold_from_records(
-    train: impl IntoIterator<Item = Record>,
-    test: impl IntoIterator<Item = Record>,
+///
+/// The records are consumed as they come, so that a file need not be held in memory; the
+/// first record that failed to read ends the fold with its error.
+pub fn fold_from_records<E: From<Error>>(
+    train: impl IntoIterator<Item = Result<Record, E>>,
+    test: impl IntoIterator<Item = Result<Record, E>>,
     negatives: Option<&[(String, Vec<String>)]>,
     weights: &EventWeights,
-) -> Result<Fold> {
+) -> Result<Fold, E> {
     let mut builder = DatasetBuilder::new(weights.clone());
     let mut add =
         |record: Record, test_cells: Option<&mut HashSet<(UserIdx, ItemIdx)>>| match record {
@@ -39,11 +42,11 @@ pub fn fold_from_records(
             }
         };
     for record in train {
-        add(record, None);
+        add(record?, None);
     }
     let mut test_cells = HashSet::new();
     for record in test {
-        add(record, Some(&mut test_cells));
+        add(record?, Some(&mut test_cells));
     }
     if let Some(negatives) = negatives {
         for (_, items) in negatives {
@@ -68,14 +71,16 @@ pub fn fold_from_records(
             protocol: "given",
             what: "the test set",
             hint: "the test file holds no interaction",
-        });
+        }
+        .into());
     }
     if in_test.iter().all(|&t| t) {
         return Err(Error::EmptySplit {
             protocol: "given",
             what: "the training set",
             hint: "every training interaction also appears in the test file",
-        });
+        }
+        .into());
     }
 
     let negatives = negatives.map(|negatives| {
@@ -99,14 +104,14 @@ mod tests {
     use super::*;
     use orrery_core::{EventKind, InteractionRecord};
 
-    fn rating(user: &str, item: &str, value: f32) -> Record {
-        Record::Interaction(InteractionRecord {
+    fn rating(user: &str, item: &str, value: f32) -> Result<Record> {
+        Ok(Record::Interaction(InteractionRecord {
             user: user.into(),
             item: item.into(),
             kind: EventKind::Rating,
             value,
             ts: 0,
-        })
+        }))
     }
 
     #[test]
@@ -142,5 +147,22 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("test set"), "{err}");
+    }
+
+    #[test]
+    fn a_record_that_failed_to_read_ends_the_fold() {
+        let unreadable = Err(Error::EmptySplit {
+            protocol: "given",
+            what: "line 2",
+            hint: "unreadable",
+        });
+        let err = fold_from_records(
+            vec![rating("a", "x", 4.0), unreadable, rating("b", "y", 2.0)],
+            vec![rating("a", "y", 5.0)],
+            None,
+            &EventWeights::default(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("line 2"), "{err}");
     }
 }

@@ -121,8 +121,8 @@ pub async fn run(args: EvalArgs, config: &Config) -> Result<()> {
         }
         let split = ncf::read(&prefix)?;
         let fold = fold_from_records(
-            split.train,
-            split.test,
+            split.train.map(|r| r.map_err(anyhow::Error::from)),
+            split.test.map(|r| r.map_err(anyhow::Error::from)),
             Some(&split.negatives),
             &config.weights,
         )?;
@@ -307,11 +307,9 @@ fn fit_and_measure(
     Ok((metrics, variant_sums, fit_seconds / n as f64))
 }
 
-/// Every record of a dataset folder or file.
-fn read_records(path: &Path) -> Result<Vec<Record>> {
-    Import::open(path, &ImportOptions::default())?
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(Into::into)
+/// The records of a dataset folder or file, read as they are consumed.
+fn read_records(path: &Path) -> Result<impl Iterator<Item = Result<Record>>> {
+    Ok(Import::open(path, &ImportOptions::default())?.map(|r| r.map_err(Into::into)))
 }
 
 /// A dataset folder or file as a [`Dataset`], without going through the database.
