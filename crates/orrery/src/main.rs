@@ -63,6 +63,9 @@ fn main() -> std::process::ExitCode {
 
 fn run(cli: Cli) -> Result<()> {
     let config = Config::resolve(&cli.global)?;
+    if !matches!(cli.command, Command::Serve(_)) {
+        sys::without_huge_pages();
+    }
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
         match cli.command {
