@@ -20,7 +20,7 @@ use crate::{Algorithm, Error, Model, Recommender, Result};
 const MAGIC: &[u8; 8] = b"ORRERYMD";
 
 /// The format version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
 
 /// The parts of a model header.
 struct Header {

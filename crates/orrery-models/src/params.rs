@@ -405,7 +405,7 @@ pub struct EaseParams {
     /// order comes from the timestamps (same second = simultaneous) or, in `fold_in`, from
     /// the order of the interactions. 0 (the default) weighs every interaction alike.
     pub recency_half_life: f32,
-    /// `recency_floor`: the weight the oldest interactions keep, in [0, 1].
+    /// `recency_floor`: the weight the oldest interactions keep, in [0, 0.5].
     pub recency_floor: f32,
     /// `seed`: accepted for uniformity; EASE is not random.
     pub seed: u64,
@@ -566,6 +566,13 @@ pub struct NcfParams {
     /// after every epoch against 99 sampled negatives, the validation HR@10 the progress
     /// reports (0..=100000; 0 turns it off).
     pub validation_users: usize,
+    /// `recency_half_life`: a positive followed by `n` later interactions of the same user
+    /// weighs `recency_floor + (1 − recency_floor) · 0.5^(n / half_life)` in the loss, and
+    /// its negatives with it, so that a user's vector leans towards what they did last;
+    /// 0 (the default) weighs every positive alike (≥ 0).
+    pub recency_half_life: f32,
+    /// `recency_floor`: the weight the oldest positives keep, in [0, 0.5].
+    pub recency_floor: f32,
     /// `seed`: initialization, sampling and shuffling.
     pub seed: u64,
 }
@@ -587,6 +594,8 @@ impl Default for NcfParams {
             dot: true,
             pretrain: 0,
             validation_users: 500,
+            recency_half_life: 0.0,
+            recency_floor: 0.05,
             seed: DEFAULT_SEED,
         }
     }
@@ -840,6 +849,10 @@ impl Params {
                 "dot" => p.dot = field.bool("dot")?,
                 "validation_users" => p.validation_users = field.int("validation_users")? as usize,
                 "pretrain" => p.pretrain = field.int("pretrain")? as usize,
+                "recency_half_life" => {
+                    p.recency_half_life = field.float("recency_half_life")? as f32
+                }
+                "recency_floor" => p.recency_floor = field.float("recency_floor")? as f32,
                 _ => return Err(unknown()),
             },
             Params::Content(p) => {
@@ -942,6 +955,8 @@ impl Params {
                 c.int_range("epochs", p.epochs, 1, MAX_EPOCHS)?;
                 c.int_range("validation_users", p.validation_users, 0, 100_000)?;
                 c.int_range("pretrain", p.pretrain, 0, MAX_EPOCHS)?;
+                c.non_negative("recency_half_life", p.recency_half_life.into())?;
+                c.share("recency_floor", p.recency_floor.into())?;
                 c.share("id_dropout", p.id_dropout)
             }
             Params::Content(p) => content_params::validate_content(p),
@@ -1107,6 +1122,8 @@ impl Params {
                 ("dot", p.dot.to_string()),
                 ("validation_users", p.validation_users.to_string()),
                 ("pretrain", p.pretrain.to_string()),
+                ("recency_half_life", p.recency_half_life.to_string()),
+                ("recency_floor", p.recency_floor.to_string()),
             ],
             Params::Content(p) => content_params::content_pairs(p),
             Params::Hybrid(p) => content_params::hybrid_pairs(p),

@@ -126,6 +126,12 @@ pub(crate) fn later_counts(times: &[i64]) -> Vec<u32> {
         .collect()
 }
 
+/// The weight of an interaction followed by `later` others of the same user: `floor` for
+/// the oldest, 1 for the newest, halving the part above `floor` every `half_life`.
+pub(crate) fn recency_weight(later: u32, half_life: f32, floor: f32) -> f32 {
+    floor + (1.0 - floor) * 0.5f32.powf(later as f32 / half_life)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::algo::{Algo, check_len};
 use crate::linalg::{axpy, row};
-use crate::repr::later_counts;
+use crate::repr::{later_counts, recency_weight};
 use crate::topk::top_k;
 use crate::{Algorithm, Contribution, EaseParams, Error, Explanation, Result, Scored, UserRepr};
 
@@ -56,7 +56,7 @@ impl Recency {
             trained.extend(
                 later_counts(row.times)
                     .into_iter()
-                    .map(|n| weight(n, half_life, floor)),
+                    .map(|n| recency_weight(n, half_life, floor)),
             );
         }
         Recency {
@@ -74,11 +74,6 @@ impl Recency {
             _ => Vec::new(),
         }
     }
-}
-
-/// The weight of an interaction followed by `later` others.
-fn weight(later: u32, half_life: f32, floor: f32) -> f32 {
-    floor + (1.0 - floor) * 0.5f32.powf(later as f32 / half_life)
 }
 
 /// Above this many items the n² matrices no longer fit comfortably in memory.
@@ -238,7 +233,7 @@ impl Algo for Ease {
         let recency = match &self.recency {
             Some(r) => later
                 .iter()
-                .map(|&n| weight(n, r.half_life, r.floor))
+                .map(|&n| recency_weight(n, r.half_life, r.floor))
                 .collect(),
             None => Vec::new(),
         };

@@ -544,13 +544,28 @@ impl TrainDense {
     }
 }
 
-/// Binary cross-entropy of `logits` against 0/1 `targets`, computed stably:
-/// `max(x, 0) − x·y + log(1 + e^{−|x|})`, averaged.
+/// Binary cross-entropy of `logits` against 0/1 `targets`, averaged.
 pub(crate) fn bce_with_logits(logits: &Tensor, targets: &Tensor) -> candle_core::Result<Tensor> {
+    bce_terms(logits, targets)?.mean_all()
+}
+
+/// [`bce_with_logits`] averaged with each example weighed by `weights` (`n × 1`, summing
+/// to `total`): a weighted mean, so that lighter examples do not shrink the data term
+/// against the regularization.
+pub(crate) fn weighted_bce_with_logits(
+    logits: &Tensor,
+    targets: &Tensor,
+    weights: &Tensor,
+    total: f32,
+) -> candle_core::Result<Tensor> {
+    (bce_terms(logits, targets)? * weights)?.sum_all()? / total.max(f32::MIN_POSITIVE) as f64
+}
+
+/// Each example's binary cross-entropy, computed stably:
+/// `max(x, 0) − x·y + log(1 + e^{−|x|})`.
+fn bce_terms(logits: &Tensor, targets: &Tensor) -> candle_core::Result<Tensor> {
     let softplus = logits.abs()?.neg()?.exp()?.affine(1.0, 1.0)?.log()?;
-    (logits.relu()? - (logits * targets)?)?
-        .add(&softplus)?
-        .mean_all()
+    (logits.relu()? - (logits * targets)?)?.add(&softplus)
 }
 
 /// The logistic function.
@@ -565,6 +580,28 @@ mod tests {
 
     /// Once the running statistics have settled on a batch, the folded inference layer
     /// gives what training gives on that batch.
+    #[test]
+    fn weighted_cross_entropy_is_the_weighted_mean_of_the_terms() {
+        let device = Device::Cpu;
+        let logits = Tensor::from_vec(vec![2.0f32, -1.0, 0.5], (3, 1), &device).unwrap();
+        let targets = Tensor::from_vec(vec![1.0f32, 0.0, 0.0], (3, 1), &device).unwrap();
+        let weights = Tensor::from_vec(vec![1.0f32, 0.5, 0.25], (3, 1), &device).unwrap();
+        let bce = |x: f32, y: f32| x.max(0.0) - x * y + (1.0 + (-x.abs()).exp()).ln();
+        let expected = (bce(2.0, 1.0) + 0.5 * bce(-1.0, 0.0) + 0.25 * bce(0.5, 0.0)) / 1.75;
+        let got = weighted_bce_with_logits(&logits, &targets, &weights, 1.75)
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap();
+        assert!((got - expected).abs() < 1e-6, "{got} vs {expected}");
+        let plain = bce_with_logits(&logits, &targets)
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap();
+        let ones = Tensor::ones((3, 1), candle_core::DType::F32, &device).unwrap();
+        let unweighted = weighted_bce_with_logits(&logits, &targets, &ones, 3.0).unwrap();
+        assert!((unweighted.to_scalar::<f32>().unwrap() - plain).abs() < 1e-6);
+    }
+
     #[test]
     fn batch_norm_folds_into_the_inference_layer() {
         let device = Device::Cpu;

@@ -34,8 +34,10 @@ use serde::{Deserialize, Serialize};
 use super::weights::{self, TensorReader, TensorWriter};
 use super::{
     Activation, Adam, Dense, Mlp, Table, TrainDense, TrainTable, backend, bce_with_logits,
+    weighted_bce_with_logits,
 };
 use crate::algo::{Algo, check_len, similar_by_factors};
+use crate::repr::{later_counts, recency_weight};
 use crate::{
     Algorithm, EpochReport, Error, NcfParams, Progress, Result, Scored, UserRepr, ValidationReport,
 };
@@ -327,12 +329,37 @@ impl<'de> Deserialize<'de> for Ncf {
     }
 }
 
+/// Per user, the recency weight of each of `positives` (parallel to them): how many of the
+/// user's interactions came after it, through [`recency_weight`].
+fn recency_weights(
+    positives: &[Vec<u32>],
+    csr: &orrery_core::Csr,
+    params: &NcfParams,
+) -> Vec<Vec<f32>> {
+    positives
+        .iter()
+        .enumerate()
+        .map(|(u, items)| {
+            let row = csr.row(u as u32);
+            let later = later_counts(row.times);
+            items
+                .iter()
+                .map(|i| {
+                    let n = row.indices.binary_search(i).map_or(0, |k| later[k]);
+                    recency_weight(n, params.recency_half_life, params.recency_floor)
+                })
+                .collect()
+        })
+        .collect()
+}
+
 /// One training example.
 #[derive(Clone, Copy)]
 struct Sample {
     user: u32,
     item: u32,
     label: f32,
+    weight: f32,
 }
 
 /// The graph pieces of one variant being trained.
@@ -552,6 +579,12 @@ impl Ncf {
         }
         let validation = Validation::hold_out(&mut positives, csr, n_items, params);
         let n_positives: usize = positives.iter().map(Vec::len).sum();
+        let recency = params.recency_half_life > 0.0;
+        let positive_weights = if recency {
+            recency_weights(&positives, csr, params)
+        } else {
+            Vec::new()
+        };
         if n_positives == 0 || n_items < 2 {
             return Err(Error::InsufficientData {
                 algorithm,
@@ -704,11 +737,13 @@ impl Ncf {
             samples.clear();
             for (u, items) in positives.iter().enumerate() {
                 let seen = csr.row(u as u32).indices;
-                for &i in items {
+                for (k, &i) in items.iter().enumerate() {
+                    let weight = positive_weights.get(u).map_or(1.0, |w| w[k]);
                     samples.push(Sample {
                         user: u as u32,
                         item: i,
                         label: 1.0,
+                        weight,
                     });
                     for _ in 0..params.negatives {
                         let j = sample_unseen(&mut epoch_rng, n_items, seen);
@@ -716,6 +751,7 @@ impl Ncf {
                             user: u as u32,
                             item: j,
                             label: 0.0,
+                            weight,
                         });
                     }
                 }
@@ -741,6 +777,7 @@ impl Ncf {
                     users.clone()
                 };
                 let labels: Vec<f32> = chunk.iter().map(|s| s.label).collect();
+                let sample_weights: Vec<f32> = chunk.iter().map(|s| s.weight).collect();
                 let n = chunk.len();
                 let leaf = |t: &Option<TrainTable>, idx: &[u32]| {
                     t.as_ref().map(|t| t.leaf(idx, &device)).transpose()
@@ -811,7 +848,13 @@ impl Ncf {
                             h
                         }
                     };
-                    let loss = bce_with_logits(&logits, &labels)?;
+                    let loss = if recency {
+                        let total = sample_weights.iter().sum();
+                        let w = Tensor::from_vec(sample_weights, (n, 1), &device)?;
+                        weighted_bce_with_logits(&logits, &labels, &w, total)?
+                    } else {
+                        bce_with_logits(&logits, &labels)?
+                    };
                     let value = loss.to_scalar::<f32>()? as f64;
                     let grads = loss.backward()?;
                     optimizer.step(&grads)?;
@@ -1483,5 +1526,38 @@ impl Algo for Ncf {
             return Err(Error::Corrupt("an item genre is out of range".to_owned()));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use orrery_core::{DatasetBuilder, EventKind, EventWeights};
+
+    #[test]
+    fn recency_weights_follow_each_positive_by_time_not_by_item_order() {
+        let mut b = DatasetBuilder::new(EventWeights::default());
+        // Items "a" < "b" < "c" by index; watched c, then a, then b.
+        for (item, ts) in [("a", 20), ("b", 30), ("c", 10)] {
+            b.add_event("u", item, &EventKind::Rating, 5.0, ts);
+        }
+        let data = b.build();
+        let csr = data.user_items();
+        let row = csr.row(0);
+        let positives = vec![row.indices.to_vec()];
+        let params = NcfParams {
+            recency_half_life: 1.0,
+            recency_floor: 0.2,
+            ..NcfParams::default()
+        };
+        let weights = recency_weights(&positives, csr, &params);
+        let by_item = |name: &str| {
+            let i = data.items().get(name).unwrap();
+            weights[0][positives[0].iter().position(|&p| p == i).unwrap()]
+        };
+        // b is the latest (weight 1), a one step older, c two.
+        assert_eq!(by_item("b"), 1.0);
+        assert!((by_item("a") - (0.2 + 0.8 * 0.5)).abs() < 1e-6);
+        assert!((by_item("c") - (0.2 + 0.8 * 0.25)).abs() < 1e-6);
     }
 }
