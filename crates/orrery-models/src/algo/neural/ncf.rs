@@ -777,7 +777,6 @@ impl Ncf {
                     users.clone()
                 };
                 let labels: Vec<f32> = chunk.iter().map(|s| s.label).collect();
-                let sample_weights: Vec<f32> = chunk.iter().map(|s| s.weight).collect();
                 let n = chunk.len();
                 let leaf = |t: &Option<TrainTable>, idx: &[u32]| {
                     t.as_ref().map(|t| t.leaf(idx, &device)).transpose()
@@ -849,8 +848,9 @@ impl Ncf {
                         }
                     };
                     let loss = if recency {
-                        let total = sample_weights.iter().sum();
-                        let w = Tensor::from_vec(sample_weights, (n, 1), &device)?;
+                        let weights: Vec<f32> = chunk.iter().map(|s| s.weight).collect();
+                        let total = weights.iter().sum();
+                        let w = Tensor::from_vec(weights, (n, 1), &device)?;
                         weighted_bce_with_logits(&logits, &labels, &w, total)?
                     } else {
                         bce_with_logits(&logits, &labels)?
