@@ -48,11 +48,38 @@ fn confidence(alpha: f32, w: f32) -> (f32, f32) {
     (1.0 + alpha * w.abs(), if w > 0.0 { 1.0 } else { 0.0 })
 }
 
-/// `out = G v` for a row-major k×k `G`.
+/// `out = G v` for a symmetric row-major k×k `G`, as the sum of `G`'s rows scaled by the
+/// entries of `v`: vector additions only, where a dot product per row would end each row
+/// in a horizontal sum. Four rows share each pass over `out`.
 #[inline(always)]
-fn matvec<S: pulp::Simd>(simd: S, g: &[f32], v: &[f32], out: &mut [f32]) {
-    for (o, g_row) in out.iter_mut().zip(g.chunks_exact(v.len())) {
-        *o = dot_simd(simd, g_row, v);
+fn symv<S: pulp::Simd>(simd: S, g: &[f32], v: &[f32], out: &mut [f32]) {
+    let k = v.len();
+    out.fill(0.0);
+    let (g_quads, v_quads) = (g.chunks_exact(4 * k), v.chunks_exact(4));
+    let (g_rest, v_rest) = (g_quads.remainder(), v_quads.remainder());
+    for (g4, v4) in g_quads.zip(v_quads) {
+        let x: [&[f32]; 4] = std::array::from_fn(|i| row(g4, i, k));
+        add_scaled_rows(simd, x, std::array::from_fn(|i| v4[i]), out);
+    }
+    for (g_row, &vc) in g_rest.chunks_exact(k).zip(v_rest) {
+        axpy(vc, g_row, out);
+    }
+}
+
+/// `out += Σ_i a_i x_i` over four equally long rows.
+#[inline(always)]
+fn add_scaled_rows<S: pulp::Simd>(simd: S, x: [&[f32]; 4], a: [f32; 4], out: &mut [f32]) {
+    let [x0, x1, x2, x3] = x.map(S::as_simd_f32s);
+    let [a0, a1, a2, a3] = a.map(|a| simd.splat_f32s(a));
+    let (out_v, out_tail) = S::as_mut_simd_f32s(out);
+    for ((((o, &v0), &v1), &v2), &v3) in out_v.iter_mut().zip(x0.0).zip(x1.0).zip(x2.0).zip(x3.0) {
+        let sum = simd.mul_add_f32s(a0, v0, *o);
+        let sum = simd.mul_add_f32s(a1, v1, sum);
+        let sum = simd.mul_add_f32s(a2, v2, sum);
+        *o = simd.mul_add_f32s(a3, v3, sum);
+    }
+    for (i, o) in out_tail.iter_mut().enumerate() {
+        *o += a[0] * x0.1[i] + a[1] * x1.1[i] + a[2] * x2.1[i] + a[3] * x3.1[i];
     }
 }
 
@@ -61,10 +88,9 @@ struct Scratch {
     r: Vec<f32>,
     p: Vec<f32>,
     ap: Vec<f32>,
-    /// Per cell: `c − 1`, `c·p`, and a dot product.
+    /// Per cell: `c − 1` and `c·p`.
     extra: Vec<f32>,
     target: Vec<f32>,
-    t: Vec<f32>,
 }
 
 impl Scratch {
@@ -75,24 +101,51 @@ impl Scratch {
             ap: vec![0f32; k],
             extra: Vec::new(),
             target: Vec::new(),
-            t: Vec::new(),
         }
     }
 }
 
-/// `t_j = y_j · v` for the rows `j` of `y` listed in `idx`.
+/// `out += Σ_n scale(n, y_j · v) · y_j` over the rows `j = idx[n]` of `y`.
+///
+/// Four rows at a time: their dot products share each load of `v` and run as four
+/// independent chains, and their additions read and write `out` once. Each row is read
+/// once for both, where a pass of dot products and then a pass of additions read every
+/// row twice.
 #[inline(always)]
-fn row_dots<S: pulp::Simd>(simd: S, y: &[f32], idx: &[u32], k: usize, v: &[f32], t: &mut [f32]) {
-    for (tj, &j) in t.iter_mut().zip(idx) {
-        *tj = dot_simd(simd, row(y, j as usize, k), v);
+fn rows_dot_axpy<S: pulp::Simd>(
+    simd: S,
+    y: &[f32],
+    idx: &[u32],
+    v: &[f32],
+    mut scale: impl FnMut(usize, f32) -> f32,
+    out: &mut [f32],
+) {
+    let k = v.len();
+    let (v_simd, v_tail) = S::as_simd_f32s(v);
+    let quads = idx.chunks_exact(4);
+    let singles = quads.remainder();
+    for (q, quad) in quads.enumerate() {
+        let x: [&[f32]; 4] = std::array::from_fn(|i| row(y, quad[i] as usize, k));
+        let [x0, x1, x2, x3] = x.map(S::as_simd_f32s);
+        let mut acc = [simd.splat_f32s(0.0); 4];
+        for ((((&vc, &c0), &c1), &c2), &c3) in v_simd.iter().zip(x0.0).zip(x1.0).zip(x2.0).zip(x3.0)
+        {
+            acc[0] = simd.mul_add_f32s(c0, vc, acc[0]);
+            acc[1] = simd.mul_add_f32s(c1, vc, acc[1]);
+            acc[2] = simd.mul_add_f32s(c2, vc, acc[2]);
+            acc[3] = simd.mul_add_f32s(c3, vc, acc[3]);
+        }
+        let tails = [x0.1, x1.1, x2.1, x3.1];
+        let a: [f32; 4] = std::array::from_fn(|i| {
+            let tail: f32 = tails[i].iter().zip(v_tail).map(|(a, b)| a * b).sum();
+            scale(4 * q + i, simd.reduce_sum_f32s(acc[i]) + tail)
+        });
+        add_scaled_rows(simd, x, a, out);
     }
-}
-
-/// `out += Σ_j a_j y_j` over the rows `j` of `y` listed in `idx`.
-#[inline(always)]
-fn rows_axpy(y: &[f32], idx: &[u32], k: usize, a: &[f32], out: &mut [f32]) {
-    for (&aj, &j) in a.iter().zip(idx) {
-        axpy(aj, row(y, j as usize, k), out);
+    let first_single = idx.len() - singles.len();
+    for (n, &j) in singles.iter().enumerate() {
+        let yj = row(y, j as usize, k);
+        axpy(scale(first_single + n, dot_simd(simd, yj, v)), yj, out);
     }
 }
 
@@ -130,10 +183,6 @@ impl<'a> HalfSweep<'a> {
         weights: &[f32],
         s: &mut Scratch,
     ) {
-        let k = self.k;
-        // Each pass first takes all the row's dot products (independent of each other, so
-        // they overlap in the pipeline), then all its scaled additions.
-        let n = indices.len();
         s.extra.clear();
         s.target.clear();
         for &w in weights {
@@ -141,29 +190,35 @@ impl<'a> HalfSweep<'a> {
             s.extra.push(c - 1.0);
             s.target.push(c * p);
         }
-        s.t.resize(n, 0.0);
         // r = b − A x
-        matvec(simd, self.gram, x, &mut s.r);
+        symv(simd, self.gram, x, &mut s.r);
         for v in s.r.iter_mut() {
             *v = -*v;
         }
-        row_dots(simd, self.y, indices, k, x, &mut s.t);
-        for ((tj, &e), &b) in s.t.iter_mut().zip(&s.extra).zip(&s.target) {
-            *tj = b - e * *tj;
-        }
-        rows_axpy(self.y, indices, k, &s.t, &mut s.r);
+        let (extra, target) = (&s.extra, &s.target);
+        rows_dot_axpy(
+            simd,
+            self.y,
+            indices,
+            x,
+            |n, dot| target[n] - extra[n] * dot,
+            &mut s.r,
+        );
         s.p.copy_from_slice(&s.r);
         let mut rs_old = dot_simd(simd, &s.r, &s.r);
         for _ in 0..self.cg_steps {
             if rs_old < 1e-20 {
                 break;
             }
-            matvec(simd, self.gram, &s.p, &mut s.ap);
-            row_dots(simd, self.y, indices, k, &s.p, &mut s.t);
-            for (tj, &e) in s.t.iter_mut().zip(&s.extra) {
-                *tj *= e;
-            }
-            rows_axpy(self.y, indices, k, &s.t, &mut s.ap);
+            symv(simd, self.gram, &s.p, &mut s.ap);
+            rows_dot_axpy(
+                simd,
+                self.y,
+                indices,
+                &s.p,
+                |n, dot| extra[n] * dot,
+                &mut s.ap,
+            );
             let step = rs_old / dot_simd(simd, &s.p, &s.ap);
             axpy(step, &s.p, x);
             axpy(-step, &s.ap, &mut s.r);
@@ -280,7 +335,7 @@ impl<'a> HalfSweep<'a> {
             let r = csr.row((first_row + offset) as u32);
             // xᵀ(YᵀY + λI)x counts every cell as an unobserved zero plus the user's
             // regularization; observed cells then correct their term.
-            matvec(simd, self.gram, xu, &mut gx);
+            symv(simd, self.gram, xu, &mut gx);
             loss += dot_simd(simd, xu, &gx) as f64;
             for (&j, &w) in r.indices.iter().zip(r.weights) {
                 let (c, p) = confidence(self.alpha, cell_weight(w, self.binary));
@@ -542,5 +597,88 @@ impl Algo for Als {
             self.item_factors.len(),
             self.n_items() * self.factors,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Sizes off the SIMD width and off the four-row blocks, so that every tail runs.
+    const K: usize = 13;
+    const ITEMS: usize = 23;
+
+    fn factors(rows: usize, seed: u64) -> Vec<f32> {
+        let mut rng = rng::seeded(seed);
+        (0..rows * K).map(|_| rng.random::<f32>() - 0.5).collect()
+    }
+
+    struct Symv<'a>(&'a [f32], &'a [f32], &'a mut [f32]);
+
+    impl Kernel for Symv<'_> {
+        type Output = ();
+        fn run<S: pulp::Simd>(self, simd: S) {
+            symv(simd, self.0, self.1, self.2)
+        }
+    }
+
+    #[test]
+    fn symv_equals_the_plain_product() {
+        let g = gram(&factors(ITEMS, 1), K, 0.1);
+        let v = factors(1, 2);
+        let mut out = vec![0f32; K];
+        with_simd(Symv(&g, &v, &mut out));
+        for (r, &o) in out.iter().enumerate() {
+            let expected: f32 = (0..K).map(|c| g[r * K + c] * v[c]).sum();
+            assert!((o - expected).abs() < 1e-4, "row {r}: {o} vs {expected}");
+        }
+    }
+
+    struct Cg<'a> {
+        sweep: &'a HalfSweep<'a>,
+        x: &'a mut [f32],
+        indices: &'a [u32],
+        weights: &'a [f32],
+    }
+
+    impl Kernel for Cg<'_> {
+        type Output = ();
+        fn run<S: pulp::Simd>(self, simd: S) {
+            let mut scratch = Scratch::new(K);
+            self.sweep
+                .cg(simd, self.x, self.indices, self.weights, &mut scratch)
+        }
+    }
+
+    #[test]
+    fn conjugate_gradient_converges_to_the_exact_solution() {
+        let y = factors(ITEMS, 3);
+        let gram = gram(&y, K, 0.05);
+        let params = AlsParams {
+            factors: K,
+            alpha: 2.0,
+            cg_steps: 3 * K,
+            ..AlsParams::default()
+        };
+        let sweep = HalfSweep::new(&y, &gram, &params);
+        for n in [0usize, 1, 3, 4, 5, 8, 9, 22] {
+            let indices: Vec<u32> = (0..n as u32).map(|i| (i * 7) % ITEMS as u32).collect();
+            let weights: Vec<f32> = (0..n).map(|i| [1.0, 3.0, -1.0][i % 3]).collect();
+            let (chol, mut exact) = sweep.system(&indices, &weights).expect("definite");
+            chol.solve(&mut exact);
+            let mut x = vec![0.01f32; K];
+            with_simd(Cg {
+                sweep: &sweep,
+                x: &mut x,
+                indices: &indices,
+                weights: &weights,
+            });
+            for (f, (&got, &want)) in x.iter().zip(&exact).enumerate() {
+                assert!(
+                    (got as f64 - want).abs() < 1e-3 * (1.0 + want.abs()),
+                    "{n} cells, factor {f}: {got} vs {want}"
+                );
+            }
+        }
     }
 }
