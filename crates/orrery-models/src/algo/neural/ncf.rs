@@ -490,11 +490,13 @@ impl Ncf {
         variant: Variant,
         progress: &mut dyn Progress,
     ) -> Result<Ncf> {
-        if variant == Variant::NeuMf && params.pretrain > 0 {
-            return Ncf::fit_pretrained(dataset, params, progress);
-        }
-        let init = rng::seeded(params.seed);
-        Ok(Ncf::train(dataset, params, variant, init, None, progress)?.1)
+        super::one_thread::fit_on_one_thread(progress, |progress| {
+            if variant == Variant::NeuMf && params.pretrain > 0 {
+                return Ncf::fit_pretrained(dataset, params, progress);
+            }
+            let init = rng::seeded(params.seed);
+            Ok(Ncf::train(dataset, params, variant, init, None, progress)?.1)
+        })
     }
 
     /// NeuMF with He et al.'s pre-training: GMF and the MLP trained on their own for
