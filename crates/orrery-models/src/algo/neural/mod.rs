@@ -623,64 +623,78 @@ mod tests {
         assert!((unweighted.to_scalar::<f32>().unwrap() - plain).abs() < 1e-6);
     }
 
-    #[test]
-    fn row_sums_and_repeated_rows_match_candles_broadcasts_values_and_gradients() {
-        for (n, u) in [(7, 5), (256, 64), (300, 33)] {
-            row_sums_and_repeats_match(n, u);
+    fn values(t: &Tensor) -> Vec<f32> {
+        t.flatten_all().unwrap().to_vec1::<f32>().unwrap()
+    }
+
+    fn assert_close(what: &str, ours: &[f32], reference: &[f32], tolerance: f32) {
+        assert_eq!(ours.len(), reference.len(), "{what}");
+        for (i, (x, y)) in ours.iter().zip(reference).enumerate() {
+            assert!(
+                (x - y).abs() <= tolerance * (1.0 + y.abs()),
+                "{what}[{i}]: {x} vs {y}"
+            );
         }
     }
 
-    fn row_sums_and_repeats_match(n: usize, u: usize) {
+    /// Checks that `ours` and `reference` agree, and so do their gradients with respect to
+    /// `vars` of the sum of their products with `weights` (distinct per entry, so that no
+    /// two gradient entries are alike by symmetry).
+    fn assert_same_values_and_gradients(
+        ours: Tensor,
+        reference: Tensor,
+        weights: &Tensor,
+        vars: &[(&str, &Var)],
+        tolerance: f32,
+    ) {
+        assert_close("forward", &values(&ours), &values(&reference), tolerance);
+        let gradients = |t: Tensor| {
+            t.broadcast_mul(weights)
+                .unwrap()
+                .sum_all()
+                .unwrap()
+                .backward()
+                .unwrap()
+        };
+        let (ours, reference) = (gradients(ours), gradients(reference));
+        for (what, var) in vars {
+            assert_close(
+                what,
+                &values(ours.get(var.as_tensor()).unwrap()),
+                &values(reference.get(var.as_tensor()).unwrap()),
+                tolerance,
+            );
+        }
+    }
+
+    #[test]
+    fn row_sums_and_repeated_rows_match_candles_broadcasts_values_and_gradients() {
         let device = Device::Cpu;
-        let values: Vec<f32> = (0..n * u)
-            .map(|k| ((k * 29 % 17) as f32 - 8.0) / 3.0)
-            .collect();
-        let z = Var::from_vec(values, (n, u), &device).unwrap();
-        let v = Var::from_vec((0..u).map(|k| k as f32 * 0.5 - 1.0).collect(), u, &device).unwrap();
-        let ours = batch_sum(
-            &(z.as_tensor() * repeat_rows(v.as_tensor(), n).unwrap())
+        for (n, u) in [(7, 5), (256, 64), (300, 33)] {
+            let values: Vec<f32> = (0..n * u)
+                .map(|k| ((k * 29 % 17) as f32 - 8.0) / 3.0)
+                .collect();
+            let z = Var::from_vec(values, (n, u), &device).unwrap();
+            let v =
+                Var::from_vec((0..u).map(|k| k as f32 * 0.5 - 1.0).collect(), u, &device).unwrap();
+            let scaled = (z.as_tensor() * repeat_rows(v.as_tensor(), n).unwrap()).unwrap();
+            let ours = batch_sum(&scaled.sqr().unwrap()).unwrap();
+            let reference = z
+                .as_tensor()
+                .broadcast_mul(v.as_tensor())
                 .unwrap()
                 .sqr()
-                .unwrap(),
-        )
-        .unwrap();
-        let reference = z
-            .as_tensor()
-            .broadcast_mul(v.as_tensor())
-            .unwrap()
-            .sqr()
-            .unwrap()
-            .sum_keepdim(0)
-            .unwrap();
-        let flat = |t: &Tensor| t.flatten_all().unwrap().to_vec1::<f32>().unwrap();
-        let close = |a: Vec<f32>, b: Vec<f32>| {
-            assert_eq!(a.len(), b.len());
-            for (x, y) in a.iter().zip(&b) {
-                assert!((x - y).abs() <= 1e-4 * (1.0 + y.abs()), "{a:?} vs {b:?}");
-            }
-        };
-        close(flat(&ours), flat(&reference));
-        // Weigh the columns differently so that every gradient entry is distinct.
-        let weights =
-            Tensor::from_vec((1..=u).map(|k| k as f32).collect(), (1, u), &device).unwrap();
-        let ours = ours
-            .broadcast_mul(&weights)
-            .unwrap()
-            .sum_all()
-            .unwrap()
-            .backward()
-            .unwrap();
-        let reference = reference
-            .broadcast_mul(&weights)
-            .unwrap()
-            .sum_all()
-            .unwrap()
-            .backward()
-            .unwrap();
-        for var in [&z, &v] {
-            close(
-                flat(ours.get(var.as_tensor()).unwrap()),
-                flat(reference.get(var.as_tensor()).unwrap()),
+                .unwrap()
+                .sum_keepdim(0)
+                .unwrap();
+            let weights =
+                Tensor::from_vec((1..=u).map(|k| k as f32).collect(), (1, u), &device).unwrap();
+            assert_same_values_and_gradients(
+                ours,
+                reference,
+                &weights,
+                &[("z", &z), ("v", &v)],
+                1e-4,
             );
         }
     }
@@ -694,18 +708,10 @@ mod tests {
             .collect();
         let z = Var::from_vec(values, (n, u), &device).unwrap();
         let norm = BatchNorm::new(u, &device).unwrap();
-        norm.gamma
-            .set(
-                &Tensor::from_vec((0..u).map(|k| 0.5 + k as f32 * 0.1).collect(), u, &device)
-                    .unwrap(),
-            )
-            .unwrap();
-        norm.beta
-            .set(
-                &Tensor::from_vec((0..u).map(|k| k as f32 * 0.2 - 1.0).collect(), u, &device)
-                    .unwrap(),
-            )
-            .unwrap();
+        let per_unit =
+            |f: fn(usize) -> f32| Tensor::from_vec((0..u).map(f).collect(), u, &device).unwrap();
+        norm.gamma.set(&per_unit(|k| 0.5 + k as f32 * 0.1)).unwrap();
+        norm.beta.set(&per_unit(|k| k as f32 * 0.2 - 1.0)).unwrap();
         let ours = norm.forward_train(z.as_tensor()).unwrap();
         let zt = z.as_tensor();
         let mean = zt.mean_keepdim(0).unwrap();
@@ -718,36 +724,19 @@ mod tests {
             .unwrap()
             .broadcast_add(norm.beta.as_tensor())
             .unwrap();
-        let flat = |t: &Tensor| t.flatten_all().unwrap().to_vec1::<f32>().unwrap();
-        let close = |what: &str, a: Vec<f32>, b: Vec<f32>| {
-            for (i, (x, y)) in a.iter().zip(&b).enumerate() {
-                assert!(
-                    (x - y).abs() <= 1e-3 * (1.0 + y.abs()),
-                    "{what}[{i}]: {x} vs {y}"
-                );
-            }
-        };
-        close("forward", flat(&ours), flat(&reference));
-        let w = Tensor::from_vec(
+        let weights = Tensor::from_vec(
             (0..n * u).map(|k| (k % 7) as f32 - 3.0).collect(),
             (n, u),
             &device,
         )
         .unwrap();
-        let g_ours = (ours * &w).unwrap().sum_all().unwrap().backward().unwrap();
-        let g_ref = (reference * &w)
-            .unwrap()
-            .sum_all()
-            .unwrap()
-            .backward()
-            .unwrap();
-        for (what, var) in [("z", &z), ("gamma", &norm.gamma), ("beta", &norm.beta)] {
-            close(
-                what,
-                flat(g_ours.get(var.as_tensor()).unwrap()),
-                flat(g_ref.get(var.as_tensor()).unwrap()),
-            );
-        }
+        assert_same_values_and_gradients(
+            ours,
+            reference,
+            &weights,
+            &[("z", &z), ("gamma", &norm.gamma), ("beta", &norm.beta)],
+            1e-3,
+        );
     }
 
     #[test]
