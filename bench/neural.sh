@@ -2,8 +2,9 @@
 # The neural recommenders on the NCF protocol: the leave-last-out files of
 # ml-1m-users-1-2999 with 99 sampled negatives per user (bench/peers/make_splits.py, the
 # same files as bench/models.sh), beside ALS and EASE on those files. Prints HR@10,
-# NDCG@10, fit seconds, seconds per epoch and peak memory per algorithm (release build,
-# RAYON_NUM_THREADS threads), and writes bench/out/neural.md and neural.jsonl.
+# NDCG@10, fit seconds, seconds per epoch and peak memory per algorithm (release build; the
+# networks train on one thread of their own, ALS and EASE on RAYON_NUM_THREADS), and writes
+# bench/out/neural.md and neural.jsonl.
 #
 # Seconds per epoch are the fit's seconds over its epochs: they include the per-epoch
 # validation HR@10 (500 users) and the setup, so they slightly overstate an epoch.
