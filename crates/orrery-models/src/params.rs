@@ -558,6 +558,8 @@ pub struct NcfParams {
     /// the fusion MLP's logit (`true`/`false`). A concatenation MLP learns the
     /// user × item interaction poorly (Rendle et al. 2020); the dot product gives it
     /// directly, and doubles as the cheap retrieval score that draws the candidates.
+    /// With it, each tower's last layer is linear (batch-normalized, no ReLU), so that the
+    /// towers' outputs, and their dot product, can be negative.
     pub dot: bool,
     /// `pretrain`: NeuMF only: epochs of GMF and then of the MLP alone, trained on their
     /// own before NeuMF starts from both (He et al.'s pre-training, output weights halved

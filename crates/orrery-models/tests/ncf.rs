@@ -253,6 +253,26 @@ fn batch_normalization_changes_the_towers_and_keeps_the_taste() {
     }
 }
 
+/// With the dot head the towers end in a linear layer, so a user's vector can point away
+/// from an item's; without it they end in ReLU, as the seed builds them.
+#[test]
+fn the_dot_head_reads_signed_tower_outputs() {
+    let data = two_groups();
+    let mut with = params(Algorithm::Ncf);
+    with.set("dot", "true").unwrap();
+    let mut without = params(Algorithm::Ncf);
+    without.set("dot", "false").unwrap();
+    let signed = Model::fit(&data, &with, &mut NoProgress).unwrap();
+    let rectified = Model::fit(&data, &without, &mut NoProgress).unwrap();
+    let factors = |model: &Model| -> Vec<f32> {
+        (0..data.n_users() as u32)
+            .flat_map(|u| model.user(u).unwrap().factors)
+            .collect()
+    };
+    assert!(factors(&signed).iter().any(|&v| v < 0.0));
+    assert!(factors(&rectified).iter().all(|&v| v >= 0.0));
+}
+
 /// Collects the epochs a fit reports.
 #[derive(Default)]
 struct Epochs(Vec<(usize, usize)>, Vec<usize>);
