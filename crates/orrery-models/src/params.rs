@@ -522,9 +522,9 @@ impl Default for Layer4Params {
 /// Parameters of [`Algorithm::Ncf`], [`Algorithm::Gmf`] and [`Algorithm::NeuMf`].
 ///
 /// On the leave-last-out split of ML-1M (users 1–2999), with every rating positive
-/// (`positive_min=0`), NeuMF reaches HR@10 0.674 / NDCG@10 0.408 after the default 10
-/// epochs (0.709 / 0.446 with `recency_half_life=5`) and the two-tower network
-/// 0.603 / 0.335 (the README's "Neural recommenders").
+/// (`positive_min=0`), NeuMF reaches HR@10 0.673 / NDCG@10 0.404 after the default 10
+/// epochs (0.714 / 0.448 with `recency_half_life=5`) and the two-tower network
+/// 0.630 / 0.353 (the README's "Neural recommenders").
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NcfParams {
     /// `factors`: width of the GMF embeddings (1..=1024).

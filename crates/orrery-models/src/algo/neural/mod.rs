@@ -599,8 +599,6 @@ pub(crate) fn sigmoid(x: f32) -> f32 {
 mod tests {
     use super::*;
 
-    /// Once the running statistics have settled on a batch, the folded inference layer
-    /// gives what training gives on that batch.
     #[test]
     fn weighted_cross_entropy_is_the_weighted_mean_of_the_terms() {
         let device = Device::Cpu;
@@ -739,6 +737,8 @@ mod tests {
         );
     }
 
+    /// Once the running statistics have settled on a batch, the folded inference layer
+    /// gives what training gives on that batch.
     #[test]
     fn batch_norm_folds_into_the_inference_layer() {
         let device = Device::Cpu;
