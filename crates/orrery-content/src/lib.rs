@@ -58,6 +58,7 @@ mod item_text;
 mod kernels;
 mod locate;
 mod minilm;
+mod shared;
 
 pub use encoder::{
     DEFAULT_BATCH_SIZE, EMBEDDING_DIM, Encoder, EncoderInfo, EncoderKind, EncoderOptions,
@@ -66,3 +67,4 @@ pub use error::{Error, Result};
 pub use index::{IndexOptions, Neighbor, Precision, SearchMode, VectorIndex};
 pub use item_text::item_text;
 pub use locate::ModelSource;
+pub use shared::SharedEncoder;

@@ -49,6 +49,65 @@ struct UserRanking {
     list: Vec<ItemIdx>,
 }
 
+/// Makes the ranked lists that the ranking metrics score. [`ModelRanker`] ranks by the
+/// model's own scores; `orrery eval` passes the serving flow (`orrery-engine`), so that the
+/// figures measure the lists users are served.
+pub trait Ranker: Sync {
+    /// The `k` best items for `user` (represented by `repr`) in the whole catalog, except
+    /// the items of `seen` (their training items).
+    fn top_k(
+        &self,
+        user: UserIdx,
+        repr: &UserRepr,
+        seen: &[ItemIdx],
+        k: usize,
+    ) -> Result<Vec<ItemIdx>>;
+
+    /// The `k` best of `candidates` for `user`, best first; ties keep the candidates'
+    /// order.
+    fn top_of(
+        &self,
+        user: UserIdx,
+        repr: &UserRepr,
+        candidates: &[ItemIdx],
+        k: usize,
+    ) -> Result<Vec<ItemIdx>>;
+}
+
+/// Ranks by the model's scores alone.
+pub struct ModelRanker<'a>(pub &'a dyn Recommender);
+
+impl Ranker for ModelRanker<'_> {
+    fn top_k(
+        &self,
+        _user: UserIdx,
+        repr: &UserRepr,
+        seen: &[ItemIdx],
+        k: usize,
+    ) -> Result<Vec<ItemIdx>> {
+        Ok(self
+            .0
+            .recommend(repr, k, &Filter::default().exclude(seen))?
+            .into_iter()
+            .map(|s| s.item)
+            .collect())
+    }
+
+    fn top_of(
+        &self,
+        _user: UserIdx,
+        repr: &UserRepr,
+        candidates: &[ItemIdx],
+        k: usize,
+    ) -> Result<Vec<ItemIdx>> {
+        let mut scores = vec![0f32; candidates.len()];
+        self.0.score(repr, candidates, &mut scores)?;
+        let mut order: Vec<usize> = (0..candidates.len()).collect();
+        order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+        Ok(order.into_iter().take(k).map(|n| candidates[n]).collect())
+    }
+}
+
 /// One user's `(prediction, rating)` pairs and ranking outcome.
 type UserOutcome = (Vec<(f32, f32)>, Option<UserRanking>);
 
@@ -101,6 +160,18 @@ fn category_similarity(train: &Dataset) -> Option<impl Fn(ItemIdx, ItemIdx) -> f
 ///   categories, when the items have any).
 pub fn evaluate(
     model: &dyn Recommender,
+    train: &Dataset,
+    test: &Dataset,
+    opts: &EvalOptions,
+) -> Result<Metrics> {
+    evaluate_with(model, &ModelRanker(model), train, test, opts)
+}
+
+/// [`evaluate`] with the ranked lists made by `ranker` (the ratings still predicted by
+/// `model`).
+pub fn evaluate_with(
+    model: &dyn Recommender,
+    ranker: &dyn Ranker,
     train: &Dataset,
     test: &Dataset,
     opts: &EvalOptions,
@@ -162,20 +233,9 @@ pub fn evaluate(
                     let mut candidates: Vec<ItemIdx> =
                         negatives.get(u as usize).cloned().unwrap_or_default();
                     candidates.extend(row.indices.iter().copied());
-                    let mut scores = vec![0f32; candidates.len()];
-                    model.score(&repr, &candidates, &mut scores)?;
-                    let mut order: Vec<usize> = (0..candidates.len()).collect();
-                    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
-                    order.into_iter().take(k).map(|n| candidates[n]).collect()
+                    ranker.top_of(u, &repr, &candidates, k)?
                 }
-                None => {
-                    let seen = train.user_row(u).indices;
-                    model
-                        .recommend(&repr, k, &Filter::default().exclude(seen))?
-                        .into_iter()
-                        .map(|s| s.item)
-                        .collect()
-                }
+                None => ranker.top_k(u, &repr, train.user_row(u).indices, k)?,
             };
             let ranking = UserRanking {
                 precision: metrics::precision_at_k(&list, &relevant, k),

@@ -7,6 +7,8 @@
 //!   sampled negatives (the NCF protocol), and a temporal split.
 //! - [`evaluate()`]: scores a fitted model on a split and returns the metrics that apply, by
 //!   name (`"rmse"`, `"ndcg@10"`, …); [`run`] splits, fits and evaluates in one call.
+//!   [`evaluate_with`] takes the lists from a [`Ranker`] instead of the model alone: the
+//!   way `orrery eval` measures the serving flow.
 //! - [`given`]: a fold from a training set and a test set kept as separate files.
 //!
 //! It knows nothing of storage: datasets come in, numbers go out.
@@ -18,7 +20,9 @@ pub mod metrics;
 pub mod split;
 
 pub use error::Error;
-pub use evaluate::{EvalOptions, Metrics, Report, evaluate, run};
+pub use evaluate::{
+    EvalOptions, Metrics, ModelRanker, Ranker, Report, evaluate, evaluate_with, run,
+};
 pub use given::fold_from_records;
 pub use split::{Fold, Protocol};
 

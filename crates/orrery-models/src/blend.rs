@@ -7,15 +7,23 @@
 //!   An item a signal cannot score (an item newer than the collaborative model, an item
 //!   without a vector) takes that signal's mean, so that it neither wins nor loses by the
 //!   gap: a new item is recommended on its content alone.
-//! - Warm users (at least [`Blend::cold_start_threshold`] interactions):
-//!   `cf_weight · collaborative + (1 − cf_weight) · content`, with only the signals that
-//!   are switched on and available, then moved towards popularity by a share that shrinks
-//!   with the user's history: `s = popularity_prior · min(1, cold_start_threshold / n)`
-//!   for `n` interactions, `(1 − s) · blend + s · popularity`. A user with a handful of
-//!   interactions leans on what is popular; one with hundreds hardly at all.
-//! - Cold users: `(1 − popularity_weight) · content + popularity_weight · popularity ·
-//!   category match`, the content profile coming from stated interests and the few
-//!   interactions there are, the category match from the categories closest to it.
+//! - The weights move smoothly with the length `n` of the user's history, with no cliff:
+//!   the collaborative model's trust is `r = n / (n + h)` (`h` =
+//!   [`Blend::cold_start_threshold`], the history at which the model gets half its
+//!   weight), and
+//!   - popularity: `γ = popularity_weight · (1 − r) + popularity_prior · r · (1 − r)`, all
+//!     of it with no history, fading as the history grows; while the history is short,
+//!     popularity is that of the user's categories (popularity × category match, mixed in
+//!     by `1 − r`);
+//!   - the personal rest `1 − γ` goes to the model by `w = cf_weight · r / (cf_weight · r
+//!     + 1 − cf_weight)` (`cf_weight`'s odds scaled by the trust: 0 with no history,
+//!     towards `cf_weight` as it grows, and exactly 0 or 1 when `cf_weight` is), to content
+//!     by `1 − w`: `α = (1 − γ) · w`, `β = (1 − γ) · (1 − w)`.
+//!
+//!   A signal that is switched off or unavailable gives its weight to the others in
+//!   proportion. A newcomer who stated interests gets content matching and what is popular
+//!   in their categories; each interaction moves the list towards the collaborative
+//!   model, so a list never jumps when a threshold is crossed.
 //! - Optionally, maximal marginal relevance re-ranks the best candidates for diversity.
 //!
 //! Every ranked item says which signals produced it ([`Source`]).
@@ -37,8 +45,8 @@ pub enum Source {
     /// Content similarity alone (collaborative filtering switched off, or an item too new
     /// for the collaborative model).
     Content,
-    /// A cold-start user: interests and first interactions, with what is popular in their
-    /// categories.
+    /// A cold-start user without the model: interests and first interactions, with what
+    /// is popular in their categories.
     ColdStart,
     /// Nothing personal to go on: popularity.
     Popularity,
@@ -66,12 +74,13 @@ pub struct Blend {
     pub use_embeddings: bool,
     /// Share of the collaborative signal for warm users, in [0, 1].
     pub cf_weight: f32,
-    /// Users with fewer interactions are cold.
+    /// The history length at which the collaborative model gets half its weight (users
+    /// with fewer interactions are called cold in lists' explanations).
     pub cold_start_threshold: usize,
-    /// Share of "popular in your categories" in cold-start scores, in [0, 1].
+    /// Share of popularity (in the user's categories) with no history, in [0, 1].
     pub popularity_weight: f32,
-    /// Share of popularity in warm users' scores at the cold-start threshold, shrinking as
-    /// `threshold / interactions` beyond it, in [0, 1].
+    /// Extra share of popularity for sparse histories, `popularity_prior · r · (1 − r)`,
+    /// in [0, 1].
     pub popularity_prior: f32,
     /// Maximal-marginal-relevance λ in (0, 1]; 1 = no diversity re-ranking.
     pub mmr_lambda: f32,
@@ -105,6 +114,10 @@ pub struct Signals<'a> {
     pub category_match: Option<&'a [f32]>,
     /// The user's number of interactions (decides cold or warm).
     pub interactions: usize,
+    /// The items over which each signal's min–max scale is measured (`None`: the admitted
+    /// ones). A caller that ranks a candidate set grown for a deep page fixes it, so that
+    /// every page is cut from one ranking.
+    pub scale_over: Option<&'a [bool]>,
 }
 
 /// One ranked item and the parts of its score.
@@ -131,12 +144,19 @@ pub struct Ranked {
 pub struct Plan {
     /// The list's method: the source of most of its items' scores.
     pub source: Source,
-    /// Whether the user counted as cold.
+    /// Whether the user counted as cold (fewer interactions than the threshold).
     pub cold: bool,
-    /// The collaborative share actually used (0 when the signal was not).
+    /// The collaborative model's trust `r = n / (n + h)` for this history.
+    pub trust: f32,
+    /// The collaborative part of the personal signals, `α / (α + β)` (0 when the
+    /// collaborative signal was not used).
     pub cf_weight: f32,
-    /// The share of popularity added for a sparse history (see the module documentation).
-    pub popularity_prior: f32,
+    /// The collaborative share of the score, `α`.
+    pub cf_share: f32,
+    /// The content share of the score, `β`.
+    pub content_share: f32,
+    /// Popularity's share of the score, `γ`.
+    pub popularity_share: f32,
 }
 
 /// One signal's min–max scaling over the admitted items, and the mean it gives them.
@@ -226,51 +246,94 @@ impl Scale {
 /// plan, so that each item's score costs a few multiplications.
 struct Blender<'a> {
     signals: &'a Signals<'a>,
-    blend: &'a Blend,
     admit: &'a [bool],
     cf: Option<(&'a [f32], Scale)>,
     content: Option<(&'a [f32], Scale)>,
+    weights: Weights,
     plan: Plan,
+}
+
+/// The shares of the three signals in one list's scores (summing to 1).
+#[derive(Debug, Clone, Copy)]
+struct Weights {
+    cf: f32,
+    content: f32,
+    popularity: f32,
 }
 
 impl<'a> Blender<'a> {
     fn new(signals: &'a Signals<'a>, blend: &'a Blend, admit: &'a [bool]) -> Blender<'a> {
-        let cold = signals.interactions < blend.cold_start_threshold;
-        let scaled = |raw: &'a [f32]| Scale::of(raw, admit).map(|scale| (raw, scale));
+        let n = signals.interactions;
+        let cold = n < blend.cold_start_threshold;
+        let trust = n as f32 / (n as f32 + blend.cold_start_threshold.max(1) as f32);
+        let basis = signals.scale_over.unwrap_or(admit);
+        let scaled = |raw: &'a [f32]| Scale::of(raw, basis).map(|scale| (raw, scale));
         let cf = signals
             .collaborative
-            .filter(|_| blend.use_cf && !cold && blend.cf_weight > 0.0)
+            .filter(|_| blend.use_cf && n > 0 && blend.cf_weight > 0.0)
             .and_then(scaled);
         let content = signals
             .content
-            .filter(|_| blend.use_embeddings && (cold || blend.cf_weight < 1.0 || cf.is_none()))
+            .filter(|_| blend.use_embeddings)
             .and_then(scaled);
-        let (source, cf_weight) = match (cold, cf.is_some(), content.is_some()) {
-            (true, _, true) => (Source::ColdStart, 0.0),
-            (true, _, false) => (Source::Popularity, 0.0),
-            (false, true, true) => (Source::Hybrid, blend.cf_weight),
-            (false, true, false) => (Source::Collaborative, 1.0),
-            (false, false, true) => (Source::Content, 0.0),
-            (false, false, false) => (Source::Popularity, 0.0),
+        let popularity = blend.popularity_weight * (1.0 - trust)
+            + blend.popularity_prior * trust * (1.0 - trust);
+        // The model's share of the personal part: cf_weight's odds scaled by the trust.
+        let model_part = match (cf.is_some(), content.is_some()) {
+            (true, true) => {
+                let odds = blend.cf_weight * trust;
+                if odds > 0.0 {
+                    odds / (odds + 1.0 - blend.cf_weight)
+                } else {
+                    0.0
+                }
+            }
+            (true, false) => 1.0,
+            (false, _) => 0.0,
         };
-        // The sparser the history, the more popularity counts (warm users only).
-        let popularity_prior = if cold || source == Source::Popularity {
-            0.0
+        let weights = if cf.is_some() || content.is_some() {
+            let personal = 1.0 - popularity;
+            Weights {
+                cf: personal * model_part,
+                content: personal * (1.0 - model_part),
+                popularity,
+            }
         } else {
-            let threshold = blend.cold_start_threshold.max(1) as f32;
-            blend.popularity_prior * (threshold / signals.interactions.max(1) as f32).min(1.0)
+            Weights {
+                cf: 0.0,
+                content: 0.0,
+                popularity: 1.0,
+            }
+        };
+        // A signal without weight does not take part (nor show in the items' parts).
+        let cf = cf.filter(|_| weights.cf > 0.0);
+        let content = content.filter(|_| weights.content > 0.0);
+        let personal = weights.cf + weights.content;
+        let source = match (cf.is_some(), content.is_some()) {
+            (true, true) => Source::Hybrid,
+            (true, false) => Source::Collaborative,
+            (false, true) if cold => Source::ColdStart,
+            (false, true) => Source::Content,
+            (false, false) => Source::Popularity,
         };
         Blender {
             signals,
-            blend,
             admit,
             cf,
             content,
+            weights,
             plan: Plan {
                 source,
                 cold,
-                cf_weight,
-                popularity_prior,
+                trust,
+                cf_weight: if personal > 0.0 {
+                    weights.cf / personal
+                } else {
+                    0.0
+                },
+                cf_share: weights.cf,
+                content_share: weights.content,
+                popularity_share: weights.popularity,
             },
         }
     }
@@ -293,38 +356,23 @@ impl<'a> Blender<'a> {
         )
     }
 
-    /// The blend as `α · collaborative + β · content + γ · popularity` (popularity times
-    /// the category match for cold users), with each signal scaled and its mean standing
-    /// in where it has no score.
-    fn weights(&self) -> (f32, f32, f32) {
-        let plan = &self.plan;
-        if plan.cold {
-            let w = self.blend.popularity_weight;
-            return match self.content {
-                Some(_) => (0.0, 1.0 - w, w),
-                None => (0.0, 0.0, 1.0),
-            };
-        }
-        let (prior, rest) = (plan.popularity_prior, 1.0 - plan.popularity_prior);
-        match (self.cf.is_some(), self.content.is_some()) {
-            (true, true) => (rest * plan.cf_weight, rest * (1.0 - plan.cf_weight), prior),
-            (true, false) => (rest, 0.0, prior),
-            (false, true) => (0.0, rest, prior),
-            (false, false) => (0.0, 0.0, 1.0),
-        }
-    }
-
     /// Every item's blended score (NaN where not admitted), in passes over whole slices
     /// that compile to vector instructions.
     fn scores(&self) -> Vec<f32> {
-        let (alpha, beta, gamma) = self.weights();
+        let Weights {
+            cf: alpha,
+            content: beta,
+            popularity: gamma,
+        } = self.weights;
         let mut out = vec![0f32; self.admit.len()];
         for (o, &p) in out.iter_mut().zip(self.signals.popularity) {
             *o = gamma * p;
         }
-        if let (true, Some(category)) = (self.plan.cold, self.signals.category_match) {
+        // While the history is short, popularity is that of the user's categories.
+        let local = 1.0 - self.plan.trust;
+        if let (true, Some(category)) = (local > 0.0, self.signals.category_match) {
             for (o, &c) in out.iter_mut().zip(category) {
-                *o *= c;
+                *o *= 1.0 - local + local * c;
             }
         }
         for (weight, signal) in [(alpha, &self.cf), (beta, &self.content)] {
@@ -348,7 +396,7 @@ impl<'a> Blender<'a> {
             return BlendedItem::excluded();
         }
         let (c, t) = self.parts(i);
-        let source = if self.plan.cold {
+        let source = if self.plan.cold || self.plan.source == Source::Popularity {
             self.plan.source
         } else {
             match (c, t) {
@@ -548,6 +596,19 @@ mod tests {
             popularity: pop,
             category_match: None,
             interactions: n,
+            scale_over: None,
+        }
+    }
+
+    /// A history so long that the collaborative model has all its weight (to 1e-5).
+    const LONG: usize = 1_000_000;
+
+    /// No popularity at all, whatever the history.
+    fn without_popularity() -> Blend {
+        Blend {
+            popularity_weight: 0.0,
+            popularity_prior: 0.0,
+            ..Blend::default()
         }
     }
 
@@ -558,12 +619,11 @@ mod tests {
         let content = [0.1, 0.5, 0.9];
         let pop = [0.0; 3];
         let admit = [true; 3];
-        let s = signals(&cf, &content, &pop, 10);
+        let s = signals(&cf, &content, &pop, LONG);
         let top = |w: f32| {
             let blend = Blend {
                 cf_weight: w,
-                popularity_prior: 0.0,
-                ..Blend::default()
+                ..without_popularity()
             };
             rank(&s, &blend, &admit, 3, None).0[0].item
         };
@@ -571,44 +631,69 @@ mod tests {
         assert_eq!(top(0.0), 2);
         assert_eq!(top(0.8), 0);
         assert_eq!(top(0.2), 2);
-        let no_prior = Blend {
-            popularity_prior: 0.0,
-            ..Blend::default()
-        };
-        let (ranked, plan) = rank(&s, &no_prior, &admit, 3, None);
+        let (ranked, plan) = rank(&s, &without_popularity(), &admit, 3, None);
         assert_eq!(plan.source, Source::Hybrid);
         assert!(ranked.iter().all(|r| r.source == Source::Hybrid));
         // 0.5·1 + 0.5·0 = 0.5 for items 0 and 2; item 1 is 0.5·0.5 + 0.5·0.5.
-        assert!(ranked.iter().all(|r| (r.score - 0.5).abs() < 1e-6));
+        assert!(ranked.iter().all(|r| (r.score - 0.5).abs() < 1e-4));
     }
 
     #[test]
-    fn sparse_histories_lean_on_popularity() {
-        // Collaborative and content agree on item 0; item 2 is the popular one.
+    fn the_weights_move_smoothly_with_the_history() {
         let cf = [3.0, 2.0, 1.0];
         let content = [0.9, 0.5, 0.1];
         let pop = [0.0, 0.0, 1.0];
-        let blend = Blend {
-            popularity_prior: 0.3,
-            ..Blend::default()
-        };
-        let top = |n: usize| {
-            let (ranked, plan) = rank(
+        let plan = |n: usize| {
+            rank(
                 &signals(&cf, &content, &pop, n),
+                &Blend::default(),
+                &[true; 3],
+                3,
+                None,
+            )
+            .1
+        };
+        // No history: popularity_weight (0.5) of popularity, the rest content.
+        let empty = plan(0);
+        assert_eq!((empty.cf_share, empty.popularity_share), (0.0, 0.5));
+        // At the threshold (5) the trust is 0.5: popularity 0.5 · 0.5 + 0.5 · 0.25, and the
+        // model gets w = 0.25 / (0.25 + 0.5) of the rest.
+        let half = plan(5);
+        assert!((half.cf_share - 0.625 / 3.0).abs() < 1e-6, "{half:?}");
+        assert!((half.popularity_share - 0.375).abs() < 1e-6, "{half:?}");
+        assert!((half.cf_share + half.content_share + half.popularity_share - 1.0).abs() < 1e-6);
+        // Every interaction moves the weights a little, never a jump.
+        let mut previous = plan(0);
+        for n in 1..200 {
+            let next = plan(n);
+            assert!(next.cf_share >= previous.cf_share, "n = {n}");
+            assert!(
+                next.popularity_share <= previous.popularity_share + 1e-6,
+                "n = {n}"
+            );
+            assert!(next.cf_share - previous.cf_share < 0.1, "n = {n}");
+            previous = next;
+        }
+        assert!(previous.popularity_share < 0.03 && previous.cf_share > 0.45);
+        // cf_weight 1 leaves content out as soon as there is a history, 0 the model.
+        for (cf_weight, source) in [(1.0, Source::Collaborative), (0.0, Source::Content)] {
+            let blend = Blend {
+                cf_weight,
+                ..Blend::default()
+            };
+            let (ranked, plan) = rank(
+                &signals(&cf, &content, &pop, 6),
                 &blend,
                 &[true; 3],
                 3,
                 None,
             );
-            (ranked[0].item, plan.popularity_prior)
-        };
-        // At the threshold (5) popularity has 0.3: 0.7·1 = 0.7 for item 0 vs 0.3 for 2.
-        assert_eq!(top(5), (0, 0.3));
-        // With 50 interactions the share is a tenth of that.
-        let (item, share) = top(50);
-        assert_eq!(item, 0);
-        assert!((share - 0.03).abs() < 1e-6);
+            assert_eq!(plan.source, source);
+            assert!(ranked.iter().all(|r| r.source == source), "{ranked:?}");
+        }
+        // A heavy popularity weight lets the popular item win a sparse history.
         let heavy = Blend {
+            popularity_weight: 1.0,
             popularity_prior: 1.0,
             ..Blend::default()
         };
@@ -627,13 +712,9 @@ mod tests {
         let cf = [3.0, 2.0, f32::NEG_INFINITY];
         let content = [0.1, 0.2, 0.9];
         let pop = [1.0, 0.5, 0.0];
-        let no_prior = Blend {
-            popularity_prior: 0.0,
-            ..Blend::default()
-        };
         let (ranked, _) = rank(
-            &signals(&cf, &content, &pop, 10),
-            &no_prior,
+            &signals(&cf, &content, &pop, LONG),
+            &without_popularity(),
             &[true; 3],
             3,
             None,
@@ -642,7 +723,7 @@ mod tests {
         assert_eq!(new.source, Source::Content);
         assert_eq!(new.collaborative, None);
         // The missing collaborative score is the mean (0.5), content is 1.
-        assert!((new.score - 0.75).abs() < 1e-6);
+        assert!((new.score - 0.75).abs() < 1e-4);
         assert_eq!(ranked[0].item, 2);
     }
 
@@ -654,13 +735,22 @@ mod tests {
         let category = [0.0, 1.0, 0.0, 1.0];
         let s = Signals {
             category_match: Some(&category),
-            ..signals(&cf, &content, &pop, 1)
+            ..signals(&cf, &content, &pop, 0)
         };
         let (ranked, plan) = rank(&s, &Blend::default(), &[true; 4], 2, None);
         assert_eq!(plan.source, Source::ColdStart);
         assert!(plan.cold);
         assert_eq!(ranked.iter().map(|r| r.item).collect::<Vec<_>>(), [3, 1]);
         assert!(ranked.iter().all(|r| r.collaborative.is_none()));
+        // One interaction: the model comes in with a small weight only, and the
+        // categories still decide.
+        let one = Signals {
+            interactions: 1,
+            ..s
+        };
+        let (ranked, plan) = rank(&one, &Blend::default(), &[true; 4], 2, None);
+        assert!(plan.cold && plan.cf_share < 0.1, "{plan:?}");
+        assert_eq!(ranked.iter().map(|r| r.item).collect::<Vec<_>>(), [3, 1]);
         // Nothing known: popularity.
         let none = Signals {
             content: None,
@@ -707,6 +797,7 @@ mod tests {
             popularity: &pop,
             category_match: None,
             interactions: 10,
+            scale_over: None,
         };
         let plain = rank(&s, &Blend::default(), &[true; 3], 2, Some(&vectors)).0;
         assert_eq!(plain.iter().map(|r| r.item).collect::<Vec<_>>(), [0, 1]);

@@ -116,6 +116,7 @@ mod tests {
             popularity: &pop,
             category_match: None,
             interactions: 10,
+            scale_over: None,
         };
         let counts = CandidateCounts {
             popularity: 1,

@@ -53,9 +53,9 @@ pub use filter::{Filter, ItemSet};
 pub use format::FORMAT_VERSION;
 pub use model::{Fitted, Model, Recommender};
 pub use params::{
-    Algorithm, AlsParams, AlsSolver, BaselineParams, BprParams, EaseParams, ItemKnnParams,
-    Layer4Params, MfParams, NcfParams, NmfParams, Params, PopularityBy, PopularityParams,
-    Similarity, SvdppParams, TrendingParams,
+    Algorithm, AlsParams, AlsSolver, BaselineParams, BprParams, DEFAULT_SEED, EaseParams,
+    ItemKnnParams, Layer4Params, MfParams, NcfParams, NmfParams, Params, PopularityBy,
+    PopularityParams, Similarity, SvdppParams, TrendingParams,
 };
 pub use progress::{EpochReport, NoProgress, Progress, ValidationReport};
 pub use repr::{Contribution, Explanation, Scored, UserRepr};

@@ -194,21 +194,37 @@ fn cf_weight_moves_the_ranking_and_sources_say_which_signal() {
     let half = rank(hybrid.blend());
     assert_eq!(cf_only.1.source, Source::Collaborative);
     assert!(cf_only.0.iter().all(|r| r.source == Source::Collaborative));
+    assert_eq!(content_only.1.cf_share, 0.0);
     assert_eq!(content_only.1.source, Source::Content);
     assert!(content_only.0.iter().all(|r| r.content.is_some()));
     assert_eq!(half.1.source, Source::Hybrid);
     let items = |r: &[orrery_models::blend::Ranked]| r.iter().map(|x| x.item).collect::<Vec<_>>();
     assert_ne!(items(&cf_only.0), items(&content_only.0));
-    // Each blended score is the documented mix of its normalized parts: half and half,
-    // moved towards popularity by a share that shrinks with the history (9 interactions,
-    // threshold 5: prior · 5/9).
-    let share = half.1.popularity_prior;
-    let expected_share = hybrid.blend().popularity_prior * 5.0 / 9.0;
-    assert!((share - expected_share).abs() < 1e-6, "{share}");
-    for r in &half.0 {
-        let (c, t) = (r.collaborative.unwrap(), r.content.unwrap());
-        let expected = (1.0 - share) * (0.5 * c + 0.5 * t) + share * r.popularity;
-        assert!((r.score - expected).abs() < 1e-5, "{r:?}");
+    // Each blended score is the documented mix of its normalized parts: with 9
+    // interactions and the threshold at 5, the model's trust is r = 9/14, popularity's
+    // share weight · (1 − r) + prior · r(1 − r), and the model gets w = cf_weight · r /
+    // (cf_weight · r + 1 − cf_weight) of the rest, content the remainder.
+    let blend = hybrid.blend();
+    let r = 9.0 / 14.0;
+    let gamma = blend.popularity_weight * (1.0 - r) + blend.popularity_prior * r * (1.0 - r);
+    let odds = blend.cf_weight * r;
+    let alpha = (1.0 - gamma) * odds / (odds + 1.0 - blend.cf_weight);
+    let plan = half.1;
+    assert!((plan.cf_share - alpha).abs() < 1e-6, "{plan:?}");
+    assert!((plan.popularity_share - gamma).abs() < 1e-6, "{plan:?}");
+    // Popularity counts in full where the item is in the user's closest categories and
+    // down to r of it elsewhere.
+    for item in &half.0 {
+        let (c, t) = (item.collaborative.unwrap(), item.content.unwrap());
+        let personal = alpha * c + (1.0 - alpha - gamma) * t;
+        let (lo, hi) = (
+            personal + gamma * r * item.popularity,
+            personal + gamma * item.popularity,
+        );
+        assert!(
+            item.score >= lo - 1e-5 && item.score <= hi + 1e-5,
+            "{item:?} outside {lo}..{hi}"
+        );
     }
     // use_cf / use_embeddings switch the signals off.
     let no_cf = rank(Blend {

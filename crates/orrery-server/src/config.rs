@@ -22,7 +22,8 @@ pub struct ServerConfig {
     pub insecure: bool,
     /// Largest accepted request body, in bytes.
     pub body_limit: usize,
-    /// Users with fewer interactions than this get cold-start recommendations.
+    /// The history length at which the collaborative model gets half its weight in a list
+    /// (users with fewer interactions are described as cold).
     pub cold_start_threshold: usize,
     /// Days after which an interaction counts half in a user's content profile (ages from
     /// the user's newest interaction); 0 counts every interaction fully.
@@ -39,9 +40,11 @@ pub struct ServerConfig {
     /// Where `POST /run-layer/{n}` writes, and when it uses the store or a simulation.
     pub pipeline: orrery_pipeline::PipelineConfig,
     /// The Redis that caches recommendation lists, if any.
-    pub cache: Option<crate::cache::CacheSettings>,
+    pub cache: Option<orrery_engine::cache::CacheSettings>,
     /// The text encoder's model folder, tried before `ORRERY_EMBED_MODEL` and the others.
     pub embed_model: Option<std::path::PathBuf>,
+    /// How many candidates each source of the recommendation flow proposes.
+    pub flow: orrery_engine::flow::FlowSettings,
 }
 
 impl Default for ServerConfig {
@@ -62,6 +65,7 @@ impl Default for ServerConfig {
             pipeline: orrery_pipeline::PipelineConfig::default(),
             cache: None,
             embed_model: None,
+            flow: orrery_engine::flow::FlowSettings::default(),
         }
     }
 }

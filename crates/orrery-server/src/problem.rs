@@ -170,9 +170,9 @@ impl From<orrery_store::Error> for ApiError {
     }
 }
 
-impl From<crate::engine::EngineError> for ApiError {
-    fn from(error: crate::engine::EngineError) -> ApiError {
-        use crate::engine::EngineError as E;
+impl From<orrery_engine::EngineError> for ApiError {
+    fn from(error: orrery_engine::EngineError) -> ApiError {
+        use orrery_engine::EngineError as E;
         match error {
             E::UnknownUser(id) => ApiError::not_found("user", id),
             E::UnknownItem(id) => ApiError::not_found("item", id),

@@ -14,12 +14,13 @@ use tower_http::normalize_path::NormalizePathLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::auth::{Auth, Tokens};
-use crate::cache::ListCache;
 use crate::config::{ConfigError, ServerConfig};
-use crate::engine::{Engine, EngineError, EngineSettings};
 use crate::problem::error_chain;
 use crate::state::{AppState, Shared};
 use crate::training::{Trainer, unix_now};
+use orrery_content::{EncoderOptions, SharedEncoder};
+use orrery_engine::cache::ListCache;
+use orrery_engine::{Engine, EngineError, EngineSettings};
 
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]
@@ -29,7 +30,7 @@ pub enum ServerError {
     Config(#[from] ConfigError),
     /// The Redis URL is malformed.
     #[error(transparent)]
-    Cache(#[from] crate::cache::CacheConfigError),
+    Cache(#[from] orrery_engine::cache::CacheConfigError),
     /// The engine could not read the store.
     #[error("cannot load the catalog and the active model: {}", error_chain(.0))]
     Engine(#[from] EngineError),
@@ -55,9 +56,10 @@ impl Server {
     /// address. Training runs left unfinished by a previous process are marked failed.
     pub async fn bind(config: ServerConfig, store: Store) -> Result<Server, ServerError> {
         config.validate()?;
-        if let Some(dir) = &config.embed_model {
-            crate::text_encoder::prefer_model_dir(dir.clone());
-        }
+        let encoder = SharedEncoder::new(EncoderOptions {
+            model_dir: config.embed_model.clone(),
+            ..EncoderOptions::default()
+        });
         let cache = match &config.cache {
             Some(settings) => ListCache::new(settings)?,
             None => ListCache::disabled(),
@@ -79,7 +81,10 @@ impl Server {
                     cold_start_threshold: config.cold_start_threshold,
                     half_life_days: config.half_life_days,
                     weights: config.weights.clone(),
+                    encoder,
+                    flow: config.flow,
                 },
+                cache,
             )
             .await?,
         );
@@ -94,9 +99,9 @@ impl Server {
             addr: config.bind,
             source,
         })?;
-        if let Some(url) = cache.shown_url() {
+        if let Some(url) = engine.cache().shown_url() {
             // A Redis that does not answer is logged by the check itself.
-            if cache.check().await.status == "ok" {
+            if engine.cache().check().await.status == "ok" {
                 tracing::info!(redis = url, "recommendation lists are cached in Redis");
             }
         }
@@ -108,7 +113,6 @@ impl Server {
                 config.validation_ratio,
             ),
             auth: Auth::new(config.api_key.clone(), tokens),
-            cache,
             store,
             engine,
             config,
@@ -162,7 +166,7 @@ impl Server {
         });
         let listener = self.follow_other_servers().await;
         // Items are embedded in the background, off the request path.
-        let embedder = tokio::spawn(crate::embedder::run(self.state.engine.clone()));
+        let embedder = tokio::spawn(orrery_engine::embedder::run(self.state.engine.clone()));
         let router = crate::routes::router(self.state.clone()).layer(TraceLayer::new_for_http());
         // Before routing, so that the seeds' `/users/` reaches `/users`.
         let app = NormalizePathLayer::trim_trailing_slash().layer(router);
@@ -183,7 +187,6 @@ impl Server {
     /// to this server's caches (and the list cache), so that feedback sent to one server shapes the next answer
     /// of every other. `None` when there is nobody to hear.
     async fn follow_other_servers(&self) -> Option<tokio::task::JoinHandle<()>> {
-        let state = self.state.clone();
         let engine = self.state.engine.clone();
         let mut changes = match engine.store().subscribe().await {
             Ok(Some(changes)) => changes,
@@ -201,11 +204,7 @@ impl Server {
             loop {
                 match changes.next().await {
                     Ok(change) => {
-                        // The cache after the engine: a list computed before this server
-                        // heard of the change must not be read afterwards.
-                        let applied = engine.apply_remote(change.clone()).await;
-                        state.cache.apply_remote(&change).await;
-                        if let Err(e) = applied {
+                        if let Err(e) = engine.apply_remote(change).await {
                             tracing::warn!("applying another server's change failed: {e}");
                         }
                     }

@@ -8,11 +8,10 @@ use std::time::Instant;
 use orrery_store::Store;
 
 use crate::auth::Auth;
-use crate::cache::ListCache;
 use crate::config::ServerConfig;
-use crate::engine::Engine;
 use crate::telemetry::Telemetry;
 use crate::training::Trainer;
+use orrery_engine::Engine;
 
 /// The shared state of the service; cloning is cheap.
 #[derive(Clone)]
@@ -28,8 +27,6 @@ pub struct Shared {
     pub trainer: Trainer,
     /// Access rules.
     pub auth: Auth,
-    /// Recommendation lists in Redis (a no-op without one).
-    pub cache: ListCache,
     /// The configuration.
     pub config: ServerConfig,
     /// When the service started.

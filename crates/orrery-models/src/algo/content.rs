@@ -387,11 +387,19 @@ impl Content {
     /// category is 1 and categories at or below the mean 0; an item takes its best
     /// category's value. All zeros for an empty profile.
     pub fn category_match(&self, profile: &[f32]) -> Vec<f32> {
+        let affinities = self.category_affinities(profile);
+        (0..self.vectors.n_items() as ItemIdx)
+            .map(|i| self.item_category_match(&affinities, i))
+            .collect()
+    }
+
+    /// Per category, how close it is to `profile` in [0, 1] (see
+    /// [`Content::category_match`]); empty when nothing is known.
+    pub fn category_affinities(&self, profile: &[f32]) -> Vec<f32> {
         let dim = self.dim();
         let n_cat = self.categories.n_categories();
-        let mut out = vec![0.0f32; self.vectors.n_items()];
         if n_cat == 0 || profile.iter().all(|&x| x == 0.0) {
-            return out;
+            return Vec::new();
         }
         let sims: Vec<Option<f32>> = (0..n_cat)
             .map(|c| {
@@ -401,27 +409,30 @@ impl Content {
             .collect();
         let known: Vec<f32> = sims.iter().flatten().copied().collect();
         if known.is_empty() {
-            return out;
+            return Vec::new();
         }
         let mean = known.iter().sum::<f32>() / known.len() as f32;
         let max = known.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-        let affinity: Vec<f32> = sims
-            .iter()
+        sims.iter()
             .map(|s| match s {
                 Some(s) if max > mean => ((s - mean) / (max - mean)).max(0.0),
                 Some(_) => 1.0,
                 None => 0.0,
             })
-            .collect();
-        for (i, o) in out.iter_mut().enumerate() {
-            *o = self
-                .categories
-                .of(i as ItemIdx)
-                .iter()
-                .map(|&c| affinity[c as usize])
-                .fold(0.0, f32::max);
+            .collect()
+    }
+
+    /// An item's match with the categories of [`Content::category_affinities`]: its best
+    /// category's value (0 without categories).
+    pub fn item_category_match(&self, affinities: &[f32], item: ItemIdx) -> f32 {
+        if item as usize >= self.categories.n_items() {
+            return 0.0;
         }
-        out
+        self.categories
+            .of(item)
+            .iter()
+            .filter_map(|&c| affinities.get(c as usize))
+            .fold(0.0, |best, &a| best.max(a))
     }
 
     /// Shares of the history's items in the cosine of `profile` (built from `history`

@@ -148,6 +148,7 @@ impl Hybrid {
             popularity: self.content.popularity(),
             category_match: s.category_match.as_deref(),
             interactions: s.interactions,
+            scale_over: None,
         };
         Ok(blend::rank(
             &signals,
@@ -184,8 +185,7 @@ impl Hybrid {
         let n = self.n_items();
         let mut collaborative = vec![f32::NAN; n];
         let interactions = user.history.len();
-        let cold = interactions < blend.cold_start_threshold;
-        if blend.use_cf && !cold {
+        if blend.use_cf && interactions > 0 {
             self.cf.score_all(&self.cf_user(user), &mut collaborative);
         }
         let profile = self.profile(user);
@@ -195,7 +195,7 @@ impl Hybrid {
             self.content.score_profile(profile, &mut out);
             out
         });
-        let category_match = (cold && has_profile).then(|| self.content.category_match(profile));
+        let category_match = has_profile.then(|| self.content.category_match(profile));
         UserSignals {
             collaborative,
             content,
@@ -213,6 +213,7 @@ impl Hybrid {
             popularity: self.content.popularity(),
             category_match: s.category_match.as_deref(),
             interactions: s.interactions,
+            scale_over: None,
         };
         blend::blend_scores(&signals, &self.blend, &vec![true; self.n_items()]).0
     }
@@ -305,25 +306,22 @@ impl Algo for Hybrid {
             popularity: self.content.popularity(),
             category_match: s.category_match.as_deref(),
             interactions: s.interactions,
+            scale_over: None,
         };
         let (scores, plan) =
             blend::blend_scores(&signals, &self.blend, &vec![true; self.n_items()]);
         let score = scores[item as usize].score;
         let mut shares: BTreeMap<ItemIdx, f32> = BTreeMap::new();
-        if plan.cf_weight > 0.0
+        if plan.cf_share > 0.0
             && let Some((lo, hi)) = span(&s.collaborative)
             && let Some(e) = self.cf.explain(&self.cf_user(user), item)?
         {
-            let scale = plan.cf_weight / (hi - lo);
+            let scale = plan.cf_share / (hi - lo);
             for c in e.contributions {
                 *shares.entry(c.item).or_default() += scale * c.weight;
             }
         }
-        let content_weight = if plan.cold {
-            1.0 - self.blend.popularity_weight
-        } else {
-            1.0 - plan.cf_weight
-        };
+        let content_weight = plan.content_share;
         if let Some(content) = &s.content
             && content_weight > 0.0
             && let Some((lo, hi)) = span(content)

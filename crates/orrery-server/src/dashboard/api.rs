@@ -80,7 +80,7 @@ pub struct StatsResponse {
 #[utoipa::path(get, path = "/stats", tag = "dashboard", responses((status = 200, body = StatsResponse)))]
 pub async fn stats(State(state): State<AppState>) -> ApiResult<Json<StatsResponse>> {
     let stats = state.store.stats().await?;
-    let encoder = crate::text_encoder::shared().await;
+    let encoder = state.engine.encoder().await;
     let info = encoder.info();
     Ok(Json(StatsResponse {
         users: stats.users,

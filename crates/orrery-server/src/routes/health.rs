@@ -68,16 +68,16 @@ pub struct Health {
     /// Whether a training is running.
     pub training: bool,
     /// The Redis cache of recommendation lists.
-    pub cache: crate::cache::CacheHealth,
+    pub cache: orrery_engine::cache::CacheHealth,
     /// Seconds since the service started.
     pub uptime_seconds: f64,
 }
 
 async fn text_encoder(
     state: &AppState,
-    catalog: &std::sync::Arc<crate::engine::Catalog>,
+    catalog: &std::sync::Arc<orrery_engine::Catalog>,
 ) -> TextEncoder {
-    let encoder = crate::text_encoder::shared().await;
+    let encoder = state.engine.encoder().await;
     let content = state.engine.content().state(catalog);
     TextEncoder {
         name: encoder.info().name.to_owned(),
@@ -110,7 +110,7 @@ async fn health_of(state: &AppState) -> Health {
         catalog_items: snapshot.catalog.len(),
         text_encoder: text_encoder(state, &snapshot.catalog).await,
         training: state.trainer.status().running,
-        cache: state.cache.check().await,
+        cache: state.engine.cache().check().await,
         uptime_seconds: state.started.elapsed().as_secs_f64(),
     }
 }

@@ -171,12 +171,7 @@ async fn record(
     for r in records {
         state.auth.require_acting_for(caller, &r.user)?;
     }
-    let stored = state.engine.record_interactions(records).await?;
-    state
-        .cache
-        .users_changed(records.iter().map(|r| r.user.as_str()))
-        .await;
-    Ok(stored)
+    Ok(state.engine.record_interactions(records).await?)
 }
 
 /// Store one interaction or a batch (a JSON array), for the caller's own user or, with

@@ -181,9 +181,7 @@ async fn create(
     }
     let mut item = ItemRecord::with_id(&id);
     apply(&body, &mut item)?;
-    let stored = state.engine.put_item(&item).await?;
-    state.cache.everything_changed().await;
-    Ok(stored)
+    Ok(state.engine.put_item(&item).await?)
 }
 
 async fn read(state: &AppState, id: &str) -> ApiResult<ItemRecord> {
@@ -209,9 +207,7 @@ async fn update(
     }
     let mut item = read(state, id).await?;
     apply(&body, &mut item)?;
-    let stored = state.engine.put_item(&item).await?;
-    state.cache.everything_changed().await;
-    Ok(stored)
+    Ok(state.engine.put_item(&item).await?)
 }
 
 async fn delete(state: &AppState, caller: &Caller, id: &str) -> ApiResult<Message> {
@@ -219,7 +215,6 @@ async fn delete(state: &AppState, caller: &Caller, id: &str) -> ApiResult<Messag
     if !state.engine.delete_item(id).await? {
         return Err(ApiError::not_found("item", id));
     }
-    state.cache.everything_changed().await;
     Ok(Message::new(format!("item {id:?} deleted")))
 }
 

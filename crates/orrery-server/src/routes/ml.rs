@@ -6,7 +6,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
 use crate::auth::Caller;
-use crate::engine::Explanation;
 use crate::extract::{Body, OptionalBody, Params};
 use crate::problem::{ApiResult, Problem};
 use crate::routes::recommend::{
@@ -19,6 +18,7 @@ use crate::routes::training::{
 use crate::routes::users::Message;
 use crate::state::AppState;
 use crate::training::TrainingStatus;
+use orrery_engine::Explanation;
 
 /// Train a new model (admin); the body is optional (`model_type`, `hyperparams`).
 #[utoipa::path(post, path = "/api/ml/train", tag = "ml", request_body = TrainRequest,

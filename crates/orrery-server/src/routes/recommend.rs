@@ -12,15 +12,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Caller;
-use crate::cache::Lookup;
-use crate::engine::{
-    ColdStartProfile, Explanation, Method, Prediction, RankedItem, RecommendOptions,
-    Recommendations, SimilarBy, SimilarUsers, SimilarityBasis,
-};
 use crate::extract::{Body, Params};
 use crate::ids;
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
+use orrery_engine::cache::Lookup;
+use orrery_engine::{
+    ColdStartProfile, Explanation, Method, Prediction, RankedItem, RecommendOptions,
+    Recommendations, SimilarBy, SimilarUsers, SimilarityBasis,
+};
 
 /// The largest list a request may ask for.
 pub const MAX_N: usize = 500;
@@ -73,6 +73,11 @@ pub struct RecommendedItem {
     /// The liked item it most resembles.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub because: Option<Because>,
+    /// Which of the recommendation flow's sources proposed the item: `model` (the active
+    /// model's best items), `neighbours` (items near what the user liked last),
+    /// `content` (closest to the user's content profile), `popular`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<&'static str>,
 }
 
 fn item_out(item: RankedItem) -> RecommendedItem {
@@ -85,6 +90,7 @@ fn item_out(item: RankedItem) -> RecommendedItem {
         matched,
         because,
         method,
+        sources,
     } = item;
     RecommendedItem {
         content_id: record.id.clone(),
@@ -112,6 +118,7 @@ fn item_out(item: RankedItem) -> RecommendedItem {
             title,
             similarity,
         }),
+        sources,
     }
 }
 
@@ -362,7 +369,7 @@ async fn recommend_cached(
 ) -> ApiResult<Response> {
     let version = || state.engine.active_model().map(|m| m.version());
     let served_by = version();
-    let lookup = state.cache.lookup(&user_id, served_by, opts).await;
+    let lookup = state.engine.cache().lookup(&user_id, served_by, opts).await;
     let slot = match lookup {
         Lookup::Hit(body) => {
             return Ok((
@@ -382,7 +389,7 @@ async fn recommend_cached(
     let body = serde_json::to_vec(&out).map_err(|e| ApiError::Internal(e.to_string()))?;
     // A list made while another model version was swapped in is not filed under the old one.
     if version() == served_by {
-        state.cache.store(slot, &body).await;
+        state.engine.cache().store(slot, &body).await;
     }
     Ok((
         [(CONTENT_TYPE, "application/json"), (CACHE_HEADER, "miss")],

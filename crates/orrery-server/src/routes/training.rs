@@ -110,15 +110,16 @@ pub async fn start_training(
         };
         pairs.push((key.clone(), text));
     }
-    let has_ratings = algorithm.is_none() && state.trainer.has_ratings().await?;
-    let params = job_params(algorithm, algorithm_field, &pairs, prefix, has_ratings)?;
-    let progress = state
-        .trainer
-        .start(TrainJob {
-            params,
-            activate: body.activate.or(activate_default),
-        })
-        .await?;
+    let activate = body.activate.or(activate_default);
+    let job = if algorithm.is_none() && pairs.is_empty() {
+        // Nothing named: the ranking model that validates best.
+        TrainJob::best_ranking(orrery_models::DEFAULT_SEED, activate)
+    } else {
+        let has_ratings = algorithm.is_none() && state.trainer.has_ratings().await?;
+        let params = job_params(algorithm, algorithm_field, &pairs, prefix, has_ratings)?;
+        TrainJob::new(params, activate)
+    };
+    let progress = state.trainer.start(job).await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(TrainAccepted {

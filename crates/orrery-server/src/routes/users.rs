@@ -353,16 +353,14 @@ pub async fn create_user(
             "the email {email:?} is already used by another account: sign in with it or use another"
         )));
     }
-    state.store.upsert_user(&user).await?;
+    state.engine.put_user(&user).await?;
     if body.email.is_some() {
         if let Err(e) = store_credentials(&state, &id, &body).await {
             // The account is unusable without its credentials: take it back.
-            state.store.delete_user(&id).await?;
+            state.engine.delete_user(&id).await?;
             return Err(e);
         }
     }
-    state.engine.user_created(&id);
-    state.cache.users_changed([id.as_str()]).await;
     Ok((
         StatusCode::CREATED,
         Json(public_user(&state, &id, false).await?),
@@ -414,9 +412,7 @@ pub async fn delete_all_users(
     caller: Caller,
 ) -> ApiResult<Json<Message>> {
     state.auth.require_admin(&caller)?;
-    let deleted = state.store.delete_all_users().await?;
-    state.engine.all_users_deleted();
-    state.cache.everything_changed().await;
+    let deleted = state.engine.delete_all_users().await?;
     Ok(Json(Message {
         message: format!("deleted {deleted} users"),
         deleted: Some(deleted),
@@ -479,10 +475,8 @@ pub async fn update_user(
         .await?
         .ok_or_else(|| ApiError::not_found("user", &user_id))?;
     apply(&body, &mut user)?;
-    state.store.upsert_user(&user).await?;
+    state.engine.put_user(&user).await?;
     store_credentials(&state, &user_id, &body).await?;
-    state.engine.user_created(&user_id);
-    state.cache.users_changed([user_id.as_str()]).await;
     Ok(Json(public_user(&state, &user_id, true).await?))
 }
 
@@ -500,10 +494,8 @@ pub async fn delete_user(
     Path(user_id): Path<String>,
 ) -> ApiResult<Json<Message>> {
     state.auth.require_acting_for(&caller, &user_id)?;
-    if !state.store.delete_user(&user_id).await? {
+    if !state.engine.delete_user(&user_id).await? {
         return Err(ApiError::not_found("user", &user_id));
     }
-    state.engine.user_deleted(&user_id);
-    state.cache.users_changed([user_id.as_str()]).await;
     Ok(Json(Message::new(format!("user {user_id:?} deleted"))))
 }

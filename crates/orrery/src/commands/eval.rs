@@ -7,7 +7,9 @@ use anyhow::{Context, Result, bail};
 use orrery_core::{Dataset, DatasetBuilder, EventWeights, Record};
 use orrery_data::import::{Import, ImportOptions};
 use orrery_data::ncf;
-use orrery_eval::{EvalOptions, Fold, Metrics, Protocol, evaluate, fold_from_records};
+use orrery_engine::flow::FlowSettings;
+use orrery_engine::offline::{OfflineFlow, vector_rows};
+use orrery_eval::{EvalOptions, Fold, Metrics, Protocol, evaluate_with, fold_from_records};
 use orrery_models::blend::Blend;
 use orrery_models::{Algorithm, Fitted, ItemVectors, Model, Params};
 use serde_json::json;
@@ -144,19 +146,31 @@ pub async fn run(args: EvalArgs, config: &Config) -> Result<()> {
         (name, protocol.name().to_owned(), protocol.folds(&dataset)?)
     };
 
-    let (vectors, encoder) = match algorithm {
-        Algorithm::Content | Algorithm::Hybrid => {
-            let first = folds.first().context("the protocol made no split")?;
-            let (vectors, encoder) = embed_items(&first.train, args.embed_model.clone())?;
-            if !args.json {
-                eprintln!("text encoder: {encoder}");
-            }
-            (Some(vectors), Some(encoder))
+    // The flow ranks with the items' text for every algorithm, as the server does.
+    let first = folds.first().context("the protocol made no split")?;
+    let (vectors, encoder) = if has_text(&first.train) {
+        let (vectors, encoder) = embed_items(&first.train, args.embed_model.clone())?;
+        if !args.json {
+            eprintln!("text encoder: {encoder}");
         }
-        _ => (None, None),
+        (Some(vectors), Some(encoder))
+    } else if matches!(algorithm, Algorithm::Content | Algorithm::Hybrid) {
+        bail!(
+            "{} ranks by item text, but no item has a title, categories, tags or a \
+             description to embed: import the items too (e.g. movies.dat or u.item)",
+            algorithm.name()
+        );
+    } else {
+        (None, None)
     };
-    let (metrics, variants, fit_seconds) =
-        fit_and_measure(&folds, &params, vectors.as_ref(), &options, !args.json)?;
+    let (metrics, variants, fit_seconds) = fit_and_measure(
+        &folds,
+        &params,
+        vectors.as_ref(),
+        config.flow,
+        &options,
+        !args.json,
+    )?;
     let report = json!({
         "encoder": encoder,
         "variants": variants,
@@ -164,6 +178,7 @@ pub async fn run(args: EvalArgs, config: &Config) -> Result<()> {
         "algo": algorithm.name(),
         "params": params.pairs().into_iter().collect::<std::collections::BTreeMap<_, _>>(),
         "protocol": protocol_name,
+        "lists": "the serving flow (sources, rules, ranker) over the training split",
         "folds": folds.len(),
         "metrics": metrics,
         "fit_seconds": fit_seconds,
@@ -221,37 +236,17 @@ fn embed_items(dataset: &Dataset, model_dir: Option<PathBuf>) -> Result<(ItemVec
     Ok((vectors, encoder.describe()))
 }
 
-/// The blends a hybrid model is measured under besides its own: each signal alone, and
-/// neither (popularity), on the same fit.
-fn blend_variants(model: &Model) -> Vec<(&'static str, Blend)> {
-    let Fitted::Hybrid(hybrid) = model.fitted() else {
+/// The signal switches a hybrid model is measured under besides its own blend, on the
+/// same fit: each signal alone, and neither (popularity).
+fn signal_variants(model: &Model) -> Vec<(&'static str, bool, bool)> {
+    if !matches!(model.fitted(), Fitted::Hybrid(_)) {
         return Vec::new();
-    };
-    let own = hybrid.blend();
+    }
     vec![
-        ("hybrid", own),
-        (
-            "collaborative",
-            Blend {
-                use_embeddings: false,
-                ..own
-            },
-        ),
-        (
-            "content",
-            Blend {
-                use_cf: false,
-                ..own
-            },
-        ),
-        (
-            "popularity",
-            Blend {
-                use_cf: false,
-                use_embeddings: false,
-                ..own
-            },
-        ),
+        ("hybrid", true, true),
+        ("collaborative", true, false),
+        ("content", false, true),
+        ("popularity", false, false),
     ]
 }
 
@@ -259,11 +254,15 @@ fn blend_variants(model: &Model) -> Vec<(&'static str, Blend)> {
 type Variants = std::collections::BTreeMap<&'static str, Metrics>;
 
 /// Fits on every fold and averages the metrics every fold produced; fit time is the mean
-/// per fold. A hybrid model is also measured under each of its [`blend_variants`].
+/// per fold. The ranked lists come from the serving flow over the fold's training set
+/// (`vectors`: the items' text embeddings, its content signal), as a server that imported
+/// it and trained the same model would answer; a hybrid model is also measured under each
+/// of its [`signal_variants`].
 fn fit_and_measure(
     folds: &[Fold],
     params: &Params,
     vectors: Option<&ItemVectors>,
+    flow: FlowSettings,
     options: &EvalOptions,
     show_progress: bool,
 ) -> Result<(Metrics, Variants, f64)> {
@@ -281,16 +280,37 @@ fn fit_and_measure(
             negatives: fold.negatives.as_deref(),
             ..*options
         };
-        for (name, value) in evaluate(&model, &fold.train, &fold.test, &fold_options)? {
+        let variants = signal_variants(&model);
+        let rows = vectors.map_or_else(Vec::new, |v| vector_rows(&fold.train, v));
+        let mut served = OfflineFlow::new(
+            &fold.train,
+            model,
+            rows,
+            flow,
+            Blend::default().cold_start_threshold,
+        );
+        let measured = evaluate_with(
+            served.model(),
+            &served,
+            &fold.train,
+            &fold.test,
+            &fold_options,
+        )?;
+        for (name, value) in measured {
             *sums.entry(name.clone()).or_default() += value;
             *counts.entry(name).or_default() += 1;
         }
-        for (variant, blend) in blend_variants(&model) {
-            let Some(blended) = model.with_blend(blend) else {
-                continue;
-            };
+        for (variant, use_cf, use_content) in variants {
+            served.set_signals(use_cf, use_content);
             let sums = variant_sums.entry(variant).or_default();
-            for (name, value) in evaluate(&blended, &fold.train, &fold.test, &fold_options)? {
+            let measured = evaluate_with(
+                served.model(),
+                &served,
+                &fold.train,
+                &fold.test,
+                &fold_options,
+            )?;
+            for (name, value) in measured {
                 *sums.entry(name).or_default() += value;
             }
         }
@@ -305,6 +325,15 @@ fn fit_and_measure(
         metrics.values_mut().for_each(|v| *v /= n as f64);
     }
     Ok((metrics, variant_sums, fit_seconds / n as f64))
+}
+
+/// Whether any item of `dataset` has text to embed.
+fn has_text(dataset: &Dataset) -> bool {
+    (0..dataset.n_items() as u32).any(|i| {
+        dataset
+            .item(i)
+            .is_some_and(|r| !orrery_train::embed::item_text(r).is_empty())
+    })
 }
 
 /// The records of a dataset folder or file, read as they are consumed.

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use orrery_core::EventWeights;
-use orrery_server::cache::CacheSettings;
+use orrery_engine::cache::CacheSettings;
 use orrery_server::{Server, ServerConfig};
 use serde::Deserialize;
 
@@ -191,13 +191,16 @@ pub fn server_config(
 }
 
 pub async fn run(args: ServeArgs, config: &Config) -> Result<()> {
-    let server_config = server_config(args, &config.serve, &config.weights)?;
+    let server_config = ServerConfig {
+        flow: config.flow,
+        ..server_config(args, &config.serve, &config.weights)?
+    };
     let store = config.open_store().await?;
     let backend = store.backend();
     let server = Server::bind(server_config, store)
         .await
         .context("starting the server")?;
-    let cache = match server.state().cache.shown_url() {
+    let cache = match server.state().engine.cache().shown_url() {
         Some(url) => format!("; lists cached in Redis at {url}"),
         None => String::new(),
     };

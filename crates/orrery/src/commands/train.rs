@@ -171,23 +171,27 @@ impl TrainPlan {
 pub async fn run(args: TrainArgs, config: &Config) -> Result<()> {
     let plan = TrainPlan::resolve(args, &config.train)?;
     let store = config.open_store().await?;
-    let algorithm = match &plan.algo {
-        Some(name) => orrery_train::parse_algorithm(name)?,
-        None => orrery_train::default_algorithm(store.stats().await?.mean_rating.is_some()),
-    };
-    let mut params = Params::defaults(algorithm).with_seed(plan.seed);
-    for (key, value) in &plan.params {
-        params.set(key, value)?;
-    }
-    params.validate()?;
-    let job = TrainJob {
-        params,
-        activate: plan.activate,
+    let job = match &plan.algo {
+        // Nothing named: the ranking model that validates best.
+        None if plan.params.is_empty() => TrainJob::best_ranking(plan.seed, plan.activate),
+        name => {
+            let algorithm = match name {
+                Some(name) => orrery_train::parse_algorithm(name)?,
+                None => orrery_train::default_algorithm(store.stats().await?.mean_rating.is_some()),
+            };
+            let mut params = Params::defaults(algorithm).with_seed(plan.seed);
+            for (key, value) in &plan.params {
+                params.set(key, value)?;
+            }
+            params.validate()?;
+            TrainJob::new(params, plan.activate)
+        }
     };
     let settings = TrainSettings {
         weights: config.weights.clone(),
         validation_ratio: plan.validation_ratio,
         keep_versions: plan.keep,
+        ..TrainSettings::default()
     };
     if let Some(watching) = &plan.watch {
         let watched = watch(&store, &job, &settings, watching, plan.json).await;
@@ -247,16 +251,17 @@ async fn train_once(
     settings: &TrainSettings,
     json: bool,
 ) -> Result<()> {
-    let algorithm = job.params.algorithm();
-    let bar = EpochBar::new(algorithm.name().to_owned(), !json);
+    let bar = EpochBar::new(job.algorithm_name().to_owned(), !json);
     let run = orrery_train::begin(store, job).await?;
     let trained = run.execute(store, job, settings, bar).await?;
+    let algorithm = &trained.info.algorithm;
     if json {
         let out = json!({
             "run_id": trained.run_id,
             "version": trained.version,
-            "algorithm": algorithm.name(),
-            "params": job.param_map(),
+            "algorithm": algorithm,
+            "chosen": trained.choice,
+            "params": trained.info.params,
             "activated": trained.activated,
             "metrics": trained.metrics,
             "pruned": trained.pruned,
@@ -269,10 +274,13 @@ async fn train_once(
         });
         println!("{out}");
     } else {
+        if let Some(choice) = &trained.choice {
+            println!("chose {}", choice.describe());
+        }
         println!(
             "version {} ({}, {} users × {} items, {} interactions) trained in {:.1} s{}",
             trained.version,
-            algorithm.name(),
+            algorithm,
             trained.info.n_users,
             trained.info.n_items,
             trained.info.n_interactions,

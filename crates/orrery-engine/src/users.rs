@@ -7,9 +7,9 @@ use std::sync::{Arc, Mutex, Weak};
 use orrery_core::{EventWeights, InteractionRecord, ItemIdx, UserRecord};
 use orrery_models::UserRepr;
 
-use crate::engine::catalog::Catalog;
-use crate::engine::content::ContentState;
-use crate::engine::rank::Profile;
+use crate::catalog::Catalog;
+use crate::content::ContentState;
+use crate::rank::Profile;
 
 /// One item of a user's history.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,7 +36,7 @@ impl HistoryCell {
         }
     }
 
-    /// Whether the user liked the item (see [`crate::engine::catalog::is_positive`]).
+    /// Whether the user liked the item (see [`crate::catalog::is_positive`]).
     pub fn is_positive(&self) -> bool {
         if self.explicit {
             self.value >= 4.0
@@ -212,18 +212,15 @@ fn place_weighted(
 
 /// Merges events per item: implicit weights add up, the latest explicit value wins and
 /// then stands for the cell (as `orrery_core::Dataset` does). Cells come in the order of
-/// their latest event.
+/// their latest event, items with their latest event in the same second by id.
 pub fn merge_history(events: &[InteractionRecord], weights: &EventWeights) -> Vec<HistoryCell> {
     let mut order: Vec<&str> = Vec::new();
-    let mut latest: std::collections::HashMap<&str, usize> =
-        std::collections::HashMap::with_capacity(events.len());
     // Per item: the sum of implicit weights, the latest explicit (time, value), and the
     // time of the latest event.
     type Cell = (f32, Option<(i64, f32)>, i64);
     let mut cells: std::collections::HashMap<&str, Cell> =
         std::collections::HashMap::with_capacity(events.len());
-    for (position, event) in events.iter().enumerate() {
-        latest.insert(event.item.as_str(), position);
+    for event in events {
         let entry = cells.entry(event.item.as_str()).or_insert_with(|| {
             order.push(event.item.as_str());
             (0.0, None, event.ts)
@@ -239,7 +236,9 @@ pub fn merge_history(events: &[InteractionRecord], weights: &EventWeights) -> Ve
             entry.0 += weights.weight(&event.kind, event.value);
         }
     }
-    order.sort_by_key(|item| latest[item]);
+    // By each item's latest event; events of one second in item id order, as a
+    // snapshot's rows (read in `crate::offline`) have no other order for them.
+    order.sort_by(|a, b| cells[a].2.cmp(&cells[b].2).then_with(|| a.cmp(b)));
     order
         .into_iter()
         .map(|item| {

@@ -1,28 +1,32 @@
-//! The serving engine: the catalog and the active model, swapped atomically, and
+//! Orrery's serving engine: the catalog and the active model, swapped atomically, and
 //! everything that turns them into answers (recommendations, cold start, onboarding,
-//! similar items, predictions, explanations).
+//! similar items, predictions, explanations). It knows nothing of HTTP: the server's
+//! routes parse a request, call one method here and map [`EngineError`] to a status.
 //!
 //! - The [`Snapshot`] (catalog + model) lives in an `ArcSwap`: a request loads it once and
 //!   finishes on it, however many swaps happen meanwhile, so a swap fails no request.
+//! - Every write is one method ([`Engine::put_item`], [`Engine::put_user`],
+//!   [`Engine::record_interactions`], …) that stores, drops the cached views it makes
+//!   stale, announces the change to the other servers on the database and moves the
+//!   Redis list cache's counters ([`cache`]), so that no caller can forget a step.
 //! - Real-time learning: every stored interaction invalidates the user's cached view; the
 //!   next request rebuilds it from the store and folds the whole history into the active
 //!   model ([`orrery_models::Recommender::fold_in`]), so it reflects the new event and
 //!   filters the newly seen item. Views carry a generation number so that a rebuild that
 //!   raced with a newer event is never cached.
-//! - Users with fewer interactions than the cold-start threshold get interest-, category-
-//!   and popularity-based lists, which are never empty while the catalog has unseen items.
 //! - Lists are ranked by `orrery-models`' hybrid blend ([`hybrid`]): the active model's
 //!   collaborative scores, content scores from the items' text embeddings ([`content`],
-//!   computed in the background by [`crate::embedder`]) and popularity, with the blend's
-//!   cold start, so that the service ranks as the evaluated hybrid model does.
-//!
-//! The engine knows nothing of HTTP: handlers call it and map [`EngineError`] to statuses.
+//!   computed in the background by [`embedder`] with the process's one text encoder) and
+//!   popularity, with the blend's cold start.
 
+pub mod cache;
 pub mod catalog;
 pub mod content;
+pub mod embedder;
 mod explain;
-pub mod hybrid;
+pub mod flow;
 mod neighbours;
+pub mod offline;
 pub mod rank;
 pub mod serving;
 pub mod users;
@@ -33,6 +37,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use arc_swap::ArcSwap;
+use orrery_content::{Encoder, SharedEncoder};
 use orrery_core::{Dataset, EventWeights, InteractionRecord, ItemIdx, ItemRecord, UserRecord};
 use orrery_models::{Algorithm, Recommender, UserRepr};
 use orrery_store::{Change, Store};
@@ -43,9 +48,10 @@ pub use neighbours::UserSimilarity;
 pub use serving::{BundleError, ServingModel};
 pub use users::{HistoryCell, UserView};
 
-use content::{ContentIndex, EmbedJob};
-use hybrid::{ContentSource, HybridInput, method_of};
-use orrery_models::blend::Blend;
+use cache::ListCache;
+use content::{ContentIndex, ContentState, EmbedJob};
+use flow::{ContentSource, FlowItem, FlowList, FlowRequest, FlowSettings, FlowUser};
+use orrery_models::blend::{Blend, Source};
 use rank::{Profile, top};
 
 /// What the engine can fail with.
@@ -189,6 +195,9 @@ pub struct RankedItem {
     pub because: Option<(String, String, f32)>,
     /// Which signals produced this item.
     pub method: Method,
+    /// Which of the flow's sources proposed it (`model`, `neighbours`, `content`,
+    /// `popular`).
+    pub sources: Vec<&'static str>,
 }
 
 /// A recommendation list.
@@ -289,14 +298,18 @@ pub struct Snapshot {
     pub model: Option<Arc<ServingModel>>,
     /// Catalog index → model index (`u32::MAX` when the model does not know the item).
     to_model: Vec<u32>,
-    /// Whether each catalog slot holds an item that may be recommended (every list
-    /// starts from this mask).
+    /// Model index → catalog index (`u32::MAX` when the catalog has no such item).
+    from_model: Vec<u32>,
+    /// Whether each catalog slot holds an item that may be recommended.
     live: Vec<bool>,
-    /// Whether a live item is newer than the model (see
-    /// [`hybrid::unmeasured_popularity`]).
-    has_unmeasured: bool,
+    /// The popularity that stands for items newer than the model: the mean of the live
+    /// items it knows (see [`Snapshot::measured_popularity`]); `None` when every live
+    /// item is known or there is no model.
+    unmeasured_popularity: Option<f32>,
     /// Catalog popularity in [0, 1].
     popularity: Vec<f32>,
+    /// Live slots, most popular first.
+    by_popularity: Vec<ItemIdx>,
     /// Popularity blended with a demographic group's, per group (gender, age bucket,
     /// occupation), computed on first use: a few hundred groups at most, and each request
     /// would otherwise redo a pass over the catalog.
@@ -310,7 +323,7 @@ type GroupPopularity = (Arc<Vec<f32>>, bool);
 
 impl Snapshot {
     fn new(catalog: Arc<Catalog>, model: Option<Arc<ServingModel>>) -> Snapshot {
-        let to_model = match &model {
+        let to_model: Vec<u32> = match &model {
             Some(m) => (0..catalog.slots() as ItemIdx)
                 .map(|i| {
                     catalog
@@ -321,23 +334,72 @@ impl Snapshot {
                 .collect(),
             None => Vec::new(),
         };
+        let mut from_model = vec![NOT_IN_MODEL; model.as_ref().map_or(0, |m| m.model.n_items())];
+        for (slot, &m) in to_model.iter().enumerate() {
+            if let Some(entry) = from_model.get_mut(m as usize) {
+                *entry = slot as u32;
+            }
+        }
         let popularity = catalog.popularity_scores();
         let live: Vec<bool> = (0..catalog.slots() as ItemIdx)
             .map(|i| catalog.is_live(i))
             .collect();
-        let has_unmeasured = model.is_some()
-            && live
-                .iter()
-                .zip(&to_model)
-                .any(|(&live, &m)| live && m == NOT_IN_MODEL);
+        let mut by_popularity: Vec<ItemIdx> = (0..catalog.slots() as ItemIdx)
+            .filter(|&i| live[i as usize])
+            .collect();
+        by_popularity.sort_by(|&a, &b| {
+            popularity[b as usize]
+                .total_cmp(&popularity[a as usize])
+                .then(a.cmp(&b))
+        });
+        let unmeasured_popularity = model.as_ref().and_then(|_| {
+            let known = |i: usize| live[i] && to_model[i] != NOT_IN_MODEL;
+            let any_unknown = (0..live.len()).any(|i| live[i] && !known(i));
+            let measured: Vec<f32> = (0..live.len())
+                .filter(|&i| known(i))
+                .map(|i| popularity[i])
+                .collect();
+            any_unknown.then(|| measured.iter().sum::<f32>() / measured.len().max(1) as f32)
+        });
         Snapshot {
             catalog,
             model,
             to_model,
+            from_model,
             live,
-            has_unmeasured,
+            unmeasured_popularity,
             popularity,
+            by_popularity,
             group_popularity: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Whether a catalog slot holds an item that may be recommended.
+    pub fn is_live(&self, slot: ItemIdx) -> bool {
+        self.live.get(slot as usize).copied().unwrap_or(false)
+    }
+
+    /// Live slots, most popular first.
+    pub fn by_popularity(&self) -> &[ItemIdx] {
+        &self.by_popularity
+    }
+
+    /// The catalog slot of a model index.
+    pub fn catalog_slot(&self, m: ItemIdx) -> Option<ItemIdx> {
+        self.from_model
+            .get(m as usize)
+            .copied()
+            .filter(|&s| s != NOT_IN_MODEL)
+    }
+
+    /// An item's popularity from `popularity` (per slot), or, for an item newer than the
+    /// active model, the mean popularity of the items it knows: the catalog counts a new
+    /// item's interactions only from the next training on, so its zero says "not measured
+    /// yet", not "unpopular", and would bury every new item under the popular ones.
+    pub fn measured_popularity(&self, popularity: &[f32], slot: ItemIdx) -> f32 {
+        match self.unmeasured_popularity {
+            Some(mean) if self.model_index(slot).is_none() => mean,
+            _ => popularity.get(slot as usize).copied().unwrap_or(0.0),
         }
     }
 
@@ -368,7 +430,7 @@ impl Snapshot {
     }
 
     /// The model index of a catalog item.
-    fn model_index(&self, idx: ItemIdx) -> Option<ItemIdx> {
+    pub fn model_index(&self, idx: ItemIdx) -> Option<ItemIdx> {
         self.to_model
             .get(idx as usize)
             .copied()
@@ -385,6 +447,10 @@ pub struct EngineSettings {
     pub half_life_days: f64,
     /// Event weights, as training uses them.
     pub weights: EventWeights,
+    /// The process's text encoder (items in the background, interests per request).
+    pub encoder: SharedEncoder,
+    /// How many candidates each source of the flow proposes.
+    pub flow: FlowSettings,
 }
 
 /// Cached user views beyond this many are dropped (and rebuilt on demand).
@@ -406,6 +472,8 @@ pub struct Engine {
     content: ContentIndex,
     /// Writes interactions, concurrent requests' in one transaction.
     events: writes::EventWriter,
+    /// Recommendation lists shared through Redis (a no-op without one).
+    cache: ListCache,
 }
 
 fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
@@ -420,7 +488,11 @@ fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
 impl Engine {
     /// An engine over the store's current contents, serving its active model version if
     /// one loads (a version that does not load is logged and skipped).
-    pub async fn start(store: Store, settings: EngineSettings) -> EngineResult<Engine> {
+    pub async fn start(
+        store: Store,
+        settings: EngineSettings,
+        cache: ListCache,
+    ) -> EngineResult<Engine> {
         let dataset = store.load_dataset(&settings.weights).await?;
         let catalog = Arc::new(Catalog::from_dataset(&dataset));
         let known_users = dataset.users().ids().iter().cloned().collect();
@@ -436,6 +508,7 @@ impl Engine {
             known_users: RwLock::new(known_users),
             content: ContentIndex::default(),
             events,
+            cache,
         };
         if let Some(active) = engine.store.active_model_version().await? {
             let version = active.version;
@@ -455,6 +528,11 @@ impl Engine {
         &self.store
     }
 
+    /// The shared list cache.
+    pub fn cache(&self) -> &ListCache {
+        &self.cache
+    }
+
     /// The content side: item embeddings and the content model over the catalog.
     pub fn content(&self) -> &ContentIndex {
         &self.content
@@ -463,6 +541,21 @@ impl Engine {
     /// The settings.
     pub fn settings(&self) -> &EngineSettings {
         &self.settings
+    }
+
+    /// The text encoder, resolved (off the async threads) on the first call.
+    pub async fn encoder(&self) -> Arc<Encoder> {
+        if let Some(encoder) = self.settings.encoder.resolved() {
+            return encoder;
+        }
+        let handle = self.settings.encoder.clone();
+        match tokio::task::spawn_blocking(move || handle.get()).await {
+            Ok(encoder) => encoder,
+            Err(e) => {
+                tracing::warn!("resolving the text encoder stopped ({e}): feature hashing");
+                Arc::new(Encoder::feature_hashing())
+            }
+        }
     }
 
     /// The current catalog and model; hold it for the whole request.
@@ -579,6 +672,7 @@ impl Engine {
         self.replace_catalog(|c| c.with_item(record)).await;
         self.content.request(EmbedJob::Items(vec![item.id.clone()]));
         self.announce(Change::Items(vec![item.id.clone()])).await;
+        self.cache.everything_changed().await;
         Ok(stored)
     }
 
@@ -588,6 +682,7 @@ impl Engine {
         self.replace_catalog(|c| c.without_item(id)).await;
         self.content.request(EmbedJob::Items(vec![id.to_owned()]));
         self.announce(Change::Items(vec![id.to_owned()])).await;
+        self.cache.everything_changed().await;
         Ok(existed)
     }
 
@@ -597,24 +692,36 @@ impl Engine {
         (self.snapshot.load().catalog.max_numeric_id() + 1).to_string()
     }
 
-    /// Records that a user exists (after creating or changing one).
-    pub fn user_created(&self, id: &str) {
-        write(&self.known_users).insert(id.to_owned());
-        self.touch_user(id);
-        self.announce_later(Change::Users(vec![id.to_owned()]));
+    /// Stores a user (created or changed) and makes their next list reflect it.
+    pub async fn put_user(&self, user: &UserRecord) -> EngineResult<()> {
+        self.store.upsert_user(user).await?;
+        write(&self.known_users).insert(user.id.clone());
+        self.user_changed(&user.id).await;
+        Ok(())
     }
 
-    /// Forgets a deleted user.
-    pub fn user_deleted(&self, id: &str) {
+    /// Deletes a user and their interactions; `false` when there was none.
+    pub async fn delete_user(&self, id: &str) -> EngineResult<bool> {
+        let existed = self.store.delete_user(id).await?;
         write(&self.known_users).remove(id);
-        self.touch_user(id);
-        self.announce_later(Change::Users(vec![id.to_owned()]));
+        self.user_changed(id).await;
+        Ok(existed)
     }
 
-    /// Forgets every user.
-    pub fn all_users_deleted(&self) {
+    /// Deletes every user and their interactions; returns how many there were.
+    pub async fn delete_all_users(&self) -> EngineResult<u64> {
+        let deleted = self.store.delete_all_users().await?;
         self.forget_all_users();
-        self.announce_later(Change::Unknown);
+        self.announce(Change::Unknown).await;
+        self.cache.everything_changed().await;
+        Ok(deleted)
+    }
+
+    /// Drops a user's cached view and lists here and on every other server.
+    async fn user_changed(&self, id: &str) {
+        self.touch_user(id);
+        self.announce(Change::Users(vec![id.to_owned()])).await;
+        self.cache.users_changed([id]).await;
     }
 
     fn forget_all_users(&self) {
@@ -632,21 +739,17 @@ impl Engine {
         }
     }
 
-    /// [`Engine::announce`] from code that cannot wait.
-    fn announce_later(&self, change: Change) {
-        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            let store = self.store.clone();
-            runtime.spawn(async move {
-                if let Err(e) = store.announce(&change).await {
-                    tracing::warn!("announcing a change to other servers failed: {e}");
-                }
-            });
-        }
-    }
-
     /// Follows a change another server announced: its users' cached views are dropped
     /// (their next request reads the store), its items are read again into the catalog.
     pub async fn apply_remote(&self, change: Change) -> EngineResult<()> {
+        let applied = self.apply_remote_change(change.clone()).await;
+        // The list cache after the views: a list computed before this server heard of
+        // the change must not be read afterwards.
+        self.cache.apply_remote(&change).await;
+        applied
+    }
+
+    async fn apply_remote_change(&self, change: Change) -> EngineResult<()> {
         match change {
             Change::Users(ids) => {
                 for id in &ids {
@@ -743,10 +846,9 @@ impl Engine {
         for user in &users {
             self.touch_user(user);
         }
-        self.announce(Change::Users(
-            users.into_iter().map(str::to_owned).collect(),
-        ))
-        .await;
+        self.announce(Change::Users(users.iter().map(|&u| u.to_owned()).collect()))
+            .await;
+        self.cache.users_changed(users).await;
         Ok(inserted)
     }
 
@@ -816,7 +918,7 @@ impl Engine {
 
     // ----- answers -----------------------------------------------------------------------
 
-    /// Recommendations for a stored user.
+    /// Recommendations for a stored user: the flow over the user's stored history.
     pub async fn recommend(
         &self,
         user_id: &str,
@@ -827,25 +929,12 @@ impl Engine {
         let view = self.user_view(user_id).await?;
         let catalog = &snapshot.catalog;
         let cells = view.cells(catalog);
-        let mask = candidate_mask(
-            &snapshot,
-            opts.category.as_deref(),
-            cells.iter().map(|&(slot, _)| slot),
-            &opts.exclude,
-        );
-        let profile = view.tokens(catalog);
-        let cold = view.interactions < self.settings.cold_start_threshold;
-        let model = snapshot.model.as_deref().filter(|_| opts.use_cf && !cold);
-        let repr = match model {
-            Some(model) => Some((model, self.repr(model, &view)?)),
+        let tokens = view.tokens(catalog);
+        // The model and the content profile feed the flow's sources whatever the switches
+        // say; `use_cf` and `use_content` only weigh the signals.
+        let repr = match snapshot.model.as_deref() {
+            Some(model) => Some(self.repr(model, &view)?),
             None => None,
-        };
-        let (collaborative, reranker) = match &repr {
-            Some((model, repr)) => {
-                let (scores, reranker) = hybrid::collaborative(&snapshot, model, repr)?;
-                (Some(scores), reranker)
-            }
-            None => (None, None),
         };
         let (popularity, _) = snapshot.popularity_for(
             view.record.gender.as_deref(),
@@ -853,75 +942,63 @@ impl Engine {
             view.record.occupation.as_deref(),
         );
         let state = self.content.state(catalog);
-        let content_profile = if opts.use_content {
-            let encoded =
-                hybrid::encode_interests(&self.content, &state, &view.record.interests).await;
-            view.content_profile(
-                &state,
-                encoded.as_deref().map(Vec::as_slice),
-                self.settings.half_life_days,
-            )
-        } else {
-            None
-        };
-        let ranking = hybrid::rank(HybridInput {
-            snapshot: &snapshot,
-            collaborative,
-            reranker,
-            content: &state,
-            tokens: &profile,
-            content_profile: content_profile.as_deref().map(Vec::as_slice),
-            popularity: &popularity,
-            interactions: view.interactions,
-            admit: &mask,
-            blend: Blend {
-                use_cf: opts.use_cf,
-                use_embeddings: opts.use_content,
-                cf_weight: opts.cf_weight,
-                cold_start_threshold: self.settings.cold_start_threshold,
-                mmr_lambda: opts.mmr_lambda,
-                ..Blend::default()
+        let encoded = self.encode_interests(&state, &view.record.interests).await;
+        let content_profile = view.content_profile(
+            &state,
+            encoded.as_deref().map(Vec::as_slice),
+            self.settings.half_life_days,
+        );
+        let exclude: Vec<ItemIdx> = opts
+            .exclude
+            .iter()
+            .filter_map(|id| catalog.get(id))
+            .collect();
+        let list = flow::recommend(
+            &snapshot,
+            &state,
+            &self.settings.flow,
+            &FlowUser {
+                cells: &cells,
+                interactions: view.interactions,
+                repr: repr.as_deref(),
+                tokens: &tokens,
+                content_profile: content_profile.as_deref().map(Vec::as_slice),
+                popularity: &popularity,
             },
-            offset: opts.offset,
-            n: opts.n,
-        });
-        let items = ranking
+            &FlowRequest {
+                n: opts.n,
+                offset: opts.offset,
+                category: opts.category.as_deref(),
+                exclude: &exclude,
+                blend: self.blend(
+                    opts.use_cf,
+                    opts.use_content,
+                    opts.cf_weight,
+                    opts.mmr_lambda,
+                ),
+            },
+        )?;
+        let items = list
             .items
             .iter()
-            .filter_map(|r| {
-                let item = catalog.item(r.item)?;
-                let mut ranked = RankedItem {
-                    record: item.record.clone(),
-                    score: r.score,
-                    collaborative: r.collaborative,
-                    content: r.content,
-                    popularity: r.popularity,
-                    matched: Vec::new(),
-                    because: None,
-                    method: method_of(r.source),
-                };
+            .filter_map(|item| {
+                let mut ranked = ranked_item(&snapshot, item)?;
                 if opts.reasons {
-                    ranked.matched = profile.matches(catalog, &item.features, 3);
-                    ranked.because = because(&snapshot, &view.history, r.item);
+                    let features = &catalog.item(item.ranked.item)?.features;
+                    ranked.matched = tokens.matches(catalog, features, 3);
+                    ranked.because = because(&snapshot, &view.history, item.ranked.item);
                 }
                 Some(ranked)
             })
             .collect();
-        let method = method_of(ranking.plan.source);
-        let cf_weight = ranking.plan.cf_weight;
+        let method = method_of(list.plan.source);
+        let cf_weight = list.plan.cf_weight;
         let model_used = snapshot
             .model
             .as_ref()
-            .filter(|_| cf_weight > 0.0)
+            .filter(|_| list.plan.cf_share > 0.0)
             .map(|m| (m.version(), m.info.algorithm.clone()));
-        let explanation = describe(
-            method,
-            cf_weight,
-            view.interactions,
-            model_used.as_ref(),
-            self.settings.cold_start_threshold,
-            ranking.content,
-        );
+        let explanation = describe(&list, view.interactions, model_used.as_ref());
         Ok(Recommendations {
             method,
             items,
@@ -932,7 +1009,46 @@ impl Engine {
         })
     }
 
-    /// Recommendations for someone the service does not know yet, from what they said.
+    /// The blend of a request, with the engine's ramp and popularity settings.
+    fn blend(&self, use_cf: bool, use_content: bool, cf_weight: f32, mmr_lambda: f32) -> Blend {
+        Blend {
+            use_cf,
+            use_embeddings: use_content,
+            cf_weight,
+            cold_start_threshold: self.settings.cold_start_threshold,
+            mmr_lambda,
+            ..Blend::default()
+        }
+    }
+
+    /// The embedding of `interests`, cached per text; `None` when there are none, when the
+    /// content side does not use embeddings yet, or when encoding fails.
+    async fn encode_interests(
+        &self,
+        state: &ContentState,
+        interests: &[String],
+    ) -> Option<Arc<Vec<f32>>> {
+        let text = interests_text(interests);
+        if text.is_empty() || state.vectors().is_none() {
+            return None;
+        }
+        if let Some(v) = self.content.cached_interests(&text) {
+            return Some(v);
+        }
+        let encoder = self.encoder().await;
+        let owned = text.clone();
+        let vector = tokio::task::spawn_blocking(move || encoder.encode(&owned))
+            .await
+            .ok()?
+            .map_err(|e| tracing::warn!("encoding interests failed: {e}"))
+            .ok()?;
+        let vector = Arc::new(vector);
+        self.content.cache_interests(text, vector.clone());
+        Some(vector)
+    }
+
+    /// Recommendations for someone the service does not know yet, from what they said:
+    /// the flow over their onboarding ratings and stated interests.
     pub async fn cold_start(
         &self,
         profile_in: &ColdStartProfile,
@@ -959,17 +1075,14 @@ impl Engine {
             });
         }
         let cells = users::place(catalog, &ratings);
-        let mask = candidate_mask(&snapshot, None, cells.iter().map(|&(slot, _)| slot), &[]);
-        let profile = Profile::new(catalog, &profile_in.interests, &cells);
+        let tokens = Profile::new(catalog, &profile_in.interests, &cells);
         let (popularity, group_known) = snapshot.popularity_for(
             profile_in.gender.as_deref(),
             profile_in.age,
             profile_in.occupation.as_deref(),
         );
-        // Onboarding ratings are folded into the active model: with them the newcomer is
-        // ranked as a (sparse) warm user, without them as a cold one.
-        // The two-tower network also answers from demographics and stated genres alone,
-        // through its user tower.
+        // Onboarding ratings are folded into the active model; the two-tower network also
+        // answers from demographics and stated genres alone, through its user tower.
         let mut folded = None;
         if let Some(model) = snapshot.model.as_deref() {
             let history: Vec<(ItemIdx, f32)> = ratings
@@ -985,80 +1098,69 @@ impl Engine {
                     occupation: profile_in.occupation.clone(),
                     ..UserRecord::default()
                 };
-                folded = Some((model, model.model.cold_start(&record, &history)?));
+                folded = Some(model.model.cold_start(&record, &history)?);
             }
         }
-        let (collaborative, reranker) = match &folded {
-            Some((model, repr)) => {
-                let (scores, reranker) = hybrid::collaborative(&snapshot, model, repr)?;
-                (Some(scores), reranker)
-            }
-            None => (None, None),
-        };
         let state = self.content.state(catalog);
-        let encoded = hybrid::encode_interests(&self.content, &state, &profile_in.interests).await;
+        let encoded = self.encode_interests(&state, &profile_in.interests).await;
         let content_profile = state.profile_of_history(
             &ratings,
             &profile_in.interests,
             encoded.as_deref().map(Vec::as_slice),
         );
-        let ranking = hybrid::rank(HybridInput {
-            snapshot: &snapshot,
-            content: &state,
-            tokens: &profile,
-            content_profile: content_profile.as_deref(),
-            popularity: &popularity,
-            interactions: ratings.len(),
-            admit: &mask,
-            blend: Blend {
-                // With a collaborative signal the newcomer counts as warm: from their
-                // onboarding ratings, or (two-tower) from their profile alone.
-                cold_start_threshold: if collaborative.is_none() {
-                    usize::MAX
-                } else if ratings.is_empty() {
-                    0
-                } else {
-                    1
-                },
-                ..Blend::default()
+        // The two-tower network's profile-only answer counts as one interaction's worth.
+        let interactions = if folded.is_some() {
+            ratings.len().max(1)
+        } else {
+            ratings.len()
+        };
+        let list = flow::recommend(
+            &snapshot,
+            &state,
+            &self.settings.flow,
+            &FlowUser {
+                cells: &cells,
+                interactions,
+                repr: folded.as_ref(),
+                tokens: &tokens,
+                content_profile: content_profile.as_deref(),
+                popularity: &popularity,
             },
-            collaborative,
-            reranker,
-            offset: 0,
-            n,
-        });
-        let items = ranking
+            &FlowRequest {
+                n,
+                offset: 0,
+                category: None,
+                exclude: &[],
+                blend: self.blend(true, true, Blend::default().cf_weight, 1.0),
+            },
+        )?;
+        let items = list
             .items
             .iter()
-            .filter_map(|r| {
-                let item = catalog.item(r.item)?;
-                Some(RankedItem {
-                    record: item.record.clone(),
-                    score: r.score,
-                    collaborative: r.collaborative,
-                    content: r.content,
-                    popularity: r.popularity,
-                    matched: profile.matches(catalog, &item.features, 3),
-                    because: None,
-                    method: method_of(r.source),
-                })
+            .filter_map(|item| {
+                let mut ranked = ranked_item(&snapshot, item)?;
+                let features = &catalog.item(item.ranked.item)?.features;
+                ranked.matched = tokens.matches(catalog, features, 3);
+                Some(ranked)
             })
             .collect();
-        let method = method_of(ranking.plan.source);
-        let cf_weight = ranking.plan.cf_weight;
+        let method = method_of(list.plan.source);
         let model_used = snapshot
             .model
             .as_ref()
-            .filter(|_| cf_weight > 0.0)
+            .filter(|_| list.plan.cf_share > 0.0)
             .map(|m| (m.version(), m.info.algorithm.clone()));
-        let explanation = match method {
-            Method::Hybrid => format!(
-                "your {} onboarding ratings folded into the {} model, blended with your stated \
-                 interests and popularity",
+        let explanation = match (&model_used, method) {
+            (Some((_, algorithm)), _) if !ratings.is_empty() => format!(
+                "your {} onboarding ratings folded into the {algorithm} model, blended with \
+                 your stated interests and popularity",
                 ratings.len(),
-                model_used.as_ref().map_or("active", |(_, a)| a.as_str())
             ),
-            Method::ColdStart => {
+            (Some((_, algorithm)), _) => format!(
+                "the {algorithm} model's answer for your profile, blended with your stated \
+                 interests and popularity"
+            ),
+            (None, Method::ColdStart | Method::Content) => {
                 "items matching your interests and ratings, backed by popularity".to_owned()
             }
             _ if group_known => "popular with people like you (your demographic group)".to_owned(),
@@ -1070,7 +1172,7 @@ impl Engine {
             items,
             interactions: ratings.len(),
             model: model_used,
-            cf_weight,
+            cf_weight: list.plan.cf_weight,
             explanation,
         })
     }
@@ -1151,6 +1253,7 @@ impl Engine {
                     matched: Vec::new(),
                     because: None,
                     method: Method::Popularity,
+                    sources: vec!["popular"],
                 })
             })
             .collect()
@@ -1185,6 +1288,7 @@ impl Engine {
                     matched: Vec::new(),
                     because: None,
                     method,
+                    sources: Vec::new(),
                 })
         };
         if by != SimilarBy::Content {
@@ -1364,31 +1468,6 @@ fn check_cf_weight(w: f32) -> EngineResult<()> {
     }
 }
 
-/// Live items in the category (if any), minus seen and excluded ones.
-fn candidate_mask(
-    snapshot: &Snapshot,
-    category: Option<&str>,
-    seen: impl Iterator<Item = ItemIdx>,
-    exclude: &[String],
-) -> Vec<bool> {
-    let catalog = &snapshot.catalog;
-    let mut mask: Vec<bool> = match category {
-        Some(c) => {
-            let mut m = vec![false; catalog.slots()];
-            for idx in catalog.items_in_category(c) {
-                m[idx as usize] = true;
-            }
-            m
-        }
-        None => snapshot.live.clone(),
-    };
-    let excluded = exclude.iter().filter_map(|id| catalog.get(id));
-    for idx in seen.chain(excluded) {
-        mask[idx as usize] = false;
-    }
-    mask
-}
-
 /// Global popularity, averaged with the demographic group's when known.
 fn blend_popularity(global: &[f32], demographic: Option<&[f32]>) -> Vec<f32> {
     match demographic {
@@ -1470,47 +1549,88 @@ fn because(
         .map(|(item, s)| (item.record.id.clone(), item.record.title.clone(), s))
 }
 
-fn describe(
-    method: Method,
-    cf_weight: f32,
-    interactions: usize,
-    model: Option<&(i64, String)>,
-    threshold: usize,
-    content: ContentSource,
-) -> String {
+fn describe(list: &FlowList, interactions: usize, model: Option<&(i64, String)>) -> String {
+    let plan = &list.plan;
     let model_name =
         model.map_or_else(String::new, |(v, a)| format!("the {a} model (version {v})"));
-    let like = match content {
+    let like = match list.content {
         ContentSource::Embeddings => "similarity of the items' text with what you liked and said",
         _ => "match with the categories and tags you like",
     };
-    let sparse = if interactions < 4 * threshold {
-        ", leaning on popularity while your history is short"
-    } else {
-        ""
-    };
-    match method {
+    let percent = |share: f32| (share * 100.0).round();
+    match method_of(plan.source) {
         Method::Hybrid => format!(
             "{:.0}% collaborative filtering by {model_name} from your {interactions} \
-             interactions, {:.0}% {like}{sparse}",
-            cf_weight * 100.0,
-            (1.0 - cf_weight) * 100.0
+             interactions, {:.0}% {like}, {:.0}% popularity; the model's share grows with \
+             your history",
+            percent(plan.cf_share),
+            percent(plan.content_share),
+            percent(plan.popularity_share),
         ),
         Method::Collaborative => format!(
-            "collaborative filtering by {model_name} from your {interactions} \
-             interactions{sparse}"
+            "{:.0}% collaborative filtering by {model_name} from your {interactions} \
+             interactions, {:.0}% popularity",
+            percent(plan.cf_share),
+            percent(plan.popularity_share),
         ),
         Method::Content => format!(
             "items ranked by {like} (no model is active, or collaborative filtering was \
-             turned off; {interactions} interactions{sparse})"
+             turned off; {interactions} interactions), {:.0}% popularity",
+            percent(plan.popularity_share),
         ),
         Method::ColdStart => format!(
-            "you have {interactions} interactions, fewer than {threshold}: items matching your \
-             interests and what you interacted with, backed by popularity"
+            "you have {interactions} interactions: items matching your interests and what \
+             you interacted with ({:.0}%), backed by what is popular in your categories \
+             ({:.0}%){}",
+            percent(plan.content_share),
+            percent(plan.popularity_share),
+            if plan.cf_share > 0.0 {
+                format!(", and {:.0}% {model_name}", percent(plan.cf_share))
+            } else {
+                String::new()
+            },
         ),
         Method::Popularity => {
             "popular items: state interests or interact with a few items for a personal list"
                 .to_owned()
         }
     }
+}
+
+/// The engine's method for a blend source.
+fn method_of(source: Source) -> Method {
+    match source {
+        Source::Hybrid => Method::Hybrid,
+        Source::Collaborative => Method::Collaborative,
+        Source::Content => Method::Content,
+        Source::ColdStart => Method::ColdStart,
+        Source::Popularity => Method::Popularity,
+    }
+}
+
+/// An interest text as the encoder sees it.
+fn interests_text(interests: &[String]) -> String {
+    interests
+        .iter()
+        .map(|i| i.trim())
+        .filter(|i| !i.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A flow item as an answer item (without reasons).
+fn ranked_item(snapshot: &Snapshot, item: &FlowItem) -> Option<RankedItem> {
+    let r = &item.ranked;
+    let catalog_item = snapshot.catalog.item(r.item)?;
+    Some(RankedItem {
+        record: catalog_item.record.clone(),
+        score: r.score,
+        collaborative: r.collaborative,
+        content: r.content,
+        popularity: r.popularity,
+        matched: Vec::new(),
+        because: None,
+        method: method_of(r.source),
+        sources: item.origins.names(),
+    })
 }

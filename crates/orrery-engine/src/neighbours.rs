@@ -9,7 +9,7 @@ use orrery_models::{Recommender, UserRepr};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::engine::serving::ServingModel;
+use crate::serving::ServingModel;
 
 /// How user similarity was measured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]

@@ -23,7 +23,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
-use crate::engine::RecommendOptions;
+use crate::RecommendOptions;
 
 /// How to reach Redis and how long lists live there.
 #[derive(Clone)]

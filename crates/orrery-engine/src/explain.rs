@@ -9,11 +9,11 @@ use orrery_models::{Recommender, UserRepr};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::engine::catalog::is_positive;
-use crate::engine::neighbours::nearest_users;
-use crate::engine::serving::ServingModel;
-use crate::engine::users::UserView;
-use crate::engine::{EngineResult, Snapshot, item_similarity};
+use crate::catalog::is_positive;
+use crate::neighbours::nearest_users;
+use crate::serving::ServingModel;
+use crate::users::UserView;
+use crate::{EngineResult, Snapshot, item_similarity};
 
 /// One history item's share of a score.
 #[derive(Debug, Clone, Serialize, ToSchema)]

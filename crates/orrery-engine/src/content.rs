@@ -21,8 +21,8 @@ use orrery_core::ItemIdx;
 use orrery_models::{Content, ContentParams, ItemCategories, ItemVectors};
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::engine::catalog::Catalog;
-use crate::engine::users::HistoryCell;
+use crate::catalog::Catalog;
+use crate::users::HistoryCell;
 
 pub use orrery_train::embed::{item_text, text_hash};
 
@@ -270,12 +270,40 @@ impl ContentIndex {
         // call rebuilds.
         let version = self.table.read().unwrap_or_else(|p| p.into_inner()).version;
         let space = self.space.read().unwrap_or_else(|p| p.into_inner());
-        let slots = catalog.slots();
         let dim = space
             .index
             .as_ref()
             .filter(|i| !i.is_empty())
             .map(VectorIndex::dim);
+        ContentState::build(catalog, version, dim, |id| space.vector(id))
+    }
+
+    /// A cached encoding of an interests text.
+    pub fn cached_interests(&self, text: &str) -> Option<Arc<Vec<f32>>> {
+        self.interests.lock().ok()?.get(text).cloned()
+    }
+
+    /// Caches an encoding of an interests text.
+    pub fn cache_interests(&self, text: String, vector: Arc<Vec<f32>>) {
+        if let Ok(mut cache) = self.interests.lock() {
+            if cache.len() >= MAX_CACHED_INTERESTS {
+                cache.clear();
+            }
+            cache.insert(text, vector);
+        }
+    }
+}
+
+impl ContentState {
+    /// The content model over `catalog` with the vectors `vector_of` gives by item id (all
+    /// `dim` long; `None` when there are none), as of `version` of the vectors.
+    fn build<'v>(
+        catalog: &Arc<Catalog>,
+        version: u64,
+        dim: Option<usize>,
+        vector_of: impl Fn(&str) -> Option<&'v [f32]>,
+    ) -> ContentState {
+        let slots = catalog.slots();
         let (mut embedded, mut pending) = (0, 0);
         let mut vectors = dim.map(|d| ItemVectors::new(d, slots));
         let mut categories = Vec::with_capacity(slots);
@@ -291,7 +319,7 @@ impl ContentIndex {
             }));
             liked.push(catalog.liked(idx) as f32);
             let Some(item) = item else { continue };
-            let stored = space.vector(&item.record.id);
+            let stored = vector_of(&item.record.id);
             let set = match (stored, vectors.as_mut()) {
                 (Some(s), Some(v)) => v.set(idx, s).is_ok() && v.has(idx),
                 _ => false,
@@ -323,23 +351,6 @@ impl ContentIndex {
         }
     }
 
-    /// A cached encoding of an interests text.
-    pub fn cached_interests(&self, text: &str) -> Option<Arc<Vec<f32>>> {
-        self.interests.lock().ok()?.get(text).cloned()
-    }
-
-    /// Caches an encoding of an interests text.
-    pub fn cache_interests(&self, text: String, vector: Arc<Vec<f32>>) {
-        if let Ok(mut cache) = self.interests.lock() {
-            if cache.len() >= MAX_CACHED_INTERESTS {
-                cache.clear();
-            }
-            cache.insert(text, vector);
-        }
-    }
-}
-
-impl ContentState {
     /// The catalog this state belongs to.
     pub fn catalog(&self) -> &Arc<Catalog> {
         &self.catalog
@@ -374,7 +385,7 @@ impl ContentState {
         interests: &[String],
         encoded: Option<&[f32]>,
     ) -> Option<Vec<f32>> {
-        let cells = crate::engine::users::place(&self.catalog, history);
+        let cells = crate::users::place(&self.catalog, history);
         self.profile(&cells, interests, encoded)
     }
 

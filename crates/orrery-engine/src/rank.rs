@@ -3,7 +3,7 @@
 
 use orrery_core::ItemIdx;
 
-use crate::engine::catalog::{Catalog, interest_tokens};
+use crate::catalog::{Catalog, interest_tokens};
 
 /// A user's taste over content tokens (categories and tags): stated interests count 1
 /// each, items in the history add their affinity (negative for skips and low ratings).
@@ -18,7 +18,7 @@ pub struct Profile {
 
 impl Profile {
     /// The profile of `interests` and a history placed in `catalog` ((slot, affinity)
-    /// cells, see [`crate::engine::users::place`]) over `catalog`'s tokens.
+    /// cells, see [`crate::users::place`]) over `catalog`'s tokens.
     pub fn new(catalog: &Catalog, interests: &[String], cells: &[(ItemIdx, f32)]) -> Profile {
         let mut weights = vec![0f32; catalog.n_tokens()];
         let mut add = |t: u32, w: f32| {
@@ -67,21 +67,48 @@ impl Profile {
     /// [0, 1]: its best category token's weight over the best weight of any category
     /// token (0 for items in none of them).
     pub fn category_match(&self, catalog: &Catalog) -> Vec<f32> {
-        let is_category = |t: u32| catalog.token_text(t).starts_with("cat:");
-        let best = (0..self.weights.len() as u32)
-            .filter(|&t| is_category(t))
-            .map(|t| self.weight(t))
-            .fold(0.0f32, f32::max);
+        let best = self.best_category_weight(catalog);
         (0..catalog.slots() as ItemIdx)
-            .map(|idx| match catalog.item(idx) {
-                Some(item) if best > 0.0 => item
-                    .features
-                    .iter()
-                    .filter(|&&t| is_category(t))
-                    .fold(0.0f32, |m, &t| m.max(self.weight(t) / best)),
-                _ => 0.0,
+            .map(|idx| {
+                catalog.item(idx).map_or(0.0, |item| {
+                    self.item_category_match(catalog, &item.features, best)
+                })
             })
             .collect()
+    }
+
+    /// The best weight of any category token: the scale of
+    /// [`Profile::item_category_match`].
+    pub fn best_category_weight(&self, catalog: &Catalog) -> f32 {
+        (0..self.weights.len() as u32)
+            .filter(|&t| is_category(catalog, t))
+            .map(|t| self.weight(t))
+            .fold(0.0f32, f32::max)
+    }
+
+    /// How well an item with `features` falls in the liked categories, in [0, 1], given
+    /// the profile's [`Profile::best_category_weight`].
+    pub fn item_category_match(&self, catalog: &Catalog, features: &[u32], best: f32) -> f32 {
+        if best <= 0.0 {
+            return 0.0;
+        }
+        features
+            .iter()
+            .filter(|&&t| is_category(catalog, t))
+            .fold(0.0f32, |m, &t| m.max(self.weight(t) / best))
+    }
+
+    /// The tokens with a positive weight, strongest first, at most `k`.
+    pub fn liked_tokens(&self, k: usize) -> Vec<u32> {
+        let mut liked: Vec<(u32, f32)> = self
+            .weights
+            .iter()
+            .enumerate()
+            .filter(|&(_, &w)| w > 0.0)
+            .map(|(t, &w)| (t as u32, w))
+            .collect();
+        liked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        liked.into_iter().take(k).map(|(t, _)| t).collect()
     }
 
     /// The item's tokens the user likes, strongest first, at most `k`, as readable text
@@ -99,6 +126,10 @@ impl Profile {
             .map(|(t, _)| readable_token(catalog.token_text(t)))
             .collect()
     }
+}
+
+fn is_category(catalog: &Catalog, token: u32) -> bool {
+    catalog.token_text(token).starts_with("cat:")
 }
 
 /// `cat:comedy` → `comedy`, `tag:python` → `#python`.

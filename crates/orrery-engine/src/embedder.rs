@@ -16,8 +16,8 @@ use orrery_core::ItemIdx;
 use orrery_store::NewItemEmbedding;
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
-use crate::engine::Engine;
-use crate::engine::content::{EmbedJob, item_text, text_hash};
+use crate::Engine;
+use crate::content::{EmbedJob, item_text, text_hash};
 
 /// How long the embedder waits for more jobs before embedding a batch.
 const GATHER: Duration = Duration::from_millis(30);
@@ -27,7 +27,7 @@ const BATCH: usize = 64;
 /// Runs the embedder of `engine` until the task is aborted: resolves the server's text
 /// encoder, checks the whole catalog, then embeds what the engine reports as changed.
 pub async fn run(engine: Arc<Engine>) {
-    let encoder = crate::text_encoder::shared().await;
+    let encoder = engine.encoder().await;
     let (tx, rx) = unbounded_channel();
     engine.content().use_model(encoder.info().name);
     engine.content().connect(tx);
@@ -160,7 +160,7 @@ async fn embed(
             .collect();
         engine
             .store()
-            .put_item_embeddings(model, &new, crate::training::unix_now())
+            .put_item_embeddings(model, &new, orrery_train::unix_now())
             .await?;
         let rows = new
             .iter()
