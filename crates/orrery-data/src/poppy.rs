@@ -54,6 +54,17 @@ pub fn category_item(category_type: &str, value: &str) -> ItemRecord {
     }
 }
 
+/// The item that stands for one celestial object (`star-001`): its name as title, its
+/// `(type, value)` category and an `object_type` attribute.
+pub fn object_item(id: &str, name: &str, object_type: &str, category_value: &str) -> ItemRecord {
+    let mut item = ItemRecord::with_id(id);
+    item.title = name.to_owned();
+    item.categories = vec![Category::new(object_type, category_value)];
+    item.attributes
+        .insert("object_type".into(), object_type.into());
+    item
+}
+
 /// Every category item of the universe, in the seed's order.
 pub fn all_category_items() -> Vec<ItemRecord> {
     CATEGORY_TYPES

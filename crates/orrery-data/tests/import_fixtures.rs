@@ -183,8 +183,9 @@ fn unknown_layout() {
          u.user), MovieLens 1M (ratings.dat, movies.dat, users.dat), MovieLens 10M \
          (ratings.dat, movies.dat, tags.dat), MovieLens 20M/25M/latest (ratings.csv, \
          movies.csv, tags.csv), HetRec 2011 Last.fm (user_artists.dat, artists.dat, tags.dat, \
-         user_taggedartists.dat); each file may be gzipped (.gz); files found: notes.txt, \
-         scores.tsv. To import a single ratings, Poppy Universe, CSV or JSONL file, pass the \
+         user_taggedartists.dat), a Poppy Universe folder (NN_Semantic_Interactions.csv, \
+         objects.csv, object_interactions.csv); each file may be gzipped (.gz); files found: \
+         notes.txt, scores.tsv. To import a single ratings, Poppy Universe, CSV or JSONL file, pass the \
          file itself"
     );
     let error = Import::open(

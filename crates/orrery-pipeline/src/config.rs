@@ -2,16 +2,43 @@
 //! and the settings of each layer, with their defaults and validation.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use orrery_core::EventWeights;
 use orrery_data::simulate::UniverseConfig;
+use orrery_store::Store;
 
 use crate::Error;
 
-/// The default output folder, relative to the working directory.
+/// The output folder when the database has no folder of its own (PostgreSQL), relative
+/// to the working directory.
 pub const DEFAULT_OUT_DIR: &str = "orrery-data/output";
+
+/// Name of the output folder beside an SQLite database file.
+const OUT_DIR_NAME: &str = "output";
+
+/// Where the CSV files go: `given` when set, else the `output` folder beside the SQLite
+/// database file of `database_url` (`orrery-data/output` for the default database), else
+/// [`DEFAULT_OUT_DIR`]. Relative paths are resolved against the working directory now,
+/// so that a server's files stay where its data is whatever folder it later runs in, and
+/// the run report names them absolutely.
+pub fn out_dir(given: Option<&Path>, database_url: &str) -> Result<PathBuf, Error> {
+    let chosen = match given {
+        Some(dir) => dir.to_path_buf(),
+        None => match Store::sqlite_file(database_url) {
+            Some(file) => file
+                .parent()
+                .unwrap_or_else(|| Path::new(""))
+                .join(OUT_DIR_NAME),
+            None => PathBuf::from(DEFAULT_OUT_DIR),
+        },
+    };
+    std::path::absolute(&chosen).map_err(|source| Error::Write {
+        path: chosen,
+        source,
+    })
+}
 
 /// Everything a pipeline run needs besides the store.
 #[derive(Debug, Clone)]
@@ -348,5 +375,29 @@ impl Layer4Config {
             ));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_go_beside_the_sqlite_database_unless_a_folder_is_given() {
+        let beside = out_dir(None, "sqlite:///srv/orrery/data/orrery.db").ok();
+        assert_eq!(beside, Some(PathBuf::from("/srv/orrery/data/output")));
+
+        let cwd = std::env::current_dir().ok();
+        assert!(cwd.is_some());
+        let cwd = cwd.unwrap_or_default();
+        let default = out_dir(None, Store::DEFAULT_URL).ok();
+        assert_eq!(default, Some(cwd.join("orrery-data/output")));
+        let postgres = out_dir(None, "postgres://postgres@127.0.0.1:5432/test").ok();
+        assert_eq!(postgres, Some(cwd.join(DEFAULT_OUT_DIR)));
+
+        let given = out_dir(Some(Path::new("layers")), "sqlite:///srv/o.db").ok();
+        assert_eq!(given, Some(cwd.join("layers")));
+        let absolute = out_dir(Some(Path::new("/tmp/layers")), "sqlite:///srv/o.db").ok();
+        assert_eq!(absolute, Some(PathBuf::from("/tmp/layers")));
     }
 }

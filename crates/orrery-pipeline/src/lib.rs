@@ -12,7 +12,8 @@
 //! [`run`] applies the data source rule ([`source`]: the store's interactions when there
 //! are enough on celestial items, else a fresh seeded simulation), computes the layer on
 //! a blocking thread so that an async caller's runtime keeps serving, writes the file
-//! atomically into [`PipelineConfig::out_dir`], and answers a [`RunReport`].
+//! atomically into [`PipelineConfig::out_dir`] (by default beside the database file, see
+//! [`out_dir`]), and answers a [`RunReport`] that names the file by its absolute path.
 //!
 //! This crate knows no HTTP and no command line: the server and the binary call it.
 
@@ -34,7 +35,7 @@ use orrery_store::Store;
 
 pub use config::{
     DEFAULT_OUT_DIR, Factorization, Layer2Config, Layer3Config, Layer4Config, Normalization,
-    PipelineConfig, SourceChoice, SourceRule,
+    PipelineConfig, SourceChoice, SourceRule, out_dir,
 };
 pub use data::{CelestialItem, Event, Planted, PoppyData};
 pub use error::Error;

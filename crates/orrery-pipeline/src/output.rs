@@ -1,6 +1,8 @@
 //! Atomic CSV outputs: each file is written to a temporary file in the output folder,
 //! synced, then renamed over the old one, so a reader sees the previous file or the new
-//! one, never half of either.
+//! one, never half of either. The files are created with the mode any new file gets
+//! (0666 less the umask: 0644 under the usual umask 022), so that the engine reading them
+//! may run as another user.
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -30,11 +32,13 @@ where
         source,
     };
     // In the same folder, so that the rename stays on one file system.
-    let temporary = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(io)?;
+    let prefix = format!(".{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    // A temporary file is private (0600) by default, and the rename would keep that.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let temporary = builder.tempfile_in(dir).map_err(io)?;
     {
         // pandas writes "\n" line ends and quotes only where needed.
         let mut csv = csv::WriterBuilder::new()
@@ -95,5 +99,30 @@ mod tests {
             })
             .unwrap_or_default();
         assert_eq!(names, ["x.csv"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn files_get_the_mode_of_any_new_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().map_err(|e| e.to_string());
+        let dir = dir
+            .as_ref()
+            .map(|d| d.path().to_path_buf())
+            .unwrap_or_default();
+        let header = vec!["a".to_owned()];
+        let written = write_csv(&dir, "x.csv", &header, [["1"]]);
+        assert!(written.is_ok(), "{written:?}");
+        // A file made the ordinary way gets 0666 less the umask, whatever the umask is.
+        let reference = dir.join("reference");
+        assert!(std::fs::File::create(&reference).is_ok());
+        let mode = |path: &Path| {
+            std::fs::metadata(path)
+                .map(|m| m.permissions().mode() & 0o777)
+                .ok()
+        };
+        let expected = mode(&reference);
+        assert!(expected.is_some());
+        assert_eq!(mode(&written.unwrap_or_default()), expected);
     }
 }

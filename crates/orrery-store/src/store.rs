@@ -84,6 +84,13 @@ impl Store {
         Ok(Store::of(pool))
     }
 
+    /// The database file of an SQLite URL (`sqlite://orrery-data/orrery.db` →
+    /// `orrery-data/orrery.db`), or `None` when the URL names no file: PostgreSQL, an
+    /// in-memory database, or a URL that [`Store::connect`] would refuse.
+    pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+        crate::url::sqlite_file(url)
+    }
+
     fn of(pool: Pool) -> Store {
         Store {
             pool,

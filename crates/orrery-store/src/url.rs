@@ -1,6 +1,6 @@
 //! Turning a database URL into connect options for the right backend.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use sqlx::postgres::PgConnectOptions;
@@ -56,6 +56,20 @@ pub(crate) fn parse(url: &str) -> Result<Target, Error> {
     ))
 }
 
+/// The database file an SQLite URL names (as written, relative paths stay relative), or
+/// `None` for PostgreSQL, an in-memory database or a URL that does not parse.
+pub(crate) fn sqlite_file(url: &str) -> Option<PathBuf> {
+    match parse(url).ok()? {
+        Target::Sqlite(options) => {
+            let file = options.get_filename();
+            // sqlx names in-memory databases `file:sqlx-in-memory-N`.
+            let in_memory = file.to_str().is_some_and(|f| f.starts_with("file:"));
+            (!in_memory && !file.as_os_str().is_empty()).then(|| file.to_path_buf())
+        }
+        Target::Postgres(_) => None,
+    }
+}
+
 /// The URL with any password replaced by `***`, for messages and logs.
 pub(crate) fn mask_password(url: &str) -> String {
     let Some(scheme_end) = url.find("://") else {
@@ -85,10 +99,9 @@ mod tests {
     use super::*;
 
     fn sqlite_file(url: &str) -> String {
-        match parse(url) {
-            Ok(Target::Sqlite(options)) => options.get_filename().display().to_string(),
-            Ok(Target::Postgres(_)) => panic!("{url} parsed as PostgreSQL"),
-            Err(e) => panic!("{url}: {e}"),
+        match super::sqlite_file(url) {
+            Some(file) => file.display().to_string(),
+            None => panic!("{url} names no SQLite file"),
         }
     }
 
@@ -102,6 +115,18 @@ mod tests {
         assert_eq!(sqlite_file("sqlite:///tmp/x.sqlite"), "/tmp/x.sqlite");
         assert_eq!(sqlite_file("some/dir/file.db"), "some/dir/file.db");
         assert_eq!(sqlite_file("FILE.SQLITE"), "FILE.SQLITE");
+    }
+
+    #[test]
+    fn only_sqlite_urls_name_a_file() {
+        for url in [
+            "postgres://postgres@127.0.0.1:5432/test",
+            "sqlite::memory:",
+            "sqlite://",
+            "data.csv",
+        ] {
+            assert_eq!(super::sqlite_file(url), None, "{url}");
+        }
     }
 
     #[test]

@@ -163,3 +163,85 @@ fn the_demo_stores_the_simulated_universe_once_and_density_counts_pairs() {
         assert_eq!(db.stats(), stats, "a second demo run adds nothing");
     }
 }
+
+/// The data rows of a CSV file and the distinct values of one of its columns.
+fn csv_rows_and_distinct(path: &std::path::Path, column: usize) -> (usize, usize) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let rows: Vec<&str> = text.lines().skip(1).collect();
+    let distinct: std::collections::HashSet<&str> = rows
+        .iter()
+        .map(|row| row.split(',').nth(column).unwrap())
+        .collect();
+    (rows.len(), distinct.len())
+}
+
+#[test]
+fn the_folder_orrery_simulate_writes_imports_and_evaluates() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sim = dir.path().join("sim");
+    let sim_arg = sim.to_str().unwrap();
+    for db in TestDb::all() {
+        db.ok(&[
+            "simulate",
+            "--seed",
+            "5",
+            "--users",
+            "40",
+            "--interactions",
+            "3000",
+            "--stars",
+            "20",
+            "--planets",
+            "10",
+            "--moons",
+            "10",
+            "--object-events",
+            "1500",
+            "--strength-signal",
+            "0.5",
+            "--out",
+            sim_arg,
+        ]);
+        let (strengths, users) =
+            csv_rows_and_distinct(&sim.join("NN_Semantic_Interactions.csv"), 1);
+        let (objects, _) = csv_rows_and_distinct(&sim.join("objects.csv"), 1);
+        let (object_events, _) = csv_rows_and_distinct(&sim.join("object_interactions.csv"), 1);
+        assert_eq!((strengths, users, objects), (3000, 40, 40));
+
+        let summary: serde_json::Value =
+            serde_json::from_str(&db.ok(&["import", sim_arg, "--json"])).unwrap();
+        assert_eq!(summary["format"], "poppy-universe", "{summary}");
+        let stats = db.stats();
+        assert_eq!(stats["users"], 40, "{stats}");
+        // The 21 category items and the catalog's objects.
+        assert_eq!(stats["items"], 21 + 40, "{stats}");
+        assert_eq!(
+            stats["interactions"].as_u64(),
+            Some((strengths + object_events) as u64),
+            "{stats}"
+        );
+    }
+
+    // `orrery eval` reads the same folder: the strengths are its ratings.
+    let db = TestDb::sqlite();
+    let report: serde_json::Value = serde_json::from_str(&db.ok(&[
+        "eval",
+        "--data",
+        sim_arg,
+        "--algo",
+        "baseline",
+        "--protocol",
+        "holdout",
+        "--json",
+    ]))
+    .unwrap();
+    let rmse = report["metrics"]["rmse"].as_f64().unwrap();
+    assert!(rmse.is_finite() && rmse > 0.0 && rmse < 2.0, "{report}");
+
+    // A folder with object events but no catalog says what is missing.
+    std::fs::remove_file(sim.join("objects.csv")).unwrap();
+    let out = db.orrery(&["import", sim_arg]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("missing objects.csv"), "{stderr}");
+}

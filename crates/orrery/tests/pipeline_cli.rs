@@ -136,3 +136,122 @@ fn layers_run_on_a_simulation_then_on_an_imported_poppy_csv() {
         assert_eq!(csv.lines().next(), Some(LAYER3_HEADER));
     }
 }
+
+/// The permission bits of a file.
+#[cfg(unix)]
+fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// The mode a new file gets from the ordinary `create` (0666 less the umask).
+#[cfg(unix)]
+fn ordinary_mode(dir: &std::path::Path) -> u32 {
+    let reference = dir.join("reference-file");
+    std::fs::File::create(&reference).unwrap();
+    mode(&reference)
+}
+
+/// A child process killed when dropped.
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn files_go_beside_the_database_with_the_ordinary_mode_whatever_the_working_folder() {
+    use std::io::{BufRead, BufReader};
+
+    let data = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", data.path().join("db/orrery.db").display());
+    let expected_dir = data.path().join("db/output").canonicalize().ok();
+    assert!(
+        expected_dir.is_none(),
+        "the output folder exists before any run"
+    );
+
+    let out = common::orrery_command(
+        &url,
+        &[
+            "pipeline",
+            "run",
+            "--layer",
+            "2",
+            "--source",
+            "simulated",
+            "--seed",
+            "1",
+        ],
+    )
+    .current_dir(elsewhere.path())
+    .output()
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cli: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let file = data
+        .path()
+        .join("db/output/layer2_object_liking_scores.csv")
+        .canonicalize()
+        .unwrap();
+    assert_eq!(cli["output_file"], file.to_str().unwrap(), "{cli}");
+    assert_eq!(mode(&file), ordinary_mode(elsewhere.path()));
+    std::fs::remove_file(&file).unwrap();
+
+    // The server, started in another folder, writes to the same place.
+    let mut server = common::orrery_command(
+        &url,
+        &[
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--pipeline-source",
+            "simulated",
+            "--pipeline-seed",
+            "1",
+        ],
+    )
+    .current_dir(elsewhere.path())
+    .stderr(std::process::Stdio::piped())
+    .spawn()
+    .unwrap();
+    let stderr = server.stderr.take().unwrap();
+    let server = Killed(server);
+    let mut lines = BufReader::new(stderr).lines();
+    let base = loop {
+        let line = lines
+            .next()
+            .expect("the server ended before it announced its address")
+            .unwrap();
+        if let Some(rest) = line.strip_prefix("orrery serving on ") {
+            break rest.split_whitespace().next().unwrap().to_owned();
+        }
+    };
+    std::thread::spawn(move || lines.for_each(drop));
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let answer: serde_json::Value = runtime.block_on(async {
+        reqwest::Client::new()
+            .post(format!("{base}/run-layer/2"))
+            .send()
+            .await
+            .unwrap()
+            .error_for_status()
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    });
+    drop(server);
+    assert_eq!(answer["output_file"], file.to_str().unwrap(), "{answer}");
+    assert_eq!(mode(&file), ordinary_mode(elsewhere.path()));
+    assert!(!elsewhere.path().join("orrery-data").exists());
+}

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use super::error::ImportError;
 use super::movielens::{self, RatingLines};
 use super::source::{CsvRows, Lines, open, plain_name};
-use super::{Entity, Format, ImportOptions, Plan, generic, hetrec, poppy_csv};
+use super::{Entity, Format, ImportOptions, Plan, generic, hetrec, poppy_csv, poppy_folder};
 
 /// What to read at `path`, and how.
 pub(crate) fn plan(path: &Path, options: &ImportOptions) -> Result<Plan, ImportError> {
@@ -102,8 +102,9 @@ const ML_CSV_MARKERS: [&str; 2] = ["ratings.csv", "movies.csv"];
 const FOLDER_LAYOUTS: &str = "MovieLens 100K (u.data, u.item, u.user), MovieLens 1M \
      (ratings.dat, movies.dat, users.dat), MovieLens 10M (ratings.dat, movies.dat, tags.dat), \
      MovieLens 20M/25M/latest (ratings.csv, movies.csv, tags.csv), HetRec 2011 Last.fm \
-     (user_artists.dat, artists.dat, tags.dat, user_taggedartists.dat); each file may be \
-     gzipped (.gz)";
+     (user_artists.dat, artists.dat, tags.dat, user_taggedartists.dat), a Poppy Universe \
+     folder (NN_Semantic_Interactions.csv, objects.csv, object_interactions.csv); each file \
+     may be gzipped (.gz)";
 
 /// What a required file's absence says about how the layout was chosen.
 enum Choice<'a> {
@@ -123,6 +124,7 @@ fn folder_plan(folder: &Folder, forced: Option<Format>) -> Result<Plan, ImportEr
                 Format::HetRecLastfm => &HETREC_MARKERS,
                 Format::MovieLens100k => &ML100K_MARKERS,
                 Format::MovieLens1m | Format::MovieLens10m => &ML_DAT_MARKERS,
+                Format::PoppyUniverse => &poppy_folder::MARKERS,
                 _ => &ML_CSV_MARKERS,
             },
         },
@@ -191,6 +193,20 @@ fn folder_plan(folder: &Folder, forced: Option<Format>) -> Result<Plan, ImportEr
                 tagging,
             })
         }
+        Format::PoppyUniverse => {
+            let [interactions_name, objects_name, events_name] = poppy_folder::MARKERS;
+            let needs = "NN_Semantic_Interactions.csv or objects.csv (object_interactions.csv \
+                         with objects.csv)";
+            let files = poppy_folder::Files {
+                interactions: folder.find(interactions_name),
+                objects: folder.find(objects_name),
+                object_interactions: folder.find(events_name),
+            };
+            if files.object_interactions.is_some() || files.interactions.is_none() {
+                require(objects_name, needs)?;
+            }
+            poppy_folder::plan(files)
+        }
         // Only a forced format can be one of these: detection picks folder layouts.
         Format::RatingsFile | Format::Poppy | Format::Csv | Format::Jsonl => {
             return Err(ImportError::file(
@@ -248,6 +264,8 @@ fn detect_folder(folder: &Folder) -> Result<Format, ImportError> {
         })
     } else if folder.has_any(&ML_CSV_MARKERS) {
         Ok(Format::MovieLensCsv)
+    } else if folder.has_any(&poppy_folder::MARKERS) {
+        Ok(Format::PoppyUniverse)
     } else {
         Err(ImportError::file(
             &folder.path,

@@ -13,11 +13,12 @@
 //! | one ratings file | `u.data`, `u1.base`, `ua.test`, `ratings.dat`, `ratings.csv`, … | ratings only |
 //! | HetRec 2011 Last.fm | `user_artists.dat`, `artists.dat`, `tags.dat` + `user_taggedartists.dat` | artists with tags, plays |
 //! | Poppy Universe | one CSV `Interaction_ID,User_ID,Category_Type,Category_Value,Strength,Timestamp` | users, category items, strengths |
+//! | Poppy Universe folder (`orrery simulate --out`) | `NN_Semantic_Interactions.csv`, `objects.csv`, `object_interactions.csv` | users, category and object items, strengths, views, clicks, favorites |
 //! | generic | one CSV (with header) or JSONL file | users, items or interactions |
 //!
 //! In a folder, the layout is chosen by the files present (HetRec, then MovieLens 100K,
-//! `::` and CSV); files that a layout does not use (`README`, `links.csv`,
-//! `user_friends.dat`, the `u1.base`… splits) are ignored. A single file named like a
+//! `::` and CSV, then the Poppy Universe files); files that a layout does not use (`README`, `links.csv`,
+//! `user_friends.dat`, the `u1.base`… splits, `planted_preferences.csv`) are ignored. A single file named like a
 //! MovieLens ratings file imports alone ([`Format::RatingsFile`]), even inside a full
 //! MovieLens folder, so a train/test split kept as two files loads as two datasets.
 //! Other single files: a `.csv` with the Poppy header is a Poppy file, one with exactly
@@ -47,6 +48,13 @@
 //!   `Star:G`-style items. Timestamps are pandas' naive `2025-11-30 02:02:11.902417`
 //!   (taken as UTC) or RFC 3339. A leading unnamed index column, as `DataFrame.to_csv`
 //!   writes by default, is accepted and ignored.
+//! - Poppy Universe folder: the users of both event files; the 21 category items, then
+//!   the catalog's objects (`star-001`, titled by their name, with their `(type, value)`
+//!   category and an `object_type` attribute); the strengths as for the Poppy CSV; then
+//!   the object events as [`EventKind::View`], [`EventKind::Click`] and
+//!   [`EventKind::Favorite`] interactions of value 0. Either event file may be missing,
+//!   but object events need `objects.csv`, and each must name an object listed there
+//!   with its type.
 //! - Generic CSV/JSONL: see [`generic`](self#generic-csv-and-jsonl).
 //!
 //! Text: the CSV and JSONL formats must be UTF-8. The older `.dat` and `u.*` files were
@@ -88,6 +96,7 @@ mod generic;
 mod hetrec;
 mod movielens;
 mod poppy_csv;
+mod poppy_folder;
 mod source;
 mod tags;
 
@@ -129,6 +138,9 @@ pub enum Format {
     HetRecLastfm,
     /// The Poppy Universe Layer 4 interactions CSV (one file).
     Poppy,
+    /// A Poppy Universe folder as `orrery simulate --out` writes it: Layer 4
+    /// interactions, the celestial catalog and its object events.
+    PoppyUniverse,
     /// A CSV file with a header (one file).
     Csv,
     /// A file of JSON objects, one per line (one file).
@@ -137,7 +149,7 @@ pub enum Format {
 
 impl Format {
     /// Every format, in the order they are documented.
-    pub const ALL: [Format; 9] = [
+    pub const ALL: [Format; 10] = [
         Format::MovieLens100k,
         Format::MovieLens1m,
         Format::MovieLens10m,
@@ -145,6 +157,7 @@ impl Format {
         Format::RatingsFile,
         Format::HetRecLastfm,
         Format::Poppy,
+        Format::PoppyUniverse,
         Format::Csv,
         Format::Jsonl,
     ];
@@ -159,6 +172,7 @@ impl Format {
             Format::RatingsFile => "ratings",
             Format::HetRecLastfm => "hetrec-lastfm",
             Format::Poppy => "poppy",
+            Format::PoppyUniverse => "poppy-universe",
             Format::Csv => "csv",
             Format::Jsonl => "jsonl",
         }
@@ -174,6 +188,7 @@ impl Format {
             Format::RatingsFile => "a single ratings file",
             Format::HetRecLastfm => "HetRec 2011 Last.fm",
             Format::Poppy => "Poppy Universe CSV",
+            Format::PoppyUniverse => "Poppy Universe folder",
             Format::Csv => "generic CSV",
             Format::Jsonl => "generic JSONL",
         }

@@ -43,21 +43,9 @@ pub(crate) fn plan(path: PathBuf) -> Plan {
     // A first pass lists the users, so that they come out before the interactions; it
     // is not counted as progress, which measures the second pass.
     let users: Step = Box::new(move |_| {
-        let mut rows = poppy_rows(&users_path, None)?;
-        let mut seen = HashSet::new();
-        let mut users = Vec::new();
-        while let Some((number, record, header)) = rows.next_record()? {
-            let start = header.len() - INTERACTION_COLUMNS.len();
-            let id = (|| {
-                expect_fields(record, header).map_err(Problem::line)?;
-                user_id(&record[start + 1])
-            })()
-            .map_err(|p| p.at(&users_path, number))?;
-            if seen.insert(id.clone()) {
-                users.push(Record::User(UserRecord::with_id(id)));
-            }
-        }
-        Ok(stream_of(users))
+        let mut users = UserIds::default();
+        users.read(&users_path)?;
+        Ok(users.into_stream())
     });
     let items: Step = Box::new(|_| {
         Ok(stream_of(
@@ -65,15 +53,53 @@ pub(crate) fn plan(path: PathBuf) -> Plan {
         ))
     });
     let interactions_path = path.clone();
-    let interactions: Step = Box::new(move |progress| {
-        let rows = poppy_rows(&interactions_path, Some(progress))?;
-        Ok(Box::new(Strengths { rows }) as Stream)
-    });
+    let interactions: Step = Box::new(move |progress| strengths(&interactions_path, progress));
     Plan {
         format: Format::Poppy,
         files: vec![path],
         steps: vec![users, items, interactions],
     }
+}
+
+/// The distinct `User_ID`s of one or more Poppy files, in first-seen order.
+#[derive(Default)]
+pub(crate) struct UserIds {
+    seen: HashSet<String>,
+    users: Vec<Record>,
+}
+
+impl UserIds {
+    /// Adds the users of a Layer 4 interactions file.
+    pub(crate) fn read(&mut self, path: &Path) -> Result<(), ImportError> {
+        let mut rows = poppy_rows(path, None)?;
+        while let Some((number, record, header)) = rows.next_record()? {
+            let start = header.len() - INTERACTION_COLUMNS.len();
+            let id = (|| {
+                expect_fields(record, header).map_err(Problem::line)?;
+                user_id(&record[start + 1])
+            })()
+            .map_err(|p| p.at(path, number))?;
+            self.add(id);
+        }
+        Ok(())
+    }
+
+    /// Adds one user id, unless it was seen before.
+    pub(crate) fn add(&mut self, id: String) {
+        if self.seen.insert(id.clone()) {
+            self.users.push(Record::User(UserRecord::with_id(id)));
+        }
+    }
+
+    pub(crate) fn into_stream(self) -> Stream {
+        stream_of(self.users)
+    }
+}
+
+/// The strength interactions of a Layer 4 interactions file, read as they are consumed.
+pub(crate) fn strengths(path: &Path, progress: &Progress) -> Result<Stream, ImportError> {
+    let rows = poppy_rows(path, Some(progress))?;
+    Ok(Box::new(Strengths { rows }) as Stream)
 }
 
 fn poppy_rows(path: &Path, progress: Option<&Progress>) -> Result<CsvRows, ImportError> {
@@ -158,13 +184,13 @@ fn strength_row(record: &csv::ByteRecord, header: &[String]) -> Result<Interacti
     })
 }
 
-fn text<'r>(name: &str, bytes: &'r [u8]) -> Result<&'r str, Problem> {
+pub(crate) fn text<'r>(name: &str, bytes: &'r [u8]) -> Result<&'r str, Problem> {
     utf8(bytes)
         .map(str::trim)
         .map_err(|message| Problem::field(name, message))
 }
 
-fn user_id(bytes: &[u8]) -> Result<String, Problem> {
+pub(crate) fn user_id(bytes: &[u8]) -> Result<String, Problem> {
     let id = text("User_ID", bytes)?;
     if id.is_empty() {
         Err(Problem::field("User_ID", "is empty; expected a user id"))

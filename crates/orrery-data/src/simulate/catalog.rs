@@ -1,7 +1,7 @@
 //! Layer 2: the celestial catalog (stars, planets, moons with their category values and
 //! real names where there are enough) and the object-level views, clicks and favorites.
 
-use orrery_core::{Category, EventKind, ItemRecord, rng};
+use orrery_core::{EventKind, ItemRecord, rng};
 use rand::Rng;
 use rand::seq::SliceRandom;
 
@@ -320,12 +320,7 @@ impl CelestialObject {
     /// The object as an item: its name as title, its (type, value) category and an
     /// `object_type` attribute.
     pub fn item(&self) -> ItemRecord {
-        let mut item = ItemRecord::with_id(&self.id);
-        item.title = self.name.clone();
-        item.categories = vec![Category::new(self.object_type, self.category_value)];
-        item.attributes
-            .insert("object_type".into(), self.object_type.into());
-        item
+        crate::poppy::object_item(&self.id, &self.name, self.object_type, self.category_value)
     }
 }
 
@@ -529,6 +524,7 @@ pub(crate) fn object_weights(catalog: &[CelestialObject], exponent: f64) -> Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use orrery_core::Category;
 
     #[test]
     fn names_lists_match_the_vocabularies() {

@@ -6,8 +6,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use orrery_core::EventWeights;
 use orrery_pipeline::{
-    DEFAULT_OUT_DIR, Layer, Layer2Config, Layer3Config, Normalization, PipelineConfig,
-    SourceChoice, SourceRule,
+    Layer, Layer2Config, Layer3Config, Normalization, PipelineConfig, SourceChoice, SourceRule,
 };
 
 use crate::config::Config;
@@ -34,9 +33,10 @@ pub struct RunArgs {
     #[arg(long)]
     pub layer: String,
 
-    /// Folder of the CSV outputs.
-    #[arg(long, env = "ORRERY_PIPELINE_OUT", default_value = DEFAULT_OUT_DIR)]
-    pub out: PathBuf,
+    /// Folder of the CSV outputs [default: `output` beside the SQLite database file, or
+    /// ./orrery-data/output with PostgreSQL].
+    #[arg(long, env = "ORRERY_PIPELINE_OUT")]
+    pub out: Option<PathBuf>,
 
     #[command(flatten)]
     pub source: SourceArgs,
@@ -143,7 +143,7 @@ impl LayerArgs {
 impl RunArgs {
     fn pipeline_config(&self, config: &Config) -> Result<PipelineConfig> {
         let mut pipeline = PipelineConfig {
-            out_dir: self.out.clone(),
+            out_dir: orrery_pipeline::out_dir(self.out.as_deref(), &config.database_url)?,
             source: self.source.rule()?,
             seed: self.source.seed,
             ..PipelineConfig::default()
@@ -185,7 +185,8 @@ async fn run_layer(args: RunArgs, config: &Config) -> Result<()> {
 #[derive(Debug, Clone, Default, clap::Args)]
 #[command(next_help_heading = "Pipeline (POST /run-layer/N)")]
 pub struct ServePipelineArgs {
-    /// Folder of the CSV outputs [default: orrery-data/output].
+    /// Folder of the CSV outputs [default: `output` beside the SQLite database file, or
+    /// ./orrery-data/output with PostgreSQL].
     #[arg(long, env = "ORRERY_PIPELINE_OUT")]
     pub pipeline_out: Option<PathBuf>,
 
@@ -210,11 +211,13 @@ pub struct ServePipelineArgs {
 
 impl ServePipelineArgs {
     /// The pipeline configuration these flags describe, completed by the `[serve]` table of
-    /// orrery.toml, layer 3's cells weighted by the configured event weights.
+    /// orrery.toml, layer 3's cells weighted by the configured event weights, the files
+    /// beside the database of `database_url` unless a folder is given.
     pub fn config(
         &self,
         file: &super::serve::ServeFile,
         weights: &EventWeights,
+        database_url: &str,
     ) -> Result<PipelineConfig> {
         let defaults = SourceRule::default();
         let source = self
@@ -222,11 +225,12 @@ impl ServePipelineArgs {
             .clone()
             .or_else(|| file.pipeline_source.clone());
         let mut pipeline = PipelineConfig {
-            out_dir: self
-                .pipeline_out
-                .clone()
-                .or_else(|| file.pipeline_out.clone())
-                .unwrap_or_else(|| PathBuf::from(DEFAULT_OUT_DIR)),
+            out_dir: orrery_pipeline::out_dir(
+                self.pipeline_out
+                    .as_deref()
+                    .or(file.pipeline_out.as_deref()),
+                database_url,
+            )?,
             source: SourceRule {
                 choice: match source {
                     Some(source) => source.parse().context("pipeline source")?,

@@ -130,13 +130,15 @@ pub struct ServeFile {
 }
 
 /// The server's configuration from the flags and environment (`args`, as clap read them),
-/// then the `[serve]` table, then the defaults.
+/// then the `[serve]` table, then the defaults (the pipeline's files beside the database
+/// of `database_url`).
 pub fn server_config(
     args: ServeArgs,
     file: &ServeFile,
     weights: &EventWeights,
+    database_url: &str,
 ) -> Result<ServerConfig> {
-    let pipeline = args.pipeline.config(file, weights)?;
+    let pipeline = args.pipeline.config(file, weights, database_url)?;
     let file = file.clone();
     let bind = match args.bind.or(file.bind) {
         Some(bind) => bind,
@@ -193,7 +195,7 @@ pub fn server_config(
 pub async fn run(args: ServeArgs, config: &Config) -> Result<()> {
     let server_config = ServerConfig {
         flow: config.flow,
-        ..server_config(args, &config.serve, &config.weights)?
+        ..server_config(args, &config.serve, &config.weights, &config.database_url)?
     };
     let store = config.open_store().await?;
     let backend = store.backend();
@@ -257,6 +259,8 @@ mod tests {
             .serve
     }
 
+    const DB: &str = "sqlite:///srv/orrery/orrery.db";
+
     fn file(text: &str) -> ServeFile {
         toml::from_str(text).unwrap()
     }
@@ -267,6 +271,7 @@ mod tests {
             ServeArgs::default(),
             &ServeFile::default(),
             &EventWeights::default(),
+            "sqlite:///srv/orrery/orrery.db",
         )
         .unwrap();
         let defaults = ServerConfig::default();
@@ -278,10 +283,7 @@ mod tests {
         assert_eq!(config.registry_poll, defaults.registry_poll);
         assert!(config.api_key.is_none() && config.jwt_secret.is_none() && !config.insecure);
         assert!(config.cache.is_none() && config.embed_model.is_none());
-        assert_eq!(
-            config.pipeline.out_dir,
-            PathBuf::from(orrery_pipeline::DEFAULT_OUT_DIR)
-        );
+        assert_eq!(config.pipeline.out_dir, PathBuf::from("/srv/orrery/output"));
     }
 
     #[test]
@@ -309,7 +311,7 @@ mod tests {
             "#,
         );
         let from_file =
-            server_config(ServeArgs::default(), &table, &EventWeights::default()).unwrap();
+            server_config(ServeArgs::default(), &table, &EventWeights::default(), DB).unwrap();
         assert_eq!(from_file.bind.to_string(), "127.0.0.1:9001");
         assert_eq!(from_file.api_key.as_deref(), Some("file-key"));
         assert_eq!(
@@ -343,7 +345,7 @@ mod tests {
             "--pipeline-min-users",
             "30",
         ]);
-        let flagged = server_config(args, &table, &EventWeights::default()).unwrap();
+        let flagged = server_config(args, &table, &EventWeights::default(), DB).unwrap();
         assert_eq!(flagged.bind.to_string(), "127.0.0.1:9002");
         assert_eq!(flagged.cold_start_threshold, 8);
         assert_eq!(flagged.cache.unwrap().prefix, "flag");
@@ -359,7 +361,7 @@ mod tests {
         assert!(error.to_string().contains("bind"), "{error}");
         let table = file("pipeline_source = \"sometimes\"");
         let error =
-            server_config(ServeArgs::default(), &table, &EventWeights::default()).unwrap_err();
+            server_config(ServeArgs::default(), &table, &EventWeights::default(), DB).unwrap_err();
         assert!(
             format!("{error:#}").contains("pipeline source"),
             "{error:#}"
