@@ -110,7 +110,7 @@ impl Tokens {
         self.issue_claims(&Claims {
             sub: user_id.to_owned(),
             iat,
-            exp: iat + self.ttl.as_secs().max(1),
+            exp: iat.saturating_add(self.ttl.as_secs().max(1)),
         })
     }
 
