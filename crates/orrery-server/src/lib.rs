@@ -29,6 +29,7 @@ pub mod embedder;
 pub mod engine;
 pub mod extract;
 pub mod ids;
+pub mod parse_errors;
 pub mod problem;
 pub mod routes;
 mod server;

@@ -17,6 +17,7 @@ use crate::auth::{Auth, Tokens};
 use crate::cache::ListCache;
 use crate::config::{ConfigError, ServerConfig};
 use crate::engine::{Engine, EngineError, EngineSettings};
+use crate::parse_errors::ProblemListener;
 use crate::problem::error_chain;
 use crate::state::{AppState, Shared};
 use crate::training::{Trainer, unix_now};
@@ -163,10 +164,22 @@ impl Server {
         let listener = self.follow_other_servers().await;
         // Items are embedded in the background, off the request path.
         let embedder = tokio::spawn(crate::embedder::run(self.state.engine.clone()));
-        let router = crate::routes::router(self.state.clone()).layer(TraceLayer::new_for_http());
+        let router = crate::routes::router(self.state.clone()).layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request| {
+                // The path only: clients put keys and tokens in query strings, and a log
+                // is read by more people than the keys are meant for.
+                tracing::debug_span!(
+                    "request",
+                    method = %request.method(),
+                    path = %request.uri().path(),
+                    version = ?request.version(),
+                )
+            }),
+        );
         // Before routing, so that the seeds' `/users/` reaches `/users`.
         let app = NormalizePathLayer::trim_trailing_slash().layer(router);
-        let served = axum::serve(self.listener, ServiceExt::<Request>::into_make_service(app))
+        let make_service = ServiceExt::<Request>::into_make_service(app);
+        let served = axum::serve(ProblemListener(self.listener), make_service)
             .with_graceful_shutdown(shutdown)
             .await;
         if let Some(follower) = follower {

@@ -8,7 +8,9 @@
 //!   text) and never returned;
 //! - strings with SQL, HTML and control characters come back exactly as they were sent,
 //!   and a NUL, which PostgreSQL cannot store, is a 422 naming the field on both backends;
-//! - bodies over the configured limit are refused with 413 problem+json.
+//! - bodies over the configured limit are refused with 413 problem+json;
+//! - a number out of its field's range is a 422 naming the field, and requests too large
+//!   to parse get problem documents.
 
 mod common;
 
@@ -813,4 +815,91 @@ async fn send_chunked(base: &str, path: &str, token: &str, body: &[u8]) -> (Stri
     let text = String::from_utf8_lossy(&response).into_owned();
     let (status_line, rest) = text.split_once("\r\n").unwrap_or((&text, ""));
     (status_line.to_owned(), rest.to_owned())
+}
+
+#[tokio::test]
+async fn numbers_out_of_range_are_422_naming_the_field() {
+    let server = TestServer::start(config(), sqlite().await).await;
+    let (status, body) = server
+        .post(
+            "/ratings",
+            json!([{"user_id": ANN, "movie_id": "1", "rating": 4},
+                   {"user_id": ANN, "movie_id": "2", "rating": 1e39}]),
+        )
+        .await;
+    assert_problem(status, &body, 422, Some("[1].rating"));
+    let (status, body) = server
+        .post(
+            "/recommendations",
+            json!({"user_id": ANN, "cf_weight": 1e308}),
+        )
+        .await;
+    assert_problem(status, &body, 422, Some("cf_weight"));
+    server.finish().await;
+}
+
+/// Sends `request` over a raw connection and returns the status line, the headers
+/// (lowercased) and the body of the answer.
+async fn send_raw(base: &str, request: Vec<u8>) -> (String, String, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(addr)
+        .await
+        .expect("connecting");
+    // The server may answer and close before reading everything.
+    let _ = stream.write_all(&request).await;
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response).await;
+    let text = String::from_utf8_lossy(&response).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let (status_line, headers) = head.split_once("\r\n").unwrap_or((head, ""));
+    (
+        status_line.to_owned(),
+        headers.to_ascii_lowercase(),
+        body.to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn requests_too_large_to_parse_get_problem_documents() {
+    let server = TestServer::start(config(), sqlite().await).await;
+    let host = server.base.trim_start_matches("http://").to_owned();
+    let long_uri = format!("/items?category={}", "a".repeat(70 * 1024));
+    let many_headers: String = (0..120).map(|i| format!("X-Filler-{i}: x\r\n")).collect();
+    let cases = [
+        (
+            "a 70 KiB URI",
+            format!("GET {long_uri} HTTP/1.1\r\nHost: {host}\r\n\r\n"),
+            414,
+        ),
+        (
+            "120 headers",
+            format!("GET /health HTTP/1.1\r\nHost: {host}\r\n{many_headers}\r\n"),
+            431,
+        ),
+    ];
+    for (what, request, status) in cases {
+        let (status_line, headers, body) = send_raw(&server.base, request.into_bytes()).await;
+        assert!(
+            status_line.starts_with(&format!("HTTP/1.1 {status} ")),
+            "{what}: {status_line}"
+        );
+        assert!(
+            headers.contains("content-type: application/problem+json"),
+            "{what}: {headers}"
+        );
+        let problem: Value = serde_json::from_str(&body).unwrap_or_else(|e| {
+            panic!("{what}: the body is not a problem document ({e}): {body:?}")
+        });
+        assert_problem(
+            StatusCode::from_u16(status).expect("status"),
+            &problem,
+            status,
+            None,
+        );
+    }
+    // The server goes on answering.
+    let (status, body) = server.get("/health").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    server.finish().await;
 }
