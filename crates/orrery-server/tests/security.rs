@@ -9,6 +9,8 @@
 //! - strings with SQL, HTML and control characters come back exactly as they were sent,
 //!   and a NUL, which PostgreSQL cannot store, is a 422 naming the field on both backends;
 //! - bodies over the configured limit are refused with 413 problem+json;
+//! - a token stops working when its user changes the password or is deleted, also for a
+//!   new user created under the same id;
 //! - a number out of its field's range is a 422 naming the field, and requests too large
 //!   to parse get problem documents.
 
@@ -307,6 +309,9 @@ async fn check_every_route(keyed: bool) {
         As::Admin,
     ];
     let mut calls = 0;
+    // Once a user's account is deleted (by whoever may), their token is refused
+    // everywhere (401).
+    let mut deleted = BTreeSet::new();
     for (method, path, rule) in order {
         for caller in &callers {
             // Without a key, an X-API-Key header is itself an error (401) everywhere.
@@ -329,7 +334,19 @@ async fn check_every_route(keyed: bool) {
             let content_type = response.headers().get(header::CONTENT_TYPE).cloned();
             let text = response.text().await.unwrap_or_default();
             let who = caller.name();
-            match expected(*rule, caller, keyed) {
+            let expectation = if deleted.contains(who) {
+                Some(401)
+            } else {
+                expected(*rule, caller, keyed)
+            };
+            if *method == "DELETE" && status.is_success() {
+                match *path {
+                    "/users/{user_id}" => deleted.extend([ANN]),
+                    "/users" => deleted.extend([ANN, BOB]),
+                    _ => {}
+                }
+            }
+            match expectation {
                 Some(refusal) => {
                     assert_eq!(
                         status.as_u16(),
@@ -403,6 +420,7 @@ async fn expired_tampered_and_unsigned_tokens_are_refused() {
         sub: sub.into(),
         iat: now - 10,
         exp,
+        generation: 0,
     };
     let [head, payload, signature] = ann.split('.').collect::<Vec<_>>()[..] else {
         panic!("a JWT has three parts: {ann}");
@@ -436,7 +454,7 @@ async fn expired_tampered_and_unsigned_tokens_are_refused() {
                 Some("another-secret-of-some-length"),
                 Duration::from_secs(60),
             )
-            .issue(ANN)
+            .issue(ANN, 0)
             .expect("token"),
         ),
         (
@@ -815,6 +833,105 @@ async fn send_chunked(base: &str, path: &str, token: &str, body: &[u8]) -> (Stri
     let text = String::from_utf8_lossy(&response).into_owned();
     let (status_line, rest) = text.split_once("\r\n").unwrap_or((&text, ""));
     (status_line.to_owned(), rest.to_owned())
+}
+
+/// Signs in, returning the status, the body and the `Retry-After` header.
+async fn sign_in(
+    server: &TestServer,
+    email: &str,
+    password: &str,
+) -> (StatusCode, Value, Option<String>) {
+    let response = server
+        .request(Method::POST, "/auth/token")
+        .form(&[("username", email), ("password", password)])
+        .send()
+        .await
+        .expect("sending a sign-in");
+    let status = response.status();
+    let retry_after = response
+        .headers()
+        .get(header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let text = response.text().await.unwrap_or_default();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::Null),
+        retry_after,
+    )
+}
+
+async fn as_user(server: &TestServer, path: &str, token: &str) -> (StatusCode, Value) {
+    send(server.request(Method::GET, path).bearer_auth(token)).await
+}
+
+#[tokio::test]
+async fn tokens_end_with_a_password_change_and_with_their_account() {
+    for db in databases().await {
+        let mut cfg = config();
+        cfg.jwt_secret = Some(SECRET.into());
+        let server = TestServer::start(cfg, db).await;
+        let name = server.backend.clone();
+        let first = sign_up(&server, ANN, false).await;
+        let (status, me) = as_user(&server, "/users/me", &first).await;
+        assert_eq!(status, StatusCode::OK, "{name}: {me}");
+
+        // A password change ends the tokens issued before it, not the ones after.
+        let (status, body) = send(
+            server
+                .request(Method::PUT, "/users/ann")
+                .bearer_auth(&first)
+                .json(&json!({"password": "a-new-password-2"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{name}: {body}");
+        for path in ["/users/me", "/users/ann", "/recommendations/ann"] {
+            let (status, body) = as_user(&server, path, &first).await;
+            assert_problem(status, &body, 401, None);
+            assert!(
+                body["detail"].as_str().unwrap_or("").contains("revoked"),
+                "{name}: {path}: {body}"
+            );
+        }
+        let (status, token, _) = sign_in(&server, "ann@example.org", "a-new-password-2").await;
+        assert_eq!(status, StatusCode::OK, "{name}: {token}");
+        let second = token["access_token"].as_str().expect("a token").to_owned();
+        let (status, me) = as_user(&server, "/users/me", &second).await;
+        assert_eq!(status, StatusCode::OK, "{name}: {me}");
+
+        // Deleting the account ends its tokens, even once someone else signs up under the
+        // same id, with or without a password.
+        let (status, body) = send(
+            server
+                .request(Method::DELETE, "/users/ann")
+                .bearer_auth(&second),
+        )
+        .await;
+        assert!(status.is_success(), "{name}: {status}: {body}");
+        let (status, body) = as_user(&server, "/users/me", &second).await;
+        assert_problem(status, &body, 401, None);
+        let (status, body) = server
+            .post("/users", json!({"user_id": ANN, "username": "no password"}))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{name}: {body}");
+        let (status, body) = as_user(&server, "/users/ann", &second).await;
+        assert_problem(status, &body, 401, None);
+        let (status, body) = server.delete("/users/ann").await;
+        assert!(status.is_success(), "{name}: {status}: {body}");
+        let (status, body) = server
+            .post(
+                "/users",
+                json!({"user_id": ANN, "email": "mallory@example.org", "password": "mallory-pw-1"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{name}: {body}");
+        for old in [&first, &second] {
+            let (status, body) = as_user(&server, "/users/me", old).await;
+            assert_problem(status, &body, 401, None);
+            assert!(!body.to_string().contains("mallory"), "{name}: {body}");
+        }
+        server.finish().await;
+    }
 }
 
 #[tokio::test]

@@ -68,6 +68,7 @@ pub async fn token(
         .await?
         .ok_or_else(wrong)?;
     let hash = credentials.password_hash.ok_or_else(wrong)?;
+    let generation = credentials.token_generation.ok_or_else(wrong)?;
     let password = form.password;
     let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
         .await
@@ -77,7 +78,7 @@ pub async fn token(
     }
     let tokens = state.auth.tokens();
     Ok(Json(Token {
-        access_token: tokens.issue(&credentials.user_id)?,
+        access_token: tokens.issue(&credentials.user_id, generation)?,
         token_type: "bearer".into(),
         expires_in: tokens.ttl().as_secs(),
         user_id: credentials.user_id,
