@@ -33,6 +33,7 @@ pub mod parse_errors;
 pub mod problem;
 pub mod routes;
 mod server;
+pub mod sign_in_limit;
 pub mod state;
 pub mod telemetry;
 pub mod text_encoder;

@@ -17,7 +17,7 @@ use crate::auth::{Auth, Tokens};
 use crate::cache::ListCache;
 use crate::config::{ConfigError, ServerConfig};
 use crate::engine::{Engine, EngineError, EngineSettings};
-use crate::parse_errors::ProblemListener;
+use crate::parse_errors::{PeerAddr, ProblemListener};
 use crate::problem::error_chain;
 use crate::state::{AppState, Shared};
 use crate::training::{Trainer, unix_now};
@@ -109,6 +109,7 @@ impl Server {
                 config.validation_ratio,
             ),
             auth: Auth::new(config.api_key.clone(), tokens),
+            sign_in_limit: Default::default(),
             cache,
             store,
             engine,
@@ -178,7 +179,9 @@ impl Server {
         );
         // Before routing, so that the seeds' `/users/` reaches `/users`.
         let app = NormalizePathLayer::trim_trailing_slash().layer(router);
-        let make_service = ServiceExt::<Request>::into_make_service(app);
+        // With the peer's address, which limits sign-in attempts per client.
+        let make_service =
+            ServiceExt::<Request>::into_make_service_with_connect_info::<PeerAddr>(app);
         let served = axum::serve(ProblemListener(self.listener), make_service)
             .with_graceful_shutdown(shutdown)
             .await;

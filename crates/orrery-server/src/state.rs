@@ -1,5 +1,5 @@
 //! [`AppState`]: what every handler reaches: the store, the engine, the trainer, the
-//! access rules, the list cache and the configuration.
+//! access rules and sign-in limits, the list cache and the configuration.
 
 use std::ops::Deref;
 use std::sync::Arc;
@@ -11,6 +11,7 @@ use crate::auth::Auth;
 use crate::cache::ListCache;
 use crate::config::ServerConfig;
 use crate::engine::Engine;
+use crate::sign_in_limit::SignInLimit;
 use crate::telemetry::Telemetry;
 use crate::training::Trainer;
 
@@ -28,6 +29,8 @@ pub struct Shared {
     pub trainer: Trainer,
     /// Access rules.
     pub auth: Auth,
+    /// How often sign-in may be tried.
+    pub sign_in_limit: SignInLimit,
     /// Recommendation lists in Redis (a no-op without one).
     pub cache: ListCache,
     /// The configuration.

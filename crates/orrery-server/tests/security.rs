@@ -11,6 +11,8 @@
 //! - bodies over the configured limit are refused with 413 problem+json;
 //! - a token stops working when its user changes the password or is deleted, also for a
 //!   new user created under the same id;
+//! - sign-in is limited per account and per client address (429 with `Retry-After`), and
+//!   an unknown email takes as long to refuse as a wrong password;
 //! - a number out of its field's range is a 422 naming the field, and requests too large
 //!   to parse get problem documents.
 
@@ -930,6 +932,104 @@ async fn tokens_end_with_a_password_change_and_with_their_account() {
             assert_problem(status, &body, 401, None);
             assert!(!body.to_string().contains("mallory"), "{name}: {body}");
         }
+        server.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn sign_in_is_limited_per_account_and_per_client_address() {
+    for db in databases().await {
+        let server = TestServer::start(config(), db).await;
+        let name = server.backend.clone();
+        sign_up(&server, ANN, false).await;
+        let mut attempts = 1;
+
+        // Guessing one account's password is stopped after a burst, with a time to wait;
+        // the right password waits too.
+        let mut limited = None;
+        for _ in 0..50 {
+            let (status, body, retry_after) =
+                sign_in(&server, "ann@example.org", "guess-123").await;
+            attempts += 1;
+            if status == StatusCode::TOO_MANY_REQUESTS {
+                limited = Some((body, retry_after));
+                break;
+            }
+            assert_problem(status, &body, 401, None);
+        }
+        let (body, retry_after) = limited.unwrap_or_else(|| {
+            panic!("{name}: 50 wrong passwords for one account and none answered 429")
+        });
+        assert_problem(StatusCode::TOO_MANY_REQUESTS, &body, 429, None);
+        assert!(
+            body["detail"].as_str().unwrap_or("").contains("account"),
+            "{body}"
+        );
+        let wait: u64 = retry_after
+            .expect("429 without Retry-After")
+            .parse()
+            .expect("Retry-After in seconds");
+        assert!((1..=60).contains(&wait), "{name}: Retry-After {wait}");
+        let (status, body, _) = sign_in(&server, "ann@example.org", "ann-password-1").await;
+        assert_problem(status, &body, 429, None);
+        attempts += 1;
+
+        // One client trying many accounts is stopped too.
+        let mut by_address = None;
+        for i in 0..100 {
+            let (status, body, retry_after) =
+                sign_in(&server, &format!("nobody{i}@example.org"), "guess-123").await;
+            attempts += 1;
+            if status == StatusCode::TOO_MANY_REQUESTS {
+                by_address = Some((body, retry_after));
+                break;
+            }
+            assert_problem(status, &body, 401, None);
+        }
+        let (body, retry_after) = by_address.unwrap_or_else(|| {
+            panic!("{name}: 100 accounts tried from one address and none answered 429")
+        });
+        assert!(
+            body["detail"].as_str().unwrap_or("").contains("address"),
+            "{body}"
+        );
+        assert!(retry_after.is_some(), "{name}: 429 without Retry-After");
+        println!("{name}: limited after {attempts} attempts");
+        server.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_email_takes_as_long_to_refuse_as_a_wrong_password() {
+    for db in databases().await {
+        let server = TestServer::start(config(), db).await;
+        let name = server.backend.clone();
+        sign_up(&server, ANN, false).await;
+        // Alternating, so that a slow moment of the machine hits both kinds alike.
+        let (mut known, mut unknown) = (Vec::new(), Vec::new());
+        for i in 0..5 {
+            for (email, times) in [
+                ("ann@example.org".to_owned(), &mut known),
+                (format!("nobody{i}@example.org"), &mut unknown),
+            ] {
+                let started = std::time::Instant::now();
+                let (status, body, _) = sign_in(&server, &email, "wrong-password-1").await;
+                times.push(started.elapsed());
+                assert_problem(status, &body, 401, None);
+            }
+        }
+        known.sort();
+        unknown.sort();
+        let (known, unknown) = (known[2], unknown[2]);
+        println!(
+            "{name}: median refusal {known:?} for a wrong password, {unknown:?} for an unknown email"
+        );
+        // Both hash once; before, an unknown email was refused 25 times faster.
+        assert!(
+            unknown * 3 >= known,
+            "{name}: an unknown email is refused in {unknown:?}, a wrong password in {known:?}: \
+             the difference tells which emails have accounts"
+        );
         server.finish().await;
     }
 }
