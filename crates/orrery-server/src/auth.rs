@@ -1,7 +1,9 @@
 //! Who is calling and what they may do.
 //!
 //! - Passwords are stored as argon2id PHC strings ([`hash_password`], [`verify_password`]).
-//! - `POST /auth/token` hands out HS256 JWTs ([`Tokens`]) whose subject is the user id.
+//! - `POST /auth/token` hands out HS256 JWTs ([`Tokens`]) whose subject is the user id and
+//!   which carry the generation of the user's credentials; a token is accepted only while
+//!   that generation is current, so a password change or deleting the account ends it.
 //! - Each request's [`Caller`] comes from its `X-API-Key` (the admin) or its
 //!   `Authorization: Bearer` token (a user); credentials that do not check out are refused
 //!   even on open routes, so that a client learns at once that its key or token is wrong.
@@ -36,6 +38,11 @@ pub fn hash_password(password: &str) -> Result<String, ApiError> {
         .map_err(|e| ApiError::Internal(format!("hashing a password failed: {e}")))
 }
 
+/// An argon2id hash with the parameters [`hash_password`] uses: sign-in checks the password
+/// against it when the account does not exist or has no password, and refuses whatever the
+/// check says, so that an unknown email takes as long to refuse as a wrong password.
+pub const DUMMY_PHC: &str = "$argon2id$v=19$m=19456,t=2,p=1$X5dlV91PPGCRaIgH1rcftg$OlE90dKeQFM0R355YA2cJsyqI9rOUHvd9W+w41gQmr0";
+
 /// Whether `password` matches the PHC string `phc` (a malformed hash never matches).
 pub fn verify_password(password: &str, phc: &str) -> bool {
     match PasswordHash::new(phc) {
@@ -55,6 +62,10 @@ pub struct Claims {
     pub iat: u64,
     /// Expires at (Unix seconds).
     pub exp: u64,
+    /// The generation of the user's credentials when the token was issued (see
+    /// `orrery_store::Credentials::token_generation`).
+    #[serde(rename = "gen")]
+    pub generation: i64,
 }
 
 /// Issues and checks access tokens.
@@ -104,13 +115,15 @@ impl Tokens {
         self.ttl
     }
 
-    /// A token for `user_id` that expires `ttl` from now.
-    pub fn issue(&self, user_id: &str) -> Result<String, ApiError> {
+    /// A token for `user_id`, whose credentials are of `generation`, that expires `ttl`
+    /// from now.
+    pub fn issue(&self, user_id: &str, generation: i64) -> Result<String, ApiError> {
         let iat = now_secs();
         self.issue_claims(&Claims {
             sub: user_id.to_owned(),
             iat,
-            exp: iat + self.ttl.as_secs().max(1),
+            exp: iat.saturating_add(self.ttl.as_secs().max(1)),
+            generation,
         })
     }
 
@@ -183,12 +196,19 @@ impl Auth {
         self.api_key.is_none()
     }
 
-    /// The caller named by a request's headers.
+    /// The caller named by a request's headers, without checking a token's generation
+    /// against the store: see [`Auth::presented`] for that.
     pub fn caller(&self, parts: &Parts) -> Result<Caller, ApiError> {
+        self.presented(parts).map(|(caller, _)| caller)
+    }
+
+    /// The caller named by a request's headers, and the credentials generation its token
+    /// carries (`None` without a token).
+    pub fn presented(&self, parts: &Parts) -> Result<(Caller, Option<i64>), ApiError> {
         if let Some(key) = parts.headers.get(API_KEY_HEADER) {
             let key = key.to_str().unwrap_or("");
             return match &self.api_key {
-                Some(expected) if same_secret(key, expected) => Ok(Caller::Admin),
+                Some(expected) if same_secret(key, expected) => Ok((Caller::Admin, None)),
                 Some(_) => Err(ApiError::Unauthorized(
                     "the X-API-Key is wrong: send the key the server was started with".into(),
                 )),
@@ -211,9 +231,9 @@ impl Auth {
                     )
                 })?;
             let claims = self.tokens.verify(token.trim())?;
-            return Ok(Caller::User(claims.sub));
+            return Ok((Caller::User(claims.sub), Some(claims.generation)));
         }
-        Ok(Caller::Anonymous)
+        Ok((Caller::Anonymous, None))
     }
 
     /// Admin work: training, model management, bulk deletes, imports.
@@ -274,7 +294,19 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        state.auth.caller(parts)
+        let (caller, generation) = state.auth.presented(parts)?;
+        if let (Caller::User(user_id), Some(generation)) = (&caller, generation) {
+            // The signature proves who the token was issued to; only the store knows
+            // whether those credentials still stand.
+            if state.store.token_generation(user_id).await? != Some(generation) {
+                return Err(ApiError::Unauthorized(
+                    "the access token was revoked: its user changed the password or was \
+                     deleted since it was issued; get a new one from POST /auth/token"
+                        .into(),
+                ));
+            }
+        }
+        Ok(caller)
     }
 }
 
@@ -301,15 +333,37 @@ mod tests {
     }
 
     #[test]
+    fn the_dummy_hash_costs_what_a_real_one_does() {
+        let fresh = hash_password("whatever").unwrap();
+        let params = |phc: &str| {
+            let hash = PasswordHash::new(phc).expect("a PHC string");
+            (
+                hash.algorithm.to_string(),
+                hash.version,
+                hash.params.to_string(),
+            )
+        };
+        assert_eq!(
+            params(DUMMY_PHC),
+            params(&fresh),
+            "DUMMY_PHC must have the parameters of hash_password's hashes, as this one: {fresh}"
+        );
+        assert!(!verify_password("", DUMMY_PHC));
+        assert!(verify_password("whatever", DUMMY_PHC), "a well-formed hash");
+    }
+
+    #[test]
     fn tokens_round_trip_and_expire() {
         let tokens = Tokens::new(Some("0123456789abcdef"), Duration::from_secs(60));
-        let token = tokens.issue("u1").unwrap();
-        assert_eq!(tokens.verify(&token).unwrap().sub, "u1");
+        let token = tokens.issue("u1", 7).unwrap();
+        let claims = tokens.verify(&token).unwrap();
+        assert_eq!((claims.sub.as_str(), claims.generation), ("u1", 7));
         let old = tokens
             .issue_claims(&Claims {
                 sub: "u1".into(),
                 iat: 1,
                 exp: 2,
+                generation: 7,
             })
             .unwrap();
         let err = tokens.verify(&old).unwrap_err();
@@ -337,7 +391,7 @@ mod tests {
                 .status(),
             401
         );
-        let token = keyed.tokens().issue("ann").unwrap();
+        let token = keyed.tokens().issue("ann", 1).unwrap();
         let bearer = format!("Bearer {token}");
         assert_eq!(
             keyed.caller(&parts(&[("authorization", &bearer)])).unwrap(),

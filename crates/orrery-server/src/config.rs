@@ -6,6 +6,14 @@ use std::time::Duration;
 
 use orrery_core::EventWeights;
 
+/// The shortest JWT secret accepted, not counting blanks.
+pub const MIN_JWT_SECRET_BYTES: usize = 16;
+
+/// The longest token lifetime accepted: a year and a day. Longer lifetimes buy nothing a
+/// client could not get by signing in again, and a lifetime near `u64::MAX` seconds would
+/// overflow the expiry, so that every token would be born expired.
+pub const MAX_TOKEN_TTL: Duration = Duration::from_secs(366 * 24 * 60 * 60);
+
 /// Everything the service needs to know besides its database.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
@@ -97,18 +105,39 @@ pub enum ConfigError {
 
 impl ServerConfig {
     /// Checks the configuration: a non-loopback address needs an API key and a JWT secret
-    /// unless `insecure` is set; empty secrets count as missing.
+    /// unless `insecure` is set; blank secrets and token lifetimes that cannot work are
+    /// refused, naming the flag that set them.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        if self.api_key.as_deref().is_some_and(str::is_empty) {
+        if let Some(key) = &self.api_key
+            && key.trim().is_empty()
+        {
             return Err(ConfigError::Invalid {
-                name: "api key",
-                reason: "it is empty; omit it or give a non-empty key".into(),
+                name: "--api-key (ORRERY_API_KEY)",
+                reason: "it is empty or only blanks, which anyone could guess; omit it or give \
+                         a long random key"
+                    .into(),
             });
         }
-        if self.jwt_secret.as_deref().is_some_and(|s| s.len() < 16) {
+        if let Some(secret) = &self.jwt_secret {
+            // Blanks count as nothing: sixteen spaces are as guessable as no secret.
+            if secret.trim().len() < MIN_JWT_SECRET_BYTES {
+                return Err(ConfigError::Invalid {
+                    name: "--jwt-secret (ORRERY_JWT_SECRET)",
+                    reason: format!(
+                        "it has fewer than {MIN_JWT_SECRET_BYTES} bytes besides blanks; use a \
+                         long random string"
+                    ),
+                });
+            }
+        }
+        if self.token_ttl.is_zero() || self.token_ttl > MAX_TOKEN_TTL {
             return Err(ConfigError::Invalid {
-                name: "JWT secret",
-                reason: "it is shorter than 16 bytes; use a long random string".into(),
+                name: "--token-ttl (ORRERY_TOKEN_TTL)",
+                reason: format!(
+                    "{} s is not a token lifetime from 1 s to {} s (366 days)",
+                    self.token_ttl.as_secs(),
+                    MAX_TOKEN_TTL.as_secs()
+                ),
             });
         }
         if !(0.0..1.0).contains(&self.validation_ratio) {
@@ -185,5 +214,31 @@ mod tests {
         assert_eq!(c.validate(), Ok(()));
         c.jwt_secret = Some("short".into());
         assert!(c.validate().is_err());
+    }
+
+    #[test]
+    fn blank_secrets_and_unworkable_token_lifetimes_are_refused_by_flag() {
+        let refused = |c: &ServerConfig, flag: &str| {
+            let err = c.validate().unwrap_err().to_string();
+            assert!(err.contains(flag), "{err}");
+        };
+        let mut c = ServerConfig {
+            api_key: Some(" \t".into()),
+            ..ServerConfig::default()
+        };
+        refused(&c, "--api-key");
+        c.api_key = Some("a-real-key".into());
+        c.jwt_secret = Some(" ".repeat(16));
+        refused(&c, "--jwt-secret");
+        c.jwt_secret = Some(format!("{}short", " ".repeat(16)));
+        refused(&c, "--jwt-secret");
+        c.jwt_secret = Some("0123456789abcdef".into());
+        assert_eq!(c.validate(), Ok(()));
+        for secs in [0, u64::MAX, MAX_TOKEN_TTL.as_secs() + 1] {
+            c.token_ttl = Duration::from_secs(secs);
+            refused(&c, "--token-ttl");
+        }
+        c.token_ttl = MAX_TOKEN_TTL;
+        assert_eq!(c.validate(), Ok(()));
     }
 }

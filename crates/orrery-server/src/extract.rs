@@ -194,11 +194,31 @@ fn json_error(error: serde_path_to_error::Error<serde_json::Error>) -> ApiError 
                 detail: message,
             }
         }
+        // A number too large for its field's type (a rating of 1e39 for an f32) is well
+        // formed JSON with a value out of range: serde_json reports it as a syntax error,
+        // but the client needs the field, as for any other bad value.
+        Category::Syntax if is_number_out_of_range(inner) => ApiError::Unprocessable {
+            detail: format!(
+                "{} is out of range: {inner}",
+                if path == "." {
+                    "a number"
+                } else {
+                    path.as_str()
+                }
+            ),
+            field: Some(field_of(&path, "")),
+        },
         Category::Syntax | Category::Eof | Category::Io => ApiError::BadRequest {
             detail: format!("the request body is not valid JSON: {inner}"),
             field: None,
         },
     }
+}
+
+/// serde_json has no public error code to match on; its message for this one is stable
+/// ("number out of range at line 1 column 30").
+fn is_number_out_of_range(error: &serde_json::Error) -> bool {
+    error.to_string().starts_with("number out of range")
 }
 
 /// The field a serde message is about: the error's path, plus the field a "missing field"
@@ -363,6 +383,15 @@ mod tests {
         assert_eq!(err.status(), StatusCode::BAD_REQUEST);
         let err = parse_json::<Rating>(br#"{"user_id":"a","rating":1} x"#).unwrap_err();
         assert_eq!(err.status(), StatusCode::BAD_REQUEST);
+    }
+
+    #[test]
+    fn numbers_out_of_range_name_their_field() {
+        let err = parse_json::<Vec<Rating>>(br#"[{"user_id":"a","rating":1e39}]"#).unwrap_err();
+        assert_eq!(err.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(err.problem().field.as_deref(), Some("[0].rating"));
+        let err = parse_json::<serde_json::Value>(br#"{"x": 1e999}"#).unwrap_err();
+        assert_eq!(err.status(), StatusCode::UNPROCESSABLE_ENTITY);
     }
 
     #[test]

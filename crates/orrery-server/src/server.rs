@@ -15,6 +15,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::auth::{Auth, Tokens};
 use crate::config::{ConfigError, ServerConfig};
+use crate::parse_errors::{PeerAddr, ProblemListener};
 use crate::problem::error_chain;
 use crate::state::{AppState, Shared};
 use crate::training::{Trainer, unix_now};
@@ -113,6 +114,7 @@ impl Server {
                 config.validation_ratio,
             ),
             auth: Auth::new(config.api_key.clone(), tokens),
+            sign_in_limit: Default::default(),
             store,
             engine,
             config,
@@ -167,10 +169,24 @@ impl Server {
         let listener = self.follow_other_servers().await;
         // Items are embedded in the background, off the request path.
         let embedder = tokio::spawn(orrery_engine::embedder::run(self.state.engine.clone()));
-        let router = crate::routes::router(self.state.clone()).layer(TraceLayer::new_for_http());
+        let router = crate::routes::router(self.state.clone()).layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request| {
+                // The path only: clients put keys and tokens in query strings, and a log
+                // is read by more people than the keys are meant for.
+                tracing::debug_span!(
+                    "request",
+                    method = %request.method(),
+                    path = %request.uri().path(),
+                    version = ?request.version(),
+                )
+            }),
+        );
         // Before routing, so that the seeds' `/users/` reaches `/users`.
         let app = NormalizePathLayer::trim_trailing_slash().layer(router);
-        let served = axum::serve(self.listener, ServiceExt::<Request>::into_make_service(app))
+        // With the peer's address, which limits sign-in attempts per client.
+        let make_service =
+            ServiceExt::<Request>::into_make_service_with_connect_info::<PeerAddr>(app);
+        let served = axum::serve(ProblemListener(self.listener), make_service)
             .with_graceful_shutdown(shutdown)
             .await;
         if let Some(follower) = follower {

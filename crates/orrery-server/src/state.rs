@@ -1,5 +1,5 @@
 //! [`AppState`]: what every handler reaches: the store, the engine, the trainer, the
-//! access rules, the list cache and the configuration.
+//! access rules and sign-in limits, the list cache and the configuration.
 
 use std::ops::Deref;
 use std::sync::Arc;
@@ -9,6 +9,7 @@ use orrery_store::Store;
 
 use crate::auth::Auth;
 use crate::config::ServerConfig;
+use crate::sign_in_limit::SignInLimit;
 use crate::telemetry::Telemetry;
 use crate::training::Trainer;
 use orrery_engine::Engine;
@@ -27,6 +28,8 @@ pub struct Shared {
     pub trainer: Trainer,
     /// Access rules.
     pub auth: Auth,
+    /// How often sign-in may be tried.
+    pub sign_in_limit: SignInLimit,
     /// The configuration.
     pub config: ServerConfig,
     /// When the service started.

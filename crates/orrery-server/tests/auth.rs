@@ -113,6 +113,7 @@ async fn keys_and_tokens_guard_what_they_should() {
             sub: ann_id.clone(),
             iat: 1,
             exp: 2,
+            generation: 0,
         })
         .expect("token");
     let (status, body) = as_bearer(&server, Method::GET, "/users/me", &expired, None).await;
@@ -122,7 +123,7 @@ async fn keys_and_tokens_guard_what_they_should() {
         "{body}"
     );
     let forged = Tokens::new(Some("some-other-secret-entirely"), Duration::from_secs(60))
-        .issue(&ann_id)
+        .issue(&ann_id, 0)
         .expect("token");
     let (status, body) = as_bearer(&server, Method::GET, "/users/me", &forged, None).await;
     assert_problem(status, &body, 401, None);
@@ -180,10 +181,12 @@ async fn keys_and_tokens_guard_what_they_should() {
         token(&server, "ann@example.org", "correct horse").await.0,
         StatusCode::UNAUTHORIZED
     );
-    assert_eq!(
-        token(&server, "ann@example.org", "new password 1").await.0,
-        StatusCode::OK
-    );
+    let (status, body) = token(&server, "ann@example.org", "new password 1").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // The change ended the tokens issued before it.
+    let (status, refused) = as_bearer(&server, Method::GET, "/users/me", &ann_token, None).await;
+    assert_problem(status, &refused, 401, None);
+    let ann_token = body["access_token"].as_str().expect("token").to_owned();
 
     // Wrong key, no key, a user's token for admin work.
     let (status, body) = as_admin(

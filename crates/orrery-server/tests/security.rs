@@ -8,7 +8,13 @@
 //!   text) and never returned;
 //! - strings with SQL, HTML and control characters come back exactly as they were sent,
 //!   and a NUL, which PostgreSQL cannot store, is a 422 naming the field on both backends;
-//! - bodies over the configured limit are refused with 413 problem+json.
+//! - bodies over the configured limit are refused with 413 problem+json;
+//! - a token stops working when its user changes the password or is deleted, also for a
+//!   new user created under the same id;
+//! - sign-in is limited per account and per client address (429 with `Retry-After`), and
+//!   an unknown email takes as long to refuse as a wrong password;
+//! - a number out of its field's range is a 422 naming the field, and requests too large
+//!   to parse get problem documents.
 
 mod common;
 
@@ -305,6 +311,9 @@ async fn check_every_route(keyed: bool) {
         As::Admin,
     ];
     let mut calls = 0;
+    // Once a user's account is deleted (by whoever may), their token is refused
+    // everywhere (401).
+    let mut deleted = BTreeSet::new();
     for (method, path, rule) in order {
         for caller in &callers {
             // Without a key, an X-API-Key header is itself an error (401) everywhere.
@@ -327,7 +336,19 @@ async fn check_every_route(keyed: bool) {
             let content_type = response.headers().get(header::CONTENT_TYPE).cloned();
             let text = response.text().await.unwrap_or_default();
             let who = caller.name();
-            match expected(*rule, caller, keyed) {
+            let expectation = if deleted.contains(who) {
+                Some(401)
+            } else {
+                expected(*rule, caller, keyed)
+            };
+            if *method == "DELETE" && status.is_success() {
+                match *path {
+                    "/users/{user_id}" => deleted.extend([ANN]),
+                    "/users" => deleted.extend([ANN, BOB]),
+                    _ => {}
+                }
+            }
+            match expectation {
                 Some(refusal) => {
                     assert_eq!(
                         status.as_u16(),
@@ -401,6 +422,7 @@ async fn expired_tampered_and_unsigned_tokens_are_refused() {
         sub: sub.into(),
         iat: now - 10,
         exp,
+        generation: 0,
     };
     let [head, payload, signature] = ann.split('.').collect::<Vec<_>>()[..] else {
         panic!("a JWT has three parts: {ann}");
@@ -434,7 +456,7 @@ async fn expired_tampered_and_unsigned_tokens_are_refused() {
                 Some("another-secret-of-some-length"),
                 Duration::from_secs(60),
             )
-            .issue(ANN)
+            .issue(ANN, 0)
             .expect("token"),
         ),
         (
@@ -813,4 +835,288 @@ async fn send_chunked(base: &str, path: &str, token: &str, body: &[u8]) -> (Stri
     let text = String::from_utf8_lossy(&response).into_owned();
     let (status_line, rest) = text.split_once("\r\n").unwrap_or((&text, ""));
     (status_line.to_owned(), rest.to_owned())
+}
+
+/// Signs in, returning the status, the body and the `Retry-After` header.
+async fn sign_in(
+    server: &TestServer,
+    email: &str,
+    password: &str,
+) -> (StatusCode, Value, Option<String>) {
+    let response = server
+        .request(Method::POST, "/auth/token")
+        .form(&[("username", email), ("password", password)])
+        .send()
+        .await
+        .expect("sending a sign-in");
+    let status = response.status();
+    let retry_after = response
+        .headers()
+        .get(header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let text = response.text().await.unwrap_or_default();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::Null),
+        retry_after,
+    )
+}
+
+async fn as_user(server: &TestServer, path: &str, token: &str) -> (StatusCode, Value) {
+    send(server.request(Method::GET, path).bearer_auth(token)).await
+}
+
+#[tokio::test]
+async fn tokens_end_with_a_password_change_and_with_their_account() {
+    for db in databases().await {
+        let mut cfg = config();
+        cfg.jwt_secret = Some(SECRET.into());
+        let server = TestServer::start(cfg, db).await;
+        let name = server.backend.clone();
+        let first = sign_up(&server, ANN, false).await;
+        let (status, me) = as_user(&server, "/users/me", &first).await;
+        assert_eq!(status, StatusCode::OK, "{name}: {me}");
+
+        // A password change ends the tokens issued before it, not the ones after.
+        let (status, body) = send(
+            server
+                .request(Method::PUT, "/users/ann")
+                .bearer_auth(&first)
+                .json(&json!({"password": "a-new-password-2"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{name}: {body}");
+        for path in ["/users/me", "/users/ann", "/recommendations/ann"] {
+            let (status, body) = as_user(&server, path, &first).await;
+            assert_problem(status, &body, 401, None);
+            assert!(
+                body["detail"].as_str().unwrap_or("").contains("revoked"),
+                "{name}: {path}: {body}"
+            );
+        }
+        let (status, token, _) = sign_in(&server, "ann@example.org", "a-new-password-2").await;
+        assert_eq!(status, StatusCode::OK, "{name}: {token}");
+        let second = token["access_token"].as_str().expect("a token").to_owned();
+        let (status, me) = as_user(&server, "/users/me", &second).await;
+        assert_eq!(status, StatusCode::OK, "{name}: {me}");
+
+        // Deleting the account ends its tokens, even once someone else signs up under the
+        // same id, with or without a password.
+        let (status, body) = send(
+            server
+                .request(Method::DELETE, "/users/ann")
+                .bearer_auth(&second),
+        )
+        .await;
+        assert!(status.is_success(), "{name}: {status}: {body}");
+        let (status, body) = as_user(&server, "/users/me", &second).await;
+        assert_problem(status, &body, 401, None);
+        let (status, body) = server
+            .post("/users", json!({"user_id": ANN, "username": "no password"}))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{name}: {body}");
+        let (status, body) = as_user(&server, "/users/ann", &second).await;
+        assert_problem(status, &body, 401, None);
+        let (status, body) = server.delete("/users/ann").await;
+        assert!(status.is_success(), "{name}: {status}: {body}");
+        let (status, body) = server
+            .post(
+                "/users",
+                json!({"user_id": ANN, "email": "mallory@example.org", "password": "mallory-pw-1"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{name}: {body}");
+        for old in [&first, &second] {
+            let (status, body) = as_user(&server, "/users/me", old).await;
+            assert_problem(status, &body, 401, None);
+            assert!(!body.to_string().contains("mallory"), "{name}: {body}");
+        }
+        server.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn sign_in_is_limited_per_account_and_per_client_address() {
+    for db in databases().await {
+        let server = TestServer::start(config(), db).await;
+        let name = server.backend.clone();
+        sign_up(&server, ANN, false).await;
+        let mut attempts = 1;
+
+        // Guessing one account's password is stopped after a burst, with a time to wait;
+        // the right password waits too.
+        let mut limited = None;
+        for _ in 0..50 {
+            let (status, body, retry_after) =
+                sign_in(&server, "ann@example.org", "guess-123").await;
+            attempts += 1;
+            if status == StatusCode::TOO_MANY_REQUESTS {
+                limited = Some((body, retry_after));
+                break;
+            }
+            assert_problem(status, &body, 401, None);
+        }
+        let (body, retry_after) = limited.unwrap_or_else(|| {
+            panic!("{name}: 50 wrong passwords for one account and none answered 429")
+        });
+        assert_problem(StatusCode::TOO_MANY_REQUESTS, &body, 429, None);
+        assert!(
+            body["detail"].as_str().unwrap_or("").contains("account"),
+            "{body}"
+        );
+        let wait: u64 = retry_after
+            .expect("429 without Retry-After")
+            .parse()
+            .expect("Retry-After in seconds");
+        assert!((1..=60).contains(&wait), "{name}: Retry-After {wait}");
+        let (status, body, _) = sign_in(&server, "ann@example.org", "ann-password-1").await;
+        assert_problem(status, &body, 429, None);
+        attempts += 1;
+
+        // One client trying many accounts is stopped too.
+        let mut by_address = None;
+        for i in 0..100 {
+            let (status, body, retry_after) =
+                sign_in(&server, &format!("nobody{i}@example.org"), "guess-123").await;
+            attempts += 1;
+            if status == StatusCode::TOO_MANY_REQUESTS {
+                by_address = Some((body, retry_after));
+                break;
+            }
+            assert_problem(status, &body, 401, None);
+        }
+        let (body, retry_after) = by_address.unwrap_or_else(|| {
+            panic!("{name}: 100 accounts tried from one address and none answered 429")
+        });
+        assert!(
+            body["detail"].as_str().unwrap_or("").contains("address"),
+            "{body}"
+        );
+        assert!(retry_after.is_some(), "{name}: 429 without Retry-After");
+        println!("{name}: limited after {attempts} attempts");
+        server.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_email_takes_as_long_to_refuse_as_a_wrong_password() {
+    for db in databases().await {
+        let server = TestServer::start(config(), db).await;
+        let name = server.backend.clone();
+        sign_up(&server, ANN, false).await;
+        // Alternating, so that a slow moment of the machine hits both kinds alike.
+        let (mut known, mut unknown) = (Vec::new(), Vec::new());
+        for i in 0..5 {
+            for (email, times) in [
+                ("ann@example.org".to_owned(), &mut known),
+                (format!("nobody{i}@example.org"), &mut unknown),
+            ] {
+                let started = std::time::Instant::now();
+                let (status, body, _) = sign_in(&server, &email, "wrong-password-1").await;
+                times.push(started.elapsed());
+                assert_problem(status, &body, 401, None);
+            }
+        }
+        known.sort();
+        unknown.sort();
+        let (known, unknown) = (known[2], unknown[2]);
+        println!(
+            "{name}: median refusal {known:?} for a wrong password, {unknown:?} for an unknown email"
+        );
+        // Both hash once; before, an unknown email was refused 25 times faster.
+        assert!(
+            unknown * 3 >= known,
+            "{name}: an unknown email is refused in {unknown:?}, a wrong password in {known:?}: \
+             the difference tells which emails have accounts"
+        );
+        server.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn numbers_out_of_range_are_422_naming_the_field() {
+    let server = TestServer::start(config(), sqlite().await).await;
+    let (status, body) = server
+        .post(
+            "/ratings",
+            json!([{"user_id": ANN, "movie_id": "1", "rating": 4},
+                   {"user_id": ANN, "movie_id": "2", "rating": 1e39}]),
+        )
+        .await;
+    assert_problem(status, &body, 422, Some("[1].rating"));
+    let (status, body) = server
+        .post(
+            "/recommendations",
+            json!({"user_id": ANN, "cf_weight": 1e308}),
+        )
+        .await;
+    assert_problem(status, &body, 422, Some("cf_weight"));
+    server.finish().await;
+}
+
+/// Sends `request` over a raw connection and returns the status line, the headers
+/// (lowercased) and the body of the answer.
+async fn send_raw(base: &str, request: Vec<u8>) -> (String, String, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(addr)
+        .await
+        .expect("connecting");
+    // The server may answer and close before reading everything.
+    let _ = stream.write_all(&request).await;
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response).await;
+    let text = String::from_utf8_lossy(&response).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let (status_line, headers) = head.split_once("\r\n").unwrap_or((head, ""));
+    (
+        status_line.to_owned(),
+        headers.to_ascii_lowercase(),
+        body.to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn requests_too_large_to_parse_get_problem_documents() {
+    let server = TestServer::start(config(), sqlite().await).await;
+    let host = server.base.trim_start_matches("http://").to_owned();
+    let long_uri = format!("/items?category={}", "a".repeat(70 * 1024));
+    let many_headers: String = (0..120).map(|i| format!("X-Filler-{i}: x\r\n")).collect();
+    let cases = [
+        (
+            "a 70 KiB URI",
+            format!("GET {long_uri} HTTP/1.1\r\nHost: {host}\r\n\r\n"),
+            414,
+        ),
+        (
+            "120 headers",
+            format!("GET /health HTTP/1.1\r\nHost: {host}\r\n{many_headers}\r\n"),
+            431,
+        ),
+    ];
+    for (what, request, status) in cases {
+        let (status_line, headers, body) = send_raw(&server.base, request.into_bytes()).await;
+        assert!(
+            status_line.starts_with(&format!("HTTP/1.1 {status} ")),
+            "{what}: {status_line}"
+        );
+        assert!(
+            headers.contains("content-type: application/problem+json"),
+            "{what}: {headers}"
+        );
+        let problem: Value = serde_json::from_str(&body).unwrap_or_else(|e| {
+            panic!("{what}: the body is not a problem document ({e}): {body:?}")
+        });
+        assert_problem(
+            StatusCode::from_u16(status).expect("status"),
+            &problem,
+            status,
+            None,
+        );
+    }
+    // The server goes on answering.
+    let (status, body) = server.get("/health").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    server.finish().await;
 }

@@ -21,6 +21,9 @@ pub struct Credentials {
     pub email: String,
     /// The password hash (PHC string), when a password was set.
     pub password_hash: Option<String>,
+    /// The generation of these credentials, drawn anew each time the password is set:
+    /// access tokens carry it and are refused once it changes. `None` without a password.
+    pub token_generation: Option<i64>,
 }
 
 /// What [`Store::set_credentials`] did.
@@ -96,7 +99,8 @@ fn interest_pattern(interest: &str) -> Result<String, Error> {
 }
 
 impl Store {
-    /// Sets the email (and, when given, the password hash) of an existing user.
+    /// Sets the email (and, when given, the password hash) of an existing user. A new
+    /// password draws a new token generation, which ends every access token issued before.
     pub async fn set_credentials(
         &self,
         user_id: &str,
@@ -116,12 +120,14 @@ impl Store {
         }
         let result = on_pool!(self, pool => {
             sqlx::query(
-                "UPDATE users SET email = $1, password_hash = COALESCE($2, password_hash) \
+                "UPDATE users SET email = $1, password_hash = COALESCE($2, password_hash), \
+                 token_generation = CASE WHEN $2 IS NULL THEN token_generation ELSE $4 END \
                  WHERE ext_id = $3",
             )
             .bind(&email)
             .bind(password_hash)
             .bind(user_id)
+            .bind(rand::random::<i64>())
             .execute(pool)
             .await
             .map(|r| r.rows_affected())
@@ -142,18 +148,38 @@ impl Store {
 
     /// The credentials of the user who signs in with `email`.
     pub async fn credentials_by_email(&self, email: &str) -> Result<Option<Credentials>, Error> {
-        let row: Option<(String, String, Option<String>)> = on_pool!(self, pool => {
-            sqlx::query_as("SELECT ext_id, email, password_hash FROM users WHERE email = $1")
-                .bind(normalize_email(email))
+        let row: Option<(String, String, Option<String>, Option<i64>)> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT ext_id, email, password_hash, token_generation FROM users \
+                 WHERE email = $1",
+            )
+            .bind(normalize_email(email))
+            .fetch_optional(pool)
+            .await
+        })
+        .context("reading credentials")?;
+        Ok(row.map(
+            |(user_id, email, password_hash, token_generation)| Credentials {
+                user_id,
+                email,
+                password_hash,
+                token_generation,
+            },
+        ))
+    }
+
+    /// The current token generation of a user (see [`Credentials::token_generation`]):
+    /// `None` when the user does not exist or has no password. One lookup by the unique
+    /// external id, made for every request that presents a token.
+    pub async fn token_generation(&self, user_id: &str) -> Result<Option<i64>, Error> {
+        let generation: Option<Option<i64>> = on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT token_generation FROM users WHERE ext_id = $1")
+                .bind(user_id)
                 .fetch_optional(pool)
                 .await
         })
-        .context("reading credentials")?;
-        Ok(row.map(|(user_id, email, password_hash)| Credentials {
-            user_id,
-            email,
-            password_hash,
-        }))
+        .context("checking a token's generation")?;
+        Ok(generation.flatten())
     }
 
     /// The email of a user: `None` when the user does not exist, `Some(None)` when the user

@@ -72,14 +72,49 @@ pub(crate) async fn connect(options: SqliteConnectOptions, url: &str) -> Result<
         .connect_with(options)
         .await
         .map_err(connect_error)?;
-    sqlx::migrate!("./migrations/sqlite")
-        .run(&pool)
-        .await
-        .map_err(|source| Error::Migrate {
-            backend: Backend::Sqlite,
-            source,
-        })?;
+    migrate(&pool).await?;
     Ok(pool)
+}
+
+/// Applies the missing migrations, safe against other processes opening the same file.
+///
+/// sqlx takes no lock on SQLite, so two processes creating one new file both found the
+/// schema missing and both ran the first migration, and the second failed on "table users
+/// already exists". Migrating inside one `BEGIN IMMEDIATE` transaction holds the file's
+/// write lock from the check to the last migration: the second process waits (up to the
+/// busy timeout), then finds everything applied. The lock is taken only when a migration
+/// is missing, so opening an up-to-date database never waits for a long import.
+async fn migrate(pool: &SqlitePool) -> Result<(), Error> {
+    let migrator = sqlx::migrate!("./migrations/sqlite");
+    let migrate_error = |source| Error::Migrate {
+        backend: Backend::Sqlite,
+        source,
+    };
+    // Exactly these migrations, unchanged, means nothing to do; anything else (no table
+    // yet, one missing, one from a newer Orrery, one edited) is for the migrator to apply
+    // or to refuse, under the lock.
+    let applied: Vec<(i64, Vec<u8>)> = sqlx::query_as(
+        "SELECT version, checksum FROM _sqlx_migrations WHERE success ORDER BY version",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap_or_default();
+    let ours = migrator
+        .iter()
+        .filter(|m| !m.migration_type.is_down_migration())
+        .map(|m| (m.version, m.checksum.as_ref()));
+    if applied.iter().map(|(v, c)| (*v, c.as_slice())).eq(ours) {
+        return Ok(());
+    }
+    let mut tx = pool
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .context("locking the database to migrate its schema")?;
+    // Each migration's own transaction nests in this one as a savepoint.
+    migrator.run(&mut *tx).await.map_err(migrate_error)?;
+    tx.commit()
+        .await
+        .context("committing the schema migrations")
 }
 
 fn create_dir(dir: &Path) -> Result<(), Error> {

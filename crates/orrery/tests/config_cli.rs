@@ -122,3 +122,58 @@ fn an_unknown_key_stops_the_command_with_its_name() {
     assert!(stderr.contains("`redis_ttl`"), "{stderr}");
     assert!(stderr.contains("orrery.toml"), "{stderr}");
 }
+
+/// Settings that look like credentials or a lifetime but cannot protect anything are
+/// refused before the server listens, with the flag that set them named.
+#[test]
+fn blank_secrets_and_unworkable_token_lifetimes_are_refused_by_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("weak.db").display());
+    let secret = "a-jwt-secret-long-enough";
+    let blank_secret = " ".repeat(16);
+    let cases: [(&[&str], &str); 5] = [
+        (&["--api-key", " ", "--jwt-secret", secret], "--api-key"),
+        (
+            &["--api-key", "k3y", "--jwt-secret", &blank_secret],
+            "--jwt-secret",
+        ),
+        (&["--token-ttl", "18446744073709551615"], "--token-ttl"),
+        (&["--token-ttl", "0"], "--token-ttl"),
+        (&["--token-ttl", "99999999999"], "--token-ttl"),
+    ];
+    for (flags, named) in cases {
+        let mut args = vec!["--database-url", &url, "serve", "--bind", "127.0.0.1:0"];
+        args.extend_from_slice(flags);
+        let mut cmd = orrery_in(dir.path(), &args);
+        // A server that accepted the settings would run until killed.
+        let mut server = Process(
+            cmd.stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap(),
+        );
+        let stderr = server.0.stderr.take().unwrap();
+        let mut log = String::new();
+        let mut served = false;
+        for line in BufReader::new(stderr).lines() {
+            let line = line.unwrap();
+            if line.starts_with("orrery serving on") {
+                served = true;
+                break;
+            }
+            log.push_str(&line);
+            log.push('\n');
+        }
+        // Stops a server that accepted the settings, and reaps one that refused them.
+        let _ = server.0.kill();
+        let status = server.0.wait().unwrap();
+        assert!(
+            !served && !status.success(),
+            "{flags:?} was accepted: the server started"
+        );
+        assert!(
+            log.contains(named),
+            "{flags:?}: the error must name {named}: {log}"
+        );
+    }
+}

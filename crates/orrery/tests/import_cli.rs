@@ -245,3 +245,87 @@ fn the_folder_orrery_simulate_writes_imports_and_evaluates() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("missing objects.csv"), "{stderr}");
 }
+
+/// Runs `orrery import PATH` (SQLite) and returns its stderr, failing the test when it
+/// succeeds or does not end within `limit`.
+fn failed_import(path: &std::path::Path, limit: Duration) -> String {
+    let db = TestDb::sqlite();
+    let mut child = orrery_command(&db.url, &["import", path.to_str().unwrap()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "importing {} still runs after {limit:?}: a line without end is read whole",
+                path.display()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        !out.status.success(),
+        "importing {} succeeded",
+        path.display()
+    );
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn a_line_over_the_cap_fails_naming_the_file_line_and_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let limit = orrery_data::import::MAX_LINE_BYTES;
+    // A ratings file whose third line never ends, and a generic CSV whose header does not.
+    let ratings = dir.path().join("u.data");
+    let mut text = b"1\t1\t5\t881250949\n2\t1\t4\t881250949\n".to_vec();
+    text.resize(text.len() + 3 * limit, b'7');
+    std::fs::write(&ratings, &text).unwrap();
+    let csv = dir.path().join("items.csv");
+    std::fs::write(&csv, "x".repeat(2 * limit)).unwrap();
+    for (path, line) in [(&ratings, "line 3"), (&csv, "line 1")] {
+        let stderr = failed_import(path, Duration::from_secs(60));
+        let name = path.file_name().unwrap().to_str().unwrap();
+        assert!(
+            stderr.contains(name) && stderr.contains(line) && stderr.contains(&limit.to_string()),
+            "the error must name {name}, {line} and the limit of {limit} bytes: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn an_endless_file_without_line_breaks_fails_instead_of_filling_memory() {
+    let zero = std::path::Path::new("/dev/zero");
+    if !zero.exists() {
+        eprintln!("skipped: no /dev/zero");
+        return;
+    }
+    let stderr = failed_import(zero, Duration::from_secs(60));
+    assert!(
+        stderr.contains("line 1") && stderr.contains("bytes"),
+        "the error must name the line and the limit: {stderr}"
+    );
+}
+
+/// A quoted CSV field whose closing quote is missing swallows the lines after it; the
+/// record it makes is capped as a line is.
+#[test]
+fn an_unclosed_quote_fails_at_the_record_cap() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("interactions.csv");
+    let mut text = String::from("user_id,item_id,rating\n1,1,4\n2,\"2,5\n");
+    let line = "3,3,4\n";
+    while text.len() < orrery_data::import::MAX_RECORD_BYTES + (1 << 20) {
+        text.push_str(line);
+    }
+    std::fs::write(&csv, text).unwrap();
+    let stderr = failed_import(&csv, Duration::from_secs(60));
+    assert!(
+        stderr.contains("interactions.csv") && stderr.contains("quote"),
+        "the error must name the file and the missing quote: {stderr}"
+    );
+}

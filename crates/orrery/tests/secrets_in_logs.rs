@@ -14,6 +14,8 @@ const FIRST: &str = "first-Clear-pw-31337";
 const SECOND: &str = "second-Clear-pw-2718";
 const WRONG: &str = "wrong-Clear-pw-1618";
 const KEY: &str = "admin-key-that-must-not-be-logged";
+/// A key a client put in a query string, where keys do not belong but end up.
+const QUERY_KEY: &str = "query-key-that-must-not-be-logged";
 
 #[test]
 fn passwords_and_keys_are_not_logged_even_at_trace_level() {
@@ -100,6 +102,12 @@ fn passwords_and_keys_are_not_logged_even_at_trace_level() {
                 .unwrap();
             assert_eq!(short.status(), 422);
             assert!(!short.text().await.unwrap().contains("Short1"));
+            let listed = http
+                .get(format!("{base}/items?api_key={QUERY_KEY}"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(listed.status(), 200);
             token
         });
         // SAFETY: kill(2) on a child we spawned and have not reaped.
@@ -112,7 +120,19 @@ fn passwords_and_keys_are_not_logged_even_at_trace_level() {
             log.contains("/auth/token"),
             "the log did not see the requests:\n{log}"
         );
-        for secret in [FIRST, SECOND, WRONG, "Short1", KEY, token.as_str()] {
+        assert!(
+            log.contains("/items"),
+            "the log did not see the listing:\n{log}"
+        );
+        for secret in [
+            FIRST,
+            SECOND,
+            WRONG,
+            "Short1",
+            KEY,
+            QUERY_KEY,
+            token.as_str(),
+        ] {
             assert!(
                 !log.contains(secret),
                 "{}: the log holds {secret:?}",

@@ -41,7 +41,14 @@ impl ImportError {
     }
 
     /// A read failure (including a corrupt gzip stream) at or after `line`.
+    /// A line or record over its cap is reported as what it is, at the line the cap names.
     pub(crate) fn io(path: &Path, line: Option<u64>, error: &std::io::Error) -> Self {
+        if let Some((capped_line, message)) = super::bounded::exceeded(error) {
+            return Self {
+                line: capped_line.or(line),
+                ..Self::file(path, message)
+            };
+        }
         Self {
             line,
             ..Self::file(path, format!("cannot read the file: {error}"))

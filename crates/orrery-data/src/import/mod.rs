@@ -89,6 +89,7 @@
 //! header line) and the field, says what was expected and quotes what was found. After an
 //! error the iterator ends.
 
+mod bounded;
 mod detect;
 mod error;
 mod fields;
@@ -109,6 +110,7 @@ use std::str::FromStr;
 use orrery_core::EventKind;
 use orrery_core::Record;
 
+pub use bounded::{MAX_LINE_BYTES, MAX_RECORD_BYTES};
 pub use error::ImportError;
 use source::Progress;
 

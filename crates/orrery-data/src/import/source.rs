@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use flate2::read::MultiGzDecoder;
 
+use super::bounded::{LineCap, RecordCap};
 use super::error::{ImportError, Problem};
 
 /// Bytes read so far from the files on disk (compressed bytes for gzipped files).
@@ -73,11 +74,12 @@ pub(crate) fn open(path: &Path, progress: Option<&Progress>) -> Result<Input, Im
         }),
         None => Box::new(file),
     };
+    // Lines are capped after decompression: a small gzip can hold a huge line.
     Ok(if is_gzipped(path) {
         let decoder = MultiGzDecoder::new(BufReader::with_capacity(BUFFER, raw));
-        Box::new(BufReader::with_capacity(BUFFER, decoder))
+        Box::new(BufReader::with_capacity(BUFFER, LineCap::new(decoder)))
     } else {
-        Box::new(BufReader::with_capacity(BUFFER, raw))
+        Box::new(BufReader::with_capacity(BUFFER, LineCap::new(raw)))
     })
 }
 
@@ -164,7 +166,7 @@ pub(crate) type NumberedRecord<'r> = (u64, &'r csv::ByteRecord, &'r [String]);
 /// Records of a CSV file with a header line, numbered by the line they start on.
 pub(crate) struct CsvRows {
     path: PathBuf,
-    reader: csv::Reader<Input>,
+    reader: csv::Reader<RecordCap<Input>>,
     record: csv::ByteRecord,
     header: Vec<String>,
 }
@@ -178,7 +180,7 @@ impl CsvRows {
             .has_headers(false)
             .flexible(true)
             .terminator(csv::Terminator::Any(b'\n'))
-            .from_reader(input);
+            .from_reader(RecordCap::new(input));
         let mut rows = Self {
             path,
             reader,
@@ -216,6 +218,7 @@ impl CsvRows {
             if !read {
                 return Ok(false);
             }
+            self.reader.get_mut().record_done();
             let Some(last) = self.record.len().checked_sub(1) else {
                 return Ok(true);
             };

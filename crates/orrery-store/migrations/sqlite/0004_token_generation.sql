@@ -1,0 +1,7 @@
+-- Access tokens carry the generation of their user's credentials and are accepted only
+-- while it is current. Setting a password draws a new random generation, so a password
+-- change ends every token issued before it; a deleted user's tokens find no row, and a
+-- user re-created under the same id has a generation of its own (or none).
+ALTER TABLE users ADD COLUMN token_generation INTEGER;
+
+UPDATE users SET token_generation = random() WHERE password_hash IS NOT NULL;
