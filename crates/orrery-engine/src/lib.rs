@@ -1434,7 +1434,7 @@ impl Engine {
             item_id: item_id.to_owned(),
             score: out[0],
             predicted_rating,
-            known_user: model.user_index(user_id).is_some(),
+            known_user: trained_with(&model, &view),
             algorithm: model.info.algorithm.clone(),
             model_version: model.version(),
         })
@@ -1478,6 +1478,27 @@ fn blend_popularity(global: &[f32], demographic: Option<&[f32]>) -> Vec<f32> {
             .collect(),
         None => global.to_vec(),
     }
+}
+
+/// Whether `model` was trained with this user: it knows the id and every item it learned
+/// for them is still in the stored history (a user deleted and created again under the
+/// same id is new to it).
+fn trained_with(model: &ServingModel, view: &UserView) -> bool {
+    let Some(trained) = model
+        .user_index(&view.record.id)
+        .and_then(|u| model.model.user(u).ok())
+    else {
+        return false;
+    };
+    let stored: HashSet<ItemIdx> = view
+        .history
+        .iter()
+        .filter_map(|c| model.item_index(&c.item))
+        .collect();
+    trained
+        .history
+        .iter()
+        .all(|(item, _)| stored.contains(item))
 }
 
 /// Whether two sorted histories hold the same items with the same values.

@@ -140,6 +140,15 @@ async fn the_next_request_reflects_a_new_rating() {
             .post("/predict", json!({"user_id": 1, "item_id": top}))
             .await;
         assert_eq!(p_after["known_user"], true);
+        // A user deleted and created again under the same id is new to the model.
+        let (status, _) = server.delete("/users/2").await;
+        assert!(status.is_success(), "{name}");
+        let (status, _) = server.post("/users/", json!({"user_id": "2"})).await;
+        assert_eq!(status, StatusCode::CREATED, "{name}");
+        let (_, reborn) = server
+            .post("/predict", json!({"user_id": 2, "item_id": top}))
+            .await;
+        assert_eq!(reborn["known_user"], false, "{name}: {reborn}");
         assert!(
             p_after["score"].as_f64() < p_before["score"].as_f64(),
             "{name}: a rating of 1 lowers the prediction: {p_before} → {p_after}"
