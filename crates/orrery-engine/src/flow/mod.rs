@@ -147,20 +147,13 @@ pub fn recommend(
     let wanted = request.offset.saturating_add(request.n);
     // The sources run whatever the request's switches say (they only weigh the signals),
     // so that switching a signal off reweighs one candidate set instead of ranking another.
-    let model = snapshot.model.as_deref().zip(user.repr);
-    let model_scores = match model {
-        Some((model, repr)) => Some(ModelScores::of(model, repr)?),
-        None => None,
-    };
-    let content_dots = content_dots(snapshot, content, user);
-    let tokens = (content_dots.is_none() && !user.tokens.is_empty()).then_some(user.tokens);
-
+    let scores = UserScores::of(snapshot, content, user)?;
     let mut candidates = Candidates::default();
-    if let (Some((model, _)), Some(scores)) = (model, &model_scores) {
+    if let (Some((model, _)), Some(model_scores)) = (scores.model, &scores.model_scores) {
         let n = settings.model_candidates;
         candidates.add(
             Origins::MODEL,
-            sources::model_top(snapshot, &scores.scores, &admission, n.max(wanted)),
+            sources::model_top(snapshot, &model_scores.scores, &admission, n.max(wanted)),
             n,
         );
         let neighbours = sources::neighbours(
@@ -174,13 +167,13 @@ pub fn recommend(
         candidates.add(Origins::NEIGHBOURS, neighbours, usize::MAX);
     }
     let n = settings.content_candidates;
-    if let Some(dots) = &content_dots {
+    if let Some(dots) = &scores.content_dots {
         candidates.add(
             Origins::CONTENT,
             sources::content_top(dots, &admission, n.max(wanted)),
             n,
         );
-    } else if let Some(tokens) = tokens {
+    } else if let Some(tokens) = scores.tokens {
         candidates.add(
             Origins::CONTENT,
             sources::tokens_top(snapshot, tokens, user.popularity, &admission, n.max(wanted)),
@@ -198,12 +191,9 @@ pub fn recommend(
         content,
         user,
         &candidates,
-        model.zip(model_scores.as_ref()),
-        content_dots.as_deref(),
-        tokens,
+        &scores,
         &request.blend,
-        request.offset,
-        wanted,
+        request.offset..wanted,
     ))
 }
 
@@ -218,13 +208,7 @@ pub fn rank_given(
     blend: Blend,
     k: usize,
 ) -> orrery_models::Result<FlowList> {
-    let model = snapshot.model.as_deref().zip(user.repr);
-    let model_scores = match model {
-        Some((model, repr)) => Some(ModelScores::of(model, repr)?),
-        None => None,
-    };
-    let content_dots = content_dots(snapshot, content, user);
-    let tokens = (content_dots.is_none() && !user.tokens.is_empty()).then_some(user.tokens);
+    let scores = UserScores::of(snapshot, content, user)?;
     let mut merged = Candidates::default();
     merged.add(Origins::GIVEN, candidates.iter().copied(), usize::MAX);
     Ok(rank_candidates(
@@ -232,47 +216,75 @@ pub fn rank_given(
         content,
         user,
         &merged,
-        model.zip(model_scores.as_ref()),
-        content_dots.as_deref(),
-        tokens,
+        &scores,
         &blend,
-        0,
-        k,
+        0..k,
     ))
 }
 
-/// The dot product of the user's content profile with every item's vector (−∞ where an
-/// item has none); `None` without a profile or vectors.
-fn content_dots(snapshot: &Snapshot, content: &ContentState, user: &FlowUser) -> Option<Vec<f32>> {
-    let (vectors, profile) = content.vectors().zip(user.content_profile)?;
-    let mut dots = vec![f32::NEG_INFINITY; snapshot.catalog.slots()];
-    vectors.dots(profile, &mut dots);
-    Some(dots)
+/// What the sources and the ranker read of one user's scores over the whole catalog.
+struct UserScores<'a> {
+    /// The active model and the user under it.
+    model: Option<(&'a ServingModel, &'a UserRepr)>,
+    /// The model's scores of every item it knows.
+    model_scores: Option<ModelScores>,
+    /// The content profile's dot product with every item's vector (−∞ where an item has
+    /// none); `None` without a profile or vectors.
+    content_dots: Option<Vec<f32>>,
+    /// The categories and tags the user likes, the content signal while there are no
+    /// vectors.
+    tokens: Option<&'a Profile>,
 }
 
-/// Ranks the merged candidates: their signals blended, diversified when asked, the page
-/// cut.
-#[allow(clippy::too_many_arguments)]
+impl<'a> UserScores<'a> {
+    fn of(
+        snapshot: &'a Snapshot,
+        content: &ContentState,
+        user: &FlowUser<'a>,
+    ) -> orrery_models::Result<UserScores<'a>> {
+        let model = snapshot.model.as_deref().zip(user.repr);
+        let model_scores = match model {
+            Some((model, repr)) => Some(ModelScores::of(model, repr)?),
+            None => None,
+        };
+        let content_dots = content
+            .vectors()
+            .zip(user.content_profile)
+            .map(|(vectors, profile)| {
+                let mut dots = vec![f32::NEG_INFINITY; snapshot.catalog.slots()];
+                vectors.dots(profile, &mut dots);
+                dots
+            });
+        let tokens = (content_dots.is_none() && !user.tokens.is_empty()).then_some(user.tokens);
+        Ok(UserScores {
+            model,
+            model_scores,
+            content_dots,
+            tokens,
+        })
+    }
+}
+
+/// Ranks the merged candidates: their signals blended, diversified when asked, and the
+/// `page` of ranks cut.
 fn rank_candidates(
     snapshot: &Snapshot,
     content: &ContentState,
     user: &FlowUser,
     candidates: &Candidates,
-    model: Option<((&ServingModel, &UserRepr), &ModelScores)>,
-    content_dots: Option<&[f32]>,
-    tokens: Option<&Profile>,
+    scores: &UserScores,
     blend: &Blend,
-    offset: usize,
-    wanted: usize,
+    page: std::ops::Range<usize>,
 ) -> FlowList {
+    let content_dots = scores.content_dots.as_deref();
     let signals = CandidateSignals::gather(
         snapshot,
         content,
         user,
         candidates,
-        model,
+        scores.model.zip(scores.model_scores.as_ref()),
         content_dots,
-        tokens,
+        scores.tokens,
     );
     let mmr_vectors = content
         .vectors()
@@ -282,10 +294,10 @@ fn rank_candidates(
         &signals.as_signals(user.interactions, candidates.basis()),
         blend,
         &vec![true; candidates.len()],
-        wanted,
+        page.end,
         mmr_vectors.as_ref(),
     );
-    ranked.drain(..offset.min(ranked.len()));
+    ranked.drain(..page.start.min(ranked.len()));
     let items = ranked
         .into_iter()
         .map(|r| {

@@ -289,28 +289,23 @@ fn fit_and_measure(
             flow,
             Blend::default().cold_start_threshold,
         );
-        let measured = evaluate_with(
-            served.model(),
-            &served,
-            &fold.train,
-            &fold.test,
-            &fold_options,
-        )?;
-        for (name, value) in measured {
+        let measure = |served: &OfflineFlow| {
+            evaluate_with(
+                served.model(),
+                served,
+                &fold.train,
+                &fold.test,
+                &fold_options,
+            )
+        };
+        for (name, value) in measure(&served)? {
             *sums.entry(name.clone()).or_default() += value;
             *counts.entry(name).or_default() += 1;
         }
         for (variant, use_cf, use_content) in variants {
             served.set_signals(use_cf, use_content);
             let sums = variant_sums.entry(variant).or_default();
-            let measured = evaluate_with(
-                served.model(),
-                &served,
-                &fold.train,
-                &fold.test,
-                &fold_options,
-            )?;
-            for (name, value) in measured {
+            for (name, value) in measure(&served)? {
                 *sums.entry(name).or_default() += value;
             }
         }
