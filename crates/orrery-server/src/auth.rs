@@ -41,7 +41,7 @@ pub fn hash_password(password: &str) -> Result<String, ApiError> {
 /// An argon2id hash with the parameters [`hash_password`] uses: sign-in checks the password
 /// against it when the account does not exist or has no password, and refuses whatever the
 /// check says, so that an unknown email takes as long to refuse as a wrong password.
-pub const DUMMY_PHC: &str = "$argon2id$v=19$m=19456,t=2,p=1$X5dlV91PPGCRaIgH1rcftg$OlE90dKeQFM0R355YA2cJsyqI9rOUHvd9W+w41gQmr0";
+pub const DECOY_PHC: &str = "$argon2id$v=19$m=19456,t=2,p=1$X5dlV91PPGCRaIgH1rcftg$OlE90dKeQFM0R355YA2cJsyqI9rOUHvd9W+w41gQmr0";
 
 /// Whether `password` matches the PHC string `phc` (a malformed hash never matches).
 pub fn verify_password(password: &str, phc: &str) -> bool {
@@ -333,7 +333,7 @@ mod tests {
     }
 
     #[test]
-    fn the_dummy_hash_costs_what_a_real_one_does() {
+    fn the_decoy_hash_costs_what_a_real_one_does() {
         let fresh = hash_password("whatever").unwrap();
         let params = |phc: &str| {
             let hash = PasswordHash::new(phc).expect("a PHC string");
@@ -344,12 +344,12 @@ mod tests {
             )
         };
         assert_eq!(
-            params(DUMMY_PHC),
+            params(DECOY_PHC),
             params(&fresh),
-            "DUMMY_PHC must have the parameters of hash_password's hashes, as this one: {fresh}"
+            "DECOY_PHC must have the parameters of hash_password's hashes, as this one: {fresh}"
         );
-        assert!(!verify_password("", DUMMY_PHC));
-        assert!(verify_password("whatever", DUMMY_PHC), "a well-formed hash");
+        assert!(!verify_password("", DECOY_PHC));
+        assert!(verify_password("whatever", DECOY_PHC), "a well-formed hash");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::{DUMMY_PHC, verify_password};
+use crate::auth::{DECOY_PHC, verify_password};
 use crate::extract::FormBody;
 use crate::parse_errors::PeerAddr;
 use crate::problem::{ApiError, ApiResult, Problem};
@@ -73,14 +73,14 @@ pub async fn token(
         )
     };
     let credentials = state.store.credentials_by_email(&form.username).await?;
-    // Unknown accounts are checked against a dummy hash, so that the time taken does not
+    // Unknown accounts are checked against a decoy hash, so that the time taken does not
     // tell which emails have accounts.
     let (hash, known) = match credentials.as_ref() {
         Some(c) => match (&c.password_hash, c.token_generation) {
             (Some(hash), Some(generation)) => (hash.clone(), Some((c, generation))),
-            _ => (DUMMY_PHC.to_owned(), None),
+            _ => (DECOY_PHC.to_owned(), None),
         },
-        None => (DUMMY_PHC.to_owned(), None),
+        None => (DECOY_PHC.to_owned(), None),
     };
     let password = form.password;
     let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
