@@ -165,8 +165,20 @@ fn strength_row(record: &csv::ByteRecord, header: &[String]) -> Result<Interacti
         ));
     }
     let strength = strength(field(4))?;
-    let ts_text = text("Timestamp", field(5))?;
-    let ts = datetime(ts_text).ok_or_else(|| {
+    let ts = timestamp(field(5))?;
+    Ok(InteractionRecord {
+        user,
+        item: category_item_id(category_type, value),
+        kind: EventKind::Strength,
+        value: strength,
+        ts,
+    })
+}
+
+/// The `Timestamp` column (a date and time in one of the Poppy formats) as Unix seconds.
+pub(crate) fn timestamp(bytes: &[u8]) -> Result<i64, Problem> {
+    let ts_text = text("Timestamp", bytes)?;
+    datetime(ts_text).ok_or_else(|| {
         Problem::field(
             "Timestamp",
             format!(
@@ -174,13 +186,6 @@ fn strength_row(record: &csv::ByteRecord, header: &[String]) -> Result<Interacti
                 shown(ts_text.as_bytes())
             ),
         )
-    })?;
-    Ok(InteractionRecord {
-        user,
-        item: category_item_id(category_type, value),
-        kind: EventKind::Strength,
-        value: strength,
-        ts,
     })
 }
 

@@ -9,8 +9,7 @@ use std::path::{Path, PathBuf};
 use orrery_core::{EventKind, InteractionRecord, Record};
 
 use super::error::{ImportError, Problem, shown};
-use super::fields::{DATETIME_FORMATS, datetime};
-use super::poppy_csv::{self, UserIds, text, user_id};
+use super::poppy_csv::{self, UserIds, text, timestamp, user_id};
 use super::source::{CsvRows, Progress, expect_fields, open};
 use super::{Format, Plan, Step, Stream, stream_of};
 use crate::poppy::{CATEGORY_TYPES, all_category_items, object_item, values_of};
@@ -267,16 +266,7 @@ fn object_event(
             ));
         }
     };
-    let ts_text = text("Timestamp", &record[5])?;
-    let ts = datetime(ts_text).ok_or_else(|| {
-        Problem::field(
-            "Timestamp",
-            format!(
-                "expected {DATETIME_FORMATS}, found {}",
-                shown(ts_text.as_bytes())
-            ),
-        )
-    })?;
+    let ts = timestamp(&record[5])?;
     Ok(InteractionRecord {
         user,
         item: id.to_owned(),
