@@ -90,15 +90,6 @@ pub struct ContentState {
     pub pending: usize,
 }
 
-/// Content scores for one user over the catalog.
-pub struct ContentSignals {
-    /// Cosine of each item with the user's profile (−∞ without a vector).
-    pub scores: Vec<f32>,
-    /// How well each item falls in the user's closest categories, in [0, 1], when asked
-    /// for (only cold-start lists weigh it).
-    pub category_match: Option<Vec<f32>>,
-}
-
 /// The vectors, the content state of the current catalog, and the embedder's mailbox.
 ///
 /// Writers update the vector index first and bump the table's version after, so a content
@@ -387,18 +378,6 @@ impl ContentState {
     ) -> Option<Vec<f32>> {
         let cells = crate::users::place(&self.catalog, history);
         self.profile(&cells, interests, encoded)
-    }
-
-    /// Content scores of every catalog item for `profile`, with the category match when
-    /// `with_category_match`; `None` when the state is incomplete.
-    pub fn signals(&self, profile: &[f32], with_category_match: bool) -> Option<ContentSignals> {
-        let content = self.content.as_ref().filter(|_| self.complete)?;
-        let mut scores = vec![0f32; self.catalog.slots()];
-        content.score_profile(profile, &mut scores);
-        Some(ContentSignals {
-            category_match: with_category_match.then(|| content.category_match(profile)),
-            scores,
-        })
     }
 
     /// The item vectors in catalog order (for diversity re-ranking).

@@ -1,5 +1,5 @@
-//! The scoring pieces the engine blends: a user's content profile over catalog tokens,
-//! min–max normalization, and top-k selection with an offset.
+//! A user's content profile over catalog tokens (categories and tags), and top-k
+//! selection with an offset.
 
 use orrery_core::ItemIdx;
 
@@ -61,20 +61,6 @@ impl Profile {
         }
         let dot: f32 = features.iter().map(|&t| self.weight(t)).sum();
         dot / (self.norm * (features.len() as f32).sqrt())
-    }
-
-    /// Per catalog slot, how well the item falls in the categories the profile likes, in
-    /// [0, 1]: its best category token's weight over the best weight of any category
-    /// token (0 for items in none of them).
-    pub fn category_match(&self, catalog: &Catalog) -> Vec<f32> {
-        let best = self.best_category_weight(catalog);
-        (0..catalog.slots() as ItemIdx)
-            .map(|idx| {
-                catalog.item(idx).map_or(0.0, |item| {
-                    self.item_category_match(catalog, &item.features, best)
-                })
-            })
-            .collect()
     }
 
     /// The best weight of any category token: the scale of
@@ -141,31 +127,6 @@ pub fn readable_token(token: &str) -> String {
     }
 }
 
-/// Scales the scores of the items where `mask` holds to [0, 1] (others are left alone);
-/// all-equal scores become 0.5.
-pub fn normalize(scores: &mut [f32], mask: &[bool]) {
-    let (lo, hi) = scores
-        .iter()
-        .zip(mask)
-        .filter(|&(s, &m)| m && s.is_finite())
-        .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), (&s, _)| {
-            (lo.min(s), hi.max(s))
-        });
-    let span = hi - lo;
-    for (s, &m) in scores.iter_mut().zip(mask) {
-        if !m {
-            continue;
-        }
-        *s = if !s.is_finite() {
-            0.0
-        } else if span > 0.0 {
-            (*s - lo) / span
-        } else {
-            0.5
-        };
-    }
-}
-
 /// The candidates of rank `offset..offset + n` by decreasing score (ties: lower index
 /// first), among the items where `mask` holds.
 pub fn top(scores: &[f32], mask: &[bool], offset: usize, n: usize) -> Vec<(ItemIdx, f32)> {
@@ -200,15 +161,5 @@ mod tests {
         assert_eq!(top(&scores, &mask, 0, 2), vec![(1, 0.9), (3, 0.9)]);
         assert_eq!(top(&scores, &mask, 2, 5), vec![(2, 0.5), (0, 0.1)]);
         assert!(top(&scores, &mask, 10, 5).is_empty());
-    }
-
-    #[test]
-    fn normalization_ignores_masked_items() {
-        let mut s = [1.0, 3.0, 100.0, 2.0];
-        normalize(&mut s, &[true, true, false, true]);
-        assert_eq!(s, [0.0, 1.0, 100.0, 0.5]);
-        let mut flat = [2.0, 2.0];
-        normalize(&mut flat, &[true, true]);
-        assert_eq!(flat, [0.5, 0.5]);
     }
 }

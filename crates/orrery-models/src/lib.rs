@@ -14,8 +14,7 @@
 //!
 //! The content and hybrid recommenders also take item vectors (text embeddings computed by
 //! the caller) at fit time ([`Model::fit_with_vectors`]); [`blend`] holds their blending
-//! rules, which a server ranking a live catalog applies too, and [`candidates`] the
-//! candidate generation a re-ranker starts from.
+//! rules, which the server's recommendation flow applies to its candidates too.
 //!
 //! Models serialize with a format header ([`Model::save`], [`Model::load`]) so that a model
 //! written by another format version is refused with a clear error.
@@ -25,7 +24,6 @@
 
 mod algo;
 pub mod blend;
-pub mod candidates;
 mod content_params;
 mod error;
 mod filter;
