@@ -60,8 +60,7 @@ pub(crate) async fn connect(options: SqliteConnectOptions, url: &str) -> Result<
     };
     // One connection first: the pool retries failed connections until its acquire
     // timeout and then reports only the timeout, while this says what is wrong at once.
-    options
-        .connect()
+    first_connection(&options)
         .await
         .map_err(connect_error)?
         .close()
@@ -74,6 +73,36 @@ pub(crate) async fn connect(options: SqliteConnectOptions, url: &str) -> Result<
         .map_err(connect_error)?;
     migrate(&pool).await?;
     Ok(pool)
+}
+
+/// Opens one connection, waiting out another process that holds the file's lock.
+///
+/// Switching a new file to WAL needs an exclusive lock, and SQLite answers "database is
+/// locked" at once, without its busy handler, when waiting could deadlock: while another
+/// process creating the same file is inside its migration transaction. That process is
+/// done within moments, so retry until the busy timeout instead of failing.
+async fn first_connection(
+    options: &SqliteConnectOptions,
+) -> Result<sqlx::SqliteConnection, sqlx::Error> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    let mut pause = Duration::from_millis(5);
+    loop {
+        match options.connect().await {
+            Err(sqlx::Error::Database(e))
+                if is_locked(e.code().as_deref()) && std::time::Instant::now() < deadline =>
+            {
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_millis(200));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// SQLITE_BUSY (5) and SQLITE_LOCKED (6), with or without an extended code.
+fn is_locked(code: Option<&str>) -> bool {
+    code.and_then(|c| c.parse::<i32>().ok())
+        .is_some_and(|c| matches!(c & 0xff, 5 | 6))
 }
 
 /// Applies the missing migrations, safe against other processes opening the same file.
