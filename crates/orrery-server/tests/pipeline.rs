@@ -29,9 +29,11 @@ async fn layers_run_over_http_on_simulated_then_stored_data() {
         let admin =
             |method: Method, path: &str| server.request(method, path).header("X-API-Key", KEY);
 
-        // Nothing has run yet.
-        let (status, body) = server.get("/run-layer/3/output").await;
+        // Nothing has run yet; and layer 3's per-user rows need credentials.
+        let (status, body) = send(admin(Method::GET, "/run-layer/3/output")).await;
         assert_problem(status, &body, 404, None);
+        let (status, body) = server.get("/run-layer/3/output").await;
+        assert_problem(status, &body, 401, None);
         // Running a layer is admin work.
         let (status, body) = server.post("/run-layer/3", serde_json::json!({})).await;
         assert_problem(status, &body, 401, None);
@@ -53,8 +55,7 @@ async fn layers_run_over_http_on_simulated_then_stored_data() {
             .expect("held-out RMSE");
         assert!(rmse.is_finite() && rmse > 0.0, "{report}");
 
-        let response = server
-            .request(Method::GET, "/run-layer/3/output")
+        let response = admin(Method::GET, "/run-layer/3/output")
             .send()
             .await
             .expect("reading the output");
@@ -82,6 +83,24 @@ async fn layers_run_over_http_on_simulated_then_stored_data() {
             .expect("the reported file");
         assert_eq!(written, text);
 
+        // A user's token reads the header and that user's own row only.
+        let header = text.lines().next().unwrap_or_default().to_owned();
+        let own_row = text.lines().nth(7).unwrap_or_default().to_owned();
+        let user_id = own_row.split(',').next().unwrap_or_default().to_owned();
+        let token = sign_up(&server, &user_id).await;
+        let own = server
+            .request(Method::GET, "/run-layer/3/output")
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("reading the output as a user");
+        assert_eq!(own.status(), StatusCode::OK);
+        assert_eq!(
+            own.text().await.expect("CSV text"),
+            format!("{header}\n{own_row}\n"),
+            "{name}"
+        );
+
         // Store Poppy data: now the store is the source.
         let store = server.store().expect("the server's store");
         let universe = simulate(&UniverseConfig {
@@ -104,6 +123,7 @@ async fn layers_run_over_http_on_simulated_then_stored_data() {
         assert_eq!(report["data_source"]["kind"], "store", "{report}");
         assert_eq!(report["data_source"]["interactions"], stored, "{report}");
         assert!(report["data_source"]["seed"].is_null());
+        // Layer 2 scores objects, not users: open to all.
         let (status, csv) = send(server.request(Method::GET, "/run-layer/2/output")).await;
         // Not JSON, so the helper reads it as null; the status is what matters here.
         assert_eq!((status, csv), (StatusCode::OK, serde_json::Value::Null));
@@ -133,4 +153,25 @@ async fn layers_run_over_http_on_simulated_then_stored_data() {
         );
         server.finish().await;
     }
+}
+
+/// Creates an account for `user_id` and returns its access token.
+async fn sign_up(server: &TestServer, user_id: &str) -> String {
+    let email = format!("user-{user_id}@example.org");
+    let password = "a-password-for-pipeline-tests";
+    let (status, body) = server
+        .post(
+            "/users",
+            serde_json::json!({"user_id": user_id, "email": email, "password": password}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = send(
+        server
+            .request(Method::POST, "/auth/token")
+            .form(&[("username", email.as_str()), ("password", password)]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["access_token"].as_str().expect("a token").to_owned()
 }

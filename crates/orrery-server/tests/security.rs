@@ -42,6 +42,8 @@ enum Rule {
     Admin,
     /// Any user's own token (`/users/me`).
     OwnToken,
+    /// The admin reads every user's rows, a user's token only that user's own.
+    OwnRows,
 }
 
 /// Every documented route, its rule, and a request body acting for [`ANN`] where it takes
@@ -118,12 +120,12 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("POST", "/api/ml/models/activate/{version}", Rule::Admin),
     ("DELETE", "/api/ml/models/{version}", Rule::Admin),
     ("POST", "/run-layer/{n}", Rule::Admin),
-    ("GET", "/run-layer/{n}/output", Rule::Open),
+    ("GET", "/run-layer/{n}/output", Rule::OwnRows),
     ("GET", "/pipeline/outputs", Rule::Open),
 ];
 
 /// The path with its parameters filled in: the user is [`ANN`], items are MovieLens
-/// movie 1, the version is 1 and the pipeline layer 2.
+/// movie 1, the version is 1 and the pipeline layer 2 (3 for its per-user output).
 fn fill(path: &str) -> String {
     path.replace("{user_id}", ANN)
         .replace("{item_id}", "1")
@@ -131,6 +133,8 @@ fn fill(path: &str) -> String {
         .replace("{movie_id}", "1")
         .replace("{category}", "Comedy")
         .replace("{version}", "1")
+        // Layer 3's output holds a row per user; layer 2 (run by POST) holds none.
+        .replace("{n}/output", "3/output")
         .replace("{n}", "2")
 }
 
@@ -197,6 +201,7 @@ fn expected(rule: Rule, caller: &As, keyed: bool) -> Option<u16> {
         (Rule::OwnToken, _) => None,
         (_, As::Nobody) if keyed => Some(401),
         (_, As::Nobody) => None,
+        (Rule::OwnRows, _) => None,
         (Rule::Admin, As::Token(..)) => Some(403),
         (Rule::ActingFor, As::Token(who, _)) if *who == ANN => None,
         (Rule::ActingFor, As::Token(..)) => Some(403),
@@ -208,7 +213,7 @@ fn expected(rule: Rule, caller: &As, keyed: bool) -> Option<u16> {
 fn documented_security(rule: Rule) -> Value {
     match rule {
         Rule::Open => Value::Null,
-        Rule::ActingFor => json!([{}, {"bearer": []}, {"api_key": []}]),
+        Rule::ActingFor | Rule::OwnRows => json!([{}, {"bearer": []}, {"api_key": []}]),
         Rule::Admin => json!([{}, {"api_key": []}]),
         Rule::OwnToken => json!([{"bearer": []}]),
     }

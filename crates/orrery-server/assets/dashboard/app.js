@@ -450,6 +450,21 @@ async function loadServing() {
 
 // Pipeline --------------------------------------------------------------------------------
 
+/** Layers 3 and 4 hold per-user rows, so with an admin key the link must send it. */
+async function downloadWithKey(event, url, file) {
+  if (!keyInput.value) return;
+  event.preventDefault();
+  try {
+    const response = await fetch(url, { headers: { "X-API-Key": keyInput.value } });
+    if (!response.ok) throw new ApiError(response.status, await response.json().catch(() => ({})));
+    const link = el("a", { href: URL.createObjectURL(await response.blob()), download: file });
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+  } catch (e) {
+    fail("Pipeline", e);
+  }
+}
+
 async function loadPipeline() {
   const out = await api("/pipeline/outputs");
   $("pipeline-dir").textContent = `Files are written to ${out.out_dir}.`;
@@ -457,7 +472,7 @@ async function loadPipeline() {
     ...out.layers.map((l) =>
       el("tr", { dataset: { layer: l.layer } },
         el("td", {}, `Layer ${l.layer}`),
-        el("td", {}, l.exists ? el("a", { href: l.url, download: l.file }, l.file) : el("span", { class: "muted" }, l.file)),
+        el("td", {}, l.exists ? el("a", { href: l.url, download: l.file, onclick: (e) => downloadWithKey(e, l.url, l.file) }, l.file) : el("span", { class: "muted" }, l.file)),
         el("td", {}, l.exists ? dateTime(l.modified_at) : "not run yet"),
         el("td", { class: "num" }, l.rows === null ? "–" : formatNumber(l.rows)),
         el("td", { class: "num" }, bytes(l.size_bytes)),

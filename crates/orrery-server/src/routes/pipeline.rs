@@ -42,35 +42,73 @@ pub async fn run_layer(
 }
 
 /// The latest CSV file of a layer, as `text/csv`.
+///
+/// Layer 2 scores objects and is open to all. Layers 3 and 4 hold one row of predicted
+/// category scores per user, so they follow the rule of every other per-user route: the
+/// admin key (or anyone on a server without one) reads the whole file, a user's token
+/// reads the header and that user's own row.
 #[utoipa::path(get, path = "/run-layer/{n}/output", tag = "pipeline",
     params(("n" = u8, Path, description = "The layer: 2, 3 or 4")),
+    security((), ("bearer" = []), ("api_key" = [])),
     responses(
-        (status = 200, description = "The CSV file", content_type = "text/csv", body = String),
+        (status = 200, description = "The CSV file; for a user's token, the header and that user's row of layers 3 and 4", content_type = "text/csv", body = String),
         (status = 404, description = "No such layer, or it has not run yet", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn layer_output(
     State(state): State<AppState>,
+    caller: Caller,
     Path(n): Path<String>,
 ) -> ApiResult<Response> {
     let layer = layer_of(&n)?;
+    let only_user = match (&caller, layer) {
+        (_, Layer::ObjectLiking) => None,
+        (Caller::User(me), _) => Some(me.clone()),
+        (caller, _) => {
+            state.auth.require_admin(caller)?;
+            None
+        }
+    };
     let path = output_path(&state.config.pipeline, layer);
-    match tokio::fs::read(&path).await {
-        Ok(bytes) => {
-            let mut response = bytes.into_response();
-            response.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/csv; charset=utf-8"),
-            );
-            Ok(response)
-        }
+    let bytes = match tokio::fs::read(&path).await {
+        Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            Err(ApiError::not_found("output of layer", n))
+            return Err(ApiError::not_found("output of layer", n));
         }
-        Err(e) => Err(ApiError::Internal(format!(
-            "reading {}: {e}",
-            path.display()
-        ))),
+        Err(e) => {
+            return Err(ApiError::Internal(format!(
+                "reading {}: {e}",
+                path.display()
+            )));
+        }
+    };
+    let bytes = match only_user {
+        Some(user_id) => rows_of_user(&bytes, &user_id)
+            .map_err(|e| ApiError::Internal(format!("reading {}: {e}", path.display())))?,
+        None => bytes,
+    };
+    let mut response = bytes.into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    Ok(response)
+}
+
+/// The header and the rows whose first field (`User_ID`) is `user_id`.
+fn rows_of_user(csv_bytes: &[u8], user_id: &str) -> Result<Vec<u8>, csv::Error> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(csv_bytes);
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    for (index, record) in reader.records().enumerate() {
+        let record = record?;
+        if index == 0 || record.get(0) == Some(user_id) {
+            writer.write_record(&record)?;
+        }
     }
+    writer
+        .into_inner()
+        .map_err(|e| csv::Error::from(e.into_error()))
 }
 
 fn layer_of(n: &str) -> ApiResult<Layer> {
