@@ -170,6 +170,16 @@ test("the dashboard works end to end in chromium", async () => {
   assert.ok(Number(await page.getAttribute("#chart-loss svg.chart", "data-points")) > 0, `loss charted (saw epoch ${progress})`);
   await screenshot(3, "training");
 
+  // A run far too long to wait for is stopped with Cancel: recorded cancelled, no version.
+  await page.fill('#train-params input[name="epochs"]', "10000");
+  await page.click("#train-button");
+  await page.waitForSelector("#train-cancel:not([hidden])", { timeout: 30_000 });
+  await page.waitForFunction(() => /^\d+ \/ \d+$/.test(document.querySelector("#progress-epoch").textContent), null, { timeout: 60_000 });
+  await page.click("#train-cancel");
+  await page.waitForSelector('#runs-table tr[data-run="3"][data-status="cancelled"]', { timeout: 60_000 });
+  assert.match(await page.textContent("#progress-last"), /cancelled.*POST \/training\/cancel/);
+  assert.equal((await api("/models")).models.length, 2, "the cancelled run stored nothing");
+
   // Models: the new version is listed, not active; activate it.
   await open("models");
   const v2 = page.locator('#models-table tr[data-version="2"]');

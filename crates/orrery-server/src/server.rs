@@ -3,7 +3,7 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::ServiceExt;
 use axum::extract::Request;
@@ -22,6 +22,10 @@ use crate::training::{Trainer, unix_now};
 use orrery_content::{EncoderOptions, SharedEncoder};
 use orrery_engine::cache::ListCache;
 use orrery_engine::{Engine, EngineError, EngineSettings};
+
+/// How long a stopping server waits for a running training to reach a point where it can
+/// stop (the end of an epoch or a phase) before recording it cancelled and exiting anyway.
+pub const TRAINING_STOP_GRACE: Duration = Duration::from_secs(10);
 
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]
@@ -138,7 +142,8 @@ impl Server {
         &self.state
     }
 
-    /// Serves until `shutdown` completes, then lets in-flight requests finish.
+    /// Serves until `shutdown` completes, then lets in-flight requests finish and stops a
+    /// running training (see [`TRAINING_STOP_GRACE`]).
     pub async fn run(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
@@ -196,6 +201,7 @@ impl Server {
             listener.abort();
         }
         embedder.abort();
+        self.state.trainer.shutdown(TRAINING_STOP_GRACE).await;
         served
     }
 

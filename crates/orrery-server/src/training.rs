@@ -5,11 +5,11 @@
 //! reports on it and serves the result.
 
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use orrery_models::{EpochReport, Params, ValidationReport};
-use orrery_store::{DeleteVersion, MetricMap, ParamMap};
-use orrery_train::{Observer, Phase, TrainSettings, Trained};
+use orrery_store::{DeleteVersion, MetricMap, ParamMap, RunEnd};
+use orrery_train::{Cancel, Observer, Phase, TrainError, TrainSettings, Trained};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -80,6 +80,9 @@ pub struct RunProgress {
     pub started_at: i64,
     /// Seconds since the start.
     pub elapsed_seconds: f64,
+    /// Whether the run was asked to stop (`POST /training/cancel`); it stops after the
+    /// epoch or phase under way and stores nothing.
+    pub cancel_requested: bool,
 }
 
 /// A validation measurement after an epoch.
@@ -100,7 +103,7 @@ pub struct RunSummary {
     pub run_id: i64,
     /// The algorithm.
     pub algorithm: String,
-    /// `succeeded` or `failed`.
+    /// `succeeded`, `failed` or `cancelled`.
     pub status: String,
     /// The stored version.
     pub version: Option<i64>,
@@ -109,7 +112,7 @@ pub struct RunSummary {
     /// Holdout metrics (empty when the data was too small to hold any out).
     #[schema(value_type = BTreeMap<String, f64>)]
     pub metrics: MetricMap,
-    /// Why it failed.
+    /// Why it failed or was cancelled.
     pub error: Option<String>,
     /// Seconds from start to end.
     pub train_seconds: f64,
@@ -135,6 +138,10 @@ struct TrainerState {
     current: Option<RunProgress>,
     started: Option<Instant>,
     last: Option<RunSummary>,
+    /// Stops the current run.
+    cancel: Option<Cancel>,
+    /// The task running the current run, for shutdown to wait on.
+    task: Option<tokio::task::JoinHandle<()>>,
 }
 
 fn lock(state: &Mutex<TrainerState>) -> std::sync::MutexGuard<'_, TrainerState> {
@@ -242,13 +249,18 @@ impl Trainer {
                 validation: None,
                 started_at: unix_now(),
                 elapsed_seconds: 0.0,
+                cancel_requested: false,
             });
             state.started = Some(Instant::now());
+            state.cancel = Some(job.cancel.clone());
         }
         let run = match orrery_train::begin(self.engine.store(), &job).await {
             Ok(run) => run,
             Err(e) => {
-                lock(&self.state).current = None;
+                let mut state = lock(&self.state);
+                state.current = None;
+                state.cancel = None;
+                drop(state);
                 return Err(match e {
                     orrery_train::TrainError::Store(e) => e.into(),
                     other => ApiError::Internal(error_chain(&other)),
@@ -269,6 +281,7 @@ impl Trainer {
                 validation: None,
                 started_at: run.started_at,
                 elapsed_seconds: 0.0,
+                cancel_requested: false,
             });
             current.run_id = run.run_id;
             current.started_at = run.started_at;
@@ -277,7 +290,7 @@ impl Trainer {
         let engine = self.engine.clone();
         let state = self.state.clone();
         let settings = self.settings.clone();
-        tokio::spawn(async move {
+        let task = tokio::spawn(async move {
             let started = Instant::now();
             let outcome = run
                 .execute(
@@ -290,15 +303,27 @@ impl Trainer {
             let summary = match outcome {
                 Ok(trained) => serve(&engine, trained, algorithm).await,
                 Err(error) => {
-                    tracing::warn!(run_id = run.run_id, "training failed: {error}");
+                    let status = match &error {
+                        TrainError::Cancelled { .. } => {
+                            tracing::info!(run_id = run.run_id, "{error}");
+                            "cancelled"
+                        }
+                        _ => {
+                            tracing::warn!(run_id = run.run_id, "training failed: {error}");
+                            "failed"
+                        }
+                    };
                     RunSummary {
                         run_id: run.run_id,
                         algorithm,
-                        status: "failed".into(),
+                        status: status.into(),
                         version: None,
                         activated: false,
                         metrics: MetricMap::new(),
-                        error: Some(error_chain(&error)),
+                        error: Some(match &error {
+                            TrainError::Cancelled { reason } => reason.clone(),
+                            other => error_chain(other),
+                        }),
                         train_seconds: started.elapsed().as_secs_f64(),
                         finished_at: unix_now(),
                         pruned: Vec::new(),
@@ -308,9 +333,72 @@ impl Trainer {
             let mut state = lock(&state);
             state.current = None;
             state.started = None;
+            state.cancel = None;
+            state.task = None;
             state.last = Some(summary);
         });
+        let mut state = lock(&self.state);
+        // The task may have finished already (a run refused at once), and cleared the slot.
+        if state
+            .current
+            .as_ref()
+            .is_some_and(|c| c.run_id == run.run_id)
+        {
+            state.task = Some(task);
+        }
         Ok(progress)
+    }
+
+    /// Asks the running training to stop after the epoch or phase under way; it is then
+    /// recorded as cancelled and stores nothing. 409 when nothing runs.
+    pub fn cancel(&self, reason: &str) -> Result<RunProgress, ApiError> {
+        let mut guard = lock(&self.state);
+        let state = &mut *guard;
+        let (Some(current), Some(cancel)) = (state.current.as_mut(), state.cancel.as_ref()) else {
+            return Err(ApiError::Conflict(
+                "no training is running: GET /training/status tells how the last one ended".into(),
+            ));
+        };
+        cancel.cancel(reason);
+        current.cancel_requested = true;
+        let mut progress = current.clone();
+        progress.elapsed_seconds = state.started.map_or(0.0, |s| s.elapsed().as_secs_f64());
+        Ok(progress)
+    }
+
+    /// Stops the running training for a server that stops: asks it to cancel, waits up to
+    /// `grace` for it to record that, and otherwise records it as cancelled itself. A fit
+    /// still running on its thread after that ends with the process.
+    pub async fn shutdown(&self, grace: Duration) {
+        let (run_id, task) = {
+            let mut state = lock(&self.state);
+            let Some(current) = state.current.as_ref() else {
+                return;
+            };
+            let run_id = current.run_id;
+            if let Some(cancel) = &state.cancel {
+                cancel.cancel("the server stopped");
+            }
+            (run_id, state.task.take())
+        };
+        tracing::info!(run_id, "stopping the training run");
+        if let Some(task) = task
+            && tokio::time::timeout(grace, task).await.is_ok()
+        {
+            return;
+        }
+        let reason = format!(
+            "the server stopped; the run did not reach a point to stop within {} s",
+            grace.as_secs()
+        );
+        if let Err(e) = self
+            .engine
+            .store()
+            .finish_training_run(run_id, RunEnd::Cancelled(&reason), unix_now())
+            .await
+        {
+            tracing::warn!(run_id, "recording the cancelled run: {e}");
+        }
     }
 }
 

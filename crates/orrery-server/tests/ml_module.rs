@@ -179,3 +179,51 @@ async fn train_recommend_predict_explain_and_manage_versions() {
         server.finish().await;
     }
 }
+
+#[tokio::test]
+async fn a_running_training_can_be_cancelled_and_stores_nothing() {
+    for db in databases().await {
+        import_ml100k(&db.store).await;
+        let server = TestServer::start(config(), db).await;
+        let name = server.backend.clone();
+
+        let (status, refused) = server.post("/training/cancel", json!(null)).await;
+        assert_problem(status, &refused, 409, None);
+
+        let (status, accepted) = server
+            .post(
+                "/training/train",
+                json!({"algorithm": "mf", "params": {"epochs": "10000"}}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{name}: {accepted}");
+        // Into the fit: an epoch has been reported.
+        let started = std::time::Instant::now();
+        loop {
+            let (_, status) = server.get("/training/status").await;
+            if status["current"]["epoch"].as_u64().is_some_and(|e| e >= 1) {
+                break;
+            }
+            assert!(started.elapsed().as_secs() < 120, "{name}: {status}");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let (status, progress) = server.post("/training/cancel", json!(null)).await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{name}: {progress}");
+        assert_eq!(progress["run_id"], accepted["run_id"]);
+        assert_eq!(progress["cancel_requested"], true);
+
+        let last = server.wait_for_training().await;
+        assert_eq!(last["status"], "cancelled", "{name}: {last}");
+        assert_eq!(last["version"], serde_json::Value::Null);
+        assert_eq!(last["error"], "cancelled by POST /training/cancel");
+        let (_, runs) = server.get("/training/runs").await;
+        assert_eq!(runs["runs"][0]["status"], "cancelled", "{name}: {runs}");
+        let (_, models) = server.get("/models").await;
+        assert_eq!(models["models"], json!([]), "{name}: nothing half-written");
+
+        // The next training runs as usual.
+        let run = server.train(json!({"algorithm": "popularity"})).await;
+        assert_eq!(run["version"], 1, "{name}: {run}");
+        server.finish().await;
+    }
+}

@@ -90,6 +90,7 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("POST", "/predict", Rule::ActingFor),
     ("GET", "/explain/{user_id}/{item_id}", Rule::ActingFor),
     ("POST", "/training/train", Rule::Admin),
+    ("POST", "/training/cancel", Rule::Admin),
     ("GET", "/training/status", Rule::Open),
     ("GET", "/training/runs", Rule::Open),
     ("GET", "/training/algorithms", Rule::Open),

@@ -108,6 +108,19 @@ pub enum RunStatus {
     Succeeded,
     /// Finished without a version.
     Failed,
+    /// Stopped on request (or by the process stopping) before it stored a version.
+    Cancelled,
+}
+
+/// How a training run ended, as [`Store::finish_training_run`] records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunEnd<'a> {
+    /// It stored this version.
+    Succeeded(i64),
+    /// It failed, for this reason.
+    Failed(&'a str),
+    /// It was cancelled, for this reason.
+    Cancelled(&'a str),
 }
 
 impl RunStatus {
@@ -116,6 +129,7 @@ impl RunStatus {
             RunStatus::Running => "running",
             RunStatus::Succeeded => "succeeded",
             RunStatus::Failed => "failed",
+            RunStatus::Cancelled => "cancelled",
         }
     }
 
@@ -124,6 +138,7 @@ impl RunStatus {
             "running" => Ok(RunStatus::Running),
             "succeeded" => Ok(RunStatus::Succeeded),
             "failed" => Ok(RunStatus::Failed),
+            "cancelled" => Ok(RunStatus::Cancelled),
             other => Err(Error::Corrupt {
                 what: "training_runs.status".into(),
                 reason: format!("unknown status {other:?}"),
@@ -477,16 +492,18 @@ impl Store {
         .context("recording a training run")
     }
 
-    /// Records how a training run ended: the version it stored, or why it failed.
+    /// Records how a training run ended: the version it stored, or why it failed or was
+    /// cancelled.
     pub async fn finish_training_run(
         &self,
         id: i64,
-        outcome: Result<i64, &str>,
+        end: RunEnd<'_>,
         finished_at: i64,
     ) -> Result<(), Error> {
-        let (status, version, error) = match outcome {
-            Ok(version) => (RunStatus::Succeeded, Some(version), None),
-            Err(error) => (RunStatus::Failed, None, Some(error)),
+        let (status, version, error) = match end {
+            RunEnd::Succeeded(version) => (RunStatus::Succeeded, Some(version), None),
+            RunEnd::Failed(error) => (RunStatus::Failed, None, Some(error)),
+            RunEnd::Cancelled(reason) => (RunStatus::Cancelled, None, Some(reason)),
         };
         on_pool!(self, pool => {
             sqlx::query(

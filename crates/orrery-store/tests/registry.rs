@@ -6,7 +6,8 @@ mod common;
 use common::databases;
 use orrery_core::UserRecord;
 use orrery_store::{
-    DeleteVersion, MetricMap, NewModelVersion, ParamMap, RunStatus, SetCredentials, UserFilter,
+    DeleteVersion, MetricMap, NewModelVersion, ParamMap, RunEnd, RunStatus, SetCredentials,
+    UserFilter,
 };
 
 fn params(factors: &str) -> ParamMap {
@@ -135,13 +136,24 @@ async fn training_runs_record_their_outcome() {
             .start_training_run("als", &params("8"), 11)
             .await
             .unwrap();
+        let stopped = store
+            .start_training_run("bpr", &params("8"), 12)
+            .await
+            .unwrap();
         let lost = store
             .start_training_run("ease", &params("8"), 12)
             .await
             .unwrap();
-        store.finish_training_run(ok, Ok(7), 20).await.unwrap();
         store
-            .finish_training_run(bad, Err("diverged"), 21)
+            .finish_training_run(ok, RunEnd::Succeeded(7), 20)
+            .await
+            .unwrap();
+        store
+            .finish_training_run(bad, RunEnd::Failed("diverged"), 21)
+            .await
+            .unwrap();
+        store
+            .finish_training_run(stopped, RunEnd::Cancelled("cancelled by the admin"), 22)
             .await
             .unwrap();
         assert_eq!(
@@ -157,6 +169,8 @@ async fn training_runs_record_their_outcome() {
         assert_eq!(by_id(ok).status, RunStatus::Succeeded, "{name}");
         assert_eq!(by_id(ok).version, Some(7), "{name}");
         assert_eq!(by_id(bad).error.as_deref(), Some("diverged"), "{name}");
+        assert_eq!(by_id(stopped).status, RunStatus::Cancelled, "{name}");
+        assert_eq!(by_id(stopped).version, None, "{name}");
         assert_eq!(by_id(lost).status, RunStatus::Failed, "{name}");
         assert_eq!(by_id(lost).finished_at, Some(30), "{name}");
         assert_eq!(runs[0].id, lost, "{name}: newest first");

@@ -8,9 +8,10 @@
 
 use orrery_core::Dataset;
 use orrery_eval::{EvalOptions, evaluate, split};
-use orrery_models::{Algorithm, Model, NoProgress, Params};
+use orrery_models::{Algorithm, Model, Params};
 use serde::Serialize;
 
+use crate::cancel::{Cancel, CancelOnly};
 use crate::flow::TrainError;
 
 /// The ranking algorithms tried, in order of preference among equals.
@@ -58,11 +59,13 @@ impl Choice {
 
 /// Fits every candidate of [`RANKING_CANDIDATES`] with its defaults (and `seed`) on a
 /// holdout split of `dataset` (`ratio` held out, 0.1 when 0) and returns the best by
-/// NDCG@10. Data too small to split gives the first candidate.
+/// NDCG@10. Data too small to split gives the first candidate. A `cancel` request stops
+/// the candidate being fitted and the choice with [`TrainError::Cancelled`].
 pub fn choose_ranking_algorithm(
     dataset: &Dataset,
     ratio: f64,
     seed: u64,
+    cancel: &Cancel,
 ) -> Result<Choice, TrainError> {
     let ratio = if ratio > 0.0 { ratio } else { DEFAULT_RATIO };
     let mut choice = Choice {
@@ -86,9 +89,10 @@ pub fn choose_ranking_algorithm(
             ));
             continue;
         }
+        cancel.check()?;
         let params = Params::defaults(algorithm).with_seed(seed);
-        let measured = Model::fit(&fold.train, &params, &mut NoProgress)
-            .map_err(TrainError::from)
+        let measured = Model::fit(&fold.train, &params, &mut CancelOnly(cancel))
+            .map_err(|e| TrainError::from_model(e, cancel))
             .and_then(|model| {
                 evaluate(&model, &fold.train, &fold.test, &EvalOptions::default())
                     .map_err(TrainError::from)
@@ -102,6 +106,7 @@ pub fn choose_ranking_algorithm(
                     choice.algorithm = algorithm;
                 }
             }
+            Err(error @ TrainError::Cancelled { .. }) => return Err(error),
             Err(error) => choice.skipped.push((algorithm, error.to_string())),
         }
     }
@@ -130,7 +135,7 @@ mod tests {
 
     #[test]
     fn every_candidate_is_measured_and_the_best_chosen() {
-        let choice = choose_ranking_algorithm(&two_tastes(), 0.2, 7).unwrap();
+        let choice = choose_ranking_algorithm(&two_tastes(), 0.2, 7, &Cancel::new()).unwrap();
         assert_eq!(choice.ndcg.len(), RANKING_CANDIDATES.len(), "{choice:?}");
         let best = choice
             .ndcg
@@ -152,10 +157,20 @@ mod tests {
     }
 
     #[test]
+    fn a_cancelled_choice_stops_with_its_reason() {
+        let cancel = Cancel::new();
+        cancel.cancel("stop");
+        match choose_ranking_algorithm(&two_tastes(), 0.2, 7, &cancel) {
+            Err(TrainError::Cancelled { reason }) => assert_eq!(reason, "stop"),
+            other => panic!("expected a cancellation, got {other:?}"),
+        }
+    }
+
+    #[test]
     fn data_too_small_to_split_gets_the_first_candidate() {
         let mut b = DatasetBuilder::new(EventWeights::default());
         b.add_event("u", "i", &EventKind::Like, 1.0, 0);
-        let choice = choose_ranking_algorithm(&b.build(), 0.1, 1).unwrap();
+        let choice = choose_ranking_algorithm(&b.build(), 0.1, 1, &Cancel::new()).unwrap();
         assert_eq!(choice.algorithm, RANKING_CANDIDATES[0]);
         assert!(choice.ndcg.is_empty());
     }

@@ -13,9 +13,10 @@ use orrery_eval::{EvalOptions, evaluate, split};
 use orrery_models::{
     Algorithm, EpochReport, ItemVectors, Model, Params, Progress, ValidationReport,
 };
-use orrery_store::{MetricMap, ModelVersion, NewModelVersion, ParamMap, Store};
+use orrery_store::{MetricMap, ModelVersion, NewModelVersion, ParamMap, RunEnd, Store};
 
 use crate::bundle::{Bundle, BundleError};
+use crate::cancel::Cancel;
 use crate::choose::{Choice, choose_ranking_algorithm};
 
 /// Unix seconds now.
@@ -50,6 +51,24 @@ pub enum TrainError {
     /// The blocking fit task stopped abnormally.
     #[error("the training task stopped: {0}")]
     Task(String),
+    /// The run was asked to stop ([`Cancel`]) and stored nothing.
+    #[error("training was cancelled: {reason}")]
+    Cancelled {
+        /// Why it was asked to stop.
+        reason: String,
+    },
+}
+
+impl TrainError {
+    /// A model's error, as a cancellation when the fit stopped because `cancel` asked it to.
+    pub(crate) fn from_model(error: orrery_models::Error, cancel: &Cancel) -> TrainError {
+        match error {
+            orrery_models::Error::Cancelled { .. } => TrainError::Cancelled {
+                reason: cancel.reason().unwrap_or_else(|| "cancelled".to_owned()),
+            },
+            other => TrainError::Model(other),
+        }
+    }
 }
 
 /// What to train.
@@ -62,6 +81,9 @@ pub struct TrainJob {
     /// Train the ranking model that validates best instead of `params`' algorithm (see
     /// [`crate::choose_ranking_algorithm`]); `params` then only gives the seed.
     pub choose: bool,
+    /// Stops the run when requested: between epochs of a fit and between phases, never
+    /// once the version is being saved.
+    pub cancel: Cancel,
 }
 
 impl TrainJob {
@@ -71,6 +93,7 @@ impl TrainJob {
             params,
             activate,
             choose: false,
+            cancel: Cancel::new(),
         }
     }
 
@@ -80,6 +103,7 @@ impl TrainJob {
             params: Params::defaults(crate::choose::RANKING_CANDIDATES[0]).with_seed(seed),
             activate,
             choose: true,
+            cancel: Cancel::new(),
         }
     }
 
@@ -186,8 +210,9 @@ impl Observer for NoObserver {
     }
 }
 
-/// Adapts an [`Observer`] to the models' per-epoch [`Progress`].
-struct Epochs<'a, O: Observer>(&'a mut O);
+/// Adapts an [`Observer`] to the models' per-epoch [`Progress`], stopping the fit when the
+/// job is cancelled.
+struct Epochs<'a, O: Observer>(&'a mut O, &'a Cancel);
 
 impl<O: Observer> Progress for Epochs<'_, O> {
     fn on_epoch(&mut self, report: &EpochReport) {
@@ -196,6 +221,10 @@ impl<O: Observer> Progress for Epochs<'_, O> {
 
     fn on_validation(&mut self, report: &ValidationReport) {
         self.0.validation(report);
+    }
+
+    fn cancelled(&self) -> bool {
+        self.1.is_cancelled()
     }
 
     fn wants_loss(&self) -> bool {
@@ -248,7 +277,8 @@ pub async fn begin(store: &Store, job: &TrainJob) -> Result<TrainRun, TrainError
 }
 
 impl TrainRun {
-    /// Runs the job and records how it ended.
+    /// Runs the job and records how it ended: succeeded with its version, failed, or
+    /// cancelled (nothing stored).
     pub async fn execute<O: Observer>(
         self,
         store: &Store,
@@ -258,18 +288,18 @@ impl TrainRun {
     ) -> Result<Trained, TrainError> {
         let outcome = self.steps(store, job, settings, observer).await;
         let finished_at = unix_now();
-        let recorded = match &outcome {
-            Ok(trained) => {
-                store
-                    .finish_training_run(self.run_id, Ok(trained.version), finished_at)
-                    .await
-            }
+        let message;
+        let end = match &outcome {
+            Ok(trained) => RunEnd::Succeeded(trained.version),
+            Err(TrainError::Cancelled { reason }) => RunEnd::Cancelled(reason),
             Err(error) => {
-                store
-                    .finish_training_run(self.run_id, Err(&error.to_string()), finished_at)
-                    .await
+                message = error.to_string();
+                RunEnd::Failed(&message)
             }
         };
+        let recorded = store
+            .finish_training_run(self.run_id, end, finished_at)
+            .await;
         if let Err(e) = recorded {
             tracing::warn!(
                 run_id = self.run_id,
@@ -286,17 +316,24 @@ impl TrainRun {
         settings: &TrainSettings,
         mut observer: O,
     ) -> Result<Trained, TrainError> {
+        let cancel = &job.cancel;
+        cancel.check()?;
         observer.phase(Phase::Loading);
         let dataset = store.load_dataset(&settings.weights).await?;
         if dataset.nnz() == 0 {
             return Err(TrainError::NoData);
         }
+        cancel.check()?;
         let ratio = settings.validation_ratio;
         let (params, choice, dataset) = if job.choose {
             observer.phase(Phase::Choosing);
             let seed = job.params.seed();
+            let choosing = cancel.clone();
             let (choice, dataset) = tokio::task::spawn_blocking(move || {
-                (choose_ranking_algorithm(&dataset, ratio, seed), dataset)
+                (
+                    choose_ranking_algorithm(&dataset, ratio, seed, &choosing),
+                    dataset,
+                )
             })
             .await
             .map_err(|e| TrainError::Task(e.to_string()))?;
@@ -323,14 +360,25 @@ impl TrainRun {
             }
             _ => None,
         };
+        cancel.check()?;
+        let fitting = cancel.clone();
         let (model, dataset, metrics, train_seconds, mut observer) =
             tokio::task::spawn_blocking(move || {
-                fit_and_measure(dataset, &params, vectors.as_ref(), ratio, &mut observer)
-                    .map(|(m, d, metrics, secs)| (m, d, metrics, secs, observer))
+                fit_and_measure(
+                    dataset,
+                    &params,
+                    vectors.as_ref(),
+                    ratio,
+                    &mut observer,
+                    &fitting,
+                )
+                .map(|(m, d, metrics, secs)| (m, d, metrics, secs, observer))
             })
             .await
             .map_err(|e| TrainError::Task(e.to_string()))??;
 
+        // The last point a run may stop: from here the version is written whole.
+        cancel.check()?;
         observer.phase(Phase::Saving);
         let blob = Bundle::encode(&model, &dataset)?;
         let version = store
@@ -383,6 +431,7 @@ fn fit_and_measure<O: Observer>(
     vectors: Option<&ItemVectors>,
     ratio: f64,
     observer: &mut O,
+    cancel: &Cancel,
 ) -> Result<Fitted, TrainError> {
     let started = Instant::now();
     let mut metrics = MetricMap::new();
@@ -394,19 +443,24 @@ fn fit_and_measure<O: Observer>(
         observer.phase(Phase::Validating);
         // A validation fit that fails (say, too few interactions for the split) leaves the
         // version without metrics rather than failing the run: the final fit decides.
-        match Model::fit_with_vectors(&fold.train, params, vectors, &mut Epochs(observer)) {
+        match Model::fit_with_vectors(&fold.train, params, vectors, &mut Epochs(observer, cancel)) {
             Ok(model) => {
+                cancel.check()?;
                 observer.phase(Phase::Evaluating);
                 match evaluate(&model, &fold.train, &fold.test, &EvalOptions::default()) {
                     Ok(m) => metrics.extend(m),
                     Err(e) => tracing::warn!("evaluating the validation split failed: {e}"),
                 }
             }
-            Err(e @ orrery_models::Error::Cancelled { .. }) => return Err(e.into()),
+            Err(e @ orrery_models::Error::Cancelled { .. }) => {
+                return Err(TrainError::from_model(e, cancel));
+            }
             Err(e) => tracing::warn!("fitting the validation split failed: {e}"),
         }
     }
+    cancel.check()?;
     observer.phase(Phase::Training);
-    let model = Model::fit_with_vectors(&dataset, params, vectors, &mut Epochs(observer))?;
+    let model = Model::fit_with_vectors(&dataset, params, vectors, &mut Epochs(observer, cancel))
+        .map_err(|e| TrainError::from_model(e, cancel))?;
     Ok((model, dataset, metrics, started.elapsed().as_secs_f64()))
 }

@@ -30,12 +30,14 @@
 
 mod algorithm;
 mod bundle;
+mod cancel;
 mod choose;
 pub mod embed;
 mod flow;
 
 pub use algorithm::{default_algorithm, parse_algorithm};
 pub use bundle::{Bundle, BundleError};
+pub use cancel::Cancel;
 pub use choose::{Choice, RANKING_CANDIDATES, choose_ranking_algorithm};
 pub use flow::{
     NoObserver, Observer, Phase, TrainError, TrainJob, TrainRun, TrainSettings, Trained, begin,

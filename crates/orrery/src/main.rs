@@ -67,7 +67,7 @@ fn run(cli: Cli) -> Result<()> {
         sys::without_huge_pages();
     }
     let runtime = tokio::runtime::Runtime::new()?;
-    runtime.block_on(async {
+    let outcome = runtime.block_on(async {
         match cli.command {
             Command::Demo(args) => demo::run(args, &config).await,
             Command::Eval(args) => eval::run(args, &config).await,
@@ -80,7 +80,12 @@ fn run(cli: Cli) -> Result<()> {
             Command::Pipeline(args) => pipeline::run(args, &config).await,
             Command::Train(args) => train::run(args, &config).await,
         }
-    })
+    });
+    // Dropping a runtime waits for every blocking task, so a fit that a stopped command
+    // left on its thread (it was cancelled, and recorded so, but an epoch can be long)
+    // would keep the process alive; the commands have finished their own work by now.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    outcome
 }
 
 /// Lets `orrery … | head` end quietly: Rust ignores SIGPIPE, which turns a closed pipe

@@ -1,8 +1,12 @@
 //! `orrery train` end to end: versions in the registry, activation rules, metrics measured
-//! on a validation split, field-level errors, and a version trained by the CLI served by
-//! `orrery serve`.
+//! on a validation split, field-level errors, a version trained by the CLI served by
+//! `orrery serve`, and runs stopped by Ctrl-C or by the server stopping recorded as
+//! cancelled with nothing stored.
 
 mod common;
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
 
 use common::{TestDb, shared_data};
 
@@ -108,4 +112,143 @@ fn a_version_trained_by_the_cli_is_served() {
     assert!(health.to_string().contains("als"), "{health}");
     let list = recs["recommendations"].as_array().unwrap();
     assert_eq!(list.len(), 5, "{recs}");
+}
+
+/// The newest training run's status and error, and the number of stored versions.
+fn last_run(db: &TestDb) -> (String, Option<String>, usize) {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let store = orrery_store::Store::connect(&db.url).await.unwrap();
+        let runs = store.training_runs(1).await.unwrap();
+        let versions = store.list_model_versions().await.unwrap().len();
+        store.close().await;
+        let run = runs.first().expect("a recorded run");
+        let status = serde_json::to_value(run.status).unwrap();
+        (
+            status.as_str().unwrap().to_owned(),
+            run.error.clone(),
+            versions,
+        )
+    })
+}
+
+/// Waits until the store records a running training run: the process then listens for
+/// its stop signal.
+fn wait_for_a_running_run(db: &TestDb, process: &mut std::process::Child) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        assert!(
+            process.try_wait().unwrap().is_none(),
+            "the process ended before its training started"
+        );
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let running = runtime.block_on(async {
+            let store = orrery_store::Store::connect(&db.url).await.unwrap();
+            let runs = store.training_runs(1).await.unwrap();
+            store.close().await;
+            runs.first()
+                .is_some_and(|r| r.status == orrery_store::RunStatus::Running)
+        });
+        if running {
+            // Past recording the run, into loading and fitting.
+            std::thread::sleep(Duration::from_millis(500));
+            return;
+        }
+        assert!(Instant::now() < deadline, "no training run started");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A child process killed if the test fails before it stops it.
+struct Running(Option<std::process::Child>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Sends `signal` and returns how long the process took to end, and its output.
+fn stop(mut running: Running, signal: i32) -> (Duration, std::process::Output) {
+    let mut process = running.0.take().expect("a running process");
+    let sent = Instant::now();
+    // SAFETY: the child's pid, still running (its exit status was not collected).
+    assert_eq!(unsafe { libc::kill(process.id() as i32, signal) }, 0);
+    let deadline = sent + Duration::from_secs(60);
+    while process.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            process.kill().unwrap();
+            panic!("the process did not end within 60 s of the signal");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let took = sent.elapsed();
+    (took, process.wait_with_output().unwrap())
+}
+
+/// A run so long that only a cancellation ends it within the test.
+const ENDLESS: [&str; 4] = ["--algo", "mf", "--param", "epochs=10000"];
+
+#[test]
+fn ctrl_c_stops_orrery_train_and_records_the_run_cancelled() {
+    for db in TestDb::all() {
+        import_ml100k(&db);
+        let mut args = vec!["train", "--json"];
+        args.extend_from_slice(&ENDLESS);
+        let mut process = Running(Some(
+            common::orrery_command(&db.url, &args)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap(),
+        ));
+        wait_for_a_running_run(&db, process.0.as_mut().unwrap());
+        let (took, out) = stop(process, libc::SIGINT);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{stderr}");
+        assert!(stderr.contains("cancelled"), "{stderr}");
+        // An epoch of MF on ML-100K takes well under a second even in a debug build.
+        assert!(took < Duration::from_secs(15), "{took:?}: {stderr}");
+        let (status, error, versions) = last_run(&db);
+        assert_eq!(status, "cancelled", "{error:?}");
+        assert_eq!(error.as_deref(), Some("interrupted (Ctrl-C)"));
+        assert_eq!(versions, 0, "a cancelled run stores nothing");
+    }
+}
+
+#[test]
+fn stopping_the_server_stops_its_training() {
+    for db in TestDb::all() {
+        import_ml100k(&db);
+        let (server, base) = common::spawn_server(&db.url, &[]);
+        let mut server = Running(Some(server));
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let accepted = runtime.block_on(async {
+            reqwest::Client::new()
+                .post(format!("{base}/training/train"))
+                .json(&serde_json::json!({
+                    "algorithm": "mf",
+                    "params": {"factors": "256", "epochs": "10000"}
+                }))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        });
+        assert_eq!(accepted, 202);
+        wait_for_a_running_run(&db, server.0.as_mut().unwrap());
+        let (took, _) = stop(server, libc::SIGTERM);
+        // The run stops at its next epoch, and the server waits for it at most
+        // TRAINING_STOP_GRACE (10 s).
+        assert!(took < Duration::from_secs(20), "{took:?}");
+        let (status, error, versions) = last_run(&db);
+        assert_eq!(status, "cancelled", "{error:?}");
+        assert_eq!(error.as_deref(), Some("the server stopped"));
+        assert_eq!(versions, 0);
+        // Nothing of it keeps the port: a new server starts on the same database.
+        drop(Running(Some(common::spawn_server(&db.url, &[]).0)));
+    }
 }

@@ -330,6 +330,20 @@ $("train-form").addEventListener("submit", async (event) => {
   }
 });
 
+$("train-cancel").addEventListener("click", async () => {
+  const button = $("train-cancel");
+  button.disabled = true;
+  try {
+    const run = await api("/training/cancel", { method: "POST" });
+    toast(`Training run ${run.run_id} stops after the epoch under way`);
+    await pollStatus();
+  } catch (e) {
+    fail("Cancel", e);
+  } finally {
+    button.disabled = false;
+  }
+});
+
 async function pollStatus() {
   clearTimeout(pollTimer);
   const status = await api("/training/status");
@@ -337,7 +351,8 @@ async function pollStatus() {
   $("train-progress").dataset.running = status.running ? "true" : "false";
   if (p) {
     watchedRun = p.run_id;
-    $("progress-state").textContent = `Training ${p.algorithm}…`;
+    $("progress-state").textContent = p.cancel_requested ? `Stopping ${p.algorithm}…` : `Training ${p.algorithm}…`;
+    $("train-cancel").hidden = p.cancel_requested;
     $("progress-run").textContent = String(p.run_id);
     $("progress-phase").textContent = p.phase;
     $("progress-epoch").textContent = p.epochs ? `${p.epoch} / ${p.epochs}` : "–";
@@ -358,6 +373,7 @@ async function pollStatus() {
     }
   } else {
     $("progress-state").textContent = "No training is running.";
+    $("train-cancel").hidden = true;
     $("progress-bar").max = 1;
     $("progress-bar").value = status.last ? 1 : 0;
   }

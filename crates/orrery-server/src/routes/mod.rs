@@ -125,6 +125,7 @@ pub fn router(state: AppState) -> axum::Router {
         .routes(routes!(recommend::predict))
         .routes(routes!(recommend::explain))
         .routes(routes!(training::train))
+        .routes(routes!(training::cancel))
         .routes(routes!(training::status))
         .routes(routes!(training::list_models))
         .routes(routes!(training::activate))

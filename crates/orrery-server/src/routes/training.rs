@@ -15,12 +15,15 @@ use crate::extract::{OptionalBody, Params};
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::routes::users::Message;
 use crate::state::AppState;
-use crate::training::{TrainJob, TrainingStatus, activate_version, delete_version, job_params};
+use crate::training::{
+    RunProgress, TrainJob, TrainingStatus, activate_version, delete_version, job_params,
+};
 
 /// What to train. Three shapes are read: Orrery's (`algorithm`, `hyperparameters`), the
 /// ML Module's (`model_type`, `hyperparams`) and Dummi AI's (`retrain_cf`,
-/// `regenerate_embeddings`). Without an algorithm, `mf` is trained when the data has
-/// ratings and `als` otherwise.
+/// `regenerate_embeddings`). With neither an algorithm nor parameters, the ranking model
+/// that validates best on a held-out split is trained (`auto`); with parameters only, `mf`
+/// when the data has ratings and `als` otherwise.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct TrainRequest {
     /// An Orrery algorithm name (`mf`, `als`, `itemknn`, `ease`, `popularity`, …; see
@@ -156,6 +159,24 @@ pub async fn train(
     OptionalBody(body): OptionalBody<TrainRequest>,
 ) -> ApiResult<(StatusCode, Json<TrainAccepted>)> {
     start_training(&state, &caller, body, None).await
+}
+
+/// Stop the running training (admin): it stops after the epoch or phase under way, is
+/// recorded as `cancelled` and stores no version. 409 when nothing runs.
+#[utoipa::path(post, path = "/training/cancel", tag = "training",
+    security((), ("api_key" = [])),
+    responses(
+        (status = 202, description = "The run was asked to stop; GET /training/status shows when it has", body = RunProgress),
+        (status = 409, description = "No training is running", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<(StatusCode, Json<RunProgress>)> {
+    state.auth.require_admin(&caller)?;
+    let progress = state.trainer.cancel("cancelled by POST /training/cancel")?;
+    tracing::info!(run_id = progress.run_id, "training cancel requested");
+    Ok((StatusCode::ACCEPTED, Json(progress)))
 }
 
 /// Whether a training runs, its progress (phase, epoch, loss, elapsed) and the last result.
