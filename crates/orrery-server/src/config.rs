@@ -53,6 +53,14 @@ pub struct ServerConfig {
     pub embed_model: Option<std::path::PathBuf>,
     /// How many candidates each source of the recommendation flow proposes.
     pub flow: orrery_engine::flow::FlowSettings,
+    /// Host names (without port) the server answers to besides the loopback ones. Without
+    /// an API key only loopback names and these are answered, so that a web page cannot
+    /// reach the open server through a name it controls (DNS rebinding); with a key and
+    /// none listed, any name is answered.
+    pub allowed_hosts: Vec<String>,
+    /// Web origins (`https://shop.example`) whose pages may call the API from a browser:
+    /// CORS preflights are answered for these only, and other origins' writes are refused.
+    pub allowed_origins: Vec<String>,
 }
 
 impl Default for ServerConfig {
@@ -74,6 +82,8 @@ impl Default for ServerConfig {
             cache: None,
             embed_model: None,
             flow: orrery_engine::flow::FlowSettings::default(),
+            allowed_hosts: Vec::new(),
+            allowed_origins: Vec::new(),
         }
     }
 }
@@ -166,6 +176,28 @@ impl ServerConfig {
                 name: "cache TTL",
                 reason: "0 s would cache nothing; give at least 1 s, or no Redis URL".into(),
             });
+        }
+        for host in &self.allowed_hosts {
+            if host.is_empty() || host.contains(['/', ':', ' ', ',']) {
+                return Err(ConfigError::Invalid {
+                    name: "--allowed-hosts (ORRERY_ALLOWED_HOSTS)",
+                    reason: format!(
+                        "{host:?} is not a host name: give names without scheme or port, \
+                         such as recs.example.org"
+                    ),
+                });
+            }
+        }
+        for origin in &self.allowed_origins {
+            if crate::guard::parse_origin(origin).is_none() {
+                return Err(ConfigError::Invalid {
+                    name: "--allowed-origins (ORRERY_ALLOWED_ORIGINS)",
+                    reason: format!(
+                        "{origin:?} is not a web origin: give scheme, host and port if not \
+                         the default, such as https://shop.example or http://localhost:3000"
+                    ),
+                });
+            }
         }
         if self.bind.ip().is_loopback() || self.insecure {
             return Ok(());

@@ -59,25 +59,43 @@ async fn read_body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, Api
     })
 }
 
-/// Refuses bodies declared as something JSON cannot be (multipart, binary); a missing
-/// type, text and forms are read as JSON, since seed clients send JSON under all of those.
-fn check_json_type(req: &Request) -> Result<(), ApiError> {
+/// How a request declares its body.
+enum Declared {
+    /// No `Content-Type`.
+    Nothing,
+    /// `application/json` or a `+json` type.
+    Json,
+    /// Anything else, by its essence (`text/plain`, a form, …).
+    Other(String),
+}
+
+fn declared_type(req: &Request) -> Declared {
     let Some(value) = req.headers().get(header::CONTENT_TYPE) else {
-        return Ok(());
+        return Declared::Nothing;
     };
     let media = value.to_str().unwrap_or("").to_ascii_lowercase();
-    let essence = media.split(';').next().unwrap_or("").trim();
-    let accepted = essence.is_empty()
-        || essence == "application/json"
-        || essence.ends_with("+json")
-        || essence.starts_with("text/")
-        || essence == "application/x-www-form-urlencoded";
-    if accepted {
-        Ok(())
+    let essence = media.split(';').next().unwrap_or("").trim().to_owned();
+    if essence == "application/json" || essence.ends_with("+json") {
+        Declared::Json
     } else {
-        Err(ApiError::UnsupportedMediaType(format!(
-            "the body is declared as {essence}: send JSON with Content-Type: application/json"
-        )))
+        Declared::Other(essence)
+    }
+}
+
+/// Accepts a body declared as JSON, and no declaration for an empty body where one is
+/// optional. Anything else is a 415: a web page can send a form or text to any site
+/// without asking, but never a body declared as JSON (see `guard`).
+fn require_json(declared: Declared, empty_allowed: bool, body: &[u8]) -> Result<(), ApiError> {
+    let empty = body.iter().all(u8::is_ascii_whitespace);
+    match declared {
+        Declared::Json => Ok(()),
+        Declared::Nothing if empty && empty_allowed => Ok(()),
+        Declared::Nothing => Err(ApiError::UnsupportedMediaType(
+            "the body has no Content-Type: send JSON with Content-Type: application/json".into(),
+        )),
+        Declared::Other(essence) => Err(ApiError::UnsupportedMediaType(format!(
+            "the body is declared as {essence:?}: send JSON with Content-Type: application/json"
+        ))),
     }
 }
 
@@ -238,8 +256,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        check_json_type(&req)?;
+        let declared = declared_type(&req);
         let bytes = read_body(req, state).await?;
+        require_json(declared, false, &bytes)?;
         parse_json(&bytes).map(Body)
     }
 }
@@ -248,8 +267,9 @@ impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalB
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        check_json_type(&req)?;
+        let declared = declared_type(&req);
         let bytes = read_body(req, state).await?;
+        require_json(declared, true, &bytes)?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(OptionalBody(T::default()));
         }
@@ -261,8 +281,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for OneOrMany<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        check_json_type(&req)?;
+        let declared = declared_type(&req);
         let bytes = read_body(req, state).await?;
+        require_json(declared, false, &bytes)?;
         let value: serde_json::Value = parse_json(&bytes)?;
         match value {
             serde_json::Value::Array(_) => from_value(value, "").map(OneOrMany),

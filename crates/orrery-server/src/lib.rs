@@ -21,6 +21,7 @@ pub mod auth;
 pub mod config;
 pub mod dashboard;
 pub mod extract;
+pub mod guard;
 pub mod ids;
 pub mod parse_errors;
 pub mod problem;

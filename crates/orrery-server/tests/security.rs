@@ -1126,3 +1126,141 @@ async fn requests_too_large_to_parse_get_problem_documents() {
     assert_eq!(status, StatusCode::OK, "{body}");
     server.finish().await;
 }
+
+#[tokio::test]
+async fn pages_of_other_sites_cannot_write_to_an_open_server() {
+    let db = sqlite().await;
+    import_ml100k(&db.store).await;
+    let mut cfg = config();
+    cfg.allowed_origins = vec!["https://shop.example".into()];
+    let server = TestServer::start(cfg, db).await;
+    let port = server
+        .base
+        .rsplit(':')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let interaction = r#"{"user_id": "1", "item_id": "7", "type": "click"}"#;
+
+    // What a form or a plain-text fetch sends, without a preflight: refused, 415.
+    for (content_type, body) in [
+        (Some("text/plain"), interaction.to_owned()),
+        (
+            Some("application/x-www-form-urlencoded"),
+            "user_id=1&item_id=7".to_owned(),
+        ),
+        (Some("multipart/form-data; boundary=x"), "--x--".to_owned()),
+        (None, interaction.to_owned()),
+    ] {
+        let mut request = server.request(Method::POST, "/interactions").body(body);
+        if let Some(content_type) = content_type {
+            request = request.header(header::CONTENT_TYPE, content_type);
+        }
+        let (status, problem) = send(request).await;
+        assert_problem(status, &problem, 415, None);
+        assert!(
+            problem["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("application/json")),
+            "{content_type:?}: {problem}"
+        );
+    }
+    let json = |origin: Option<&str>| {
+        let request = server
+            .request(Method::POST, "/interactions")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(interaction);
+        match origin {
+            Some(origin) => request.header(header::ORIGIN, origin),
+            None => request,
+        }
+    };
+    assert_eq!(send(json(None)).await.0, StatusCode::CREATED);
+    // A write from another site's page carries its Origin: refused; the server's own
+    // pages (the dashboard) and the configured origin may.
+    let (status, problem) = send(json(Some("http://evil.example"))).await;
+    assert_problem(status, &problem, 403, None);
+    let own = format!("http://127.0.0.1:{port}");
+    assert_eq!(send(json(Some(&own))).await.0, StatusCode::CREATED);
+    assert_eq!(
+        send(json(Some("https://shop.example"))).await.0,
+        StatusCode::CREATED
+    );
+    // Without a body nothing is declared, and the Origin still tells: a form posted to
+    // start a training is refused.
+    let (status, problem) = send(
+        server
+            .request(Method::POST, "/api/ml/train")
+            .header(header::ORIGIN, "null"),
+    )
+    .await;
+    assert_problem(status, &problem, 403, None);
+
+    // DNS rebinding: a name that resolves here but is not a loopback name.
+    for path in ["/health", "/users"] {
+        let (status, problem) = send(
+            server
+                .request(Method::GET, path)
+                .header(header::HOST, format!("rebind.evil.example:{port}")),
+        )
+        .await;
+        assert_problem(status, &problem, 403, None);
+    }
+    let (status, _) = send(
+        server
+            .request(Method::GET, "/health")
+            .header(header::HOST, format!("localhost:{port}")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // CORS preflights are answered for the configured origin only.
+    let preflight = |origin: &'static str| {
+        server
+            .request(Method::OPTIONS, "/interactions")
+            .header(header::ORIGIN, origin)
+            .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+            .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "content-type")
+            .send()
+    };
+    let allowed = preflight("https://shop.example")
+        .await
+        .expect("a preflight");
+    assert_eq!(
+        allowed
+            .headers()
+            .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+            .and_then(|v| v.to_str().ok()),
+        Some("https://shop.example")
+    );
+    let other = preflight("http://evil.example").await.expect("a preflight");
+    assert!(
+        other
+            .headers()
+            .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+            .is_none(),
+        "{:?}",
+        other.headers()
+    );
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn without_configured_origins_no_preflight_is_answered() {
+    let server = TestServer::start(config(), sqlite().await).await;
+    let response = server
+        .request(Method::OPTIONS, "/interactions")
+        .header(header::ORIGIN, "http://evil.example")
+        .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+        .send()
+        .await
+        .expect("a preflight");
+    assert!(
+        response
+            .headers()
+            .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+            .is_none()
+    );
+    assert!(!response.status().is_success(), "{}", response.status());
+    server.finish().await;
+}

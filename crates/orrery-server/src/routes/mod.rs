@@ -149,7 +149,7 @@ pub fn router(state: AppState) -> axum::Router {
         .merge(crate::dashboard::api_routes())
         .split_for_parts();
     responses::add_shared_responses(&mut openapi);
-    router
+    let router = router
         .merge(docs::router(openapi))
         .merge(crate::dashboard::pages())
         .fallback(not_found)
@@ -159,7 +159,16 @@ pub fn router(state: AppState) -> axum::Router {
             crate::telemetry::record,
         ))
         .layer(DefaultBodyLimit::max(body_limit))
-        .layer(axum::middleware::from_fn(crate::extract::check_path))
+        .layer(axum::middleware::from_fn(crate::extract::check_path));
+    let router = match crate::guard::cors(&state.config) {
+        Some(cors) => router.layer(cors),
+        None => router,
+    };
+    router
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::guard::same_site,
+        ))
         .with_state(state)
 }
 

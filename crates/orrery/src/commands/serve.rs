@@ -99,6 +99,17 @@ pub struct ServeArgs {
     #[arg(long, env = "ORRERY_CACHE_TTL_SECS")]
     pub cache_ttl_secs: Option<u64>,
 
+    /// Host names answered besides loopback ones, comma-separated. Without an API key
+    /// only loopback names and these are answered (a web page cannot reach the open
+    /// server through a name of its own); with a key and none given, any name is.
+    #[arg(long, env = "ORRERY_ALLOWED_HOSTS", value_delimiter = ',')]
+    pub allowed_hosts: Vec<String>,
+
+    /// Web origins whose pages may call the API from a browser (CORS), comma-separated,
+    /// such as https://shop.example; other sites' pages can write nothing here.
+    #[arg(long, env = "ORRERY_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub allowed_origins: Vec<String>,
+
     #[command(flatten)]
     pub pipeline: super::pipeline::ServePipelineArgs,
 }
@@ -122,6 +133,8 @@ pub struct ServeFile {
     pub redis_url: Option<String>,
     pub redis_prefix: Option<String>,
     pub cache_ttl_secs: Option<u64>,
+    pub allowed_hosts: Option<Vec<String>>,
+    pub allowed_origins: Option<Vec<String>>,
     pub pipeline_out: Option<PathBuf>,
     pub pipeline_source: Option<String>,
     pub pipeline_min_interactions: Option<u64>,
@@ -160,7 +173,21 @@ pub fn server_config(
                 .unwrap_or(DEFAULT_CACHE_TTL_SECS),
         ),
     });
+    let listed = |flag: Vec<String>, file: Option<Vec<String>>| {
+        let values = if flag.is_empty() {
+            file.unwrap_or_default()
+        } else {
+            flag
+        };
+        values
+            .into_iter()
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+            .collect::<Vec<_>>()
+    };
     Ok(ServerConfig {
+        allowed_hosts: listed(args.allowed_hosts, file.allowed_hosts),
+        allowed_origins: listed(args.allowed_origins, file.allowed_origins),
         bind,
         api_key: args.api_key.or(file.api_key),
         jwt_secret: args.jwt_secret.or(file.jwt_secret),
