@@ -297,9 +297,9 @@ impl ListCache {
             orrery_store::Change::Users(users) => {
                 self.users_changed(users.iter().map(String::as_str)).await
             }
-            orrery_store::Change::Items(_) | orrery_store::Change::Unknown => {
-                self.everything_changed().await
-            }
+            orrery_store::Change::Items(_)
+            | orrery_store::Change::Imported
+            | orrery_store::Change::Unknown => self.everything_changed().await,
             // The model version is part of every key.
             orrery_store::Change::ActiveModel => {}
         }

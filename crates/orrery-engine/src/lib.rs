@@ -650,6 +650,18 @@ impl Engine {
         self.content.request(EmbedJob::All);
     }
 
+    /// Reads the catalog and the users again from the store, keeping the served model:
+    /// for changes another process made without naming them (an import).
+    pub async fn reload_catalog(&self) -> EngineResult<()> {
+        let dataset = self.store.load_dataset(&self.settings.weights).await?;
+        let fresh = Catalog::from_dataset(&dataset);
+        self.replace_catalog(|_| fresh).await;
+        self.forget_all_users();
+        write(&self.known_users).extend(dataset.users().ids().iter().cloned());
+        self.content.request(EmbedJob::All);
+        Ok(())
+    }
+
     async fn replace_catalog(&self, change: impl FnOnce(&Catalog) -> Catalog) {
         let _guard = self.writer.lock().await;
         let current = self.snapshot.load_full();
@@ -784,12 +796,16 @@ impl Engine {
                     tracing::info!(version, "serving the version another process activated");
                 }
             }
+            Change::Imported => {
+                self.reload_catalog().await?;
+                tracing::info!("read the catalog and users again after another process's import");
+            }
             Change::Unknown => {
                 tracing::warn!(
-                    "announcements from other servers may have been missed: cached users are \
-                     read again; items changed meanwhile appear after the next training"
+                    "announcements from other servers may have been missed: the catalog and \
+                     the users are read again"
                 );
-                self.forget_all_users();
+                self.reload_catalog().await?;
                 self.follow_registry().await?;
             }
         }

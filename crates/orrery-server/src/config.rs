@@ -61,6 +61,8 @@ pub struct ServerConfig {
     /// Web origins (`https://shop.example`) whose pages may call the API from a browser:
     /// CORS preflights are answered for these only, and other origins' writes are refused.
     pub allowed_origins: Vec<String>,
+    /// Connection count and timeouts.
+    pub connections: crate::connections::ConnectionLimits,
 }
 
 impl Default for ServerConfig {
@@ -84,6 +86,7 @@ impl Default for ServerConfig {
             flow: orrery_engine::flow::FlowSettings::default(),
             allowed_hosts: Vec::new(),
             allowed_origins: Vec::new(),
+            connections: crate::connections::ConnectionLimits::default(),
         }
     }
 }
@@ -176,6 +179,27 @@ impl ServerConfig {
                 name: "cache TTL",
                 reason: "0 s would cache nothing; give at least 1 s, or no Redis URL".into(),
             });
+        }
+        let limits = &self.connections;
+        if limits.max_connections == 0 {
+            return Err(ConfigError::Invalid {
+                name: "--max-connections (ORRERY_MAX_CONNECTIONS)",
+                reason: "0 connections would serve nobody; allow at least 1".into(),
+            });
+        }
+        for (name, timeout) in [
+            ("--idle-timeout (ORRERY_IDLE_TIMEOUT)", limits.idle_timeout),
+            (
+                "--header-timeout (ORRERY_HEADER_TIMEOUT)",
+                limits.header_timeout,
+            ),
+        ] {
+            if timeout.is_zero() || timeout > Duration::from_secs(24 * 60 * 60) {
+                return Err(ConfigError::Invalid {
+                    name,
+                    reason: format!("{} s is not a timeout from 1 s to a day", timeout.as_secs()),
+                });
+            }
         }
         for host in &self.allowed_hosts {
             if host.is_empty() || host.contains(['/', ':', ' ', ',']) {

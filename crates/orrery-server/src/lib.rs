@@ -19,6 +19,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod connections;
 pub mod dashboard;
 pub mod extract;
 pub mod guard;

@@ -11,6 +11,7 @@
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
 use axum::extract::connect_info::Connected;
@@ -19,33 +20,49 @@ use axum::serve::{IncomingStream, Listener};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 
+use crate::connections::{Conn, Connections, Tracked};
 use crate::problem::{PROBLEM_JSON, Problem};
 
-/// A TCP listener whose connections answer unparsable requests with problem documents.
-pub struct ProblemListener(pub TcpListener);
+/// A TCP listener whose connections answer unparsable requests with problem documents,
+/// within the bounds of [`Connections`].
+pub struct ProblemListener {
+    /// The socket listened on.
+    pub listener: TcpListener,
+    /// The bounds its connections are kept within.
+    pub connections: Arc<Connections>,
+}
 
 /// The peer of a connection accepted by [`ProblemListener`], for `ConnectInfo`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PeerAddr(pub SocketAddr);
+#[derive(Debug, Clone)]
+pub struct PeerAddr {
+    /// The client's address.
+    pub addr: SocketAddr,
+    /// The connection, which requests mark busy.
+    pub(crate) conn: Option<Arc<Conn>>,
+}
 
 impl Connected<IncomingStream<'_, ProblemListener>> for PeerAddr {
     fn connect_info(stream: IncomingStream<'_, ProblemListener>) -> Self {
-        PeerAddr(*stream.remote_addr())
+        PeerAddr {
+            addr: *stream.remote_addr(),
+            conn: Some(stream.io().inner.conn()),
+        }
     }
 }
 
 impl Listener for ProblemListener {
-    type Io = ProblemIo<TcpStream>;
+    type Io = ProblemIo<Tracked<TcpStream>>;
     type Addr = SocketAddr;
 
     async fn accept(&mut self) -> (Self::Io, Self::Addr) {
         // axum's accept logs and retries failed accepts (out of file descriptors, say).
-        let (stream, addr) = Listener::accept(&mut self.0).await;
-        (ProblemIo::new(stream), addr)
+        let (stream, addr) = Listener::accept(&mut self.listener).await;
+        let slot = self.connections.admit().await;
+        (ProblemIo::new(self.connections.track(stream, slot)), addr)
     }
 
     fn local_addr(&self) -> io::Result<Self::Addr> {
-        self.0.local_addr()
+        self.listener.local_addr()
     }
 }
 

@@ -15,6 +15,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::auth::{Auth, Tokens};
 use crate::config::{ConfigError, ServerConfig};
+use crate::connections::Connections;
 use crate::parse_errors::{PeerAddr, ProblemListener};
 use crate::problem::error_chain;
 use crate::state::{AppState, Shared};
@@ -186,12 +187,20 @@ impl Server {
                 )
             }),
         );
+        // Outermost, so that a connection counts as busy for everything a request does.
+        let router = router.layer(axum::middleware::from_fn(
+            crate::connections::track_requests,
+        ));
         // Before routing, so that the seeds' `/users/` reaches `/users`.
         let app = NormalizePathLayer::trim_trailing_slash().layer(router);
         // With the peer's address, which limits sign-in attempts per client.
         let make_service =
             ServiceExt::<Request>::into_make_service_with_connect_info::<PeerAddr>(app);
-        let served = axum::serve(ProblemListener(self.listener), make_service)
+        let accepting = ProblemListener {
+            listener: self.listener,
+            connections: Connections::new(self.state.config.connections),
+        };
+        let served = axum::serve(accepting, make_service)
             .with_graceful_shutdown(shutdown)
             .await;
         if let Some(follower) = follower {

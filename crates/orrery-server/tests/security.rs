@@ -14,7 +14,13 @@
 //! - sign-in is limited per account and per client address (429 with `Retry-After`), and
 //!   an unknown email takes as long to refuse as a wrong password;
 //! - a number out of its field's range is a 422 naming the field, and requests too large
-//!   to parse get problem documents.
+//!   to parse get problem documents;
+//! - pipeline files with per-user rows follow the per-user rule (see also `pipeline.rs`);
+//! - other sites' pages cannot write to an open server (415 for bodies not declared JSON,
+//!   403 for foreign origins and host names, CORS for configured origins only);
+//! - idle connections and slow headers are closed after their timeouts, a newcomer at the
+//!   connection limit gets the slot of the idlest connection, and `/health` answers under
+//!   1,000 idle connections.
 
 mod common;
 
@@ -1262,5 +1268,118 @@ async fn without_configured_origins_no_preflight_is_answered() {
             .is_none()
     );
     assert!(!response.status().is_success(), "{}", response.status());
+    server.finish().await;
+}
+
+/// Reads until the server closes the connection; `None` if it is still open after `wait`.
+async fn closed_within(stream: &mut tokio::net::TcpStream, wait: Duration) -> Option<Vec<u8>> {
+    use tokio::io::AsyncReadExt;
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
+            Err(_) => return None,
+            Ok(Ok(0)) | Ok(Err(_)) => return Some(seen),
+            Ok(Ok(n)) => seen.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
+#[tokio::test]
+async fn idle_and_slow_connections_are_closed_and_newcomers_get_room() {
+    use orrery_server::connections::ConnectionLimits;
+    use tokio::io::AsyncWriteExt;
+    use tokio::net::TcpStream;
+
+    let mut cfg = config();
+    cfg.connections = ConnectionLimits {
+        max_connections: 50,
+        idle_timeout: Duration::from_secs(1),
+        header_timeout: Duration::from_secs(1),
+    };
+    let server = TestServer::start(cfg, sqlite().await).await;
+    let addr = server.base.trim_start_matches("http://").to_owned();
+
+    // A connection that never sends anything is closed after the idle timeout.
+    let started = std::time::Instant::now();
+    let mut idle = TcpStream::connect(&addr).await.expect("connecting");
+    assert!(
+        closed_within(&mut idle, Duration::from_secs(10))
+            .await
+            .is_some()
+    );
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_millis(900),
+        "closed too early: {took:?}"
+    );
+
+    // After an answer, a kept-alive connection waits for the next request only as long.
+    let mut kept = TcpStream::connect(&addr).await.expect("connecting");
+    kept.write_all(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .await
+        .expect("writing");
+    let answer = closed_within(&mut kept, Duration::from_secs(10))
+        .await
+        .expect("closed after its idle timeout");
+    assert!(
+        answer.starts_with(b"HTTP/1.1 200"),
+        "{}",
+        String::from_utf8_lossy(&answer)
+    );
+
+    // A header sent a byte at a time is cut off, unanswered, after the header timeout,
+    // although bytes keep arriving.
+    let mut slow = TcpStream::connect(&addr).await.expect("connecting");
+    slow.write_all(b"GET /health HTTP/1.1\r\n")
+        .await
+        .expect("writing");
+    let started = std::time::Instant::now();
+    let mut cut = false;
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        if slow.write_all(b"X").await.is_err() {
+            cut = true;
+            break;
+        }
+    }
+    let rest = closed_within(&mut slow, Duration::from_secs(5)).await;
+    assert!(cut || rest.is_some(), "a slow header kept its connection");
+    assert!(started.elapsed() < Duration::from_secs(5));
+
+    // Four times the limit in idle connections: a newcomer still gets an answer, as one
+    // idle connection is closed for it.
+    let mut held = Vec::new();
+    for _ in 0..200 {
+        held.push(TcpStream::connect(&addr).await.expect("connecting"));
+    }
+    for _ in 0..3 {
+        let answered = tokio::time::timeout(Duration::from_secs(5), server.get("/health")).await;
+        let (status, body) = answered.expect("/health answered within 5 s");
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    drop(held);
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn health_answers_under_a_thousand_idle_connections() {
+    let server = TestServer::start(config(), sqlite().await).await;
+    let addr = server.base.trim_start_matches("http://").to_owned();
+    let mut held = Vec::new();
+    for _ in 0..1_000 {
+        held.push(
+            tokio::net::TcpStream::connect(&addr)
+                .await
+                .expect("connecting"),
+        );
+    }
+    for _ in 0..3 {
+        let answered = tokio::time::timeout(Duration::from_secs(5), server.get("/health")).await;
+        let (status, body) = answered.expect("/health answered within 5 s");
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    drop(held);
     server.finish().await;
 }

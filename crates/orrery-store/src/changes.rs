@@ -3,11 +3,16 @@
 //! drops what it cached about them.
 //!
 //! On PostgreSQL this is `NOTIFY`/`LISTEN` on a channel named after the schema (so that
-//! separate schemas in one database do not hear each other). An embedded SQLite file has
-//! one server, so there the announcements go nowhere and [`Store::subscribe`] answers
-//! `None`.
+//! separate schemas in one database do not hear each other). SQLite has no notifications,
+//! so there announcements are appended to the `change_log` table, and listeners read the
+//! rows other processes appended every [`SQLITE_POLL`]: a server on a file that `orrery
+//! import` or another server writes to sees their changes within that time.
+
+use std::collections::VecDeque;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+use sqlx::SqlitePool;
 use sqlx::postgres::PgListener;
 
 use crate::Error;
@@ -24,6 +29,8 @@ pub enum Change {
     Items(Vec<String>),
     /// Another version of the model became the active one.
     ActiveModel,
+    /// Another process imported data: any item or user may have changed.
+    Imported,
     /// Announcements may have been missed (the listening connection was lost): everything
     /// cached may be stale.
     Unknown,
@@ -33,18 +40,72 @@ pub enum Change {
 /// stay well below it.
 const MAX_PAYLOAD: usize = 6_000;
 
+/// How often a listener on SQLite reads the change log.
+pub const SQLITE_POLL: Duration = Duration::from_millis(500);
+
+/// Rows of the SQLite change log kept: a listener further behind than this reads
+/// [`Change::Unknown`].
+const SQLITE_LOG_ROWS: i64 = 10_000;
+
 /// Announcements from other processes, in the order they were committed.
-pub struct Changes {
-    listener: PgListener,
+pub struct Changes(Listening);
+
+enum Listening {
+    Postgres(PgListener),
+    Sqlite {
+        pool: SqlitePool,
+        origin: i64,
+        /// The last row read.
+        last: i64,
+        ready: VecDeque<Change>,
+    },
 }
 
 impl Changes {
     /// The next change. Waits until there is one; a lost connection is reopened and
-    /// reported as [`Change::Unknown`].
+    /// reported as [`Change::Unknown`], and so are changes pruned from SQLite's log before
+    /// they were read.
     pub async fn next(&mut self) -> Result<Change, Error> {
+        let listener = match &mut self.0 {
+            Listening::Postgres(listener) => listener,
+            Listening::Sqlite {
+                pool,
+                origin,
+                last,
+                ready,
+            } => loop {
+                if let Some(change) = ready.pop_front() {
+                    return Ok(change);
+                }
+                let rows: Vec<(i64, i64, String)> = sqlx::query_as(
+                    "SELECT id, origin, payload FROM change_log WHERE id > $1 ORDER BY id \
+                     LIMIT 1000",
+                )
+                .bind(*last)
+                .fetch_all(&*pool)
+                .await
+                .context("reading the change log")?;
+                if rows.is_empty() {
+                    tokio::time::sleep(SQLITE_POLL).await;
+                    continue;
+                }
+                if rows[0].0 > *last + 1 && *last > 0 {
+                    ready.push_back(Change::Unknown);
+                }
+                for (id, from, payload) in rows {
+                    *last = id;
+                    if from == *origin {
+                        continue;
+                    }
+                    match serde_json::from_str::<Change>(&payload) {
+                        Ok(change) => ready.push_back(change),
+                        Err(e) => tracing::warn!("ignoring a malformed change announcement: {e}"),
+                    }
+                }
+            },
+        };
         loop {
-            match self
-                .listener
+            match listener
                 .try_recv()
                 .await
                 .context("waiting for change announcements")?
@@ -65,10 +126,28 @@ impl Changes {
 
 impl Store {
     /// Tells the other processes on this database that `change` happened (committed
-    /// already). Nothing on SQLite.
+    /// already).
     pub async fn announce(&self, change: &Change) -> Result<(), Error> {
-        let Pool::Postgres(pool) = &self.pool else {
-            return Ok(());
+        let pool = match &self.pool {
+            Pool::Postgres(pool) => pool,
+            Pool::Sqlite(pool) => {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO change_log (origin, payload) VALUES ($1, $2) RETURNING id",
+                )
+                .bind(self.origin)
+                .bind(json(change))
+                .fetch_one(pool)
+                .await
+                .context("announcing a change")?;
+                if id % 1_000 == 0 {
+                    sqlx::query("DELETE FROM change_log WHERE id <= $1")
+                        .bind(id - SQLITE_LOG_ROWS)
+                        .execute(pool)
+                        .await
+                        .context("pruning the change log")?;
+                }
+                return Ok(());
+            }
         };
         for payload in payloads(change) {
             sqlx::query("SELECT pg_notify('orrery_changes_' || current_schema(), $1)")
@@ -80,11 +159,22 @@ impl Store {
         Ok(())
     }
 
-    /// Listens to the other processes' announcements; `None` on SQLite, where there are
-    /// none.
+    /// Listens to the other processes' announcements, from now on.
     pub async fn subscribe(&self) -> Result<Option<Changes>, Error> {
-        let Pool::Postgres(pool) = &self.pool else {
-            return Ok(None);
+        let pool = match &self.pool {
+            Pool::Postgres(pool) => pool,
+            Pool::Sqlite(pool) => {
+                let last: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM change_log")
+                    .fetch_one(pool)
+                    .await
+                    .context("reading the change log")?;
+                return Ok(Some(Changes(Listening::Sqlite {
+                    pool: pool.clone(),
+                    origin: self.origin,
+                    last,
+                    ready: VecDeque::new(),
+                })));
+            }
         };
         let schema: String = sqlx::query_scalar("SELECT current_schema()")
             .fetch_one(pool)
@@ -97,7 +187,7 @@ impl Store {
             .listen(&format!("orrery_changes_{schema}"))
             .await
             .context("listening for changes")?;
-        Ok(Some(Changes { listener }))
+        Ok(Some(Changes(Listening::Postgres(listener))))
     }
 }
 
@@ -119,7 +209,7 @@ fn payloads(change: &Change) -> Vec<String> {
     let (ids, users) = match change {
         Change::Users(ids) => (ids, true),
         Change::Items(ids) => (ids, false),
-        Change::ActiveModel | Change::Unknown => return vec![json(change)],
+        Change::ActiveModel | Change::Imported | Change::Unknown => return vec![json(change)],
     };
     let mut out = Vec::new();
     let mut batch: Vec<String> = Vec::new();

@@ -58,6 +58,9 @@ pub struct Store {
     /// its busy handler by sleeping (1, 2, 5, 10 ms…), while here they queue and start
     /// the moment the previous one commits.
     pub(crate) sqlite_writes: Arc<Semaphore>,
+    /// Names this process's change announcements, so that it skips its own when it reads
+    /// them back (SQLite's change log).
+    pub(crate) origin: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -95,6 +98,7 @@ impl Store {
         Store {
             pool,
             sqlite_writes: Arc::new(Semaphore::new(1)),
+            origin: rand::random::<i64>(),
         }
     }
 

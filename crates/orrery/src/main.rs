@@ -37,7 +37,8 @@ enum Command {
     Generate(generate::GenerateArgs),
     Stats(stats::StatsArgs),
     Bench(bench::BenchArgs),
-    Serve(serve::ServeArgs),
+    // Boxed: its many options would make every command as large.
+    Serve(Box<serve::ServeArgs>),
     Pipeline(pipeline::PipelineArgs),
     Train(train::TrainArgs),
 }
@@ -76,7 +77,7 @@ fn run(cli: Cli) -> Result<()> {
             Command::Generate(args) => generate::run(args),
             Command::Stats(args) => stats::run(args, &config).await,
             Command::Bench(args) => bench::run(args, &config).await,
-            Command::Serve(args) => serve::run(args, &config).await,
+            Command::Serve(args) => serve::run(*args, &config).await,
             Command::Pipeline(args) => pipeline::run(args, &config).await,
             Command::Train(args) => train::run(args, &config).await,
         }

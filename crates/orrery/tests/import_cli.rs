@@ -329,3 +329,57 @@ fn an_unclosed_quote_fails_at_the_record_cap() {
         "the error must name the file and the missing quote: {stderr}"
     );
 }
+
+/// The server process, stopped when the test ends, passed or not.
+struct Serving(std::process::Child);
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn a_running_server_sees_what_an_import_adds() {
+    for db in TestDb::all() {
+        let (server, base) = common::spawn_server(&db.url, &[]);
+        let _server = Serving(server);
+        let data = shared_data().join("ml-100k");
+        db.ok(&["import", data.to_str().unwrap()]);
+
+        // Within a few polls of the change log (SQLite) or at once (PostgreSQL's NOTIFY),
+        // without a model being activated.
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let seen = runtime.block_on(async {
+            let client = reqwest::Client::new();
+            let started = Instant::now();
+            loop {
+                let health: serde_json::Value = client
+                    .get(format!("{base}/health"))
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                let similar = client
+                    .get(format!("{base}/items/1/similar?n=5"))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status();
+                if health["catalog_items"] == 1682 && similar == 200 {
+                    return started.elapsed();
+                }
+                assert!(
+                    started.elapsed() < Duration::from_secs(15),
+                    "{}: the server did not see the import: {health}, similar {similar}",
+                    db.url
+                );
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        });
+        eprintln!("{}: the server saw the import after {seen:?}", db.url);
+    }
+}

@@ -62,7 +62,7 @@ pub async fn token(
             format!("grant_type {grant:?} is not supported: use password"),
         ));
     }
-    let address = peer.map(|Extension(ConnectInfo(PeerAddr(addr)))| addr.ip());
+    let address = peer.map(|Extension(ConnectInfo(PeerAddr { addr, .. }))| addr.ip());
     state
         .sign_in_limit
         .try_attempt(&form.username, address)

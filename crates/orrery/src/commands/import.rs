@@ -79,6 +79,7 @@ pub async fn run(args: ImportArgs, config: &Config) -> Result<()> {
         .join()
         .map_err(|_| anyhow::anyhow!("the parser thread panicked; nothing was stored"))?;
     let summary = tx.commit().await?;
+    super::announce_import(&store).await;
     bar.finish_and_clear();
 
     let seconds = started.elapsed().as_secs_f64();

@@ -36,5 +36,15 @@ pub async fn store_records(
     if !batch.is_empty() {
         tx.write(&batch).await?;
     }
-    Ok(tx.commit().await?)
+    let summary = tx.commit().await?;
+    announce_import(store).await;
+    Ok(summary)
+}
+
+/// Tells the servers on the same database that an import changed the data, so that they
+/// read the catalog and the users again. The import is stored either way.
+pub async fn announce_import(store: &Store) {
+    if let Err(e) = store.announce(&orrery_store::Change::Imported).await {
+        tracing::warn!("the import is stored, but running servers were not told of it: {e}");
+    }
 }

@@ -11,6 +11,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use orrery_core::EventWeights;
 use orrery_engine::cache::CacheSettings;
+use orrery_server::connections::ConnectionLimits;
 use orrery_server::{Server, ServerConfig};
 use serde::Deserialize;
 
@@ -110,6 +111,19 @@ pub struct ServeArgs {
     #[arg(long, env = "ORRERY_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub allowed_origins: Vec<String>,
 
+    /// Connections open at once; at the limit the one idle longest is closed for a
+    /// newcomer (lowered to what the open-file limit allows) [default: 1024].
+    #[arg(long, env = "ORRERY_MAX_CONNECTIONS")]
+    pub max_connections: Option<usize>,
+
+    /// Seconds a connection may wait for its next request [default: 60].
+    #[arg(long, env = "ORRERY_IDLE_TIMEOUT")]
+    pub idle_timeout: Option<u64>,
+
+    /// Seconds a request's header may take to arrive, from its first byte [default: 10].
+    #[arg(long, env = "ORRERY_HEADER_TIMEOUT")]
+    pub header_timeout: Option<u64>,
+
     #[command(flatten)]
     pub pipeline: super::pipeline::ServePipelineArgs,
 }
@@ -135,6 +149,9 @@ pub struct ServeFile {
     pub cache_ttl_secs: Option<u64>,
     pub allowed_hosts: Option<Vec<String>>,
     pub allowed_origins: Option<Vec<String>>,
+    pub max_connections: Option<usize>,
+    pub idle_timeout: Option<u64>,
+    pub header_timeout: Option<u64>,
     pub pipeline_out: Option<PathBuf>,
     pub pipeline_source: Option<String>,
     pub pipeline_min_interactions: Option<u64>,
@@ -185,7 +202,23 @@ pub fn server_config(
             .filter(|v| !v.is_empty())
             .collect::<Vec<_>>()
     };
+    let defaults = ConnectionLimits::default();
+    let connections = ConnectionLimits {
+        max_connections: args
+            .max_connections
+            .or(file.max_connections)
+            .unwrap_or(defaults.max_connections),
+        idle_timeout: args
+            .idle_timeout
+            .or(file.idle_timeout)
+            .map_or(defaults.idle_timeout, Duration::from_secs),
+        header_timeout: args
+            .header_timeout
+            .or(file.header_timeout)
+            .map_or(defaults.header_timeout, Duration::from_secs),
+    };
     Ok(ServerConfig {
+        connections,
         allowed_hosts: listed(args.allowed_hosts, file.allowed_hosts),
         allowed_origins: listed(args.allowed_origins, file.allowed_origins),
         bind,
