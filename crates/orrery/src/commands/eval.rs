@@ -35,8 +35,8 @@ pub struct EvalArgs {
     #[arg(long, requires = "train")]
     pub test: Option<PathBuf>,
     /// Algorithm: popularity, trending, baseline, mf, svdpp, nmf, als, bpr, itemknn, ease,
-    /// content, hybrid (the last two embed the items' text first: titles, categories,
-    /// tags, descriptions).
+    /// ncf, gmf, neumf, layer4, content, hybrid (the last two embed the items' text first:
+    /// titles, categories, tags, descriptions).
     #[arg(long)]
     pub algo: String,
     /// Hyperparameters as KEY=VALUE (e.g. `--param factors=64 reg=0.01`).

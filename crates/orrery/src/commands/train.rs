@@ -22,10 +22,11 @@ use crate::sys::peak_rss_mb;
 /// orrery.toml (flags win).
 #[derive(Debug, Default, clap::Args)]
 pub struct TrainArgs {
-    /// Algorithm: popularity, trending, baseline, mf, svdpp, nmf, als, bpr, itemknn, ease
-    /// (or a seed's name: svd, matrix_factorization, cf). Default: the best of als, ease and
-    /// itemknn by NDCG@10 on a validation split; with --param but no --algo, mf when the
-    /// store holds ratings, als otherwise.
+    /// Algorithm: popularity, trending, baseline, mf, svdpp, nmf, als, bpr, itemknn, ease,
+    /// ncf, gmf, neumf, layer4, content, hybrid (or a seed's name: svd,
+    /// matrix_factorization, cf). Default: the best of als, ease and itemknn by NDCG@10 on
+    /// a validation split; with --param but no --algo, mf when the store holds ratings, als
+    /// otherwise.
     #[arg(long)]
     pub algo: Option<String>,
     /// Hyperparameters as KEY=VALUE (e.g. `--param factors=64 reg=0.01`).
@@ -355,6 +356,22 @@ mod tests {
         Cli::try_parse_from(std::iter::once("train").chain(args.iter().copied()))
             .unwrap()
             .train
+    }
+
+    #[test]
+    fn the_help_names_every_algorithm() {
+        use clap::CommandFactory;
+        let help = Cli::command().render_long_help().to_string();
+        let words: std::collections::BTreeSet<&str> = help
+            .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+            .collect();
+        for algorithm in orrery_models::Algorithm::ALL {
+            assert!(
+                words.contains(algorithm.name()),
+                "`orrery train --help` does not name {}",
+                algorithm.name()
+            );
+        }
     }
 
     fn table(text: &str) -> TrainFile {
