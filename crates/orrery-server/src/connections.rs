@@ -17,12 +17,13 @@ use std::io;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::extract::{ConnectInfo, Request};
 use axum::middleware::Next;
 use axum::response::Response;
+use futures_util::task::AtomicWaker;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::{Instant, Sleep};
@@ -74,7 +75,8 @@ pub struct Conn {
     header_since_ms: AtomicU64,
     in_flight: AtomicUsize,
     closing: AtomicBool,
-    reader: Mutex<Option<Waker>>,
+    /// Wakes the socket's reader to close it or to re-arm its timer.
+    reader: AtomicWaker,
 }
 
 impl Connections {
@@ -132,7 +134,7 @@ impl Connections {
             header_since_ms: AtomicU64::new(u64::MAX),
             in_flight: AtomicUsize::new(0),
             closing: AtomicBool::new(false),
-            reader: Mutex::new(None),
+            reader: AtomicWaker::new(),
         });
         lock(&self.open).insert(conn.id, Arc::downgrade(&conn));
         Tracked {
@@ -170,9 +172,7 @@ impl Connections {
 impl Conn {
     fn close(&self) {
         self.closing.store(true, Ordering::Release);
-        if let Some(waker) = lock(&self.reader).take() {
-            waker.wake();
-        }
+        self.reader.wake();
     }
 }
 
@@ -193,6 +193,16 @@ impl<T> Tracked<T> {
     }
 }
 
+impl<T> Tracked<T> {
+    /// Bytes written count as activity: a long answer keeps its connection alive.
+    fn note_written(&self, written: &Poll<io::Result<usize>>) {
+        if matches!(written, Poll::Ready(Ok(n)) if *n > 0) {
+            let now = self.connections.now_ms();
+            self.conn.active_ms.store(now, Ordering::Relaxed);
+        }
+    }
+}
+
 impl<T> Drop for Tracked<T> {
     fn drop(&mut self) {
         lock(&self.connections.open).remove(&self.conn.id);
@@ -210,7 +220,7 @@ impl<T: AsyncRead + Unpin> AsyncRead for Tracked<T> {
         if this.conn.closing.load(Ordering::Acquire) {
             return Poll::Ready(Ok(()));
         }
-        *lock(&this.conn.reader) = Some(cx.waker().clone());
+        this.conn.reader.register(cx.waker());
         let before = buf.filled().len();
         match Pin::new(&mut this.inner).poll_read(cx, buf) {
             Poll::Ready(Ok(())) => {
@@ -265,10 +275,7 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for Tracked<T> {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         let written = Pin::new(&mut self.inner).poll_write(cx, buf);
-        if matches!(written, Poll::Ready(Ok(n)) if n > 0) {
-            let now = self.connections.now_ms();
-            self.conn.active_ms.store(now, Ordering::Relaxed);
-        }
+        self.note_written(&written);
         written
     }
 
@@ -278,10 +285,7 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for Tracked<T> {
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
         let written = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
-        if matches!(written, Poll::Ready(Ok(n)) if n > 0) {
-            let now = self.connections.now_ms();
-            self.conn.active_ms.store(now, Ordering::Relaxed);
-        }
+        self.note_written(&written);
         written
     }
 
@@ -324,10 +328,8 @@ impl Drop for Busy {
     fn drop(&mut self) {
         let conn = &self.0;
         // The socket re-arms its timer for the wait that starts now.
-        if conn.in_flight.fetch_sub(1, Ordering::AcqRel) == 1
-            && let Some(waker) = lock(&conn.reader).as_ref()
-        {
-            waker.wake_by_ref();
+        if conn.in_flight.fetch_sub(1, Ordering::AcqRel) == 1 {
+            conn.reader.wake();
         }
     }
 }

@@ -1286,6 +1286,15 @@ async fn closed_within(stream: &mut tokio::net::TcpStream, wait: Duration) -> Op
     }
 }
 
+/// `/health` answers three times in a row, each within 5 s.
+async fn health_answers_promptly(server: &TestServer) {
+    for _ in 0..3 {
+        let answered = tokio::time::timeout(Duration::from_secs(5), server.get("/health")).await;
+        let (status, body) = answered.expect("/health answered within 5 s");
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+}
+
 #[tokio::test]
 async fn idle_and_slow_connections_are_closed_and_newcomers_get_room() {
     use orrery_server::connections::ConnectionLimits;
@@ -1354,11 +1363,7 @@ async fn idle_and_slow_connections_are_closed_and_newcomers_get_room() {
     for _ in 0..200 {
         held.push(TcpStream::connect(&addr).await.expect("connecting"));
     }
-    for _ in 0..3 {
-        let answered = tokio::time::timeout(Duration::from_secs(5), server.get("/health")).await;
-        let (status, body) = answered.expect("/health answered within 5 s");
-        assert_eq!(status, StatusCode::OK, "{body}");
-    }
+    health_answers_promptly(&server).await;
     drop(held);
     server.finish().await;
 }
@@ -1375,11 +1380,7 @@ async fn health_answers_under_a_thousand_idle_connections() {
                 .expect("connecting"),
         );
     }
-    for _ in 0..3 {
-        let answered = tokio::time::timeout(Duration::from_secs(5), server.get("/health")).await;
-        let (status, body) = answered.expect("/health answered within 5 s");
-        assert_eq!(status, StatusCode::OK, "{body}");
-    }
+    health_answers_promptly(&server).await;
     drop(held);
     server.finish().await;
 }

@@ -1,19 +1,13 @@
 //! `orrery serve` configured by `orrery.toml` alone, the environment and flags over it, and
 //! an unknown key refused by name.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
-/// A child process killed when dropped.
-struct Process(Child);
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use common::Process;
 
 /// `orrery ARGS…` in `dir`, with no configuration from this process's environment.
 fn orrery_in(dir: &Path, args: &[&str]) -> Command {

@@ -5,7 +5,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{TestDb, assert_counts, orrery_command, shared_data};
+use common::{Process, TestDb, assert_counts, orrery_command, shared_data};
 
 #[test]
 fn movielens_1m_half_reports_the_documented_counts() {
@@ -330,21 +330,11 @@ fn an_unclosed_quote_fails_at_the_record_cap() {
     );
 }
 
-/// The server process, stopped when the test ends, passed or not.
-struct Serving(std::process::Child);
-
-impl Drop for Serving {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn a_running_server_sees_what_an_import_adds() {
     for db in TestDb::all() {
         let (server, base) = common::spawn_server(&db.url, &[]);
-        let _server = Serving(server);
+        let _server = Process(server);
         let data = shared_data().join("ml-100k");
         db.ok(&["import", data.to_str().unwrap()]);
 

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::TestDb;
+use common::{Process, TestDb};
 
 const LAYER3_HEADER: &str = "User_ID,A,B,F,G,K,M,O,Dwarf Planet,Gas Giant,Ice Giant,\
     Terrestrial,Earth,Eris,Haumea,Jupiter,Makemake,Mars,Neptune,Pluto,Saturn,Uranus";
@@ -152,16 +152,6 @@ fn ordinary_mode(dir: &std::path::Path) -> u32 {
     mode(&reference)
 }
 
-/// A child process killed when dropped.
-struct Killed(std::process::Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[cfg(unix)]
 #[test]
 fn files_go_beside_the_database_with_the_ordinary_mode_whatever_the_working_folder() {
@@ -225,7 +215,7 @@ fn files_go_beside_the_database_with_the_ordinary_mode_whatever_the_working_fold
     .spawn()
     .unwrap();
     let stderr = server.stderr.take().unwrap();
-    let server = Killed(server);
+    let server = Process(server);
     let mut lines = BufReader::new(stderr).lines();
     let base = loop {
         let line = lines

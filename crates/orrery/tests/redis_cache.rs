@@ -11,23 +11,13 @@
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{TestDb, shared_data};
+use common::{Process, TestDb, shared_data};
 use serde_json::{Value, json};
 
 const REDIS: &str = "redis://127.0.0.1:6379";
-
-/// A child process killed when dropped.
-struct Process(Child);
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// A key prefix no other test uses.
 fn fresh_prefix() -> String {

@@ -7,21 +7,11 @@
 mod common;
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{TestDb, orrery_command, shared_data};
+use common::{Process, TestDb, orrery_command, shared_data};
 use serde_json::{Value, json};
-
-/// A child process killed when dropped.
-struct Process(Child);
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// `orrery serve` on a free port of 127.0.0.1 with registry polling off, and its base URL.
 fn serve(db: &TestDb) -> (Process, String) {

@@ -5,10 +5,11 @@
 
 mod common;
 
-use std::process::Stdio;
+use std::io::Read;
+use std::process::{ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{TestDb, shared_data};
+use common::{Process, TestDb, shared_data};
 
 fn train(db: &TestDb, args: &[&str]) -> serde_json::Value {
     let mut all = vec!["train", "--json"];
@@ -159,34 +160,29 @@ fn wait_for_a_running_run(db: &TestDb, process: &mut std::process::Child) {
     }
 }
 
-/// A child process killed if the test fails before it stops it.
-struct Running(Option<std::process::Child>);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.0.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-/// Sends `signal` and returns how long the process took to end, and its output.
-fn stop(mut running: Running, signal: i32) -> (Duration, std::process::Output) {
-    let mut process = running.0.take().expect("a running process");
+/// Sends `signal` and returns how long the process took to end, its exit status and what
+/// it wrote on stderr.
+fn stop(process: &mut Process, signal: i32) -> (Duration, ExitStatus, String) {
     let sent = Instant::now();
     // SAFETY: the child's pid, still running (its exit status was not collected).
-    assert_eq!(unsafe { libc::kill(process.id() as i32, signal) }, 0);
+    assert_eq!(unsafe { libc::kill(process.0.id() as i32, signal) }, 0);
     let deadline = sent + Duration::from_secs(60);
-    while process.try_wait().unwrap().is_none() {
-        if Instant::now() > deadline {
-            process.kill().unwrap();
-            panic!("the process did not end within 60 s of the signal");
+    let status = loop {
+        if let Some(status) = process.0.try_wait().unwrap() {
+            break status;
         }
+        assert!(
+            Instant::now() < deadline,
+            "the process did not end within 60 s of the signal"
+        );
         std::thread::sleep(Duration::from_millis(50));
-    }
+    };
     let took = sent.elapsed();
-    (took, process.wait_with_output().unwrap())
+    let mut stderr = String::new();
+    if let Some(mut pipe) = process.0.stderr.take() {
+        pipe.read_to_string(&mut stderr).unwrap();
+    }
+    (took, status, stderr)
 }
 
 /// A run so long that only a cancellation ends it within the test.
@@ -198,17 +194,16 @@ fn ctrl_c_stops_orrery_train_and_records_the_run_cancelled() {
         import_ml100k(&db);
         let mut args = vec!["train", "--json"];
         args.extend_from_slice(&ENDLESS);
-        let mut process = Running(Some(
+        let mut process = Process(
             common::orrery_command(&db.url, &args)
-                .stdout(Stdio::piped())
+                .stdout(Stdio::null())
                 .stderr(Stdio::piped())
                 .spawn()
                 .unwrap(),
-        ));
-        wait_for_a_running_run(&db, process.0.as_mut().unwrap());
-        let (took, out) = stop(process, libc::SIGINT);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(!out.status.success(), "{stderr}");
+        );
+        wait_for_a_running_run(&db, &mut process.0);
+        let (took, status, stderr) = stop(&mut process, libc::SIGINT);
+        assert!(!status.success(), "{stderr}");
         assert!(stderr.contains("cancelled"), "{stderr}");
         // An epoch of MF on ML-100K takes well under a second even in a debug build.
         assert!(took < Duration::from_secs(15), "{took:?}: {stderr}");
@@ -224,7 +219,7 @@ fn stopping_the_server_stops_its_training() {
     for db in TestDb::all() {
         import_ml100k(&db);
         let (server, base) = common::spawn_server(&db.url, &[]);
-        let mut server = Running(Some(server));
+        let mut server = Process(server);
         let runtime = tokio::runtime::Runtime::new().unwrap();
         let accepted = runtime.block_on(async {
             reqwest::Client::new()
@@ -239,8 +234,8 @@ fn stopping_the_server_stops_its_training() {
                 .status()
         });
         assert_eq!(accepted, 202);
-        wait_for_a_running_run(&db, server.0.as_mut().unwrap());
-        let (took, _) = stop(server, libc::SIGTERM);
+        wait_for_a_running_run(&db, &mut server.0);
+        let (took, _, _) = stop(&mut server, libc::SIGTERM);
         // The run stops at its next epoch, and the server waits for it at most
         // TRAINING_STOP_GRACE (10 s).
         assert!(took < Duration::from_secs(20), "{took:?}");
@@ -249,6 +244,6 @@ fn stopping_the_server_stops_its_training() {
         assert_eq!(error.as_deref(), Some("the server stopped"));
         assert_eq!(versions, 0);
         // Nothing of it keeps the port: a new server starts on the same database.
-        drop(Running(Some(common::spawn_server(&db.url, &[]).0)));
+        drop(Process(common::spawn_server(&db.url, &[]).0));
     }
 }

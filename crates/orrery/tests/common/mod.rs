@@ -140,6 +140,16 @@ pub fn assert_counts(stats: &serde_json::Value, expected: [u64; 5]) {
     );
 }
 
+/// A child process, killed when the test ends, passed or failed.
+pub struct Process(pub Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Starts `orrery --database-url URL serve --bind 127.0.0.1:0 EXTRA…` and returns the child
 /// with the base URL it announced on stderr; the rest of its log is drained so that the
 /// server never blocks on a full pipe.
