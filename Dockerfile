@@ -4,7 +4,7 @@
 #   docker run --rm -p 8080:8080 -e ORRERY_API_KEY=… -e ORRERY_JWT_SECRET=… orrery
 #
 # All configuration is by flags, ORRERY_* environment variables or an orrery.toml
-# (ORRERY_CONFIG=/path/orrery.toml); see the README's "Deployment" section.
+# (ORRERY_CONFIG=/path/orrery.toml); see docs/configuration.md.
 
 # --- build: the whole workspace's lockfile, the `orrery` binary only -------------------
 FROM rust:1.95-bookworm AS build

@@ -524,7 +524,7 @@ impl Default for Layer4Params {
 /// On the leave-last-out split of ML-1M (users 1–2999), with every rating positive
 /// (`positive_min=0`), NeuMF reaches HR@10 0.673 / NDCG@10 0.404 after the default 10
 /// epochs (0.714 / 0.448 with `recency_half_life=5`) and the two-tower network
-/// 0.630 / 0.353 (the README's "Neural recommenders").
+/// 0.630 / 0.353 (bench/README.md, "Neural recommenders").
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NcfParams {
     /// `factors`: width of the GMF embeddings (1..=1024).

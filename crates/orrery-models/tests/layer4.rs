@@ -103,7 +103,7 @@ fn layer4_beats_the_mean_and_the_baseline_and_recovers_preferences() {
         "held-out RMSE: mean {mean_rmse:.4}, baseline {baseline_rmse:.4}, layer4 {layer4_rmse:.4}"
     );
     assert!(layer4_rmse < mean_rmse, "{layer4_rmse} vs mean {mean_rmse}");
-    // About even with the baseline on this much data (see the report in the README).
+    // About even with the baseline on this much data (see bench/README.md).
     assert!(
         layer4_rmse < baseline_rmse * 1.01,
         "{layer4_rmse} vs baseline {baseline_rmse}"
