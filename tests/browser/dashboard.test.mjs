@@ -220,6 +220,13 @@ test("the dashboard works end to end in chromium", async () => {
   assert.match(prometheus, /orrery_http_requests_total\{method="GET",route="\/recommendations\/\{user_id\}",status="2xx"\} \d+/);
   await screenshot(7, "serving");
 
+  // Flow: the stages, how lists are retrieved at this catalog's size, and the sources.
+  await open("flow");
+  assert.match(await page.textContent("#flow-stages"), /sources → merge → rank → rules → diversify → page/);
+  assert.match(await page.textContent("#flow-retrieval"), /every item \(up to 20k items\)/);
+  assert.match(await page.textContent("#flow-sources"), /model\s*200/);
+  assert.match(await page.textContent("#flow-presets"), /none configured/);
+
   // Pipeline: run layer 2 from the page, then its CSV is linked and downloadable.
   await open("pipeline");
   await page.locator('#pipeline-table tr[data-layer="2"] button').click();

@@ -427,6 +427,8 @@ fn options_digest(options: &RecommendOptions) -> String {
         cf_weight,
         reasons,
         mmr_lambda,
+        preset,
+        rules,
     } = options;
     let mut exclude: Vec<&str> = exclude.iter().map(String::as_str).collect();
     exclude.sort_unstable();
@@ -441,6 +443,9 @@ fn options_digest(options: &RecommendOptions) -> String {
         cf_weight.to_bits(),
         reasons,
         mmr_lambda.to_bits(),
+        preset,
+        rules.filter,
+        rules.boost,
     ]);
     let digest = Sha256::digest(canonical.to_string().as_bytes());
     digest[..16].iter().map(|b| format!("{b:02x}")).collect()

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use arc_swap::ArcSwapOption;
-use orrery_content::{IndexOptions, VectorIndex};
+use orrery_content::{IndexOptions, SearchMode, VectorIndex};
 use orrery_core::ItemIdx;
 use orrery_models::{Content, ContentParams, ItemCategories, ItemVectors};
 use tokio::sync::mpsc::UnboundedSender;
@@ -80,6 +80,9 @@ impl ItemSpace {
 pub struct ContentState {
     catalog: Arc<Catalog>,
     version: u64,
+    /// The searchable vectors (possibly newer than this state's), for catalogs large
+    /// enough that the index holds a graph.
+    space: Arc<RwLock<ItemSpace>>,
     /// The content model in catalog index order (`None` when no item has a vector).
     pub content: Option<Content>,
     /// Whether every live item with text has its vector.
@@ -97,7 +100,7 @@ pub struct ContentState {
 #[derive(Default)]
 pub struct ContentIndex {
     table: RwLock<Table>,
-    space: RwLock<ItemSpace>,
+    space: Arc<RwLock<ItemSpace>>,
     state: ArcSwapOption<ContentState>,
     /// Encoded interest texts, by text.
     interests: Mutex<HashMap<String, Arc<Vec<f32>>>>,
@@ -242,6 +245,16 @@ impl ContentIndex {
         )
     }
 
+    /// How the vector index searches (`None` while it holds no vector).
+    pub fn search_mode(&self) -> Option<SearchMode> {
+        let space = self.space.read().unwrap_or_else(|p| p.into_inner());
+        space
+            .index
+            .as_ref()
+            .filter(|i| !i.is_empty())
+            .map(VectorIndex::mode)
+    }
+
     /// The content state of `catalog` with the current vectors, built when either changed.
     pub fn state(&self, catalog: &Arc<Catalog>) -> Arc<ContentState> {
         let version = self.table.read().unwrap_or_else(|p| p.into_inner()).version;
@@ -266,7 +279,9 @@ impl ContentIndex {
             .as_ref()
             .filter(|i| !i.is_empty())
             .map(VectorIndex::dim);
-        ContentState::build(catalog, version, dim, |id| space.vector(id))
+        let mut state = ContentState::build(catalog, version, dim, |id| space.vector(id));
+        state.space = self.space.clone();
+        state
     }
 
     /// A cached encoding of an interests text.
@@ -335,6 +350,7 @@ impl ContentState {
         ContentState {
             catalog: catalog.clone(),
             version,
+            space: Arc::default(),
             complete: content.is_some() && pending == 0,
             content,
             embedded,
@@ -378,6 +394,32 @@ impl ContentState {
     ) -> Option<Vec<f32>> {
         let cells = crate::users::place(&self.catalog, history);
         self.profile(&cells, interests, encoded)
+    }
+
+    /// The `n` items closest to `profile` among those `admits` accepts (catalog slots),
+    /// found through the vector index's graph; `None` while the index is small enough
+    /// to be scanned (the caller then scores every item: same result, no approximation).
+    pub fn nearest(
+        &self,
+        profile: &[f32],
+        n: usize,
+        admits: impl Fn(ItemIdx) -> bool + Sync,
+    ) -> Option<Vec<ItemIdx>> {
+        let vectors = self.vectors()?;
+        let space = self.space.read().unwrap_or_else(|p| p.into_inner());
+        let index = space.index.as_ref()?;
+        if index.mode() != SearchMode::Hnsw {
+            return None;
+        }
+        let slot_of = |key: u64| {
+            let slot = self.catalog.get(space.ids.get(&key)?)?;
+            vectors.has(slot).then_some(slot)
+        };
+        let found = index
+            .search_filtered(profile, n, |key| slot_of(key).is_some_and(&admits))
+            .map_err(|e| tracing::warn!("content search failed: {e}"))
+            .ok()?;
+        Some(found.into_iter().filter_map(|n| slot_of(n.key)).collect())
     }
 
     /// The item vectors in catalog order (for diversity re-ranking).

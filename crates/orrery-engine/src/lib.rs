@@ -50,6 +50,7 @@ pub use users::{HistoryCell, UserView};
 
 use cache::ListCache;
 use content::{ContentIndex, ContentState, EmbedJob};
+use flow::rules::{RuleError, RuleText, Rules};
 use flow::{ContentSource, FlowItem, FlowList, FlowRequest, FlowSettings, FlowUser};
 use orrery_models::blend::{Blend, Source};
 use rank::{Profile, top};
@@ -198,6 +199,8 @@ pub struct RankedItem {
     /// Which of the flow's sources proposed it (`model`, `neighbours`, `content`,
     /// `popular`).
     pub sources: Vec<&'static str>,
+    /// The product of the rules' boosts that matched it (1: none).
+    pub boost: f32,
 }
 
 /// A recommendation list.
@@ -238,6 +241,10 @@ pub struct RecommendOptions {
     pub reasons: bool,
     /// Diversity re-ranking (maximal marginal relevance) λ in (0, 1]; 1 = none.
     pub mmr_lambda: f32,
+    /// A named rule preset of `[flow.presets]`.
+    pub preset: Option<String>,
+    /// The request's own filter and boosts, applied with the preset's.
+    pub rules: RuleText,
 }
 
 impl Default for RecommendOptions {
@@ -252,6 +259,8 @@ impl Default for RecommendOptions {
             cf_weight: 0.8,
             reasons: false,
             mmr_lambda: 1.0,
+            preset: None,
+            rules: RuleText::default(),
         }
     }
 }
@@ -493,6 +502,15 @@ impl Engine {
         settings: EngineSettings,
         cache: ListCache,
     ) -> EngineResult<Engine> {
+        // A preset that does not parse is a configuration error, found before serving.
+        for (name, text) in &settings.flow.presets {
+            Rules::compile(text, &format!("flow.presets.{name}.")).map_err(|e| {
+                EngineError::Invalid {
+                    field: e.field,
+                    reason: e.error.to_string(),
+                }
+            })?;
+        }
         let dataset = store.load_dataset(&settings.weights).await?;
         let catalog = Arc::new(Catalog::from_dataset(&dataset));
         let known_users = dataset.users().ids().iter().cloned().collect();
@@ -580,8 +598,13 @@ impl Engine {
             .model_blob(version)
             .await?
             .ok_or(EngineError::UnknownVersion(version))?;
-        let decoded =
-            tokio::task::spawn_blocking(move || ServingModel::from_bundle(info, &blob)).await;
+        let exact_items = self.settings.flow.exact_items;
+        let decoded = tokio::task::spawn_blocking(move || {
+            let model = ServingModel::from_bundle(info, &blob)?;
+            model.prepare(exact_items);
+            Ok::<_, BundleError>(model)
+        })
+        .await;
         match decoded {
             Ok(result) => Ok(result?),
             Err(join) => Err(EngineError::Invalid {
@@ -593,10 +616,24 @@ impl Engine {
 
     /// Swaps `model` in: requests that already hold a snapshot finish on the old model.
     pub async fn serve_model(&self, model: ServingModel) {
+        let model = self.prepared(model).await;
         let _guard = self.writer.lock().await;
         let current = self.snapshot.load_full();
-        let next = Snapshot::new(current.catalog.clone(), Some(Arc::new(model)));
+        let next = Snapshot::new(current.catalog.clone(), Some(model));
         self.snapshot.store(Arc::new(next));
+    }
+
+    /// `model` with its indexes built, off the async threads.
+    async fn prepared(&self, model: ServingModel) -> Arc<ServingModel> {
+        let model = Arc::new(model);
+        let exact_items = self.settings.flow.exact_items;
+        let building = model.clone();
+        if let Err(join) = tokio::task::spawn_blocking(move || building.prepare(exact_items)).await
+        {
+            // The index is then built on the first request that needs it.
+            tracing::warn!("preparing the model stopped: {join}");
+        }
+        model
     }
 
     /// Serves the registry's active version if it is not the one served (another server
@@ -628,6 +665,7 @@ impl Engine {
     /// Serves `model`, trained on `dataset`, with the catalog refreshed from the same
     /// snapshot (fresh popularity); items written since the snapshot are kept.
     pub async fn serve_trained(&self, model: ServingModel, dataset: &Dataset) {
+        let model = self.prepared(model).await;
         let fresh = Catalog::from_dataset(dataset);
         let _guard = self.writer.lock().await;
         let current = self.snapshot.load_full();
@@ -644,7 +682,7 @@ impl Engine {
                 catalog = catalog.with_item(item.record.clone());
             }
         }
-        let next = Snapshot::new(Arc::new(catalog), Some(Arc::new(model)));
+        let next = Snapshot::new(Arc::new(catalog), Some(model));
         self.snapshot.store(Arc::new(next));
         // The snapshot may hold items written by other processes (imports).
         self.content.request(EmbedJob::All);
@@ -941,6 +979,7 @@ impl Engine {
         opts: &RecommendOptions,
     ) -> EngineResult<Recommendations> {
         check_cf_weight(opts.cf_weight)?;
+        let rules = self.rules(opts.preset.as_deref(), &opts.rules)?;
         let snapshot = self.snapshot();
         let view = self.user_view(user_id).await?;
         let catalog = &snapshot.catalog;
@@ -992,6 +1031,8 @@ impl Engine {
                     opts.cf_weight,
                     opts.mmr_lambda,
                 ),
+                rules: &rules,
+                seed: exploration_seed(user_id),
             },
         )?;
         let items = list
@@ -1023,6 +1064,61 @@ impl Engine {
             cf_weight,
             explanation,
         })
+    }
+
+    /// The flow's configuration and how it retrieves right now.
+    pub fn flow_status(&self) -> flow::FlowStatus {
+        let snapshot = self.snapshot();
+        let exact_items = self.settings.flow.exact_items;
+        let large = snapshot.catalog.slots() > exact_items;
+        let model_index = snapshot.model.as_deref().filter(|_| large).and_then(|m| {
+            let index = m.factor_index(exact_items)?;
+            Some(flow::IndexStatus {
+                version: m.version(),
+                items: index.len(),
+                recall_at_10: index.recall(),
+            })
+        });
+        flow::FlowStatus {
+            stages: flow::STAGES.to_vec(),
+            settings: self.settings.flow.clone(),
+            catalog_items: snapshot.catalog.len(),
+            retrieval: if large { "index" } else { "exact" },
+            model_index,
+            content_index: self.content.search_mode().map(|m| match m {
+                orrery_content::SearchMode::Exact => "exact",
+                orrery_content::SearchMode::Hnsw => "hnsw",
+            }),
+            cold_start_threshold: self.settings.cold_start_threshold,
+        }
+    }
+
+    /// The rules of a request: its preset's (an unknown preset is an error naming the
+    /// known ones) and its own, compiled.
+    pub fn rules(&self, preset: Option<&str>, own: &RuleText) -> EngineResult<Rules> {
+        let invalid = |e: RuleError| EngineError::Invalid {
+            field: e.field,
+            reason: e.error.to_string(),
+        };
+        let preset_rules = match preset {
+            None => Rules::default(),
+            Some(name) => {
+                let presets = &self.settings.flow.presets;
+                let text = presets.get(name).ok_or_else(|| EngineError::Invalid {
+                    field: "preset".into(),
+                    reason: if presets.is_empty() {
+                        format!(
+                            "no preset {name:?}: none is configured ([flow.presets] in orrery.toml)"
+                        )
+                    } else {
+                        let known: Vec<&str> = presets.keys().map(String::as_str).collect();
+                        format!("no preset {name:?}; known: {}", known.join(", "))
+                    },
+                })?;
+                Rules::compile(text, &format!("presets.{name}.")).map_err(invalid)?
+            }
+        };
+        Ok(preset_rules.with(&Rules::compile(own, "").map_err(invalid)?))
     }
 
     /// The blend of a request, with the engine's ramp and popularity settings.
@@ -1148,6 +1244,8 @@ impl Engine {
                 category: None,
                 exclude: &[],
                 blend: self.blend(true, true, Blend::default().cf_weight, 1.0),
+                rules: &Rules::default(),
+                seed: 0,
             },
         )?;
         let items = list
@@ -1270,6 +1368,7 @@ impl Engine {
                     because: None,
                     method: Method::Popularity,
                     sources: vec!["popular"],
+                    boost: 1.0,
                 })
             })
             .collect()
@@ -1305,6 +1404,7 @@ impl Engine {
                     because: None,
                     method,
                     sources: Vec::new(),
+                    boost: 1.0,
                 })
         };
         if by != SimilarBy::Content {
@@ -1656,6 +1756,19 @@ fn interests_text(interests: &[String]) -> String {
 }
 
 /// A flow item as an answer item (without reasons).
+/// The seed of a user's exploration draws: the same for an hour, on every server, so that
+/// a list does not reshuffle on each request.
+fn exploration_seed(user_id: &str) -> u64 {
+    use sha2::{Digest, Sha256};
+    let hour = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() / 3600);
+    let digest = Sha256::digest(format!("{user_id}\u{0}{hour}").as_bytes());
+    let mut bytes = [0u8; 8];
+    bytes.copy_from_slice(&digest[..8]);
+    u64::from_le_bytes(bytes)
+}
+
 fn ranked_item(snapshot: &Snapshot, item: &FlowItem) -> Option<RankedItem> {
     let r = &item.ranked;
     let catalog_item = snapshot.catalog.item(r.item)?;
@@ -1669,5 +1782,6 @@ fn ranked_item(snapshot: &Snapshot, item: &FlowItem) -> Option<RankedItem> {
         because: None,
         method: method_of(r.source),
         sources: item.origins.names(),
+        boost: item.boost,
     })
 }

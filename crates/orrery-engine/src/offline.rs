@@ -24,6 +24,7 @@ pub fn vector_rows(dataset: &Dataset, vectors: &ItemVectors) -> Vec<(String, Vec
 use orrery_store::ModelVersion;
 
 use crate::content::{ContentIndex, ContentState};
+use crate::flow::rules::Rules;
 use crate::flow::{self, FlowRequest, FlowSettings, FlowUser};
 use crate::rank::Profile;
 use crate::users::{HistoryCell, place};
@@ -178,6 +179,8 @@ impl<'a> OfflineFlow<'a> {
                     category: None,
                     exclude: &[],
                     blend,
+                    rules: &Rules::default(),
+                    seed: u64::from(user),
                 },
             )?,
         };

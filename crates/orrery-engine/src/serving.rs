@@ -1,7 +1,8 @@
 //! [`ServingModel`]: a fitted model with the id maps of the snapshot it was trained on, as
 //! stored in the registry (an [`orrery_train::Bundle`]) and as served, with the look-ups
 //! built over it on first use: each item's training users, and a vector index over the
-//! user factors for similar-user searches.
+//! user factors for similar-user searches, and a graph index over the item factors for
+//! catalogs too large to score whole.
 
 use std::sync::OnceLock;
 
@@ -10,6 +11,8 @@ use orrery_core::{Dataset, IdMap, ItemIdx, UserIdx};
 use orrery_models::{Model, Recommender};
 use orrery_store::ModelVersion;
 use orrery_train::Bundle;
+
+use crate::flow::retrieval::FactorIndex;
 
 pub use orrery_train::BundleError;
 
@@ -27,6 +30,9 @@ pub struct ServingModel {
     /// The training users' factors, keyed by user index; `None` for models without user
     /// factors. Built on first use.
     user_space: OnceLock<Option<VectorIndex>>,
+    /// The graph index over the items' factors, for catalogs too large to score whole;
+    /// built by [`ServingModel::prepare`] before the model is served.
+    item_space: OnceLock<Option<FactorIndex>>,
 }
 
 impl std::fmt::Debug for ServingModel {
@@ -50,6 +56,7 @@ impl ServingModel {
             items: dataset.items().clone(),
             item_users: OnceLock::new(),
             user_space: OnceLock::new(),
+            item_space: OnceLock::new(),
         }
     }
 
@@ -67,7 +74,33 @@ impl ServingModel {
             items,
             item_users: OnceLock::new(),
             user_space: OnceLock::new(),
+            item_space: OnceLock::new(),
         })
+    }
+
+    /// Builds what serving needs before the first request: the graph index over the
+    /// items' factors when the model knows more than `exact_items` items (slow: seconds
+    /// per hundred thousand items, so never on a request).
+    pub fn prepare(&self, exact_items: usize) {
+        if let Some(index) = self.factor_index(exact_items) {
+            tracing::info!(
+                version = self.version(),
+                items = index.len(),
+                recall_at_10 = index.recall(),
+                "indexed the model's items for retrieval"
+            );
+        }
+    }
+
+    /// The graph index over the items' factors, when the model knows more than
+    /// `exact_items` items and its scores are linear in its factors.
+    pub fn factor_index(&self, exact_items: usize) -> Option<&FactorIndex> {
+        if self.model.n_items() <= exact_items {
+            return None;
+        }
+        self.item_space
+            .get_or_init(|| FactorIndex::build(&self.model))
+            .as_ref()
     }
 
     /// The registry version.

@@ -463,11 +463,29 @@ pub fn rank(
     k: usize,
     vectors: Option<&ItemVectors>,
 ) -> (Vec<Ranked>, Plan) {
+    rank_boosted(signals, blend, admit, k, vectors, None)
+}
+
+/// [`rank`] with each item's blended score multiplied by its `boosts` entry (business
+/// rules that favour some items), before the best are chosen.
+pub fn rank_boosted(
+    signals: &Signals,
+    blend: &Blend,
+    admit: &[bool],
+    k: usize,
+    vectors: Option<&ItemVectors>,
+    boosts: Option<&[f32]>,
+) -> (Vec<Ranked>, Plan) {
     let blender = Blender::new(signals, blend, admit);
     let diversify = blend.mmr_lambda < 1.0 && vectors.is_some();
     // MMR chooses among a pool of the best candidates, wide enough to find different ones.
     let pool = if diversify { (k * 5).max(50) } else { k };
-    let scores = blender.scores();
+    let mut scores = blender.scores();
+    if let Some(boosts) = boosts {
+        for (score, &boost) in scores.iter_mut().zip(boosts) {
+            *score *= boost;
+        }
+    }
     let best = top_k(&scores, pool);
     let chosen = match vectors {
         Some(v) if diversify => mmr(&best, v, blend.mmr_lambda, k),

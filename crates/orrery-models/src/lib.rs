@@ -56,7 +56,7 @@ pub use params::{
     PopularityParams, Similarity, SvdppParams, TrendingParams,
 };
 pub use progress::{EpochReport, NoProgress, Progress, ValidationReport};
-pub use repr::{Contribution, Explanation, Scored, UserRepr};
+pub use repr::{Contribution, Explanation, LinearItems, Scored, UserRepr};
 pub use vectors::ItemVectors;
 
 /// Result with this crate's [`Error`].

@@ -15,7 +15,9 @@ use crate::history::History;
 use crate::repr::{normalize_history, normalize_ordered_history};
 use crate::topk::top_k;
 use crate::vectors::ItemVectors;
-use crate::{Algorithm, Error, Explanation, Filter, Params, Progress, Result, Scored, UserRepr};
+use crate::{
+    Algorithm, Error, Explanation, Filter, LinearItems, Params, Progress, Result, Scored, UserRepr,
+};
 
 /// What every recommender answers, whatever its algorithm.
 pub trait Recommender: Send + Sync {
@@ -276,6 +278,15 @@ impl Model {
         dispatch!(&self.fitted, a => a.item_factors())
     }
 
+    /// The item side of the scores when they are linear in the user's factors (ALS, BPR,
+    /// NMF, MF, SVD++): every score is `c(user) + user.factors · factors[i] + bias[i]`,
+    /// so that the best items of a user are a maximum-inner-product search over the
+    /// items' `[factors[i], bias[i]]` with the query `[user.factors, 1]`. `None` for other
+    /// models.
+    pub fn linear_items(&self) -> Option<LinearItems<'_>> {
+        dispatch!(&self.fitted, a => a.linear_items())
+    }
+
     /// A representation of a user the model has never seen, from their profile
     /// (demographics) and onboarding interactions: the two-tower network ([`Algorithm::Ncf`])
     /// runs its user tower on both; every other model folds the interactions in
@@ -475,6 +486,10 @@ impl Algo for Fitted {
 
     fn item_factors(&self) -> Option<(&[f32], usize)> {
         dispatch!(self, a => a.item_factors())
+    }
+
+    fn linear_items(&self) -> Option<LinearItems<'_>> {
+        dispatch!(self, a => a.linear_items())
     }
 
     fn trained_user(&self, user: UserIdx, history: Vec<(ItemIdx, f32)>) -> UserRepr {

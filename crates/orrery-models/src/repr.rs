@@ -182,3 +182,16 @@ mod tests {
         assert!((e.score - 0.9).abs() < 1e-6);
     }
 }
+
+/// The item side of a model whose scores are linear in the user's factors:
+/// `score(user, i) = c(user) + user.factors · factors[i] + bias[i]` (see
+/// [`crate::Model::linear_items`]).
+#[derive(Debug, Clone, Copy)]
+pub struct LinearItems<'a> {
+    /// Row-major `n_items × k` item factors.
+    pub factors: &'a [f32],
+    /// The width of a row (the length of [`UserRepr::factors`]).
+    pub k: usize,
+    /// Per-item additive terms, when the model has them.
+    pub bias: Option<&'a [f32]>,
+}

@@ -292,6 +292,34 @@ impl ItemVectors {
         rest.fill(f32::NEG_INFINITY);
     }
 
+    /// [`ItemVectors::dots`] for `items` alone, into `out` (same length): the same values,
+    /// for callers that rank a few candidates of a large table.
+    pub fn dots_of(&self, query: &[f32], items: &[ItemIdx], out: &mut [f32]) {
+        let coded = (query.len() == self.dim && self.dim > 0).then(|| {
+            let codes = self.codes.0.get_or_init(|| Codes::of(&self.rows, self.dim));
+            (codes, quantize_query(query))
+        });
+        for (o, &item) in out.iter_mut().zip(items) {
+            let i = item as usize;
+            if !self.present.get(i).copied().unwrap_or(false) {
+                *o = f32::NEG_INFINITY;
+                continue;
+            }
+            *o = match &coded {
+                Some((codes, (coded_query, query_scale))) => {
+                    let row = &codes.codes[i * self.dim..(i + 1) * self.dim];
+                    let sum: i32 = row
+                        .iter()
+                        .zip(coded_query)
+                        .map(|(&a, &b)| i32::from(a) * i32::from(b))
+                        .sum();
+                    sum as f32 * codes.scales[i] * query_scale
+                }
+                None => crate::linalg::dot(query, &self.rows[i * self.dim..(i + 1) * self.dim]),
+            };
+        }
+    }
+
     /// The unit vector of `item`, if it has one.
     pub fn get(&self, item: ItemIdx) -> Option<&[f32]> {
         let i = item as usize;
@@ -374,6 +402,13 @@ mod tests {
             }
         }
         assert_eq!(out[12..], [f32::NEG_INFINITY; 2]);
+        // The candidates' dots are the same numbers, missing and unknown slots included.
+        let items = [11, 1, 0, 7, 13, 5];
+        let mut some = vec![0.0; items.len()];
+        v.dots_of(&query, &items, &mut some);
+        for (&item, &o) in items.iter().zip(&some) {
+            assert_eq!(o.to_bits(), out[item as usize].to_bits(), "item {item}");
+        }
     }
 
     /// Unit vectors in 384 dimensions around a few directions, as sentence embeddings of a

@@ -88,7 +88,7 @@ impl Server {
                     half_life_days: config.half_life_days,
                     weights: config.weights.clone(),
                     encoder,
-                    flow: config.flow,
+                    flow: config.flow.clone(),
                 },
                 cache,
             )

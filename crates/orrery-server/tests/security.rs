@@ -108,6 +108,7 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/metrics", Rule::Open),
     ("GET", "/metrics/history", Rule::Open),
     ("GET", "/metrics/serving", Rule::Open),
+    ("GET", "/flow", Rule::Open),
     ("GET", "/metrics/prometheus", Rule::Open),
     ("GET", "/stats", Rule::Open),
     ("GET", "/stats/interactions-per-day", Rule::Open),

@@ -9,7 +9,9 @@
 //!
 //! - [`sources`] propose candidates; [`sources::Candidates`] merges them and remembers
 //!   which sources proposed each item, so that every list says where its items came from.
-//! - [`rules::Admission`] holds the filters every source applies while it searches.
+//! - [`rules::Admission`] holds the filters every source applies while it searches
+//!   (seen, excluded, category, and the [`expr`] filters of the request and its preset);
+//!   the rules' boosts scale the ranker's scores.
 //! - The ranker blends, over the candidates only, the active model's score (a re-ranking
 //!   model such as NCF scores just these), the content match and popularity, by
 //!   `orrery-models`' blend ([`orrery_models::blend`]): weights that move smoothly with
@@ -25,6 +27,8 @@
 //! The flow reads a [`Snapshot`] and a [`ContentState`]; the engine builds them from the
 //! store, evaluation from a training split ([`crate::offline`]).
 
+pub mod expr;
+pub mod retrieval;
 pub mod rules;
 pub mod sources;
 
@@ -37,11 +41,13 @@ use serde::{Deserialize, Serialize};
 use crate::content::ContentState;
 use crate::rank::Profile;
 use crate::{ServingModel, Snapshot};
-use rules::Admission;
+use retrieval::FactorIndex;
+use rules::{Admission, Presets, Rules};
 use sources::{Candidates, ModelScores, Origins};
 
-/// How many candidates each source proposes (`[flow]` in `orrery.toml`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// How many candidates each source proposes, and the named rules (`[flow]` in
+/// `orrery.toml`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct FlowSettings {
     /// The active model's best items.
@@ -54,6 +60,15 @@ pub struct FlowSettings {
     pub recent_items: usize,
     /// Neighbours proposed per recent item.
     pub neighbours_per_item: usize,
+    /// Catalogs of up to this many items are scored whole (exact); above it the model
+    /// and content sources search graph indexes and only candidates are scored.
+    pub exact_items: usize,
+    /// The share of each page given to exploration (0, the default: none): items ranked
+    /// just below the page, drawn at random, so that the model learns about items it
+    /// would otherwise never show. At most half a page.
+    pub exploration: f32,
+    /// Named rules a request chooses with `preset=NAME`.
+    pub presets: Presets,
 }
 
 impl Default for FlowSettings {
@@ -64,9 +79,47 @@ impl Default for FlowSettings {
             popular_candidates: 50,
             recent_items: 3,
             neighbours_per_item: 20,
+            exact_items: 20_000,
+            exploration: 0.0,
+            presets: Presets::new(),
         }
     }
 }
+
+/// How the flow is configured and how it retrieves right now (`GET /flow`).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FlowStatus {
+    /// The stages a list goes through, in order.
+    pub stages: Vec<&'static str>,
+    /// Candidates per source, the exact threshold and the presets.
+    #[schema(value_type = Object)]
+    pub settings: FlowSettings,
+    /// Live items in the catalog.
+    pub catalog_items: usize,
+    /// `exact` (every item scored) or `index` (graph indexes, candidates scored).
+    pub retrieval: &'static str,
+    /// The active model's item index, when retrieval goes through it.
+    pub model_index: Option<IndexStatus>,
+    /// How the content index searches: `exact` or `hnsw` (absent without vectors).
+    pub content_index: Option<&'static str>,
+    /// Users with fewer interactions than this are ramped from content to the model.
+    pub cold_start_threshold: usize,
+}
+
+/// The graph index over a model's items.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct IndexStatus {
+    /// The model version it indexes.
+    pub version: i64,
+    /// Items indexed.
+    pub items: usize,
+    /// The share of the exact top 10 it finds, measured on a sample of the model's users
+    /// when it was built.
+    pub recall_at_10: Option<f32>,
+}
+
+/// The stages of [`recommend`], for [`FlowStatus`].
+pub const STAGES: [&str; 6] = ["sources", "merge", "rank", "rules", "diversify", "page"];
 
 /// Where a list's content scores came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,6 +161,10 @@ pub struct FlowRequest<'a> {
     pub exclude: &'a [ItemIdx],
     /// How to blend (switches, weights, diversity).
     pub blend: Blend,
+    /// Filters and boosts.
+    pub rules: &'a Rules,
+    /// Seeds the exploration draws: the same seed gives the same list.
+    pub seed: u64,
 }
 
 /// One item of a list.
@@ -117,6 +174,8 @@ pub struct FlowItem {
     pub ranked: Ranked,
     /// The sources that proposed it.
     pub origins: Origins,
+    /// The product of the rules' boosts that matched it (1: none).
+    pub boost: f32,
 }
 
 /// A list and how it was made.
@@ -143,22 +202,29 @@ pub fn recommend(
         user.cells.iter().map(|&(slot, _)| slot),
         request.exclude.iter().copied(),
         request.category,
+        request.rules,
     );
     let wanted = request.offset.saturating_add(request.n);
     // The sources run whatever the request's switches say (they only weigh the signals),
     // so that switching a signal off reweighs one candidate set instead of ranking another.
-    let scores = UserScores::of(snapshot, content, user)?;
+    let scores = UserScores::of(snapshot, content, settings, user)?;
     let mut candidates = Candidates::default();
-    if let (Some((model, _)), Some(model_scores)) = (scores.model, &scores.model_scores) {
+    if let Some((model, repr)) = scores.model {
         let n = settings.model_candidates;
-        candidates.add(
-            Origins::MODEL,
-            sources::model_top(snapshot, &model_scores.scores, &admission, n.max(wanted)),
-            n,
-        );
+        let top = match (scores.model_index, &scores.model_scores) {
+            (Some(index), _) => {
+                sources::model_indexed(snapshot, index, repr, &admission, n.max(wanted))
+            }
+            (None, Some(model_scores)) => {
+                sources::model_top(snapshot, &model_scores.scores, &admission, n.max(wanted))
+            }
+            (None, None) => Vec::new(),
+        };
+        candidates.add(Origins::MODEL, top, n);
         let neighbours = sources::neighbours(
             snapshot,
             model,
+            scores.model_index,
             user.cells,
             settings.recent_items,
             settings.neighbours_per_item,
@@ -167,18 +233,38 @@ pub fn recommend(
         candidates.add(Origins::NEIGHBOURS, neighbours, usize::MAX);
     }
     let n = settings.content_candidates;
-    if let Some(dots) = &scores.content_dots {
-        candidates.add(
+    match &scores.content {
+        Some(ContentMatch::Whole(dots)) => candidates.add(
             Origins::CONTENT,
             sources::content_top(dots, &admission, n.max(wanted)),
             n,
-        );
-    } else if let Some(tokens) = scores.tokens {
-        candidates.add(
-            Origins::CONTENT,
-            sources::tokens_top(snapshot, tokens, user.popularity, &admission, n.max(wanted)),
-            n,
-        );
+        ),
+        Some(ContentMatch::Indexed { profile, vectors }) => {
+            let nearest = content
+                .nearest(profile, n.max(wanted), |slot| admission.admits(slot))
+                .unwrap_or_else(|| {
+                    // The vector index is still small enough to be scanned.
+                    let mut dots = vec![f32::NEG_INFINITY; snapshot.catalog.slots()];
+                    vectors.dots(profile, &mut dots);
+                    sources::content_top(&dots, &admission, n.max(wanted))
+                });
+            candidates.add(Origins::CONTENT, nearest, n);
+        }
+        None => {
+            if let Some(tokens) = scores.tokens {
+                candidates.add(
+                    Origins::CONTENT,
+                    sources::tokens_top(
+                        snapshot,
+                        tokens,
+                        user.popularity,
+                        &admission,
+                        n.max(wanted),
+                    ),
+                    n,
+                );
+            }
+        }
     }
     let n = settings.popular_candidates;
     candidates.add(
@@ -192,8 +278,12 @@ pub fn recommend(
         user,
         &candidates,
         &scores,
-        &request.blend,
-        request.offset..wanted,
+        &Ranking {
+            blend: &request.blend,
+            rules: request.rules,
+            page: request.offset..wanted,
+            exploration: Exploration::of(settings.exploration, request.n, request.seed),
+        },
     ))
 }
 
@@ -208,7 +298,12 @@ pub fn rank_given(
     blend: Blend,
     k: usize,
 ) -> orrery_models::Result<FlowList> {
-    let scores = UserScores::of(snapshot, content, user)?;
+    // Every given candidate is scored: no source searches, so no index is needed.
+    let exact = FlowSettings {
+        exact_items: usize::MAX,
+        ..FlowSettings::default()
+    };
+    let scores = UserScores::of(snapshot, content, &exact, user)?;
     let mut merged = Candidates::default();
     merged.add(Origins::GIVEN, candidates.iter().copied(), usize::MAX);
     Ok(rank_candidates(
@@ -217,49 +312,95 @@ pub fn rank_given(
         user,
         &merged,
         &scores,
-        &blend,
-        0..k,
+        &Ranking {
+            blend: &blend,
+            rules: &Rules::default(),
+            page: 0..k,
+            exploration: None,
+        },
     ))
 }
 
-/// What the sources and the ranker read of one user's scores over the whole catalog.
+/// What the sources and the ranker read of one user's scores: over the whole catalog
+/// when it is small, through indexes when it is not.
 struct UserScores<'a> {
     /// The active model and the user under it.
     model: Option<(&'a ServingModel, &'a UserRepr)>,
-    /// The model's scores of every item it knows.
+    /// The model's scores of every item it knows (catalogs scored whole, and models
+    /// without an index).
     model_scores: Option<ModelScores>,
-    /// The content profile's dot product with every item's vector (−∞ where an item has
-    /// none); `None` without a profile or vectors.
-    content_dots: Option<Vec<f32>>,
+    /// The graph index over the model's items (large catalogs).
+    model_index: Option<&'a FactorIndex>,
+    /// How items match the user's content profile; `None` without a profile or vectors.
+    content: Option<ContentMatch<'a>>,
     /// The categories and tags the user likes, the content signal while there are no
     /// vectors.
     tokens: Option<&'a Profile>,
 }
 
+/// A content profile's match with the items.
+enum ContentMatch<'a> {
+    /// The profile's dot product with every item's vector (−∞ where an item has none).
+    Whole(Vec<f32>),
+    /// The profile and the vectors, for dot products with the candidates alone.
+    Indexed {
+        profile: &'a [f32],
+        vectors: &'a ItemVectors,
+    },
+}
+
+impl ContentMatch<'_> {
+    /// The match of each of `slots` (−∞ where an item has no vector).
+    fn of(&self, slots: &[ItemIdx]) -> Vec<f32> {
+        match self {
+            ContentMatch::Whole(dots) => slots
+                .iter()
+                .map(|&s| dots.get(s as usize).copied().unwrap_or(f32::NEG_INFINITY))
+                .collect(),
+            ContentMatch::Indexed { profile, vectors } => {
+                let mut out = vec![f32::NEG_INFINITY; slots.len()];
+                vectors.dots_of(profile, slots, &mut out);
+                out
+            }
+        }
+    }
+}
+
 impl<'a> UserScores<'a> {
     fn of(
         snapshot: &'a Snapshot,
-        content: &ContentState,
+        content: &'a ContentState,
+        settings: &FlowSettings,
         user: &FlowUser<'a>,
     ) -> orrery_models::Result<UserScores<'a>> {
         let model = snapshot.model.as_deref().zip(user.repr);
+        let large = snapshot.catalog.slots() > settings.exact_items;
+        let model_index = model
+            .filter(|_| large)
+            .and_then(|(m, _)| m.factor_index(settings.exact_items));
         let model_scores = match model {
-            Some((model, repr)) => Some(ModelScores::of(model, repr)?),
-            None => None,
+            Some((model, repr)) if model_index.is_none() => Some(ModelScores::of(model, repr)?),
+            _ => None,
         };
-        let content_dots = content
-            .vectors()
-            .zip(user.content_profile)
-            .map(|(vectors, profile)| {
-                let mut dots = vec![f32::NEG_INFINITY; snapshot.catalog.slots()];
-                vectors.dots(profile, &mut dots);
-                dots
-            });
-        let tokens = (content_dots.is_none() && !user.tokens.is_empty()).then_some(user.tokens);
+        let content_match =
+            content
+                .vectors()
+                .zip(user.content_profile)
+                .map(|(vectors, profile)| {
+                    if large {
+                        ContentMatch::Indexed { profile, vectors }
+                    } else {
+                        let mut dots = vec![f32::NEG_INFINITY; snapshot.catalog.slots()];
+                        vectors.dots(profile, &mut dots);
+                        ContentMatch::Whole(dots)
+                    }
+                });
+        let tokens = (content_match.is_none() && !user.tokens.is_empty()).then_some(user.tokens);
         Ok(UserScores {
             model,
             model_scores,
-            content_dots,
+            model_index,
+            content: content_match,
             tokens,
         })
     }
@@ -273,47 +414,65 @@ fn rank_candidates(
     user: &FlowUser,
     candidates: &Candidates,
     scores: &UserScores,
-    blend: &Blend,
-    page: std::ops::Range<usize>,
+    ranking: &Ranking,
 ) -> FlowList {
-    let content_dots = scores.content_dots.as_deref();
-    let signals = CandidateSignals::gather(
-        snapshot,
-        content,
-        user,
-        candidates,
-        scores.model.zip(scores.model_scores.as_ref()),
-        content_dots,
-        scores.tokens,
-    );
+    let Ranking {
+        blend,
+        rules,
+        ref page,
+        exploration,
+    } = *ranking;
+    let signals = CandidateSignals::gather(snapshot, content, user, candidates, scores);
     let mmr_vectors = content
         .vectors()
-        .filter(|_| blend.mmr_lambda < 1.0 && content_dots.is_some())
+        .filter(|_| blend.mmr_lambda < 1.0 && scores.content.is_some())
         .map(|v| compact_vectors(v, candidates.slots()));
-    let (mut ranked, plan) = blend::rank(
+    let boosts: Option<Vec<f32>> = rules.boosts().then(|| {
+        let catalog = &snapshot.catalog;
+        candidates
+            .slots()
+            .iter()
+            .map(|&s| {
+                catalog
+                    .item(s)
+                    .map_or(1.0, |item| rules.boost(&item.record))
+            })
+            .collect()
+    });
+    let beyond = exploration.map_or(0, |_| EXPLORATION_POOL);
+    let (mut ranked, plan) = blend::rank_boosted(
         &signals.as_signals(user.interactions, candidates.basis()),
         blend,
         &vec![true; candidates.len()],
-        page.end,
+        page.end + beyond,
         mmr_vectors.as_ref(),
+        boosts.as_deref(),
     );
+    let below = ranked.split_off(page.end.min(ranked.len()));
     ranked.drain(..page.start.min(ranked.len()));
-    let items = ranked
-        .into_iter()
-        .map(|r| {
-            let i = r.item as usize;
-            FlowItem {
-                ranked: Ranked {
-                    item: candidates.slots()[i],
-                    ..r
-                },
-                origins: candidates.origins(i),
-            }
-        })
-        .collect();
+    let item = |r: Ranked, explored: bool| {
+        let i = r.item as usize;
+        let origins = candidates.origins(i);
+        FlowItem {
+            ranked: Ranked {
+                item: candidates.slots()[i],
+                ..r
+            },
+            origins: if explored {
+                origins | Origins::EXPLORATION
+            } else {
+                origins
+            },
+            boost: boosts.as_ref().map_or(1.0, |b| b[i]),
+        }
+    };
+    let mut items: Vec<FlowItem> = ranked.into_iter().map(|r| item(r, false)).collect();
+    if let Some(exploration) = exploration {
+        exploration.replace_last(&mut items, below, |r| item(r, true));
+    }
     let content_source = if signals.content.is_none() || plan.content_share == 0.0 {
         ContentSource::None
-    } else if content_dots.is_some() {
+    } else if scores.content.is_some() {
         ContentSource::Embeddings
     } else {
         ContentSource::Tokens
@@ -322,6 +481,56 @@ fn rank_candidates(
         items,
         plan,
         content: content_source,
+    }
+}
+
+/// What the ranker is asked for: how to blend, the rules, the page and its exploration.
+struct Ranking<'a> {
+    blend: &'a Blend,
+    rules: &'a Rules,
+    page: std::ops::Range<usize>,
+    exploration: Option<Exploration>,
+}
+
+/// How many items ranked below a page the exploration slots draw from.
+const EXPLORATION_POOL: usize = 50;
+
+/// The exploration slots of one page: how many, and the seed of their draws.
+#[derive(Debug, Clone, Copy)]
+struct Exploration {
+    slots: usize,
+    seed: u64,
+}
+
+impl Exploration {
+    /// The slots a page of `n` gets at `share` (at least one when the share is positive,
+    /// at most half the page); `None` when there are none.
+    fn of(share: f32, n: usize, seed: u64) -> Option<Exploration> {
+        if share.is_nan() || share <= 0.0 || n < 2 {
+            return None;
+        }
+        let slots = ((n as f32 * share.min(0.5)).round() as usize).clamp(1, n / 2);
+        Some(Exploration { slots, seed })
+    }
+
+    /// Replaces the last slots of a full page with items drawn at random from `below`
+    /// (the ranks just under the page).
+    fn replace_last(
+        self,
+        page: &mut Vec<FlowItem>,
+        below: Vec<Ranked>,
+        item: impl Fn(Ranked) -> FlowItem,
+    ) {
+        let slots = self.slots.min(below.len()).min(page.len());
+        if slots == 0 {
+            return;
+        }
+        let mut rng = orrery_core::rng::seeded(self.seed);
+        let mut drawn = rand::seq::index::sample(&mut rng, below.len(), slots).into_vec();
+        // Keep their ranking order among themselves.
+        drawn.sort_unstable();
+        page.truncate(page.len() - slots);
+        page.extend(drawn.into_iter().map(|i| item(below[i])));
     }
 }
 
@@ -339,16 +548,15 @@ impl CandidateSignals {
         content: &ContentState,
         user: &FlowUser,
         candidates: &Candidates,
-        model: Option<((&ServingModel, &UserRepr), &ModelScores)>,
-        content_dots: Option<&[f32]>,
-        tokens: Option<&Profile>,
+        scores: &UserScores,
     ) -> CandidateSignals {
         let slots = candidates.slots();
-        let collaborative =
-            model.map(|((model, repr), scores)| model_signal(snapshot, model, repr, scores, slots));
-        let (content_scores, category_match) = match (content_dots, tokens) {
-            (Some(dots), _) => {
-                let scores = slots.iter().map(|&s| dots[s as usize]).collect();
+        let collaborative = scores.model.map(|(model, repr)| {
+            model_signal(snapshot, model, repr, scores.model_scores.as_ref(), slots)
+        });
+        let (content_scores, category_match) = match (&scores.content, scores.tokens) {
+            (Some(matches), _) => {
+                let content_scores = matches.of(slots);
                 let matches =
                     user.content_profile
                         .zip(content.content.as_ref())
@@ -359,7 +567,7 @@ impl CandidateSignals {
                                 .map(|&s| model.item_category_match(&affinities, s))
                                 .collect()
                         });
-                (Some(scores), matches)
+                (Some(content_scores), matches)
             }
             (None, Some(tokens)) => {
                 let catalog = &snapshot.catalog;
@@ -402,30 +610,34 @@ impl CandidateSignals {
 }
 
 /// The model's score of each candidate (−∞ for items it does not know): from the scores
-/// of every item, or, for a re-ranking model, its full score of the candidates alone
-/// (its retrieval scores if that fails).
+/// of every item when they were computed, else (large catalogs, and re-ranking models
+/// such as NCF, whose full score is too costly for the whole catalog) by scoring the
+/// candidates alone, falling back on the retrieval scores if that fails.
 fn model_signal(
     snapshot: &Snapshot,
     model: &ServingModel,
     repr: &UserRepr,
-    scores: &ModelScores,
+    scores: Option<&ModelScores>,
     slots: &[ItemIdx],
 ) -> Vec<f32> {
     let known: Vec<Option<ItemIdx>> = slots.iter().map(|&s| snapshot.model_index(s)).collect();
-    let from_scores = || {
+    let from_scores = |scores: &ModelScores| {
         known
             .iter()
             .map(|m| m.map_or(f32::NEG_INFINITY, |m| scores.scores[m as usize]))
             .collect()
     };
-    if !scores.rerank {
-        return from_scores();
+    if let Some(scores) = scores.filter(|s| !s.rerank) {
+        return from_scores(scores);
     }
     let items: Vec<ItemIdx> = known.iter().flatten().copied().collect();
     let mut rescored = vec![0f32; items.len()];
     if let Err(error) = model.model.score(repr, &items, &mut rescored) {
-        tracing::warn!("re-ranking candidates failed, ranking on retrieval scores: {error}");
-        return from_scores();
+        tracing::warn!("scoring the candidates failed: {error}");
+        return match scores {
+            Some(scores) => from_scores(scores),
+            None => vec![f32::NEG_INFINITY; slots.len()],
+        };
     }
     let mut rescored = rescored.into_iter();
     known
@@ -447,4 +659,73 @@ fn compact_vectors(vectors: &ItemVectors, slots: &[ItemIdx]) -> ItemVectors {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ranked(item: ItemIdx, score: f32) -> Ranked {
+        Ranked {
+            item,
+            score,
+            collaborative: None,
+            content: None,
+            popularity: 0.0,
+            source: blend::Source::Popularity,
+        }
+    }
+
+    fn flow_item(r: Ranked, explored: bool) -> FlowItem {
+        FlowItem {
+            ranked: r,
+            origins: if explored {
+                Origins::EXPLORATION
+            } else {
+                Origins::MODEL
+            },
+            boost: 1.0,
+        }
+    }
+
+    #[test]
+    fn exploration_takes_a_share_of_the_page_within_bounds() {
+        assert!(Exploration::of(0.0, 10, 1).is_none());
+        assert!(Exploration::of(f32::NAN, 10, 1).is_none());
+        assert!(
+            Exploration::of(0.2, 1, 1).is_none(),
+            "a page of one is never explored"
+        );
+        assert_eq!(Exploration::of(0.2, 10, 1).unwrap().slots, 2);
+        assert_eq!(Exploration::of(0.01, 10, 1).unwrap().slots, 1);
+        assert_eq!(Exploration::of(0.9, 10, 1).unwrap().slots, 5);
+    }
+
+    #[test]
+    fn exploration_replaces_the_last_slots_with_seeded_draws_from_below_the_page() {
+        let page = || -> Vec<FlowItem> {
+            (0..10)
+                .map(|i| flow_item(ranked(i, 1.0 - i as f32 / 100.0), false))
+                .collect()
+        };
+        let below: Vec<Ranked> = (10..60).map(|i| ranked(i, 0.5)).collect();
+        let draw = |seed: u64| {
+            let mut items = page();
+            Exploration { slots: 2, seed }
+                .replace_last(&mut items, below.clone(), |r| flow_item(r, true));
+            items
+        };
+        let first = draw(7);
+        assert_eq!(first.len(), 10);
+        let kept: Vec<ItemIdx> = first[..8].iter().map(|i| i.ranked.item).collect();
+        assert_eq!(kept, (0..8).collect::<Vec<_>>(), "the best eight stay");
+        for explored in &first[8..] {
+            assert!(explored.ranked.item >= 10, "drawn from below the page");
+            assert!(explored.origins.contains(Origins::EXPLORATION));
+        }
+        let ids = |items: &[FlowItem]| items.iter().map(|i| i.ranked.item).collect::<Vec<_>>();
+        assert_eq!(ids(&first), ids(&draw(7)), "the same seed, the same list");
+        let differs = (0..20).any(|seed| ids(&draw(seed))[8..] != ids(&first)[8..]);
+        assert!(differs, "other seeds draw other items");
+    }
 }

@@ -1,7 +1,8 @@
 //! The sources of a list: each proposes the best admitted items it knows for one user,
 //! and [`Candidates`] merges their proposals, remembering which sources made each one.
 //!
-//! - [`model_top`]: the active model's best items for the user.
+//! - [`model_top`]: the active model's best items for the user (from every item's score);
+//!   [`model_indexed`] the same through a graph index, for large catalogs.
 //! - [`neighbours`]: the model's nearest items to what the user liked last.
 //! - [`content_top`]: the items whose text embedding is closest to the user's profile.
 //! - [`tokens_top`]: items in the categories and tags the user likes (the content signal
@@ -13,6 +14,7 @@ use std::collections::HashMap;
 use orrery_core::ItemIdx;
 use orrery_models::{Recommender, UserRepr};
 
+use crate::flow::retrieval::FactorIndex;
 use crate::flow::rules::Admission;
 use crate::rank::Profile;
 use crate::{ServingModel, Snapshot};
@@ -32,13 +34,16 @@ impl Origins {
     pub const POPULAR: Origins = Origins(8);
     /// Named by the caller (an evaluation protocol's candidates).
     pub const GIVEN: Origins = Origins(16);
+    /// Drawn into an exploration slot from below the page.
+    pub const EXPLORATION: Origins = Origins(32);
 
-    const NAMES: [(Origins, &'static str); 5] = [
+    const NAMES: [(Origins, &'static str); 6] = [
         (Origins::MODEL, "model"),
         (Origins::NEIGHBOURS, "neighbours"),
         (Origins::CONTENT, "content"),
         (Origins::POPULAR, "popular"),
         (Origins::GIVEN, "given"),
+        (Origins::EXPLORATION, "exploration"),
     ];
 
     /// Whether every source of `other` is in the set.
@@ -163,11 +168,34 @@ pub fn model_top(
     best(scored, n)
 }
 
+/// The `n` admitted items with the best model scores, found through the graph index over
+/// the model's items (catalogs too large to score whole).
+pub fn model_indexed(
+    snapshot: &Snapshot,
+    index: &FactorIndex,
+    repr: &UserRepr,
+    admission: &Admission,
+    n: usize,
+) -> Vec<ItemIdx> {
+    let admits = |m: ItemIdx| {
+        snapshot
+            .catalog_slot(m)
+            .is_some_and(|slot| admission.admits(slot))
+    };
+    index
+        .best(&repr.factors, n, admits)
+        .into_iter()
+        .filter_map(|m| snapshot.catalog_slot(m))
+        .collect()
+}
+
 /// The model's `per_item` nearest items to each of the user's `recent` latest liked
-/// items (cells oldest first), admitted ones only.
+/// items (cells oldest first), admitted ones only: by the model's item similarity, or,
+/// through its graph index when there is one, by the inner product of item factors.
 pub fn neighbours(
     snapshot: &Snapshot,
     model: &ServingModel,
+    index: Option<&FactorIndex>,
     cells: &[(ItemIdx, f32)],
     recent: usize,
     per_item: usize,
@@ -179,6 +207,20 @@ pub fn neighbours(
         let Some(m) = snapshot.model_index(slot) else {
             continue;
         };
+        if let Some(index) = index {
+            let admits = |other: ItemIdx| {
+                snapshot
+                    .catalog_slot(other)
+                    .is_some_and(|s| admission.admits(s))
+            };
+            out.extend(
+                index
+                    .neighbours(m, per_item, admits)
+                    .into_iter()
+                    .filter_map(|other| snapshot.catalog_slot(other)),
+            );
+            continue;
+        }
         let Ok(similar) = model.model.similar_items(m, per_item) else {
             // The model has no item similarity: the source proposes nothing.
             return out;

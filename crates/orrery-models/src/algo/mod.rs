@@ -20,7 +20,7 @@ use orrery_core::{Dataset, ItemIdx, UserIdx};
 
 use crate::linalg::{Kernel, dot, dot_simd, norm, row};
 use crate::topk::top_k;
-use crate::{Algorithm, Error, Explanation, Result, Scored, UserRepr};
+use crate::{Algorithm, Error, Explanation, LinearItems, Result, Scored, UserRepr};
 
 /// The algorithm side of [`crate::Recommender`], on validated input.
 pub(crate) trait Algo {
@@ -34,6 +34,12 @@ pub(crate) trait Algo {
 
     /// Row-major item factors and their width.
     fn item_factors(&self) -> Option<(&[f32], usize)> {
+        None
+    }
+
+    /// The item side of a score that is linear in the user's factors, for models whose
+    /// every score is `c(user) + user.factors · factors[i] + bias[i]`.
+    fn linear_items(&self) -> Option<LinearItems<'_>> {
         None
     }
 

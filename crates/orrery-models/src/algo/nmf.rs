@@ -353,6 +353,14 @@ impl Algo for Nmf {
         Some((&self.item_factors, self.factors))
     }
 
+    fn linear_items(&self) -> Option<crate::LinearItems<'_>> {
+        Some(crate::LinearItems {
+            factors: &self.item_factors,
+            k: self.factors,
+            bias: None,
+        })
+    }
+
     fn trained_user(&self, user: UserIdx, history: Vec<(ItemIdx, f32)>) -> UserRepr {
         UserRepr {
             factors: row(&self.user_factors, user as usize, self.factors).to_vec(),

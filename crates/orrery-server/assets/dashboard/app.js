@@ -109,6 +109,7 @@ const pages = {
   metrics: loadMetrics,
   training: loadTraining,
   serving: loadServing,
+  flow: loadFlow,
   pipeline: loadPipeline,
   explore: loadExplore,
 };
@@ -462,6 +463,45 @@ async function loadServing() {
     ),
   );
   if (!refreshTimer) refreshTimer = setInterval(() => current === "serving" && loadServing().catch((e) => fail("Serving", e)), 5000);
+}
+
+// Flow ------------------------------------------------------------------------------------
+
+async function loadFlow() {
+  const flow = await api("/flow");
+  $("flow-stages").replaceChildren(
+    ...flow.stages.flatMap((stage, i) => [...(i ? [el("span", { class: "arrow" }, " → ")] : []), el("strong", {}, stage)]),
+  );
+  const index = flow.model_index;
+  const row = (name, value) => el("tr", {}, el("th", {}, name), el("td", {}, value));
+  $("flow-retrieval").querySelector("tbody").replaceChildren(
+    row("Live items", formatNumber(flow.catalog_items)),
+    row("Scored", flow.retrieval === "index"
+      ? `candidates only (more than ${formatNumber(flow.settings.exact_items)} items)`
+      : `every item (up to ${formatNumber(flow.settings.exact_items)} items)`),
+    row("Model index", index
+      ? `version ${index.version}, ${formatNumber(index.items)} items, recall@10 ${index.recall_at_10 === null ? "–" : index.recall_at_10.toFixed(3)}`
+      : "none"),
+    row("Content index", flow.content_index ?? "no vectors yet"),
+    row("Cold-start ramp", `${flow.cold_start_threshold} interactions`),
+  );
+  const s = flow.settings;
+  $("flow-sources").querySelector("tbody").replaceChildren(
+    ...[
+      ["model", s.model_candidates],
+      ["neighbours", `${s.neighbours_per_item} per recent item, ${s.recent_items} recent items`],
+      ["content", s.content_candidates],
+      ["popular", s.popular_candidates],
+    ].map(([name, n]) => el("tr", {}, el("td", {}, name), el("td", { class: "num" }, String(n)))),
+  );
+  const presets = Object.entries(s.presets);
+  $("flow-presets").querySelector("tbody").replaceChildren(
+    ...(presets.length
+      ? presets.map(([name, p]) =>
+          el("tr", {}, el("td", {}, name), el("td", {}, el("code", {}, p.filter ?? "")), el("td", {}, el("code", {}, p.boost ?? ""))),
+        )
+      : [el("tr", {}, el("td", { colspan: "3" }, "none configured"))]),
+  );
 }
 
 // Pipeline --------------------------------------------------------------------------------

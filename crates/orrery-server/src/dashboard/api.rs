@@ -585,6 +585,15 @@ pub async fn serving(
     }))
 }
 
+/// The recommendation flow: its stages, candidates per source, rule presets, and whether
+/// lists come from scoring every item or from graph indexes (with the model index's
+/// measured recall).
+#[utoipa::path(get, path = "/flow", tag = "dashboard",
+    responses((status = 200, body = orrery_engine::flow::FlowStatus)))]
+pub async fn flow(State(state): State<AppState>) -> Json<orrery_engine::flow::FlowStatus> {
+    Json(state.engine.flow_status())
+}
+
 /// Request counters and latency histograms per route, in the Prometheus text format.
 #[utoipa::path(get, path = "/metrics/prometheus", tag = "dashboard",
     responses((status = 200, description = "Prometheus text exposition format 0.0.4", content_type = "text/plain", body = String)))]

@@ -5,7 +5,8 @@
 //! - [`pages`]: the page and its assets.
 //! - [`api`]: the few read-only endpoints the page needs beyond the rest of the API
 //!   (counts and the text encoder, interactions per day, training runs, algorithms, a
-//!   user's history, pipeline outputs, serving counters and their Prometheus form).
+//!   user's history, pipeline outputs, serving counters and their Prometheus form, the
+//!   recommendation flow).
 //!
 //! Charts are SVG drawn by the page's own small module (`chart.js`) rather than a
 //! charting library from npm: line charts of a few hundred points need no more, and it
@@ -103,6 +104,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api::user_history))
         .routes(routes!(api::pipeline_outputs))
         .routes(routes!(api::serving))
+        .routes(routes!(api::flow))
         .routes(routes!(api::prometheus))
 }
 

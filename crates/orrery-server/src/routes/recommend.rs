@@ -17,6 +17,7 @@ use crate::ids;
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 use orrery_engine::cache::Lookup;
+use orrery_engine::flow::rules::RuleText;
 use orrery_engine::{
     ColdStartProfile, Explanation, Method, Prediction, RankedItem, RecommendOptions,
     Recommendations, SimilarBy, SimilarUsers, SimilarityBasis,
@@ -78,6 +79,10 @@ pub struct RecommendedItem {
     /// `content` (closest to the user's content profile), `popular`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<&'static str>,
+    /// The product of the boosts of the request's rules that matched the item (absent
+    /// when none did).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub boost: Option<f32>,
 }
 
 fn item_out(item: RankedItem) -> RecommendedItem {
@@ -91,6 +96,7 @@ fn item_out(item: RankedItem) -> RecommendedItem {
         because,
         method,
         sources,
+        boost,
     } = item;
     RecommendedItem {
         content_id: record.id.clone(),
@@ -119,6 +125,7 @@ fn item_out(item: RankedItem) -> RecommendedItem {
             similarity,
         }),
         sources,
+        boost: (boost != 1.0).then_some(boost),
     }
 }
 
@@ -265,6 +272,13 @@ pub struct RecommendRequest {
     #[serde(default, deserialize_with = "ids::id_list")]
     #[schema(value_type = Vec<String>)]
     pub exclude: Vec<String>,
+    /// A named rule preset of `[flow.presets]` in `orrery.toml`.
+    pub preset: Option<String>,
+    /// Only items this expression admits, e.g. `category in ['Star','Planet'] and year >= 1990`
+    /// (see docs/flow.md).
+    pub filter: Option<String>,
+    /// Score multipliers, e.g. `tag:new * 1.2, genre = 'Horror' * 0.5`.
+    pub boost: Option<String>,
 }
 
 /// Recommendations for a user, with the method and an explanation (Dummi AI shape).
@@ -290,6 +304,11 @@ pub async fn recommend_post(
         cf_weight: body.cf_weight,
         reasons: true,
         mmr_lambda: check_mmr("mmr_lambda", body.mmr_lambda)?,
+        preset: body.preset,
+        rules: RuleText {
+            filter: body.filter,
+            boost: body.boost,
+        },
     };
     recommend_cached(&state, body.user_id, &opts).await
 }
@@ -312,6 +331,12 @@ pub struct RecommendQuery {
     pub explain: Option<bool>,
     /// Diversity re-ranking (maximal marginal relevance): λ in (0, 1], 1 = none (default).
     pub mmr_lambda: Option<f32>,
+    /// A named rule preset of `[flow.presets]` in `orrery.toml`.
+    pub preset: Option<String>,
+    /// Only items this expression admits, e.g. `category in ['Star','Planet'] and year >= 1990`.
+    pub filter: Option<String>,
+    /// Score multipliers, e.g. `tag:new * 1.2, genre = 'Horror' * 0.5`.
+    pub boost: Option<String>,
 }
 
 /// The options a query asks for.
@@ -334,6 +359,11 @@ pub fn query_options(q: RecommendQuery) -> ApiResult<RecommendOptions> {
         cf_weight: q.cf_weight.unwrap_or(defaults.cf_weight),
         reasons: q.explain.unwrap_or(false),
         mmr_lambda: check_mmr("mmr_lambda", q.mmr_lambda)?,
+        preset: q.preset,
+        rules: RuleText {
+            filter: q.filter,
+            boost: q.boost,
+        },
         ..defaults
     })
 }

@@ -167,7 +167,7 @@ pub async fn run(args: EvalArgs, config: &Config) -> Result<()> {
         &folds,
         &params,
         vectors.as_ref(),
-        config.flow,
+        config.flow.clone(),
         &options,
         !args.json,
     )?;
@@ -286,7 +286,7 @@ fn fit_and_measure(
             &fold.train,
             model,
             rows,
-            flow,
+            flow.clone(),
             Blend::default().cold_start_threshold,
         );
         let measure = |served: &OfflineFlow| {

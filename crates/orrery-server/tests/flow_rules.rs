@@ -1,0 +1,194 @@
+//! The flow's business rules over HTTP on MovieLens 100K: per-request filters and boosts,
+//! presets from the configuration, positioned errors for expressions that do not parse,
+//! and `GET /flow` showing how lists are made.
+
+mod common;
+
+use common::{TestServer, assert_problem, config, databases, import_ml100k, sqlite};
+use orrery_engine::flow::rules::RuleText;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+fn items(recs: &Value) -> &Vec<Value> {
+    recs["recommendations"].as_array().expect("recommendations")
+}
+
+fn genres(item: &Value) -> Vec<&str> {
+    item["genres"]
+        .as_array()
+        .expect("genres")
+        .iter()
+        .map(|g| g.as_str().expect("genre"))
+        .collect()
+}
+
+fn with_presets() -> orrery_server::ServerConfig {
+    let mut config = config();
+    config.flow.presets.insert(
+        "recent_horror".into(),
+        RuleText {
+            filter: Some("genre = 'horror' and year >= 1990".into()),
+            boost: None,
+        },
+    );
+    config
+}
+
+fn query(path: &str, pairs: &[(&str, &str)]) -> String {
+    let encoded: Vec<String> = pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={}", urlencoding(v)))
+        .collect();
+    format!("{path}?{}", encoded.join("&"))
+}
+
+/// Percent-encodes a query value (the expressions hold spaces, quotes and brackets).
+fn urlencoding(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn filters_boosts_and_presets_shape_the_list() {
+    for db in databases().await {
+        import_ml100k(&db.store).await;
+        let server = TestServer::start(with_presets(), db).await;
+        let name = server.backend.clone();
+        server
+            .train(json!({"algorithm": "als", "hyperparameters": {"factors": 16, "iterations": 5}}))
+            .await;
+
+        // A filter keeps only what it admits, and the list is still full.
+        let path = query(
+            "/recommendations/1",
+            &[("n", "10"), ("filter", "genre in ['Comedy', 'Romance']")],
+        );
+        let (status, recs) = server.get(&path).await;
+        assert_eq!(status, StatusCode::OK, "{name}: {recs}");
+        assert_eq!(items(&recs).len(), 10, "{name}: {recs}");
+        for item in items(&recs) {
+            let g = genres(item);
+            assert!(
+                g.contains(&"Comedy") || g.contains(&"Romance"),
+                "{name}: {item} passed the filter"
+            );
+        }
+
+        // A strong boost lifts horror films over the user's usual taste, and each says so.
+        let (_, plain) = server.get("/recommendations/1?n=10").await;
+        let horror = |recs: &Value| {
+            items(recs)
+                .iter()
+                .filter(|i| genres(i).contains(&"Horror"))
+                .count()
+        };
+        let path = query(
+            "/recommendations/1",
+            &[("n", "10"), ("boost", "genre:horror * 50")],
+        );
+        let (status, boosted) = server.get(&path).await;
+        assert_eq!(status, StatusCode::OK, "{name}: {boosted}");
+        assert!(
+            horror(&boosted) > horror(&plain) && horror(&boosted) >= 5,
+            "{name}: {} horror films boosted against {} plain",
+            horror(&boosted),
+            horror(&plain)
+        );
+        for item in items(&boosted) {
+            let is_horror = genres(item).contains(&"Horror");
+            assert_eq!(
+                item["boost"].as_f64() == Some(50.0),
+                is_horror,
+                "{name}: {item}"
+            );
+        }
+
+        // A preset from the configuration, also in the POST form.
+        let (status, preset) = server
+            .get("/recommendations/1?n=10&preset=recent_horror")
+            .await;
+        assert_eq!(status, StatusCode::OK, "{name}: {preset}");
+        assert!(!items(&preset).is_empty(), "{name}");
+        for item in items(&preset) {
+            assert!(genres(item).contains(&"Horror"), "{name}: {item}");
+            let id = item["item_id"].as_str().expect("id");
+            let (_, stored) = server.get(&format!("/items/{id}")).await;
+            assert!(stored["year"].as_i64() >= Some(1990), "{name}: {stored}");
+        }
+        let (status, posted) = server
+            .post(
+                "/recommendations",
+                json!({"user_id": "1", "n": 5, "filter": "not genre:drama and year < 1980"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{name}: {posted}");
+        for item in items(&posted) {
+            assert!(!genres(item).contains(&"Drama"), "{name}: {item}");
+        }
+
+        // Expressions that do not parse, and unknown presets, are the caller's error.
+        let path = query("/recommendations/1", &[("filter", "year >= 1990 and")]);
+        let (status, problem) = server.get(&path).await;
+        assert_problem(status, &problem, 422, Some("filter"));
+        assert!(
+            problem["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("at character 17")),
+            "{name}: {problem}"
+        );
+        let path = query("/recommendations/1", &[("boost", "tag:new * 0")]);
+        let (status, problem) = server.get(&path).await;
+        assert_problem(status, &problem, 422, Some("boost"));
+        let (status, problem) = server.get("/recommendations/1?preset=nope").await;
+        assert_problem(status, &problem, 422, Some("preset"));
+        assert!(
+            problem["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("recent_horror")),
+            "{name}: {problem}"
+        );
+
+        // The flow as configured.
+        let (status, flow) = server.get("/flow").await;
+        assert_eq!(status, StatusCode::OK, "{name}: {flow}");
+        assert_eq!(
+            flow["stages"],
+            json!(["sources", "merge", "rank", "rules", "diversify", "page"])
+        );
+        assert_eq!(flow["retrieval"], "exact", "{name}: {flow}");
+        assert_eq!(flow["catalog_items"], 1682, "{name}: {flow}");
+        assert_eq!(
+            flow["settings"]["presets"]["recent_horror"]["filter"],
+            "genre = 'horror' and year >= 1990"
+        );
+        server.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_preset_that_does_not_parse_stops_the_server_from_starting() {
+    let db = sqlite().await;
+    let mut config = config();
+    config.flow.presets.insert(
+        "broken".into(),
+        RuleText {
+            filter: Some("category in".into()),
+            boost: None,
+        },
+    );
+    let error = match orrery_server::Server::bind(config, db.store.clone()).await {
+        Ok(_) => panic!("a server started with a broken preset"),
+        Err(error) => error.to_string(),
+    };
+    assert!(
+        error.contains("flow.presets.broken.filter") && error.contains("at character 12"),
+        "{error}"
+    );
+}
