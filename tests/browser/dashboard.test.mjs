@@ -224,7 +224,7 @@ test("the dashboard works end to end in chromium", async () => {
   await open("flow");
   assert.match(await page.textContent("#flow-stages"), /sources → merge → rank → rules → diversify → page/);
   assert.match(await page.textContent("#flow-retrieval"), /every item \(up to 20k items\)/);
-  assert.match(await page.textContent("#flow-sources"), /model\s*200/);
+  assert.match(await page.textContent("#flow-sources"), /model\s*100/);
   assert.match(await page.textContent("#flow-presets"), /none configured/);
 
   // Pipeline: run layer 2 from the page, then its CSV is linked and downloadable.

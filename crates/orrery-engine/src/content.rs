@@ -83,6 +83,10 @@ pub struct ContentState {
     /// The searchable vectors (possibly newer than this state's), for catalogs large
     /// enough that the index holds a graph.
     space: Arc<RwLock<ItemSpace>>,
+    /// The catalog slot of each index key (`u32::MAX`: none), made on the first search:
+    /// the search checks every item it visits, and an id lookup per visit cost a fifth of
+    /// the search.
+    slots_by_key: OnceLock<Vec<ItemIdx>>,
     /// The content model in catalog index order (`None` when no item has a vector).
     pub content: Option<Content>,
     /// Whether every live item with text has its vector.
@@ -351,6 +355,7 @@ impl ContentState {
             catalog: catalog.clone(),
             version,
             space: Arc::default(),
+            slots_by_key: OnceLock::new(),
             complete: content.is_some() && pending == 0,
             content,
             embedded,
@@ -411,9 +416,20 @@ impl ContentState {
         if index.mode() != SearchMode::Hnsw {
             return None;
         }
+        let slots = self.slots_by_key.get_or_init(|| {
+            let mut slots = vec![ItemIdx::MAX; space.next_key as usize];
+            for (&key, id) in &space.ids {
+                if let (Some(entry), Some(slot)) =
+                    (slots.get_mut(key as usize), self.catalog.get(id))
+                {
+                    *entry = slot;
+                }
+            }
+            slots
+        });
         let slot_of = |key: u64| {
-            let slot = self.catalog.get(space.ids.get(&key)?)?;
-            vectors.has(slot).then_some(slot)
+            let slot = *slots.get(usize::try_from(key).ok()?)?;
+            (slot != ItemIdx::MAX && vectors.has(slot)).then_some(slot)
         };
         let found = index
             .search_filtered(profile, n, |key| slot_of(key).is_some_and(&admits))

@@ -1019,6 +1019,7 @@ impl Engine {
                 tokens: &tokens,
                 content_profile: content_profile.as_deref().map(Vec::as_slice),
                 popularity: &popularity,
+                sources: Some(&view.sources),
             },
             &FlowRequest {
                 n: opts.n,
@@ -1237,6 +1238,7 @@ impl Engine {
                 tokens: &tokens,
                 content_profile: content_profile.as_deref(),
                 popularity: &popularity,
+                sources: None,
             },
             &FlowRequest {
                 n,

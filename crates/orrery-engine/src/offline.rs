@@ -158,6 +158,7 @@ impl<'a> OfflineFlow<'a> {
             tokens: &tokens,
             content_profile: content_profile.as_deref(),
             popularity: &popularity,
+            sources: None,
         };
         let list = match given {
             Some(candidates) => flow::rank_given(

@@ -61,6 +61,8 @@ pub struct UserView {
     /// The history placed in one catalog, computed on first use: every list ranked for the
     /// user needs it, and looking the items up by id costs more than the rest of masking.
     placed: Mutex<Option<Placed>>,
+    /// What the flow's sources proposed for the user's last unfiltered list.
+    pub(crate) sources: crate::flow::SourceCache,
 }
 
 /// A user's history in one catalog's slots, and the content profile made from it.
@@ -92,6 +94,7 @@ impl UserView {
             interactions: events.len(),
             history: merge_history(events, weights),
             repr: Mutex::new(None),
+            sources: Default::default(),
             placed: Mutex::new(None),
         }
     }

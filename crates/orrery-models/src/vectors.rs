@@ -102,6 +102,37 @@ fn coded_dots(codes: &Codes, dim: usize, query: &[i16], query_scale: f32, out: &
     portable_coded_dots(codes, dim, query, query_scale, out);
 }
 
+/// [`coded_dots`] for the rows of `items` alone.
+fn coded_dots_of(
+    codes: &Codes,
+    dim: usize,
+    query: &[i16],
+    query_scale: f32,
+    items: &[ItemIdx],
+    out: &mut [f32],
+) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2, checked just above.
+        unsafe { avx2::coded_dots_of(codes, dim, query, query_scale, items, out) };
+        return;
+    }
+    for (o, &item) in out.iter_mut().zip(items) {
+        let i = item as usize;
+        *o = match (codes.codes.get(i * dim..(i + 1) * dim), codes.scales.get(i)) {
+            (Some(row), Some(&scale)) => {
+                let sum: i32 = row
+                    .iter()
+                    .zip(query)
+                    .map(|(&a, &b)| i32::from(a) * i32::from(b))
+                    .sum();
+                sum as f32 * scale * query_scale
+            }
+            _ => f32::NEG_INFINITY,
+        };
+    }
+}
+
 /// [`coded_dots`] without explicit SIMD.
 fn portable_coded_dots(
     codes: &Codes,
@@ -143,34 +174,61 @@ mod avx2 {
         query_scale: f32,
         out: &mut [f32],
     ) {
-        let blocks = dim / 16;
         let query = &query[..dim];
         for ((o, row), &scale) in out
             .iter_mut()
             .zip(codes.codes.chunks_exact(dim))
             .zip(&codes.scales)
         {
-            let mut acc = _mm256_setzero_si256();
-            for b in 0..blocks {
-                // SAFETY: `b * 16 + 16 <= dim`, the length of `row` and of `query`; the
-                // loads are unaligned ones.
-                unsafe {
-                    let r = _mm_loadu_si128(row.as_ptr().add(b * 16).cast());
-                    let q = _mm256_loadu_si256(query.as_ptr().add(b * 16).cast());
-                    acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_cvtepi8_epi16(r), q));
-                }
-            }
-            let low = _mm256_castsi256_si128(acc);
-            let high = _mm256_extracti128_si256::<1>(acc);
-            let quad = _mm_add_epi32(low, high);
-            let pair = _mm_add_epi32(quad, _mm_unpackhi_epi64(quad, quad));
-            let one = _mm_add_epi32(pair, _mm_shuffle_epi32::<0b01>(pair));
-            let mut sum = _mm_cvtsi128_si32(one);
-            for d in blocks * 16..dim {
-                sum += i32::from(row[d]) * i32::from(query[d]);
-            }
-            *o = sum as f32 * scale * query_scale;
+            *o = row_sum(row, query) as f32 * scale * query_scale;
         }
+    }
+
+    /// [`coded_dots`] for the rows of `items` alone (rows past the table give −∞).
+    #[target_feature(enable = "avx2")]
+    pub(super) fn coded_dots_of(
+        codes: &Codes,
+        dim: usize,
+        query: &[i16],
+        query_scale: f32,
+        items: &[u32],
+        out: &mut [f32],
+    ) {
+        let query = &query[..dim];
+        for (o, &item) in out.iter_mut().zip(items) {
+            let i = item as usize;
+            *o = match (codes.codes.get(i * dim..(i + 1) * dim), codes.scales.get(i)) {
+                (Some(row), Some(&scale)) => row_sum(row, query) as f32 * scale * query_scale,
+                _ => f32::NEG_INFINITY,
+            };
+        }
+    }
+
+    /// `Σ row · query` over one coded row (`row` and `query` of the same length).
+    #[target_feature(enable = "avx2")]
+    fn row_sum(row: &[i8], query: &[i16]) -> i32 {
+        let dim = row.len().min(query.len());
+        let blocks = dim / 16;
+        let mut acc = _mm256_setzero_si256();
+        for b in 0..blocks {
+            // SAFETY: `b * 16 + 16 <= dim`, the length of `row` and of `query`; the
+            // loads are unaligned ones.
+            unsafe {
+                let r = _mm_loadu_si128(row.as_ptr().add(b * 16).cast());
+                let q = _mm256_loadu_si256(query.as_ptr().add(b * 16).cast());
+                acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_cvtepi8_epi16(r), q));
+            }
+        }
+        let low = _mm256_castsi256_si128(acc);
+        let high = _mm256_extracti128_si256::<1>(acc);
+        let quad = _mm_add_epi32(low, high);
+        let pair = _mm_add_epi32(quad, _mm_unpackhi_epi64(quad, quad));
+        let one = _mm_add_epi32(pair, _mm_shuffle_epi32::<0b01>(pair));
+        let mut sum = _mm_cvtsi128_si32(one);
+        for d in blocks * 16..dim {
+            sum += i32::from(row[d]) * i32::from(query[d]);
+        }
+        sum
     }
 }
 
@@ -295,28 +353,25 @@ impl ItemVectors {
     /// [`ItemVectors::dots`] for `items` alone, into `out` (same length): the same values,
     /// for callers that rank a few candidates of a large table.
     pub fn dots_of(&self, query: &[f32], items: &[ItemIdx], out: &mut [f32]) {
-        let coded = (query.len() == self.dim && self.dim > 0).then(|| {
+        let n = items.len().min(out.len());
+        let (items, out) = (&items[..n], &mut out[..n]);
+        if query.len() == self.dim && self.dim > 0 {
             let codes = self.codes.0.get_or_init(|| Codes::of(&self.rows, self.dim));
-            (codes, quantize_query(query))
-        });
-        for (o, &item) in out.iter_mut().zip(items) {
-            let i = item as usize;
-            if !self.present.get(i).copied().unwrap_or(false) {
-                *o = f32::NEG_INFINITY;
-                continue;
+            let (coded_query, query_scale) = quantize_query(query);
+            coded_dots_of(codes, self.dim, &coded_query, query_scale, items, out);
+        } else {
+            for (o, &item) in out.iter_mut().zip(items) {
+                let i = item as usize;
+                *o = self
+                    .rows
+                    .get(i * self.dim..(i + 1) * self.dim)
+                    .map_or(f32::NEG_INFINITY, |row| crate::linalg::dot(query, row));
             }
-            *o = match &coded {
-                Some((codes, (coded_query, query_scale))) => {
-                    let row = &codes.codes[i * self.dim..(i + 1) * self.dim];
-                    let sum: i32 = row
-                        .iter()
-                        .zip(coded_query)
-                        .map(|(&a, &b)| i32::from(a) * i32::from(b))
-                        .sum();
-                    sum as f32 * codes.scales[i] * query_scale
-                }
-                None => crate::linalg::dot(query, &self.rows[i * self.dim..(i + 1) * self.dim]),
-            };
+        }
+        for (o, &item) in out.iter_mut().zip(items) {
+            if !self.present.get(item as usize).copied().unwrap_or(false) {
+                *o = f32::NEG_INFINITY;
+            }
         }
     }
 

@@ -37,6 +37,11 @@ pub struct IndexOptions {
     /// scan: it scores only the admitted rows, while the graph walks past the rejected
     /// ones and slows down as the filter narrows.
     pub selective_filter: f64,
+    /// Whether vectors are scaled to unit length on the way in (cosine similarity). Off,
+    /// the index ranks by the raw inner product: a graph over inner products finds the
+    /// largest ones directly (Morozov & Babenko, "Non-metric similarity graphs for maximum
+    /// inner product search", NeurIPS 2018), as factor models' scores need.
+    pub normalize: bool,
 }
 
 impl Default for IndexOptions {
@@ -50,6 +55,7 @@ impl Default for IndexOptions {
             expansion_search: 40,
             precision: Precision::F32,
             selective_filter: 0.2,
+            normalize: true,
         }
     }
 }
@@ -101,7 +107,8 @@ pub enum SearchMode {
 
 /// Unit vectors keyed by `u64` item keys, searched by cosine similarity.
 ///
-/// Vectors are normalized on the way in, so callers may pass raw ones. The index keeps a
+/// Vectors are normalized on the way in, so callers may pass raw ones (unless
+/// [`IndexOptions::normalize`] is off: then it ranks by inner product). The index keeps a
 /// flat copy of every vector (exact search, [`VectorIndex::get`], rebuilds) and, above
 /// [`IndexOptions::exact_threshold`], an HNSW graph beside it. `&self` methods can run
 /// from many threads at once; wrap it in a lock to mutate while serving.
@@ -439,7 +446,14 @@ impl VectorIndex {
 
     /// Writes the normalized vector of `key` into the flat storage and returns it.
     fn store(&mut self, key: u64, vector: &[f32]) -> Result<&[f32]> {
-        let unit = unit(vector).map_err(|reason| Error::BadVector { item: key, reason })?;
+        let unit = if self.options.normalize {
+            unit(vector)
+        } else if vector.iter().all(|x| x.is_finite()) {
+            Ok(vector.to_vec())
+        } else {
+            Err("it contains NaN or infinity")
+        }
+        .map_err(|reason| Error::BadVector { item: key, reason })?;
         let slot = match self.slots.get(&key) {
             Some(&slot) => {
                 self.rows[slot * self.dim..(slot + 1) * self.dim].copy_from_slice(&unit);

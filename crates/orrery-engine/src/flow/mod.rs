@@ -32,6 +32,8 @@ pub mod retrieval;
 pub mod rules;
 pub mod sources;
 
+use std::sync::Arc;
+
 use orrery_core::ItemIdx;
 use orrery_models::ItemVectors;
 use orrery_models::blend::{self, Blend, Plan, Ranked, Signals};
@@ -74,8 +76,8 @@ pub struct FlowSettings {
 impl Default for FlowSettings {
     fn default() -> Self {
         FlowSettings {
-            model_candidates: 200,
-            content_candidates: 100,
+            model_candidates: 100,
+            content_candidates: 50,
             popular_candidates: 50,
             recent_items: 3,
             neighbours_per_item: 20,
@@ -146,6 +148,41 @@ pub struct FlowUser<'a> {
     pub content_profile: Option<&'a [f32]>,
     /// Popularity in [0, 1] per catalog slot, as the user's group sees it.
     pub popularity: &'a [f32],
+    /// Where the sources' proposals are kept between the user's requests (the server's
+    /// user view); `None` to search every time.
+    pub sources: Option<&'a SourceCache>,
+}
+
+/// The sources' proposals for one user, kept while neither the user (their view is
+/// dropped on each of their writes), the model, the catalog nor the item vectors change,
+/// so that a user's next page or refresh does not search the indexes again. Only lists
+/// without filters are kept: their proposals depend on nothing else.
+#[derive(Debug, Default)]
+pub struct SourceCache(std::sync::Mutex<Option<(SourceKey, Arc<Candidates>)>>);
+
+/// What cached proposals were made for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct SourceKey {
+    model: Option<i64>,
+    catalog: usize,
+    vectors: u64,
+    wanted: usize,
+}
+
+impl SourceCache {
+    fn get(&self, key: SourceKey) -> Option<Arc<Candidates>> {
+        let cached = self.0.lock().ok()?;
+        cached
+            .as_ref()
+            .filter(|(k, _)| *k == key)
+            .map(|(_, c)| c.clone())
+    }
+
+    fn put(&self, key: SourceKey, candidates: Arc<Candidates>) {
+        if let Ok(mut cached) = self.0.lock() {
+            *cached = Some((key, candidates));
+        }
+    }
 }
 
 /// What one list asks for.
@@ -208,70 +245,27 @@ pub fn recommend(
     // The sources run whatever the request's switches say (they only weigh the signals),
     // so that switching a signal off reweighs one candidate set instead of ranking another.
     let scores = UserScores::of(snapshot, content, settings, user)?;
-    let mut candidates = Candidates::default();
-    if let Some((model, repr)) = scores.model {
-        let n = settings.model_candidates;
-        let top = match (scores.model_index, &scores.model_scores) {
-            (Some(index), _) => {
-                sources::model_indexed(snapshot, index, repr, &admission, n.max(wanted))
-            }
-            (None, Some(model_scores)) => {
-                sources::model_top(snapshot, &model_scores.scores, &admission, n.max(wanted))
-            }
-            (None, None) => Vec::new(),
-        };
-        candidates.add(Origins::MODEL, top, n);
-        let neighbours = sources::neighbours(
-            snapshot,
-            model,
-            scores.model_index,
-            user.cells,
-            settings.recent_items,
-            settings.neighbours_per_item,
-            &admission,
-        );
-        candidates.add(Origins::NEIGHBOURS, neighbours, usize::MAX);
-    }
-    let n = settings.content_candidates;
-    match &scores.content {
-        Some(ContentMatch::Whole(dots)) => candidates.add(
-            Origins::CONTENT,
-            sources::content_top(dots, &admission, n.max(wanted)),
-            n,
-        ),
-        Some(ContentMatch::Indexed { profile, vectors }) => {
-            let nearest = content
-                .nearest(profile, n.max(wanted), |slot| admission.admits(slot))
-                .unwrap_or_else(|| {
-                    // The vector index is still small enough to be scanned.
-                    let mut dots = vec![f32::NEG_INFINITY; snapshot.catalog.slots()];
-                    vectors.dots(profile, &mut dots);
-                    sources::content_top(&dots, &admission, n.max(wanted))
-                });
-            candidates.add(Origins::CONTENT, nearest, n);
-        }
+    let unfiltered =
+        request.category.is_none() && request.exclude.is_empty() && !request.rules.filters();
+    let key = SourceKey {
+        model: snapshot.model.as_ref().map(|m| m.version()),
+        catalog: Arc::as_ptr(&snapshot.catalog) as usize,
+        vectors: content.version(),
+        wanted,
+    };
+    let cache = user.sources.filter(|_| unfiltered);
+    let candidates = match cache.and_then(|c| c.get(key)) {
+        Some(cached) => cached,
         None => {
-            if let Some(tokens) = scores.tokens {
-                candidates.add(
-                    Origins::CONTENT,
-                    sources::tokens_top(
-                        snapshot,
-                        tokens,
-                        user.popularity,
-                        &admission,
-                        n.max(wanted),
-                    ),
-                    n,
-                );
+            let found = Arc::new(propose(
+                snapshot, content, settings, user, &scores, &admission, wanted,
+            ));
+            if let Some(cache) = cache {
+                cache.put(key, found.clone());
             }
+            found
         }
-    }
-    let n = settings.popular_candidates;
-    candidates.add(
-        Origins::POPULAR,
-        sources::popular(snapshot, &admission, n.max(wanted)),
-        n,
-    );
+    };
     Ok(rank_candidates(
         snapshot,
         content,
@@ -285,6 +279,83 @@ pub fn recommend(
             exploration: Exploration::of(settings.exploration, request.n, request.seed),
         },
     ))
+}
+
+/// Every source's proposals for one list, merged.
+fn propose(
+    snapshot: &Snapshot,
+    content: &ContentState,
+    settings: &FlowSettings,
+    user: &FlowUser,
+    scores: &UserScores,
+    admission: &Admission,
+    wanted: usize,
+) -> Candidates {
+    let mut candidates = Candidates::default();
+    if let Some((model, repr)) = scores.model {
+        let n = settings.model_candidates;
+        let top = match (scores.model_index, &scores.model_scores) {
+            (Some(index), _) => {
+                sources::model_indexed(snapshot, index, repr, admission, n.max(wanted))
+            }
+            (None, Some(model_scores)) => {
+                sources::model_top(snapshot, &model_scores.scores, admission, n.max(wanted))
+            }
+            (None, None) => Vec::new(),
+        };
+        candidates.add(Origins::MODEL, top, n);
+        let neighbours = sources::neighbours(
+            snapshot,
+            model,
+            scores.model_index,
+            user.cells,
+            settings.recent_items,
+            settings.neighbours_per_item,
+            admission,
+        );
+        candidates.add(Origins::NEIGHBOURS, neighbours, usize::MAX);
+    }
+    let n = settings.content_candidates;
+    match &scores.content {
+        Some(ContentMatch::Whole(dots)) => candidates.add(
+            Origins::CONTENT,
+            sources::content_top(dots, admission, n.max(wanted)),
+            n,
+        ),
+        Some(ContentMatch::Indexed { profile, vectors }) => {
+            let nearest = content
+                .nearest(profile, n.max(wanted), |slot| admission.admits(slot))
+                .unwrap_or_else(|| {
+                    // The vector index is still small enough to be scanned.
+                    let mut dots = vec![f32::NEG_INFINITY; snapshot.catalog.slots()];
+                    vectors.dots(profile, &mut dots);
+                    sources::content_top(&dots, admission, n.max(wanted))
+                });
+            candidates.add(Origins::CONTENT, nearest, n);
+        }
+        None => {
+            if let Some(tokens) = scores.tokens {
+                candidates.add(
+                    Origins::CONTENT,
+                    sources::tokens_top(
+                        snapshot,
+                        tokens,
+                        user.popularity,
+                        admission,
+                        n.max(wanted),
+                    ),
+                    n,
+                );
+            }
+        }
+    }
+    let n = settings.popular_candidates;
+    candidates.add(
+        Origins::POPULAR,
+        sources::popular(snapshot, admission, n.max(wanted)),
+        n,
+    );
+    candidates
 }
 
 /// The best `k` of `candidates` (catalog slots) by the flow's ranker, without sources or

@@ -3,21 +3,31 @@
 //! For models whose scores are linear in the user's factors
 //! ([`orrery_models::Model::linear_items`]: ALS, BPR, NMF, MF, SVD++), a user's best items
 //! are a maximum-inner-product search over `a_i = [factors[i], bias[i]]` with the query
-//! `q = [user factors, 1]`. Inner products are not a similarity a graph index searches
-//! well, so each item is lifted onto the unit sphere with one more coordinate
-//! (Bachrach et al., "Speeding up the Xbox recommender system", RecSys 2014):
-//! `y_i = [a_i / M, √(1 − |a_i|² / M²)]` with `M` the largest `|a_i|`, and the query
-//! `[q / |q|, 0]`. Then `cos(query, y_i) = q·a_i / (M |q|)`: the cosine order *is* the
-//! score order, and the HNSW graph of [`VectorIndex`] answers it.
+//! `q = [user factors, 1]`. The graph index ([`VectorIndex`] with normalization off) is
+//! built over the inner product itself, which finds the largest ones far better than the
+//! usual reduction to cosine (lifting each item onto the unit sphere with one more
+//! coordinate): with the skewed norms of implicit-feedback factors, where popular items
+//! are long vectors and most are short, the lifted items crowd one pole and the graph's
+//! recall@10 fell to 0.26 on 27,000 items, where the inner-product graph keeps it above
+//! 0.95 (Morozov & Babenko, NeurIPS 2018).
 //!
 //! The index is built once per served model (when its catalog is larger than
 //! [`super::FlowSettings::exact_items`]) and measures its own recall against the exact
 //! scan on a sample of the model's users, so that the approximation is a reported
 //! figure rather than a hope.
 
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock, RwLockReadGuard};
+
 use orrery_content::{IndexOptions, VectorIndex};
 use orrery_core::{ItemIdx, UserIdx};
 use orrery_models::{LinearItems, Model, Recommender};
+
+/// How many neighbours of an item are kept once searched: the neighbours source asks for
+/// the same popular items' neighbours over and over, for every user who just liked them.
+const KEPT_NEIGHBOURS: usize = 50;
+/// Items whose neighbours are kept at most (about 20 MB); beyond, the store starts again.
+const MAX_KEPT: usize = 100_000;
 
 /// How many of the model's users the recall estimate samples.
 const RECALL_SAMPLE: usize = 100;
@@ -30,6 +40,8 @@ pub struct FactorIndex {
     /// The width of the model's factors (the query's length before the lift).
     k: usize,
     recall: Option<f32>,
+    /// Each searched item's nearest items, unfiltered, best first.
+    kept_neighbours: RwLock<HashMap<ItemIdx, Arc<[ItemIdx]>>>,
 }
 
 impl std::fmt::Debug for FactorIndex {
@@ -46,15 +58,16 @@ impl FactorIndex {
     /// factors or indexing fails (the flow then scores every item).
     pub fn build(model: &Model) -> Option<FactorIndex> {
         let items = model.linear_items()?;
-        let rows = lifted_rows(&items)?;
+        let rows = augmented_rows(&items)?;
         let keys: Vec<u64> = (0..model.n_items() as u64).collect();
-        let index = VectorIndex::build(items.k + 2, graph_options(), &keys, &rows)
+        let index = VectorIndex::build(items.k + 1, graph_options(), &keys, &rows)
             .map_err(|e| tracing::warn!("indexing the model's items failed: {e}"))
             .ok()?;
         let mut built = FactorIndex {
             index,
             k: items.k,
             recall: None,
+            kept_neighbours: RwLock::default(),
         };
         built.recall = built.measure_recall(model);
         Some(built)
@@ -87,9 +100,9 @@ impl FactorIndex {
         if factors.len() != self.k || n == 0 {
             return Vec::new();
         }
-        let mut query = Vec::with_capacity(self.k + 2);
+        let mut query = Vec::with_capacity(self.k + 1);
         query.extend_from_slice(factors);
-        query.extend([1.0, 0.0]);
+        query.push(1.0);
         self.search(&query, n, allow)
     }
 
@@ -101,16 +114,50 @@ impl FactorIndex {
         n: usize,
         allow: impl Fn(ItemIdx) -> bool + Sync,
     ) -> Vec<ItemIdx> {
-        let Some(row) = self.index.get(u64::from(item)) else {
-            return Vec::new();
-        };
-        // The lifted row's first k coordinates are the item's factors, scaled.
-        let mut query = row[..self.k].to_vec();
-        query.extend([0.0, 0.0]);
-        if query.iter().all(|&x| x == 0.0) {
-            return Vec::new();
+        if n <= KEPT_NEIGHBOURS {
+            let kept = self.kept_neighbours(item);
+            let admitted: Vec<ItemIdx> =
+                kept.iter().copied().filter(|&o| allow(o)).take(n).collect();
+            // Enough admitted among the kept ones, or no more to find.
+            if admitted.len() == n || kept.len() < KEPT_NEIGHBOURS {
+                return admitted;
+            }
         }
-        self.search(&query, n, |other| other != item && allow(other))
+        match self.neighbour_query(item) {
+            Some(query) => self.search(&query, n, |other| other != item && allow(other)),
+            None => Vec::new(),
+        }
+    }
+
+    /// The item's nearest items, unfiltered, searched once.
+    fn kept_neighbours(&self, item: ItemIdx) -> Arc<[ItemIdx]> {
+        if let Some(kept) = read(&self.kept_neighbours).get(&item) {
+            return kept.clone();
+        }
+        let found: Arc<[ItemIdx]> = match self.neighbour_query(item) {
+            Some(query) => self
+                .search(&query, KEPT_NEIGHBOURS, |other| other != item)
+                .into(),
+            None => Arc::from(Vec::new()),
+        };
+        let mut kept = self
+            .kept_neighbours
+            .write()
+            .unwrap_or_else(|p| p.into_inner());
+        if kept.len() >= MAX_KEPT {
+            kept.clear();
+        }
+        kept.insert(item, found.clone());
+        found
+    }
+
+    /// The item's factors without its bias, as a query; `None` for an unknown item or
+    /// one without factors.
+    fn neighbour_query(&self, item: ItemIdx) -> Option<Vec<f32>> {
+        let row = self.index.get(u64::from(item))?;
+        let mut query = row[..self.k].to_vec();
+        query.push(0.0);
+        query.iter().any(|&x| x != 0.0).then_some(query)
     }
 
     fn search(
@@ -158,40 +205,35 @@ impl FactorIndex {
     }
 }
 
-/// The items' `[factors, bias]` rows lifted onto the unit sphere (see the module doc);
-/// `None` when a factor is not finite or every row is zero.
-fn lifted_rows(items: &LinearItems) -> Option<Vec<f32>> {
+fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The items' `[factors, bias]` rows; `None` when a factor is not finite or every row
+/// is zero (nothing to search).
+fn augmented_rows(items: &LinearItems) -> Option<Vec<f32>> {
     let k = items.k;
     if k == 0 {
         return None;
     }
     let n = items.factors.len() / k;
-    let bias = |i: usize| items.bias.and_then(|b| b.get(i)).copied().unwrap_or(0.0);
-    let norm2 = |i: usize| {
-        let row = &items.factors[i * k..(i + 1) * k];
-        row.iter().map(|x| x * x).sum::<f32>() + bias(i) * bias(i)
-    };
-    let largest = (0..n).map(norm2).fold(0f32, f32::max);
-    if !largest.is_finite() || largest == 0.0 {
-        return None;
+    let mut rows = Vec::with_capacity(n * (k + 1));
+    for (i, row) in items.factors.chunks_exact(k).enumerate() {
+        rows.extend_from_slice(row);
+        rows.push(items.bias.and_then(|b| b.get(i)).copied().unwrap_or(0.0));
     }
-    let scale = largest.sqrt();
-    let mut rows = Vec::with_capacity(n * (k + 2));
-    for i in 0..n {
-        rows.extend(items.factors[i * k..(i + 1) * k].iter().map(|x| x / scale));
-        rows.push(bias(i) / scale);
-        // The row that reaches M gets 0 here; a zero row gets 1, so that no row is zero.
-        rows.push((1.0 - norm2(i) / largest).max(0.0).sqrt());
-    }
-    Some(rows)
+    let usable = rows.iter().all(|x| x.is_finite()) && rows.iter().any(|&x| x != 0.0);
+    usable.then_some(rows)
 }
 
-/// Always a graph (the index exists only above the flow's exact threshold), with a wider
-/// search list than the content index's: the model source asks for hundreds of items.
+/// Always a graph (the index exists only above the flow's exact threshold) over the raw
+/// inner product, with a wider search list than the content index's: the model source
+/// asks for hundreds of items.
 fn graph_options() -> IndexOptions {
     IndexOptions {
         exact_threshold: 0,
         expansion_search: 64,
+        normalize: false,
         ..IndexOptions::default()
     }
 }
@@ -201,8 +243,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_lift_keeps_the_score_order() {
-        // Three items of two factors with biases; a query [u, 1].
+    fn rows_carry_the_bias_so_the_query_scores_exactly() {
         let factors = [1.0, 0.0, 0.0, 2.0, 0.5, 0.5];
         let bias = [0.5, -1.0, 0.0];
         let items = LinearItems {
@@ -210,36 +251,27 @@ mod tests {
             k: 2,
             bias: Some(&bias),
         };
-        let rows = lifted_rows(&items).unwrap();
-        for row in rows.chunks_exact(4) {
-            let norm: f32 = row.iter().map(|x| x * x).sum();
-            assert!((norm - 1.0).abs() < 1e-5, "{row:?} is not a unit vector");
-        }
-        for user in [[1.0f32, 1.0], [-1.0, 3.0], [0.0, 0.0], [2.0, -0.5]] {
-            let query = [user[0], user[1], 1.0, 0.0];
-            let scores: Vec<f32> = (0..3)
-                .map(|i| user[0] * factors[2 * i] + user[1] * factors[2 * i + 1] + bias[i])
-                .collect();
-            let lifted: Vec<f32> = rows
-                .chunks_exact(4)
-                .map(|row| row.iter().zip(query).map(|(a, b)| a * b).sum())
-                .collect();
-            let order = |v: &[f32]| {
-                let mut o: Vec<usize> = (0..v.len()).collect();
-                o.sort_by(|&a, &b| v[b].total_cmp(&v[a]));
-                o
-            };
-            assert_eq!(order(&scores), order(&lifted), "user {user:?}");
+        let rows = augmented_rows(&items).unwrap();
+        for user in [[1.0f32, 1.0], [-1.0, 3.0], [0.0, 0.0]] {
+            for (i, row) in rows.chunks_exact(3).enumerate() {
+                let by_row: f32 = row
+                    .iter()
+                    .zip([user[0], user[1], 1.0])
+                    .map(|(a, b)| a * b)
+                    .sum();
+                let score = user[0] * factors[2 * i] + user[1] * factors[2 * i + 1] + bias[i];
+                assert_eq!(by_row, score, "user {user:?}, item {i}");
+            }
         }
     }
 
     #[test]
-    fn rows_that_are_all_zero_cannot_be_lifted() {
+    fn rows_that_are_all_zero_are_not_indexed() {
         let items = LinearItems {
             factors: &[0.0; 6],
             k: 3,
             bias: None,
         };
-        assert!(lifted_rows(&items).is_none());
+        assert!(augmented_rows(&items).is_none());
     }
 }
