@@ -1295,7 +1295,7 @@ impl Engine {
 
     /// Popular items spread across categories: the most popular item of each category in
     /// turn, categories ordered by popularity, for a new user to rate.
-    pub fn onboarding(&self, n: usize) -> Vec<RankedItem> {
+    pub fn onboarding(&self, n: usize, genres: &[String]) -> EngineResult<Vec<RankedItem>> {
         let snapshot = self.snapshot();
         let catalog = &snapshot.catalog;
         let pop = &snapshot.popularity;
@@ -1315,6 +1315,19 @@ impl Engine {
             for c in &item.record.categories {
                 groups.entry(c.value.to_lowercase()).or_default().push(idx);
             }
+        }
+        if !genres.is_empty() {
+            let wanted: Vec<String> = genres.iter().map(|g| g.trim().to_lowercase()).collect();
+            if let Some(unknown) = wanted.iter().find(|g| !groups.contains_key(*g)) {
+                let mut known: Vec<&str> = groups.keys().map(String::as_str).collect();
+                known.sort_unstable();
+                return Err(EngineError::Invalid {
+                    field: "genre".into(),
+                    reason: format!("no item is in {unknown:?}; known: {}", known.join(", ")),
+                });
+            }
+            groups.retain(|name, _| wanted.contains(name));
+            uncategorized.clear();
         }
         let mut groups: Vec<(f32, String, Vec<ItemIdx>)> = groups
             .into_iter()
@@ -1356,7 +1369,7 @@ impl Engine {
                 chosen.push(idx);
             }
         }
-        chosen
+        Ok(chosen
             .into_iter()
             .filter_map(|idx| {
                 let item = catalog.item(idx)?;
@@ -1373,7 +1386,7 @@ impl Engine {
                     boost: 1.0,
                 })
             })
-            .collect()
+            .collect())
     }
 
     /// Items similar to `item_id`, live ones only, most similar first.

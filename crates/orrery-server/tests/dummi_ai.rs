@@ -184,6 +184,32 @@ async fn the_readme_sequence_works_as_written() {
         let (status, bob) = server.get("/users/bob").await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(bob["history"], json!(["tut2", "tut4"]), "{bob}");
+        // The documented example: a click that says how long the user stayed keeps it.
+        let (status, click) = server
+            .post(
+                "/recommendations/interact",
+                json!({"user_id": "bob", "content_id": "tut3", "interaction_type": "click", "duration_seconds": 120}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{name}: {click}");
+        assert_eq!(click["interaction"]["kind"], "click", "{click}");
+        assert_eq!(click["interaction"]["value"], 120.0, "{click}");
+        let (_, stored) = server.get("/users/bob/interactions").await;
+        let clicks: Vec<&Value> = stored["interactions"]
+            .as_array()
+            .expect("interactions")
+            .iter()
+            .filter(|i| i["item_id"] == "tut3" && i["kind"] == "click")
+            .collect();
+        assert_eq!(clicks.len(), 1, "{stored}");
+        assert_eq!(clicks[0]["value"], 120.0, "{stored}");
+        let (status, problem) = server
+            .post(
+                "/recommendations/interact",
+                json!({"user_id": "bob", "content_id": "tut3", "interaction_type": "click", "duration_seconds": -5}),
+            )
+            .await;
+        common::assert_problem(status, &problem, 422, Some("duration_seconds"));
         let (status, updated) = server
             .put(
                 "/users/alice",

@@ -62,6 +62,41 @@ async fn account_token_ratings_cold_start_and_onboarding() {
         );
         // Star Wars (50) is the most rated movie of ML-100K.
         assert!(picks.contains(&"50".to_owned()), "{onboarding}");
+        // Onboarding within genres: one, or several spread across them; unknown ones are
+        // the caller's error.
+        let (status, horror) = server
+            .get("/recommendations/onboarding-movies?num_movies=3&genre=Horror")
+            .await;
+        assert_eq!(status, StatusCode::OK, "{horror}");
+        let movies = horror["movies"].as_array().expect("movies");
+        assert_eq!(movies.len(), 3, "{horror}");
+        for movie in movies {
+            assert!(
+                movie["genres"]
+                    .as_array()
+                    .expect("genres")
+                    .contains(&json!("Horror")),
+                "{horror}"
+            );
+        }
+        let (status, two) = server
+            .get("/recommendations/onboarding-movies?num_movies=6&genre=horror,%20Musical")
+            .await;
+        assert_eq!(status, StatusCode::OK, "{two}");
+        let genres_of = |m: &Value| m["genres"].as_array().expect("genres").clone();
+        let in_genre = |g: &str| {
+            two["movies"]
+                .as_array()
+                .expect("movies")
+                .iter()
+                .filter(|m| genres_of(m).contains(&json!(g)))
+                .count()
+        };
+        assert!(in_genre("Horror") >= 3 && in_genre("Musical") >= 3, "{two}");
+        let (status, problem) = server
+            .get("/recommendations/onboarding-movies?genre=Horor")
+            .await;
+        common::assert_problem(status, &problem, 422, Some("genre"));
 
         // Cold start before any model: genres and demographics, popularity-backed.
         let request = json!({"age": 28, "gender": "M", "genres": ["Sci-Fi"],

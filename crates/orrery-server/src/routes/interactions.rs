@@ -125,7 +125,9 @@ fn to_record(i: &InteractionIn, at: &str, now: i64) -> ApiResult<InteractionReco
             check_rating(&field(name), v)?;
             v
         }
-        EventKind::ViewTime => {
+        // Any other kind may say how long the user spent on the item (a click after two
+        // minutes of reading): the duration is its stored value, weighed by the kind's rule.
+        _ if i.duration_seconds.is_some() || kind == EventKind::ViewTime => {
             let v = i.duration_seconds.or(i.value).unwrap_or(0.0);
             if !v.is_finite() || v < 0.0 {
                 return Err(ApiError::invalid(
@@ -296,7 +298,7 @@ pub struct InteractRequest {
     pub content_id: String,
     /// `click`, `like`, `skip`, `view` or `view_time`.
     pub interaction_type: String,
-    /// Seconds spent (for `view_time`).
+    /// Seconds spent on the item (any kind; stored as the interaction's value).
     pub duration_seconds: Option<f32>,
 }
 

@@ -515,6 +515,9 @@ pub async fn cold_start(
 pub struct OnboardingQuery {
     /// Movies to return (1–500, default 10).
     pub num_movies: Option<usize>,
+    /// Only movies of these genres (one, or several separated by commas), spread across
+    /// them; an unknown genre is a 422 listing the known ones.
+    pub genre: Option<String>,
 }
 
 /// A movie to rate while onboarding.
@@ -543,7 +546,7 @@ pub struct OnboardingResponse {
     pub genres_covered: usize,
 }
 
-/// Popular movies spread across genres, for a new user to rate.
+/// Popular movies spread across genres (all, or those asked for), for a new user to rate.
 #[utoipa::path(get, path = "/recommendations/onboarding-movies", tag = "recommendations",
     params(OnboardingQuery), responses((status = 200, body = OnboardingResponse)))]
 pub async fn onboarding(
@@ -551,9 +554,17 @@ pub async fn onboarding(
     Params(q): Params<OnboardingQuery>,
 ) -> ApiResult<Json<OnboardingResponse>> {
     let n = check_n("num_movies", q.num_movies.unwrap_or(10))?;
+    let genres: Vec<String> = q
+        .genre
+        .iter()
+        .flat_map(|g| g.split(','))
+        .map(str::trim)
+        .filter(|g| !g.is_empty())
+        .map(str::to_owned)
+        .collect();
     let movies: Vec<OnboardingMovie> = state
         .engine
-        .onboarding(n)
+        .onboarding(n, &genres)?
         .into_iter()
         .map(|i| OnboardingMovie {
             movie_id: i.record.id.clone(),
