@@ -14,7 +14,7 @@
 # Usage: bench/http.sh [--duration SECONDS] [--warmup SECONDS] [--connections N]
 #                      [--backends sqlite,postgres]
 #                      [--scenarios recommend,feedback] [--algo NAME] [--param KEY=VALUE]…
-#                      [--data PATH-TO-shared/data] [--pg-admin URL]
+#                      [--data PATH-TO-shared/data] [--pg-admin URL] [--binary PATH]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,6 +27,7 @@ algo=mf
 params=()
 data=${ORRERY_SHARED_DATA:-../shared/data}
 pg_admin=postgres://postgres@127.0.0.1:5432/postgres
+binary=""
 while [ $# -gt 0 ]; do
   case $1 in
     --duration) duration=$2; shift 2 ;;
@@ -38,6 +39,7 @@ while [ $# -gt 0 ]; do
     --param) params+=(--param "$2"); shift 2 ;;
     --data) data=$2; shift 2 ;;
     --pg-admin) pg_admin=$2; shift 2 ;;
+    --binary) binary=$2; shift 2 ;;
     *) echo "unknown option $1 (see the usage at the top of $0)" >&2; exit 2 ;;
   esac
 done
@@ -55,7 +57,7 @@ cleanup() {
 trap cleanup EXIT
 mkdir -p "$out"
 
-orrery=$(orrery_binary)
+orrery=$(orrery_binary "$binary")
 pg_db=orrery_bench_http
 threads=$(nproc)
 results=()
