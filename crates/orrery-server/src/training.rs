@@ -129,7 +129,9 @@ pub struct TrainingStatus {
     pub running: bool,
     /// Its progress.
     pub current: Option<RunProgress>,
-    /// The last finished run since the server started.
+    /// The last finished run: this server's, or after a restart the newest finished run
+    /// the store recorded (its `activated` then says whether its version is active now,
+    /// and `pruned` is empty).
     pub last: Option<RunSummary>,
 }
 
@@ -223,6 +225,44 @@ impl Trainer {
             current,
             last: state.last.clone(),
         }
+    }
+
+    /// [`Trainer::status`], with the store's newest finished run as `last` when this
+    /// server has not finished one since it started.
+    pub async fn status_or_stored(&self) -> Result<TrainingStatus, ApiError> {
+        let mut status = self.status();
+        if status.last.is_none() {
+            status.last = self.stored_last_run().await?;
+        }
+        Ok(status)
+    }
+
+    async fn stored_last_run(&self) -> Result<Option<RunSummary>, ApiError> {
+        let store = self.engine.store();
+        let runs = store.training_runs(20).await?;
+        let Some(run) = runs.into_iter().find(|r| r.finished_at.is_some()) else {
+            return Ok(None);
+        };
+        let stored = match run.version {
+            Some(v) => store.model_version(v).await?,
+            None => None,
+        };
+        let finished_at = run.finished_at.unwrap_or(run.started_at);
+        Ok(Some(RunSummary {
+            run_id: run.id,
+            algorithm: run.algorithm,
+            status: serde_json::to_value(run.status)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            version: run.version,
+            activated: stored.as_ref().is_some_and(|m| m.active),
+            metrics: stored.map(|m| m.metrics).unwrap_or_default(),
+            error: run.error,
+            train_seconds: (finished_at - run.started_at).max(0) as f64,
+            finished_at,
+            pruned: Vec::new(),
+        }))
     }
 
     /// Starts training in the background; 409 while another one runs.

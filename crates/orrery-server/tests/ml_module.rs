@@ -224,6 +224,17 @@ async fn a_running_training_can_be_cancelled_and_stores_nothing() {
         // The next training runs as usual.
         let run = server.train(json!({"algorithm": "popularity"})).await;
         assert_eq!(run["version"], 1, "{name}: {run}");
+
+        // A server started later (a restart) reports the stored last run, not nothing.
+        let later = TestServer::start_beside(config(), server.store().expect("store")).await;
+        let (status, fresh) = later.get("/training/status").await;
+        assert_eq!(status, StatusCode::OK, "{name}: {fresh}");
+        assert_eq!(fresh["running"], false, "{name}: {fresh}");
+        assert_eq!(fresh["last"]["run_id"], run["run_id"], "{name}: {fresh}");
+        assert_eq!(fresh["last"]["status"], "succeeded", "{name}: {fresh}");
+        assert_eq!(fresh["last"]["version"], 1, "{name}: {fresh}");
+        assert_eq!(fresh["last"]["algorithm"], "popularity", "{name}: {fresh}");
+        later.finish().await;
         server.finish().await;
     }
 }

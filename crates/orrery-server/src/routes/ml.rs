@@ -46,7 +46,7 @@ pub async fn retrain(
 
 /// Training status.
 #[utoipa::path(get, path = "/api/ml/training-status", tag = "ml", responses((status = 200, body = TrainingStatus)))]
-pub async fn training_status(state: State<AppState>) -> Json<TrainingStatus> {
+pub async fn training_status(state: State<AppState>) -> ApiResult<Json<TrainingStatus>> {
     registry::status(state).await
 }
 

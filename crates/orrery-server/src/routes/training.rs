@@ -181,8 +181,8 @@ pub async fn cancel(
 
 /// Whether a training runs, its progress (phase, epoch, loss, elapsed) and the last result.
 #[utoipa::path(get, path = "/training/status", tag = "training", responses((status = 200, body = TrainingStatus)))]
-pub async fn status(State(state): State<AppState>) -> Json<TrainingStatus> {
-    Json(state.trainer.status())
+pub async fn status(State(state): State<AppState>) -> ApiResult<Json<TrainingStatus>> {
+    Ok(Json(state.trainer.status_or_stored().await?))
 }
 
 /// A stored model version.
