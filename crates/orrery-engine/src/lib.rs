@@ -95,6 +95,17 @@ pub enum EngineError {
     Stopped(#[from] writes::WriterStopped),
 }
 
+/// A rule that does not parse is the request's (or the configuration's) error, naming its
+/// field.
+impl From<RuleError> for EngineError {
+    fn from(e: RuleError) -> EngineError {
+        EngineError::Invalid {
+            field: e.field,
+            reason: e.error.to_string(),
+        }
+    }
+}
+
 /// Result of engine calls.
 pub type EngineResult<T> = Result<T, EngineError>;
 
@@ -438,6 +449,16 @@ impl Snapshot {
         found
     }
 
+    /// The graph index over the active model's items, when the catalog has more than
+    /// `exact_items` slots and the model can be searched that way: then the flow's
+    /// sources search it instead of scoring every item.
+    pub fn factor_index(&self, exact_items: usize) -> Option<&flow::retrieval::FactorIndex> {
+        if self.catalog.slots() <= exact_items {
+            return None;
+        }
+        self.model.as_deref()?.factor_index(exact_items)
+    }
+
     /// The model index of a catalog item.
     pub fn model_index(&self, idx: ItemIdx) -> Option<ItemIdx> {
         self.to_model
@@ -485,11 +506,11 @@ pub struct Engine {
     cache: ListCache,
 }
 
-fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+pub(crate) fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
     lock.read().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+pub(crate) fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
     lock.write()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
@@ -504,12 +525,7 @@ impl Engine {
     ) -> EngineResult<Engine> {
         // A preset that does not parse is a configuration error, found before serving.
         for (name, text) in &settings.flow.presets {
-            Rules::compile(text, &format!("flow.presets.{name}.")).map_err(|e| {
-                EngineError::Invalid {
-                    field: e.field,
-                    reason: e.error.to_string(),
-                }
-            })?;
+            Rules::compile(text, &format!("flow.presets.{name}."))?;
         }
         let dataset = store.load_dataset(&settings.weights).await?;
         let catalog = Arc::new(Catalog::from_dataset(&dataset));
@@ -1033,7 +1049,13 @@ impl Engine {
                     opts.mmr_lambda,
                 ),
                 rules: &rules,
-                seed: exploration_seed(user_id),
+                // Hashing the user and the hour on every request is wasted with
+                // exploration off.
+                seed: if self.settings.flow.exploration > 0.0 {
+                    exploration_seed(user_id)
+                } else {
+                    0
+                },
             },
         )?;
         let items = list
@@ -1072,14 +1094,14 @@ impl Engine {
         let snapshot = self.snapshot();
         let exact_items = self.settings.flow.exact_items;
         let large = snapshot.catalog.slots() > exact_items;
-        let model_index = snapshot.model.as_deref().filter(|_| large).and_then(|m| {
-            let index = m.factor_index(exact_items)?;
-            Some(flow::IndexStatus {
+        let model_index = snapshot
+            .factor_index(exact_items)
+            .zip(snapshot.model.as_deref())
+            .map(|(index, m)| flow::IndexStatus {
                 version: m.version(),
                 items: index.len(),
                 recall_at_10: index.recall(),
-            })
-        });
+            });
         flow::FlowStatus {
             stages: flow::STAGES.to_vec(),
             settings: self.settings.flow.clone(),
@@ -1097,10 +1119,6 @@ impl Engine {
     /// The rules of a request: its preset's (an unknown preset is an error naming the
     /// known ones) and its own, compiled.
     pub fn rules(&self, preset: Option<&str>, own: &RuleText) -> EngineResult<Rules> {
-        let invalid = |e: RuleError| EngineError::Invalid {
-            field: e.field,
-            reason: e.error.to_string(),
-        };
         let preset_rules = match preset {
             None => Rules::default(),
             Some(name) => {
@@ -1116,10 +1134,10 @@ impl Engine {
                         format!("no preset {name:?}; known: {}", known.join(", "))
                     },
                 })?;
-                Rules::compile(text, &format!("presets.{name}.")).map_err(invalid)?
+                Rules::compile(text, &format!("presets.{name}."))?
             }
         };
-        Ok(preset_rules.with(&Rules::compile(own, "").map_err(invalid)?))
+        Ok(preset_rules.with(&Rules::compile(own, "")?))
     }
 
     /// The blend of a request, with the engine's ramp and popularity settings.

@@ -120,14 +120,7 @@ fn coded_dots_of(
     for (o, &item) in out.iter_mut().zip(items) {
         let i = item as usize;
         *o = match (codes.codes.get(i * dim..(i + 1) * dim), codes.scales.get(i)) {
-            (Some(row), Some(&scale)) => {
-                let sum: i32 = row
-                    .iter()
-                    .zip(query)
-                    .map(|(&a, &b)| i32::from(a) * i32::from(b))
-                    .sum();
-                sum as f32 * scale * query_scale
-            }
+            (Some(row), Some(&scale)) => portable_row_sum(row, query) as f32 * scale * query_scale,
             _ => f32::NEG_INFINITY,
         };
     }
@@ -146,13 +139,16 @@ fn portable_coded_dots(
         .zip(codes.codes.chunks_exact(dim))
         .zip(&codes.scales)
     {
-        let sum: i32 = row
-            .iter()
-            .zip(query)
-            .map(|(&a, &b)| i32::from(a) * i32::from(b))
-            .sum();
-        *o = sum as f32 * scale * query_scale;
+        *o = portable_row_sum(row, query) as f32 * scale * query_scale;
     }
+}
+
+/// `Σ row · query` over one coded row, without explicit SIMD.
+fn portable_row_sum(row: &[i8], query: &[i16]) -> i32 {
+    row.iter()
+        .zip(query)
+        .map(|(&a, &b)| i32::from(a) * i32::from(b))
+        .sum()
 }
 
 /// The AVX2 form of [`coded_dots`], written with intrinsics because the compiler, left to

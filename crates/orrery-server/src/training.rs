@@ -251,10 +251,7 @@ impl Trainer {
         Ok(Some(RunSummary {
             run_id: run.id,
             algorithm: run.algorithm,
-            status: serde_json::to_value(run.status)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default(),
+            status: run.status.as_str().to_owned(),
             version: run.version,
             activated: stored.as_ref().is_some_and(|m| m.active),
             metrics: stored.map(|m| m.metrics).unwrap_or_default(),

@@ -124,7 +124,8 @@ pub enum RunEnd<'a> {
 }
 
 impl RunStatus {
-    fn as_str(self) -> &'static str {
+    /// The status as stored and shown: `running`, `succeeded`, `failed`, `cancelled`.
+    pub fn as_str(self) -> &'static str {
         match self {
             RunStatus::Running => "running",
             RunStatus::Succeeded => "succeeded",

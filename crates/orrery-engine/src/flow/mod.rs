@@ -446,9 +446,7 @@ impl<'a> UserScores<'a> {
     ) -> orrery_models::Result<UserScores<'a>> {
         let model = snapshot.model.as_deref().zip(user.repr);
         let large = snapshot.catalog.slots() > settings.exact_items;
-        let model_index = model
-            .filter(|_| large)
-            .and_then(|(m, _)| m.factor_index(settings.exact_items));
+        let model_index = model.and_then(|_| snapshot.factor_index(settings.exact_items));
         let model_scores = match model {
             Some((model, repr)) if model_index.is_none() => Some(ModelScores::of(model, repr)?),
             _ => None,

@@ -17,7 +17,7 @@
 //! figure rather than a hope.
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock, RwLockReadGuard};
+use std::sync::{Arc, RwLock};
 
 use orrery_content::{IndexOptions, VectorIndex};
 use orrery_core::{ItemIdx, UserIdx};
@@ -131,7 +131,7 @@ impl FactorIndex {
 
     /// The item's nearest items, unfiltered, searched once.
     fn kept_neighbours(&self, item: ItemIdx) -> Arc<[ItemIdx]> {
-        if let Some(kept) = read(&self.kept_neighbours).get(&item) {
+        if let Some(kept) = crate::read(&self.kept_neighbours).get(&item) {
             return kept.clone();
         }
         let found: Arc<[ItemIdx]> = match self.neighbour_query(item) {
@@ -140,10 +140,7 @@ impl FactorIndex {
                 .into(),
             None => Arc::from(Vec::new()),
         };
-        let mut kept = self
-            .kept_neighbours
-            .write()
-            .unwrap_or_else(|p| p.into_inner());
+        let mut kept = crate::write(&self.kept_neighbours);
         if kept.len() >= MAX_KEPT {
             kept.clear();
         }
@@ -203,10 +200,6 @@ impl FactorIndex {
         }
         (wanted > 0).then(|| found as f32 / wanted as f32)
     }
-}
-
-fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
-    lock.read().unwrap_or_else(|p| p.into_inner())
 }
 
 /// The items' `[factors, bias]` rows; `None` when a factor is not finite or every row

@@ -169,6 +169,14 @@ impl<'a> Admission<'a> {
                     .is_some_and(|item| self.rules.admits(&item.record)))
     }
 
+    /// Whether the item at model index `m` may be recommended (the model's indexes search
+    /// by model index).
+    pub fn admits_model(&self, m: ItemIdx) -> bool {
+        self.snapshot
+            .catalog_slot(m)
+            .is_some_and(|slot| self.admits(slot))
+    }
+
     /// Whether a category filter applies.
     pub fn filters_category(&self) -> bool {
         self.category.is_some()

@@ -177,13 +177,8 @@ pub fn model_indexed(
     admission: &Admission,
     n: usize,
 ) -> Vec<ItemIdx> {
-    let admits = |m: ItemIdx| {
-        snapshot
-            .catalog_slot(m)
-            .is_some_and(|slot| admission.admits(slot))
-    };
     index
-        .best(&repr.factors, n, admits)
+        .best(&repr.factors, n, |m| admission.admits_model(m))
         .into_iter()
         .filter_map(|m| snapshot.catalog_slot(m))
         .collect()
@@ -208,14 +203,9 @@ pub fn neighbours(
             continue;
         };
         if let Some(index) = index {
-            let admits = |other: ItemIdx| {
-                snapshot
-                    .catalog_slot(other)
-                    .is_some_and(|s| admission.admits(s))
-            };
             out.extend(
                 index
-                    .neighbours(m, per_item, admits)
+                    .neighbours(m, per_item, |other| admission.admits_model(other))
                     .into_iter()
                     .filter_map(|other| snapshot.catalog_slot(other)),
             );

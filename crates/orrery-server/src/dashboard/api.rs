@@ -236,10 +236,7 @@ pub async fn training_runs(
             id: r.id,
             algorithm: r.algorithm,
             params: r.params,
-            status: serde_json::to_value(r.status)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default(),
+            status: r.status.as_str().to_owned(),
             started_at: r.started_at,
             finished_at: r.finished_at,
             version: r.version,
