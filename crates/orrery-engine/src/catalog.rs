@@ -302,8 +302,10 @@ impl Catalog {
         self.postings.get(token as usize).map_or(&[], Vec::as_slice)
     }
 
-    /// Live items in a category, named by its value (`Comedy`, any category type) or as
-    /// `type:value` (`genre:Comedy`); case does not matter.
+    /// Live items in a category, named by its value (`Comedy`, any category type), by its
+    /// type when no value is so named (`Star`: every star of the Poppy catalog, whose
+    /// categories are `Star:O`, `Star:B`…) or as `type:value` (`genre:Comedy`); case does
+    /// not matter.
     pub fn items_in_category(&self, category: &str) -> Vec<ItemIdx> {
         let wanted = category.trim().to_lowercase();
         if let Some(items) = self
@@ -312,19 +314,15 @@ impl Catalog {
         {
             return items.to_vec();
         }
-        let Some((kind, value)) = wanted.split_once(':') else {
-            return Vec::new();
+        let split = wanted.split_once(':').map(|(k, v)| (k.trim(), v.trim()));
+        let matches = |c: &Category| match split {
+            Some((kind, value)) => c.kind.to_lowercase() == kind && c.value.to_lowercase() == value,
+            None => c.kind.to_lowercase() == wanted,
         };
         self.items
             .iter()
             .enumerate()
-            .filter(|(_, item)| {
-                !item.deleted
-                    && item.record.categories.iter().any(|c| {
-                        c.kind.to_lowercase() == kind.trim()
-                            && c.value.to_lowercase() == value.trim()
-                    })
-            })
+            .filter(|(_, item)| !item.deleted && item.record.categories.iter().any(matches))
             .map(|(i, _)| i as ItemIdx)
             .collect()
     }
@@ -450,6 +448,9 @@ mod tests {
         assert_eq!(comedies, vec![0, 1]);
         assert_eq!(c.items_in_category("genre:Horror"), vec![2]);
         assert!(c.items_in_category("genre:Western").is_empty());
+        let mut by_type = c.items_in_category("Genre");
+        by_type.sort();
+        assert_eq!(by_type, vec![0, 1, 2], "a type names its items");
         assert_eq!(
             c.find_category("DRAMA"),
             Some(Category::new("genre", "Drama"))

@@ -11,8 +11,9 @@
 //! A condition names a field of the item and tests it:
 //!
 //! - `id`, `title`, `description` are text and `year` a number.
-//! - `category` (or `cat`) is the set of the item's category values, `tag` (or `tags`)
-//!   the set of its tags.
+//! - `category` (or `cat`) is the set of the item's category types and values (a Poppy
+//!   object's `Star` and `O`, a film's `genre` and `Comedy`), `tag` (or `tags`) the set of
+//!   its tags.
 //! - Any other name is first a category type (`genre`, `type`): the item's values of that
 //!   type. The parser doesn't know the catalog, so an item without categories of that
 //!   type falls back to the attribute of that name. `attributes.price` names an attribute
@@ -336,7 +337,11 @@ impl<'a> Set<'a> {
     fn any(self, mut test: impl FnMut(Scalar<'a>) -> bool) -> bool {
         match self {
             Set::Tags(tags) => tags.iter().any(|tag| test(Scalar::Text(tag))),
-            Set::Categories(categories) => categories.iter().any(|c| test(Scalar::Text(&c.value))),
+            // A category is named by its type or its value: a Poppy object's `Star` and
+            // its `O`, a film's `genre` and its `Comedy`.
+            Set::Categories(categories) => categories
+                .iter()
+                .any(|c| test(Scalar::Text(&c.kind)) || test(Scalar::Text(&c.value))),
             Set::Kind(categories, kind) => categories
                 .iter()
                 .filter(|c| eq_lower(&c.kind, kind))
@@ -1108,6 +1113,18 @@ mod tests {
         Filter::parse(filter)
             .unwrap_or_else(|e| panic!("{filter:?}: {e}"))
             .admits(item)
+    }
+
+    #[test]
+    fn a_category_is_named_by_its_type_or_its_value() {
+        // The Poppy catalog's shape: the object type is the category type.
+        let star = item("star-001", "Zeta Puppis", &[("Star", "O")], &[]);
+        assert!(admits("category in ['Star','Planet']", &star));
+        assert!(admits("category = 'o'", &star));
+        assert!(admits("cat:star", &star));
+        assert!(!admits("category != 'Star'", &star));
+        assert!(!admits("category not in ['star', 'moon']", &star));
+        assert!(!admits("category = 'Planet'", &star));
     }
 
     #[test]
