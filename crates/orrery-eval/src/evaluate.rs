@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::time::Instant;
 
-use orrery_core::{Dataset, ItemIdx, UserIdx};
+use orrery_core::{Dataset, ItemIdx, Timestamp, UserIdx};
 use orrery_models::{Filter, Model, Params, Progress, Recommender, UserRepr};
 use rayon::prelude::*;
 
@@ -191,20 +191,24 @@ pub fn evaluate_with(
             let repr = representation(model, train, u)?;
             let mut pairs = Vec::new();
             if let Some((lo, hi)) = rating_model {
-                let rated: Vec<(ItemIdx, f32)> = row
+                let rated: Vec<(ItemIdx, f32, Timestamp)> = row
                     .indices
                     .iter()
                     .zip(row.ratings)
-                    .filter(|(_, r)| r.is_finite())
-                    .map(|(&i, &r)| (i, r))
+                    .zip(row.times)
+                    .filter(|((_, r), _)| r.is_finite())
+                    .map(|((&i, &r), &ts)| (i, r, ts))
                     .collect();
-                let items: Vec<ItemIdx> = rated.iter().map(|&(i, _)| i).collect();
+                let items: Vec<ItemIdx> = rated.iter().map(|&(i, _, _)| i).collect();
+                let times: Vec<Timestamp> = rated.iter().map(|&(_, _, ts)| ts).collect();
                 let mut out = vec![0f32; items.len()];
-                model.score(&repr, &items, &mut out)?;
+                // Each held-out rating is predicted for the moment it was given, which
+                // context-aware models read.
+                model.score_at(&repr, &items, &times, &mut out)?;
                 pairs.extend(
                     out.iter()
                         .zip(&rated)
-                        .map(|(&p, &(_, r))| (p.clamp(lo, hi), r)),
+                        .map(|(&p, &(_, r, _))| (p.clamp(lo, hi), r)),
                 );
             }
             let relevant: HashSet<ItemIdx> = match opts.negatives {

@@ -1,6 +1,6 @@
 //! The [`Recommender`] interface and [`Model`], the fitted model of any algorithm.
 
-use orrery_core::{Dataset, ItemIdx, UserIdx};
+use orrery_core::{Dataset, ItemIdx, Timestamp, UserIdx};
 use serde::{Deserialize, Serialize};
 
 use crate::algo::neural::layer4::Layer4;
@@ -43,6 +43,19 @@ pub trait Recommender: Send + Sync {
 
     /// Scores `items` for `user` into `out` (one slot per item), allocating nothing per item.
     fn score(&self, user: &UserRepr, items: &[ItemIdx], out: &mut [f32]) -> Result<()>;
+
+    /// Scores `items` each at its own moment (`times`, Unix seconds, parallel to
+    /// `items`): context-aware models (`layer4` reads the hour and the day) predict for
+    /// that moment, the others as [`Recommender::score`].
+    fn score_at(
+        &self,
+        user: &UserRepr,
+        items: &[ItemIdx],
+        _times: &[Timestamp],
+        out: &mut [f32],
+    ) -> Result<()> {
+        self.score(user, items, out)
+    }
 
     /// Scores every item (`out.len() == n_items()`).
     fn score_all(&self, user: &UserRepr, out: &mut [f32]) -> Result<()>;
@@ -437,6 +450,30 @@ impl Recommender for Model {
         self.check_items(items)?;
         dispatch!(&self.fitted, a => a.score(user, items, out));
         Ok(())
+    }
+
+    fn score_at(
+        &self,
+        user: &UserRepr,
+        items: &[ItemIdx],
+        times: &[Timestamp],
+        out: &mut [f32],
+    ) -> Result<()> {
+        match &self.fitted {
+            Fitted::Layer4(network) => {
+                if out.len() != items.len() || times.len() != items.len() {
+                    return Err(Error::BufferLength {
+                        expected: items.len(),
+                        found: out.len().min(times.len()),
+                    });
+                }
+                self.check_repr(user)?;
+                self.check_items(items)?;
+                network.score_at(user, items, times, out);
+                Ok(())
+            }
+            _ => self.score(user, items, out),
+        }
     }
 
     fn score_all(&self, user: &UserRepr, out: &mut [f32]) -> Result<()> {

@@ -467,8 +467,10 @@ impl Default for BprParams {
 /// 1e-4 to 3, and smaller or larger embeddings did worse.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Layer4Params {
-    /// `user_dim`: width of the user embedding (1..=1024).
-    pub user_dim: usize,
+    /// `shrinkage`: pseudo-cells that pull each mean of a user's profile (per category
+    /// type, hour and day) towards their overall mean, and that towards the global mean
+    /// (> 0).
+    pub shrinkage: f32,
     /// `category_dim`: width of the category type and category value embeddings
     /// (1..=1024).
     pub category_dim: usize,
@@ -502,14 +504,14 @@ pub struct Layer4Params {
 impl Default for Layer4Params {
     fn default() -> Self {
         Self {
-            user_dim: 8,
+            shrinkage: 3.0,
             category_dim: 4,
             time_dim: 4,
             hidden: 32,
             layers: 2,
             classes: false,
             lr: 0.01,
-            weight_decay: 1.0,
+            weight_decay: 0.3,
             batch_size: 64,
             epochs: 200,
             patience: 40,
@@ -823,7 +825,7 @@ impl Params {
                 _ => return Err(unknown()),
             },
             Params::Layer4(p) => match key {
-                "user_dim" => p.user_dim = field.int("user_dim")? as usize,
+                "shrinkage" => p.shrinkage = field.float("shrinkage")? as f32,
                 "category_dim" => p.category_dim = field.int("category_dim")? as usize,
                 "time_dim" => p.time_dim = field.int("time_dim")? as usize,
                 "hidden" => p.hidden = field.int("hidden")? as usize,
@@ -928,7 +930,7 @@ impl Params {
                 c.non_negative("reg", p.reg.into())
             }
             Params::Layer4(p) => {
-                c.int_range("user_dim", p.user_dim, 1, MAX_FACTORS)?;
+                c.positive("shrinkage", p.shrinkage.into())?;
                 c.int_range("category_dim", p.category_dim, 1, MAX_FACTORS)?;
                 c.int_range("time_dim", p.time_dim, 1, MAX_FACTORS)?;
                 c.int_range("hidden", p.hidden, 1, 4096)?;
@@ -1097,7 +1099,7 @@ impl Params {
                 ("binary", p.binary.to_string()),
             ],
             Params::Layer4(p) => vec![
-                ("user_dim", p.user_dim.to_string()),
+                ("shrinkage", p.shrinkage.to_string()),
                 ("category_dim", p.category_dim.to_string()),
                 ("time_dim", p.time_dim.to_string()),
                 ("hidden", p.hidden.to_string()),

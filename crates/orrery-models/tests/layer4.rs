@@ -1,16 +1,21 @@
-//! The Poppy Layer 4 network on simulated universes: it finds the planted preferences
-//! when strengths carry a signal, and falls back to the mean when they are noise.
+//! The Poppy Layer 4 network on simulated universes: it finds the planted preferred types
+//! and favourite hours when strengths carry a signal, and falls back to the mean when
+//! they are noise.
 
-use orrery_core::{Dataset, DatasetBuilder, EventWeights, ItemIdx, Record};
-use orrery_data::simulate::{UniverseConfig, simulate};
+use orrery_core::{Dataset, DatasetBuilder, EventWeights, ItemIdx, Record, Timestamp};
+use orrery_data::simulate::{HourWindow, UniverseConfig, simulate};
 use orrery_models::{Algorithm, Fitted, Model, NoProgress, Params, Recommender};
 
-/// The universe's users, category items and strengths, split at random into training and
-/// held-out cells (a quarter held out).
+/// One held-out cell: user, item, strength, and when it was given.
+type Held = (u32, ItemIdx, f32, Timestamp);
+
+/// The universe's users, category items and strengths, with a fifth of the (user,
+/// category) cells held out, spread by a hash.
 struct Split {
     train: Dataset,
-    test: Vec<(u32, ItemIdx, f32)>,
+    test: Vec<Held>,
     preferences: Vec<(u32, Option<&'static str>)>,
+    favourite_hours: Option<Vec<HourWindow>>,
 }
 
 fn universe(signal: f64, seed: u64) -> Split {
@@ -44,115 +49,191 @@ fn universe(signal: f64, seed: u64) -> Split {
             latest.insert(key, (x.ts, x));
         }
     }
-    let mut test = Vec::new();
     let mut held = Vec::new();
-    for (n, ((user, item), (_, x))) in latest.into_iter().enumerate() {
-        // A fixed quarter of the pairs, spread over users and categories by a hash.
-        let h = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 60;
-        if h < 4 {
-            held.push((user, item, x.value));
+    for (n, ((user, item), (ts, x))) in latest.into_iter().enumerate() {
+        let h = (n as u64 ^ seed).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 59;
+        if h < 6 {
+            held.push((user, item, x.value, ts));
         } else {
             builder.add_event(&user, &item, &x.kind, x.value, x.ts);
         }
     }
     let train = builder.build();
-    for (user, item, value) in held {
-        let (Some(u), Some(i)) = (train.users().get(&user), train.items().get(&item)) else {
-            continue;
-        };
-        test.push((u, i, value));
-    }
+    let test = held
+        .into_iter()
+        .filter_map(|(user, item, value, ts)| {
+            Some((
+                train.users().get(&user)?,
+                train.items().get(&item)?,
+                value,
+                ts,
+            ))
+        })
+        .collect();
     Split {
         train,
         test,
         preferences: universe.preferences,
+        favourite_hours: universe.favourite_hours,
     }
 }
 
-fn rmse(predict: impl Fn(u32, ItemIdx) -> f32, test: &[(u32, ItemIdx, f32)]) -> f64 {
+/// RMSE of `model` on the held-out cells, each predicted for the moment it was given.
+fn rmse(model: &Model, test: &[Held]) -> f64 {
     let sse: f64 = test
         .iter()
-        .map(|&(u, i, r)| ((predict(u, i) - r) as f64).powi(2))
+        .map(|&(u, i, r, ts)| {
+            let user = model.user(u).unwrap();
+            let mut out = [0f32];
+            model.score_at(&user, &[i], &[ts], &mut out).unwrap();
+            f64::from(out[0] - r).powi(2)
+        })
         .sum();
     (sse / test.len() as f64).sqrt()
+}
+
+fn mean_rmse(split: &Split) -> f64 {
+    let mean = split.train.mean_rating().unwrap() as f32;
+    let sse: f64 = split
+        .test
+        .iter()
+        .map(|&(_, _, r, _)| f64::from(mean - r).powi(2))
+        .sum();
+    (sse / split.test.len() as f64).sqrt()
 }
 
 fn fit(train: &Dataset, algo: Algorithm) -> Model {
     Model::fit(train, &Params::defaults(algo), &mut NoProgress).unwrap()
 }
 
-fn predictor(model: &Model) -> impl Fn(u32, ItemIdx) -> f32 + '_ {
-    move |u, i| {
-        let user = model.user(u).unwrap();
-        let mut out = [0f32];
-        model.score(&user, &[i], &mut out).unwrap();
-        out[0]
+/// Held-out RMSE of the mean, the baseline and layer 4, and the fitted layer 4.
+fn figures(split: &Split) -> (f64, f64, f64, Model) {
+    let baseline = fit(&split.train, Algorithm::Baseline);
+    let layer4 = fit(&split.train, Algorithm::Layer4);
+    (
+        mean_rmse(split),
+        rmse(&baseline, &split.test),
+        rmse(&layer4, &split.test),
+        layer4,
+    )
+}
+
+/// Of the users with a planted preferred type, how many get it ranked first (their mean
+/// predicted strength over the type's categories), and how many there are.
+fn preferred_type_first(split: &Split, model: &Model) -> (usize, usize) {
+    let Fitted::Layer4(net) = model.fitted() else {
+        panic!("a layer4 model")
+    };
+    let matrix = net.category_matrix();
+    let (mut first, mut users) = (0, 0);
+    for &(user, preferred) in &split.preferences {
+        let (Some(preferred), Some(u)) = (preferred, split.train.users().get(&user.to_string()))
+        else {
+            continue;
+        };
+        let row = matrix.row(u).unwrap();
+        let type_mean = |kind: &str| {
+            let values: Vec<f32> = matrix
+                .categories
+                .iter()
+                .zip(row)
+                .filter(|(c, _)| c.kind == kind)
+                .map(|(_, &s)| s)
+                .collect();
+            values.iter().sum::<f32>() / values.len() as f32
+        };
+        let best = ["Star", "Planet", "Moon"]
+            .into_iter()
+            .max_by(|a, b| type_mean(a).total_cmp(&type_mean(b)))
+            .unwrap();
+        users += 1;
+        first += usize::from(best == preferred);
+    }
+    (first, users)
+}
+
+/// Of the users, how many get their best predicted hour of day (mean over categories and
+/// days) inside their planted favourite hours.
+fn favourite_hour_found(split: &Split, model: &Model) -> (usize, usize) {
+    let Fitted::Layer4(net) = model.fitted() else {
+        panic!("a layer4 model")
+    };
+    let windows = split.favourite_hours.as_ref().unwrap();
+    let (mut found, mut users) = (0, 0);
+    for (index, window) in windows.iter().enumerate() {
+        let Some(u) = split.train.users().get(&(index + 1).to_string()) else {
+            continue;
+        };
+        let repr = model.user(u).unwrap();
+        let strength_at = |hour: u8| -> f32 {
+            (0..net.categories().len())
+                .flat_map(|c| (0..7).map(move |day| (c, day)))
+                .map(|(c, day)| net.predict(&repr, c, hour, day).unwrap())
+                .sum()
+        };
+        let best = (0..24u8)
+            .max_by(|&a, &b| strength_at(a).total_cmp(&strength_at(b)))
+            .unwrap();
+        users += 1;
+        found += usize::from(window.contains(best));
+    }
+    (found, users)
+}
+
+#[test]
+fn layer4_learns_the_planted_types_and_hours() {
+    for seed in [7, 11, 99] {
+        let split = universe(1.0, seed);
+        let (mean, baseline, layer4, model) = figures(&split);
+        let (first, preferring) = preferred_type_first(&split, &model);
+        let (found, users) = favourite_hour_found(&split, &model);
+        println!(
+            "seed {seed}, signal 1: held-out RMSE mean {mean:.4}, baseline {baseline:.4}, \
+             layer4 {layer4:.4} ({:.3} of the mean's); preferred type first for {first} of \
+             {preferring}; best hour in the favourite hours for {found} of {users}",
+            layer4 / mean
+        );
+        assert!(
+            layer4 < baseline,
+            "seed {seed}: {layer4} vs baseline {baseline}"
+        );
+        assert!(
+            layer4 < 0.975 * mean,
+            "seed {seed}: {layer4} vs mean {mean}"
+        );
+        assert!(
+            first * 10 >= preferring * 9,
+            "seed {seed}: {first} of {preferring}"
+        );
+        // A quarter of the day would be chance.
+        assert!(found * 2 >= users, "seed {seed}: {found} of {users}");
     }
 }
 
 #[test]
-fn layer4_beats_the_mean_and_the_baseline_and_recovers_preferences() {
-    let split = universe(0.5, 42);
-    let mean = split.train.mean_rating().unwrap() as f32;
-    let mean_rmse = rmse(|_, _| mean, &split.test);
-    let baseline = fit(&split.train, Algorithm::Baseline);
-    let baseline_rmse = rmse(predictor(&baseline), &split.test);
-    let layer4 = fit(&split.train, Algorithm::Layer4);
-    let layer4_rmse = rmse(predictor(&layer4), &split.test);
-    println!(
-        "held-out RMSE: mean {mean_rmse:.4}, baseline {baseline_rmse:.4}, layer4 {layer4_rmse:.4}"
-    );
-    assert!(layer4_rmse < mean_rmse, "{layer4_rmse} vs mean {mean_rmse}");
-    // About even with the baseline on this much data (see bench/README.md).
-    assert!(
-        layer4_rmse < baseline_rmse * 1.01,
-        "{layer4_rmse} vs baseline {baseline_rmse}"
-    );
-
-    // Users who prefer a type get higher predicted strengths for that type than users
-    // without a preference do.
-    let Fitted::Layer4(net) = layer4.fitted() else {
-        panic!("a layer4 model")
-    };
-    let matrix = net.category_matrix();
-    assert_eq!(matrix.n_users, split.train.n_users());
-    for kind in ["Star", "Planet", "Moon"] {
-        let columns: Vec<usize> = (0..matrix.categories.len())
-            .filter(|&c| matrix.categories[c].kind == kind)
-            .collect();
-        let type_mean = |user: &str| -> f32 {
-            let u = split.train.users().get(user).unwrap();
-            let row = matrix.row(u).unwrap();
-            columns.iter().map(|&c| row[c]).sum::<f32>() / columns.len() as f32
-        };
-        let group = |want: Option<&str>| -> f32 {
-            let users: Vec<String> = split
-                .preferences
-                .iter()
-                .filter(|(_, p)| *p == want)
-                .map(|(u, _)| u.to_string())
-                .collect();
-            users.iter().map(|u| type_mean(u)).sum::<f32>() / users.len() as f32
-        };
-        let with = group(Some(kind));
-        let without = group(None);
-        println!("{kind}: preferring users {with:.3}, users without a preference {without:.3}");
-        assert!(with > without, "{kind}: {with} vs {without}");
+fn layer4_beats_the_baseline_on_a_weak_signal() {
+    for seed in [7, 11, 99] {
+        let split = universe(0.5, seed);
+        let (mean, baseline, layer4, _) = figures(&split);
+        println!(
+            "seed {seed}, signal 0.5: mean {mean:.4}, baseline {baseline:.4}, layer4 {layer4:.4}"
+        );
+        assert!(
+            layer4 < baseline,
+            "seed {seed}: {layer4} vs baseline {baseline}"
+        );
     }
 }
 
 #[test]
 fn layer4_does_not_overfit_pure_noise() {
-    let split = universe(0.0, 7);
-    let mean = split.train.mean_rating().unwrap() as f32;
-    let mean_rmse = rmse(|_, _| mean, &split.test);
-    let layer4 = fit(&split.train, Algorithm::Layer4);
-    let layer4_rmse = rmse(predictor(&layer4), &split.test);
-    println!("held-out RMSE on noise: mean {mean_rmse:.4}, layer4 {layer4_rmse:.4}");
-    assert!(
-        layer4_rmse <= mean_rmse * 1.02,
-        "{layer4_rmse} vs {mean_rmse}"
-    );
+    for seed in [7, 11, 99] {
+        let split = universe(0.0, seed);
+        let mean = mean_rmse(&split);
+        let layer4 = rmse(&fit(&split.train, Algorithm::Layer4), &split.test);
+        println!("seed {seed}, noise: held-out RMSE mean {mean:.4}, layer4 {layer4:.4}");
+        assert!(layer4 <= mean * 1.01, "seed {seed}: {layer4} vs {mean}");
+    }
 }
 
 #[test]

@@ -2,8 +2,8 @@
 //! layer 3, with the RMSE on held-out cells.
 //!
 //! The network is `orrery-models`' `layer4` algorithm: it learns each user's interaction
-//! strength (1–5) per category from the user, the category's type and value, and the hour
-//! and day of the interaction. A cell is one user and one category item, valued by the
+//! strength (1–5) per category from the user's profile, the category's type and value,
+//! and the hour and day of the interaction. A cell is one user and one category item, valued by the
 //! latest strength given (as in an Orrery dataset). A share of the cells is held out,
 //! the network fitted on the rest, and the held-out strengths compared with its
 //! predictions and with the training mean's; the file's scores come from a second fit on
@@ -75,8 +75,9 @@ pub fn refine(data: &PoppyData, config: &PipelineConfig) -> Result<Layer4Output,
                 Some(u) => model.user(u)?,
                 None => model.fold_in(&[])?,
             };
+            // Predicted for the hour and day the strength was given, which the network reads.
             let mut out = [0f32];
-            model.score(&repr, &[i], &mut out)?;
+            model.score_at(&repr, &[i], &[cell.ts], &mut out)?;
             sse += (f64::from(out[0]) - f64::from(cell.strength)).powi(2);
             sse_mean += (mean - f64::from(cell.strength)).powi(2);
             n += 1;

@@ -151,12 +151,10 @@ fn layer3_recovery_holds_across_seeds() {
 #[test]
 fn layer4_refines_every_category_without_overfitting() {
     let dir = tempfile::tempdir().expect("temporary folder");
-    // The seed's strengths are pure noise; with a planted signal a user's preferred type
-    // draws higher strengths. On about 2,000 (user, category) cells the noise dominates
-    // either way (the network's own tests measure what it learns), so what must hold here
-    // is that the refined scores are well formed and never worse than the mean by more
-    // than 2 %.
-    for (signal, seed) in [(0.0, 5), (0.5, 11)] {
+    // The seed's strengths are pure noise: there the network must stay at the mean. With
+    // a planted signal a user's preferred type draws higher strengths, and the network
+    // must rank it first for nearly every user who has one, as layer 3 does.
+    for (signal, seed) in [(0.0, 5), (0.5, 11), (1.0, 7)] {
         let report = simulated_run_with_signal(Layer::Neural, seed, signal, dir.path());
         let (header, rows) = read_csv(&report.output_file);
         assert_eq!(header, report.columns);
@@ -176,9 +174,12 @@ fn layer4_refines_every_category_without_overfitting() {
         let q = &report.quality;
         println!("layer 4 quality with signal {signal}: {q:?}");
         assert!(q["heldout_cells"] > 150.0, "{q:?}");
-        assert!(
-            q["heldout_rmse"] <= q["heldout_rmse_global_mean_baseline"] * 1.02,
-            "{q:?}"
-        );
+        let (rmse, mean) = (q["heldout_rmse"], q["heldout_rmse_global_mean_baseline"]);
+        if signal == 0.0 {
+            assert!(rmse <= mean * 1.01, "{q:?}");
+        } else {
+            assert!(rmse < mean, "{q:?}");
+            assert!(q["planted_preference_recovery"] >= 0.88, "{q:?}");
+        }
     }
 }

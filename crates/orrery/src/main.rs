@@ -44,6 +44,7 @@ enum Command {
 }
 
 fn main() -> std::process::ExitCode {
+    sys::fix_compute_threads();
     restore_default_sigpipe();
     tracing_subscriber::fmt()
         .with_env_filter(

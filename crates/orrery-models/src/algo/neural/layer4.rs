@@ -3,21 +3,37 @@
 //!
 //! Each rated cell of the dataset is one example: the user, the item's first category
 //! (`("Star", "G")`; items without one share an "uncategorized" slot), the UTC hour of day
-//! and the day of the week of the cell's timestamp, each looked up in its own embedding
-//! table; the concatenation goes through `layers` tanh layers (`hidden`, then half as
-//! wide each time) to the strength (regression on the rating scale, or five classes whose
-//! expected value is the prediction). Training is mini-batch Adam on the squared error (or
-//! cross-entropy) with L2 weight decay; a `validation` share of the cells, drawn with the
-//! seed, is held back, and the weights of the epoch with the lowest validation RMSE are
-//! kept (epoch 0, the untrained network that predicts the global mean, included), so that
-//! where the strengths carry no signal the model falls back to the mean instead of
-//! learning noise.
+//! and the day of the week of the cell's timestamp. The category type and value, the hour
+//! and the day are looked up in embedding tables; the user enters as their *profile*: how
+//! far their strengths lie from the global mean overall, for this category type, around
+//! this hour and on this day (see [`Profile`]). The concatenation goes through `layers`
+//! tanh layers (`hidden`, then half as wide each time) to the standardized strength
+//! (regression, or five classes whose expected value is the prediction). Training is
+//! mini-batch Adam on the squared error (or cross-entropy) with L2 weight decay; a
+//! `validation` share of the cells, drawn with the seed, is held back, and the weights of
+//! the epoch with the lowest validation RMSE are kept (epoch 0, the untrained network
+//! that predicts the global mean, included), so that where the strengths carry no signal
+//! the model falls back to the mean instead of learning noise.
+//!
+//! # Why a profile, not a free user embedding
+//!
+//! A Poppy user rates a few dozen categories, each once (a cell keeps the latest
+//! strength). A free embedding per user, learned from so few noisy cells, memorizes them:
+//! the first version of this network overfitted from its first epoch and ended at the
+//! global mean, ranking the planted favourite type first for chance's share of users. The
+//! profile is a shrunk mean (each mean pulled towards the user's overall one by
+//! `shrinkage` pseudo-cells), which is what a user × category effect can be estimated
+//! from with this little data; the network learns, for every user at once, how much to
+//! trust each part and how they combine with the category and the time. While training, a
+//! cell's own strength is left out of its user's profile (as a held-out cell's is), so
+//! the network cannot learn to copy it.
 //!
 //! # Scores without a context
 //!
 //! [`crate::Recommender::score`] answers without an hour or a day: the prediction is
 //! averaged over the hours and days of the training cells (each weighted by how often it
-//! occurs, hour and day independently). [`Layer4::predict`] takes an explicit context.
+//! occurs, hour and day independently). [`Layer4::predict`] and [`Layer4::score_at`] take
+//! an explicit context.
 //!
 //! # The user × category matrix
 //!
@@ -65,14 +81,13 @@ const DAYS: usize = 7;
 /// Standard deviation of the initial embeddings.
 const INIT_STD: f32 = 0.1;
 
-/// Fold-in: gradient steps, their size, the pull towards the mean user, and how many of
-/// the most frequent contexts stand in for all of them.
-const FOLD_IN_STEPS: usize = 100;
-const FOLD_IN_LR: f32 = 0.02;
-/// Longest fold-in step, so that saturated tanh units cannot throw the user far off.
-const FOLD_IN_MAX_STEP: f32 = 0.05;
-const FOLD_IN_REG: f32 = 0.1;
-const FOLD_IN_CONTEXTS: usize = 16;
+/// Width, in hours, of the Gaussian kernel that spreads a cell's strength over the
+/// neighbouring hours of the user's hour profile: habits cover parts of a day, not single
+/// hours, and a user has too few cells to fill 24 separate means.
+const HOUR_KERNEL_SIGMA: f32 = 2.0;
+
+/// The profile values the network reads per example (see [`Profile::features`]).
+const PROFILE_FEATURES: usize = 5;
 
 /// The UTC hour of day (0..24) and the day of the week (0 = Monday) of a timestamp.
 pub(crate) fn hour_and_day(ts: Timestamp) -> (u8, u8) {
@@ -120,6 +135,7 @@ impl CategoryMatrix {
 /// block ([`Layer4::safetensors`]).
 #[derive(Debug, Clone)]
 pub struct Layer4 {
+    /// Each trained user's profile ([`Profile::values`]), from all their cells.
     users: Table,
     kinds: Table,
     values: Table,
@@ -136,6 +152,11 @@ pub struct Layer4 {
     /// `(hour, day, weight)` with weights summing to 1, most frequent first.
     contexts: Vec<(u8, u8, f32)>,
     mean: f32,
+    /// The standard deviation of the training strengths: the network predicts
+    /// `(strength − mean) / spread`.
+    spread: f32,
+    /// Pseudo-cells that pull each of a profile's means towards the next coarser one.
+    shrinkage: f32,
     rating_range: (f32, f32),
 }
 
@@ -150,6 +171,8 @@ struct Layer4File<'a> {
     item_value: Cow<'a, [u32]>,
     contexts: Cow<'a, [(u8, u8, f32)]>,
     mean: f32,
+    spread: f32,
+    shrinkage: f32,
     rating_range: (f32, f32),
     weights: Cow<'a, [u8]>,
 }
@@ -168,6 +191,8 @@ impl Serialize for Layer4 {
             item_value: Cow::Borrowed(&self.item_value),
             contexts: Cow::Borrowed(&self.contexts),
             mean: self.mean,
+            spread: self.spread,
+            shrinkage: self.shrinkage,
             rating_range: self.rating_range,
             weights: Cow::Owned(weights),
         }
@@ -195,6 +220,8 @@ impl<'de> Deserialize<'de> for Layer4 {
                 item_value: file.item_value.clone().into_owned(),
                 contexts: file.contexts.clone().into_owned(),
                 mean: file.mean,
+                spread: file.spread,
+                shrinkage: file.shrinkage,
                 rating_range: file.rating_range,
             })
         };
@@ -202,7 +229,7 @@ impl<'de> Deserialize<'de> for Layer4 {
     }
 }
 
-/// One training example.
+/// One rated cell: the user, the category (type and value rows), when, and the strength.
 #[derive(Clone, Copy)]
 struct Example {
     user: u32,
@@ -211,6 +238,193 @@ struct Example {
     hour: u8,
     day: u8,
     strength: f32,
+}
+
+/// One cell as a profile sees it: its category type, its time when known, and how far
+/// its strength lies from the global mean.
+#[derive(Clone, Copy)]
+struct ProfileCell {
+    kind: u32,
+    time: Option<(u8, u8)>,
+    residual: f32,
+}
+
+/// Weight of the hour `h` in the kernel around hour `center` (circular: 23 is next to 0).
+fn hour_weight(h: usize, center: u8) -> f32 {
+    let d = (h as i32 - i32::from(center)).rem_euclid(HOURS as i32);
+    let d = d.min(HOURS as i32 - d) as f32;
+    (-d * d / (2.0 * HOUR_KERNEL_SIGMA * HOUR_KERNEL_SIGMA)).exp()
+}
+
+/// Rounds of backfitting in a [`Profile`]: the type, hour and day effects are fitted in
+/// turn, each on what the others leave; three rounds settle them to within a few percent.
+const PROFILE_ROUNDS: usize = 3;
+
+/// A user's strengths as additive shrunk effects: an overall offset from the global mean,
+/// and on top of it one effect per category type, per hour of day (kernel-smoothed) and
+/// per day of the week. Fitting them jointly (backfitting) keeps a type effect from
+/// absorbing the hours its cells happened to fall in, and the other way round. The final
+/// round's sums are kept so that one cell can be left out again ([`Profile::features`]).
+struct Profile {
+    shrinkage: f32,
+    /// `(sum of residuals, count)` of the overall offset.
+    overall: (f32, f32),
+    /// Per type, hour and day: `(sum of partial residuals, count or kernel weight)`.
+    kinds: Vec<(f32, f32)>,
+    hours: [(f32, f32); HOURS],
+    days: [(f32, f32); DAYS],
+    /// The fitted effects: overall, per type, per hour, per day.
+    offset: f32,
+    kind_effects: Vec<f32>,
+    hour_effects: [f32; HOURS],
+    day_effects: [f32; DAYS],
+}
+
+impl Profile {
+    fn fit(cells: &[ProfileCell], n_kinds: usize, shrinkage: f32) -> Profile {
+        let mut p = Profile {
+            shrinkage,
+            overall: (0.0, 0.0),
+            kinds: vec![(0.0, 0.0); n_kinds],
+            hours: [(0.0, 0.0); HOURS],
+            days: [(0.0, 0.0); DAYS],
+            offset: 0.0,
+            kind_effects: vec![0.0; n_kinds],
+            hour_effects: [0.0; HOURS],
+            day_effects: [0.0; DAYS],
+        };
+        if cells.is_empty() {
+            return p;
+        }
+        let shrunk = |(sum, weight): (f32, f32)| sum / (weight.max(0.0) + shrinkage);
+        for _ in 0..PROFILE_ROUNDS {
+            p.overall = (0.0, 0.0);
+            for c in cells {
+                p.overall.0 += c.residual - p.kind_effect(c) - p.time_effects(c);
+                p.overall.1 += 1.0;
+            }
+            p.offset = shrunk(p.overall);
+
+            p.kinds.iter_mut().for_each(|k| *k = (0.0, 0.0));
+            for c in cells {
+                let partial = c.residual - p.offset - p.time_effects(c);
+                if let Some(k) = p.kinds.get_mut(c.kind as usize) {
+                    k.0 += partial;
+                    k.1 += 1.0;
+                }
+            }
+            for (e, &k) in p.kind_effects.iter_mut().zip(&p.kinds) {
+                *e = shrunk(k);
+            }
+
+            p.hours = [(0.0, 0.0); HOURS];
+            for c in cells {
+                let Some((hour, _)) = c.time else { continue };
+                let partial = c.residual - p.offset - p.kind_effect(c) - p.day_effect(c);
+                for (h, slot) in p.hours.iter_mut().enumerate() {
+                    let w = hour_weight(h, hour);
+                    slot.0 += w * partial;
+                    slot.1 += w;
+                }
+            }
+            for (e, &h) in p.hour_effects.iter_mut().zip(&p.hours) {
+                *e = shrunk(h);
+            }
+
+            p.days = [(0.0, 0.0); DAYS];
+            for c in cells {
+                let Some((_, day)) = c.time else { continue };
+                let partial = c.residual - p.offset - p.kind_effect(c) - p.hour_effect(c);
+                let d = &mut p.days[day as usize % DAYS];
+                d.0 += partial;
+                d.1 += 1.0;
+            }
+            for (e, &d) in p.day_effects.iter_mut().zip(&p.days) {
+                *e = shrunk(d);
+            }
+        }
+        p
+    }
+
+    fn kind_effect(&self, c: &ProfileCell) -> f32 {
+        self.kind_effects
+            .get(c.kind as usize)
+            .copied()
+            .unwrap_or(0.0)
+    }
+
+    fn hour_effect(&self, c: &ProfileCell) -> f32 {
+        c.time
+            .map_or(0.0, |(h, _)| self.hour_effects[h as usize % HOURS])
+    }
+
+    fn day_effect(&self, c: &ProfileCell) -> f32 {
+        c.time
+            .map_or(0.0, |(_, d)| self.day_effects[d as usize % DAYS])
+    }
+
+    fn time_effects(&self, c: &ProfileCell) -> f32 {
+        self.hour_effect(c) + self.day_effect(c)
+    }
+
+    /// The flat profile a trained user is stored as: the offset, the confidence
+    /// `n / (n + shrinkage)`, and the effects per category type, per hour and per day.
+    fn values(&self) -> Vec<f32> {
+        let mut out = Vec::with_capacity(profile_len(self.kinds.len()));
+        out.push(self.offset);
+        out.push(self.overall.1 / (self.overall.1 + self.shrinkage));
+        out.extend_from_slice(&self.kind_effects);
+        out.extend_from_slice(&self.hour_effects);
+        out.extend_from_slice(&self.day_effects);
+        out
+    }
+
+    /// The [`PROFILE_FEATURES`] of one example (offset, confidence, and its type's, hour's
+    /// and day's effects) with `cell`, one of the cells the profile was fitted on, left out
+    /// of the final round's sums, as if the profile had not seen it.
+    fn features_without(&self, cell: &ProfileCell, kind: u32, hour: u8, day: u8) -> [f32; 5] {
+        let k = self.shrinkage;
+        let without = |(sum, weight): (f32, f32), part: f32, w: f32| {
+            (sum - w * part) / ((weight - w).max(0.0) + k)
+        };
+        let (kind_part, hour_part, day_part) = (
+            cell.residual - self.offset - self.time_effects(cell),
+            cell.residual - self.offset - self.kind_effect(cell) - self.day_effect(cell),
+            cell.residual - self.offset - self.kind_effect(cell) - self.hour_effect(cell),
+        );
+        let overall_part = cell.residual - self.kind_effect(cell) - self.time_effects(cell);
+        let n = (self.overall.1 - 1.0).max(0.0);
+        let kind_row = self.kinds.get(kind as usize).copied().unwrap_or_default();
+        [
+            without(self.overall, overall_part, 1.0),
+            n / (n + k),
+            without(kind_row, kind_part, 1.0),
+            without(
+                self.hours[hour as usize % HOURS],
+                hour_part,
+                hour_weight(hour as usize, hour),
+            ),
+            without(self.days[day as usize % DAYS], day_part, 1.0),
+        ]
+    }
+}
+
+/// Length of a stored profile for `n_kinds` category type rows.
+fn profile_len(n_kinds: usize) -> usize {
+    2 + n_kinds + HOURS + DAYS
+}
+
+/// The [`PROFILE_FEATURES`] values of a stored profile that concern one example: overall
+/// mean, confidence, and the means for its category type, hour and day.
+fn profile_features(profile: &[f32], n_kinds: usize, kind: u32, hour: u8, day: u8) -> [f32; 5] {
+    let at = |i: usize| profile.get(i).copied().unwrap_or(0.0);
+    [
+        at(0),
+        at(1),
+        at(2 + kind as usize),
+        at(2 + n_kinds + hour as usize % HOURS),
+        at(2 + n_kinds + HOURS + day as usize % DAYS),
+    ]
 }
 
 /// Category vocabulary of a dataset.
@@ -268,10 +482,12 @@ fn widths(params: &Layer4Params) -> Vec<usize> {
 }
 
 impl Layer4 {
-    /// The network's weights as a safetensors file: the embedding tables `users`, `kinds`,
-    /// `values` (row 0: no category), `hours` (24 rows) and `days` (7 rows, Monday first),
-    /// and the tanh layers `mlp.K.weight`/`mlp.K.bias` (the last one linear, to the
-    /// strength or the five class logits). The header's metadata names the algorithm.
+    /// The network's weights as a safetensors file: the user profiles `users` (per row:
+    /// overall mean residual, confidence, one mean per category type row, 24 hours, 7
+    /// days), the embedding tables `kinds`, `values` (row 0: no category), `hours` (24
+    /// rows) and `days` (7 rows, Monday first), and the tanh layers
+    /// `mlp.K.weight`/`mlp.K.bias` (the last one linear, to the standardized strength or
+    /// the five class logits). The header's metadata names the algorithm.
     pub fn safetensors(&self) -> Result<Vec<u8>> {
         let mut tensors = TensorWriter::default();
         tensors.table("users", &self.users);
@@ -292,6 +508,8 @@ impl Layer4 {
         let algorithm = Algorithm::Layer4;
         let err = backend(algorithm);
         let vocabulary = Vocabulary::of(dataset);
+        let n_kinds = vocabulary.kinds.len() + 1;
+        let shrinkage = params.shrinkage;
 
         let mut examples = Vec::new();
         let csr = dataset.user_items();
@@ -324,9 +542,20 @@ impl Layer4 {
             .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), e| {
                 (a.min(e.strength), b.max(e.strength))
             });
-        let mean = (examples.iter().map(|e| e.strength as f64).sum::<f64>() / examples.len() as f64)
-            as f32;
+        let n = examples.len() as f64;
+        let mean = examples.iter().map(|e| f64::from(e.strength)).sum::<f64>() / n;
+        let variance = examples
+            .iter()
+            .map(|e| (f64::from(e.strength) - mean).powi(2))
+            .sum::<f64>()
+            / n;
+        let (mean, spread) = (mean as f32, (variance.sqrt() as f32).max(1e-3));
         let contexts = contexts_of(&examples);
+        let cell_of = |e: &Example| ProfileCell {
+            kind: e.kind,
+            time: Some((e.hour, e.day)),
+            residual: e.strength - mean,
+        };
 
         let mut rng = rng::seeded(params.seed);
         examples.shuffle(&mut rng);
@@ -336,17 +565,52 @@ impl Layer4 {
             0
         };
         let (validation, train) = examples.split_at(n_validation);
-        let mut train = train.to_vec();
+
+        // Profiles from the training cells; each training example sees its user's profile
+        // without its own cell, each validation example the whole of it.
+        let mut cells_by_user: Vec<Vec<ProfileCell>> = vec![Vec::new(); dataset.n_users()];
+        for e in train {
+            cells_by_user[e.user as usize].push(cell_of(e));
+        }
+        let profiles: Vec<Profile> = cells_by_user
+            .iter()
+            .map(|cells| Profile::fit(cells, n_kinds, shrinkage))
+            .collect();
+        let mut train: Vec<(Example, [f32; PROFILE_FEATURES])> = train
+            .iter()
+            .map(|e| {
+                let profile = &profiles[e.user as usize];
+                (
+                    *e,
+                    profile.features_without(&cell_of(e), e.kind, e.hour, e.day),
+                )
+            })
+            .collect();
+        let validation: Vec<(Example, [f32; PROFILE_FEATURES])> = validation
+            .iter()
+            .map(|e| {
+                let values = profiles[e.user as usize].values();
+                (
+                    *e,
+                    profile_features(&values, n_kinds, e.kind, e.hour, e.day),
+                )
+            })
+            .collect();
+        // The stored profiles use every cell, the held-back ones included.
+        for (e, _) in &validation {
+            cells_by_user[e.user as usize].push(cell_of(e));
+        }
+        let users = Table {
+            dim: profile_len(n_kinds),
+            data: cells_by_user
+                .iter()
+                .flat_map(|cells| Profile::fit(cells, n_kinds, shrinkage).values())
+                .collect(),
+        };
 
         let device = Device::Cpu;
-        let mut users = TrainTable::new(Table::normal(
-            dataset.n_users(),
-            params.user_dim,
-            INIT_STD,
-            &mut rng,
-        ));
         let mut kinds = TrainTable::new(Table::normal(
-            vocabulary.kinds.len() + 1,
+            n_kinds,
             params.category_dim,
             INIT_STD,
             &mut rng,
@@ -362,7 +626,7 @@ impl Layer4 {
 
         let outputs = if params.classes { 5 } else { 1 };
         let mut layers = Vec::new();
-        let mut inputs = params.user_dim + 2 * params.category_dim + 2 * params.time_dim;
+        let mut inputs = PROFILE_FEATURES + 2 * params.category_dim + 2 * params.time_dim;
         for width in widths(params) {
             layers.push(
                 TrainDense::new(inputs, width, Activation::Tanh, 1.0, 0.0, &mut rng, &device)
@@ -370,17 +634,16 @@ impl Layer4 {
             );
             inputs = width;
         }
-        // A small output layer whose bias is the mean (or, for classes, equal logits whose
-        // expectation is 3): the untrained network predicts about the mean, which is what
-        // validation compares every epoch against.
-        let output_bias = if params.classes { 0.0 } else { mean };
+        // A zero output layer: the untrained network predicts the mean exactly (or, for
+        // classes, equal logits whose expectation is 3), which is what validation compares
+        // every epoch against. Its gradients are not zero, so training moves off it.
         layers.push(
             TrainDense::new(
                 inputs,
                 outputs,
                 Activation::Identity,
-                0.1,
-                output_bias,
+                0.0,
+                0.0,
                 &mut rng,
                 &device,
             )
@@ -391,15 +654,14 @@ impl Layer4 {
         let mut optimizer =
             candle_nn::AdamW::new(vars, adam.candle(params.weight_decay as f64)).map_err(&err)?;
 
-        let snapshot = |users: &TrainTable,
-                        kinds: &TrainTable,
+        let snapshot = |kinds: &TrainTable,
                         values: &TrainTable,
                         hours: &TrainTable,
                         days: &TrainTable,
                         layers: &[TrainDense]|
          -> Result<Layer4> {
             Ok(Layer4 {
-                users: users.table.clone(),
+                users: users.clone(),
                 kinds: kinds.table.clone(),
                 values: values.table.clone(),
                 hours: hours.table.clone(),
@@ -417,12 +679,15 @@ impl Layer4 {
                 item_value: vocabulary.item_value.clone(),
                 contexts: contexts.clone(),
                 mean,
+                spread,
+                shrinkage,
                 rating_range: (lo, hi),
             })
         };
 
-        let mut best = snapshot(&users, &kinds, &values, &hours, &days, &layers)?;
-        let mut best_rmse = best.rmse(validation);
+        let initial = snapshot(&kinds, &values, &hours, &days, &layers)?;
+        let initial_rmse = initial.rmse(&validation);
+        let (mut best, mut best_rmse) = (initial.clone(), initial_rmse);
         let mut since_best = 0;
         let mut step = 0u64;
         let batch = params.batch_size.min(train.len()).max(1);
@@ -431,29 +696,36 @@ impl Layer4 {
             let mut loss_sum = 0f64;
             for chunk in train.chunks(batch) {
                 step += 1;
-                let idx = |f: fn(&Example) -> u32| chunk.iter().map(f).collect::<Vec<u32>>();
-                let (bu, bk, bv) = (idx(|e| e.user), idx(|e| e.kind), idx(|e| e.value));
-                let (bh, bd) = (idx(|e| e.hour as u32), idx(|e| e.day as u32));
+                let idx = |f: fn(&Example) -> u32| chunk.iter().map(|(e, _)| f(e)).collect();
+                let (bk, bv): (Vec<u32>, Vec<u32>) = (idx(|e| e.kind), idx(|e| e.value));
+                let (bh, bd): (Vec<u32>, Vec<u32>) =
+                    (idx(|e| e.hour as u32), idx(|e| e.day as u32));
+                let profile: Vec<f32> = chunk.iter().flat_map(|(_, f)| *f).collect();
                 let leaves = [
-                    users.leaf(&bu, &device).map_err(&err)?,
                     kinds.leaf(&bk, &device).map_err(&err)?,
                     values.leaf(&bv, &device).map_err(&err)?,
                     hours.leaf(&bh, &device).map_err(&err)?,
                     days.leaf(&bd, &device).map_err(&err)?,
                 ];
                 let loss = (|| -> candle_core::Result<(f64, candle_core::backprop::GradStore)> {
-                    let parts: Vec<&Tensor> = leaves.iter().map(|v| v.as_tensor()).collect();
+                    let profile =
+                        Tensor::from_vec(profile, (chunk.len(), PROFILE_FEATURES), &device)?;
+                    let mut parts: Vec<&Tensor> = vec![&profile];
+                    parts.extend(leaves.iter().map(|v| v.as_tensor()));
                     let mut h = Tensor::cat(&parts, 1)?;
                     for layer in &layers {
                         h = layer.forward(&h)?;
                     }
                     let loss = if params.classes {
                         let targets: Vec<u32> =
-                            chunk.iter().map(|e| class_of(e.strength)).collect();
+                            chunk.iter().map(|(e, _)| class_of(e.strength)).collect();
                         let targets = Tensor::from_vec(targets, chunk.len(), &device)?;
                         candle_nn::loss::cross_entropy(&h, &targets)?
                     } else {
-                        let targets: Vec<f32> = chunk.iter().map(|e| e.strength).collect();
+                        let targets: Vec<f32> = chunk
+                            .iter()
+                            .map(|(e, _)| (e.strength - mean) / spread)
+                            .collect();
                         let targets = Tensor::from_vec(targets, (chunk.len(), 1), &device)?;
                         (h - targets)?.sqr()?.mean_all()?
                     };
@@ -465,8 +737,7 @@ impl Layer4 {
                 .map_err(&err)?;
                 let (value, grads) = loss;
                 loss_sum += value * chunk.len() as f64;
-                let tables: [(&mut TrainTable, &Vec<u32>); 5] = [
-                    (&mut users, &bu),
+                let tables: [(&mut TrainTable, &Vec<u32>); 4] = [
                     (&mut kinds, &bk),
                     (&mut values, &bv),
                     (&mut hours, &bh),
@@ -486,7 +757,7 @@ impl Layer4 {
             let loss = if params.classes {
                 mean_loss
             } else {
-                mean_loss.sqrt()
+                mean_loss.sqrt() * f64::from(spread)
             };
             if !loss.is_finite() {
                 return Err(Error::Diverged {
@@ -502,10 +773,10 @@ impl Layer4 {
                 elapsed: started.elapsed(),
             });
             if validation.is_empty() {
-                best = snapshot(&users, &kinds, &values, &hours, &days, &layers)?;
+                best = snapshot(&kinds, &values, &hours, &days, &layers)?;
             } else {
-                let current = snapshot(&users, &kinds, &values, &hours, &days, &layers)?;
-                let rmse = current.rmse(validation);
+                let current = snapshot(&kinds, &values, &hours, &days, &layers)?;
+                let rmse = current.rmse(&validation);
                 progress.on_validation(&ValidationReport {
                     epoch,
                     metric: "rmse",
@@ -526,34 +797,50 @@ impl Layer4 {
                 break;
             }
         }
+        // The best of many epochs on a few hundred validation cells beats the mean by a
+        // little through luck alone: keep the training only when its gain on the
+        // validation cells is clear of their noise (paired errors, 1.5 standard errors).
+        if !clearly_better(
+            &best.squared_errors(&validation),
+            &initial.squared_errors(&validation),
+        ) {
+            return Ok(initial);
+        }
         Ok(best)
     }
 
-    /// RMSE on `examples` with their own contexts (NaN when there are none).
-    fn rmse(&self, examples: &[Example]) -> f64 {
+    /// The squared error on each of `examples`, each with its profile features and its
+    /// own context.
+    fn squared_errors(&self, examples: &[(Example, [f32; PROFILE_FEATURES])]) -> Vec<f64> {
         let mut x = Vec::new();
         let (mut a, mut b) = (Vec::new(), Vec::new());
-        let sse: f64 = examples
+        examples
             .iter()
-            .map(|e| {
-                self.input(
-                    self.users.row(e.user as usize),
-                    e.value as usize,
-                    e.hour,
-                    e.day,
-                    &mut x,
-                );
+            .map(|(e, features)| {
+                self.input_with(features, e.value as usize, e.hour, e.day, &mut x);
                 let p = self.output(self.mlp.forward(&x, &mut a, &mut b));
                 ((p - e.strength) as f64).powi(2)
             })
-            .sum();
-        (sse / examples.len() as f64).sqrt()
+            .collect()
     }
 
-    /// The network input for a user embedding, a `values` row and a context.
-    fn input(&self, user: &[f32], value: usize, hour: u8, day: u8, x: &mut Vec<f32>) {
+    /// RMSE on `examples` (NaN when there are none).
+    fn rmse(&self, examples: &[(Example, [f32; PROFILE_FEATURES])]) -> f64 {
+        let errors = self.squared_errors(examples);
+        (errors.iter().sum::<f64>() / errors.len() as f64).sqrt()
+    }
+
+    /// The network input for a user profile, a `values` row and a context.
+    fn input(&self, profile: &[f32], value: usize, hour: u8, day: u8, x: &mut Vec<f32>) {
+        let kind = self.value_kind[value];
+        let features = profile_features(profile, self.kinds.rows(), kind, hour, day);
+        self.input_with(&features, value, hour, day, x);
+    }
+
+    /// The network input for an example's profile features, a `values` row and a context.
+    fn input_with(&self, features: &[f32], value: usize, hour: u8, day: u8, x: &mut Vec<f32>) {
         x.clear();
-        x.extend_from_slice(user);
+        x.extend_from_slice(features);
         x.extend_from_slice(self.kinds.row(self.value_kind[value] as usize));
         x.extend_from_slice(self.values.row(value));
         x.extend_from_slice(self.hours.row(hour as usize % HOURS));
@@ -565,19 +852,28 @@ impl Layer4 {
         if self.classes {
             expected_class(out)
         } else {
-            out.first().copied().unwrap_or(self.mean)
+            out.first()
+                .map_or(self.mean, |&z| self.mean + self.spread * z)
         }
     }
 
+    /// The prediction for a profile, a `values` row and a context.
+    fn at(&self, profile: &[f32], value: usize, hour: u8, day: u8) -> f32 {
+        let mut x = Vec::new();
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        self.input(profile, value, hour, day, &mut x);
+        self.output(self.mlp.forward(&x, &mut a, &mut b))
+    }
+
     /// The context-averaged prediction for a `values` row, over `contexts`.
-    fn averaged(&self, user: &[f32], value: usize, contexts: &[(u8, u8, f32)]) -> f32 {
+    fn averaged(&self, profile: &[f32], value: usize, contexts: &[(u8, u8, f32)]) -> f32 {
         let mut x = Vec::new();
         let (mut a, mut b) = (Vec::new(), Vec::new());
         let total: f32 = contexts.iter().map(|c| c.2).sum();
         let sum: f32 = contexts
             .iter()
             .map(|&(hour, day, w)| {
-                self.input(user, value, hour, day, &mut x);
+                self.input(profile, value, hour, day, &mut x);
                 w * self.output(self.mlp.forward(&x, &mut a, &mut b))
             })
             .sum();
@@ -597,10 +893,27 @@ impl Layer4 {
         if category >= self.categories.len() || user.factors.len() != self.users.dim {
             return None;
         }
-        let mut x = Vec::new();
-        let (mut a, mut b) = (Vec::new(), Vec::new());
-        self.input(&user.factors, category + 1, hour, day, &mut x);
-        Some(self.output(self.mlp.forward(&x, &mut a, &mut b)))
+        Some(self.at(&user.factors, category + 1, hour, day))
+    }
+
+    /// Scores `items` for `user` each at its own moment (`times`, parallel to `items`):
+    /// the strength the network predicts for the item's category at that hour and day.
+    pub fn score_at(
+        &self,
+        user: &UserRepr,
+        items: &[ItemIdx],
+        times: &[Timestamp],
+        out: &mut [f32],
+    ) {
+        for ((o, &i), &ts) in out.iter_mut().zip(items).zip(times) {
+            let (hour, day) = hour_and_day(ts);
+            *o = self.at(
+                &user.factors,
+                self.item_value[i as usize] as usize,
+                hour,
+                day,
+            );
+        }
     }
 
     /// The context-averaged predicted strength of `user` for every category, in the order
@@ -631,67 +944,39 @@ impl Layer4 {
         }
     }
 
-    /// The user embedding that fits `history` best, by gradient descent from the mean
-    /// user, pulled towards it, with the most frequent contexts standing in for all.
-    fn fit_user(&self, history: &[(ItemIdx, f32)]) -> Vec<f32> {
-        let mean_user = self.users.mean_row();
-        let mut user = mean_user.clone();
-        if history.is_empty() {
-            return user;
-        }
-        let contexts = &self.contexts[..self.contexts.len().min(FOLD_IN_CONTEXTS)];
-        let total: f32 = contexts
+    /// The profile of a history whose times are unknown: no hour or day effects.
+    fn profile_of(&self, history: &[(ItemIdx, f32)]) -> Vec<f32> {
+        let cells: Vec<ProfileCell> = history
             .iter()
-            .map(|c| c.2)
-            .sum::<f32>()
-            .max(f32::MIN_POSITIVE);
-        let dim = user.len();
-        let mut x = Vec::new();
-        for _ in 0..FOLD_IN_STEPS {
-            let mut grad: Vec<f32> = user
-                .iter()
-                .zip(&mean_user)
-                .map(|(u, m)| FOLD_IN_REG * (u - m))
-                .collect();
-            for &(item, strength) in history {
-                let value = self.item_value[item as usize] as usize;
-                for &(hour, day, w) in contexts {
-                    self.input(&user, value, hour, day, &mut x);
-                    let outputs = self.mlp.forward_all(&x);
-                    let Some(out) = outputs.last() else {
-                        return user;
-                    };
-                    let prediction = self.output(out);
-                    // d prediction / d output: 1 for regression, p_k (k − prediction) for
-                    // the expectation over five classes.
-                    let seed: Vec<f32> = if self.classes {
-                        softmax(out)
-                            .iter()
-                            .enumerate()
-                            .map(|(k, p)| p * ((k + 1) as f32 - prediction))
-                            .collect()
-                    } else {
-                        vec![1.0]
-                    };
-                    let g = self.mlp.input_gradient(&outputs, &seed);
-                    let scale = 2.0 * (prediction - strength) * w / total / history.len() as f32;
-                    for (gu, &gi) in grad.iter_mut().zip(&g[..dim]) {
-                        *gu += scale * gi;
-                    }
-                }
-            }
-            let norm = grad.iter().map(|g| g * g).sum::<f32>().sqrt() * FOLD_IN_LR;
-            let shrink = if norm > FOLD_IN_MAX_STEP {
-                FOLD_IN_MAX_STEP / norm
-            } else {
-                1.0
-            };
-            for (u, g) in user.iter_mut().zip(&grad) {
-                *u -= FOLD_IN_LR * shrink * g;
-            }
-        }
-        user
+            .filter(|(_, strength)| strength.is_finite())
+            .filter_map(|&(item, strength)| {
+                let value = *self.item_value.get(item as usize)?;
+                Some(ProfileCell {
+                    kind: self.value_kind[value as usize],
+                    time: None,
+                    residual: strength - self.mean,
+                })
+            })
+            .collect();
+        Profile::fit(&cells, self.kinds.rows(), self.shrinkage).values()
     }
+}
+
+/// Whether the squared errors `candidate` are lower than `reference` (on the same
+/// examples) by more than one and a half standard errors of their paired differences.
+fn clearly_better(candidate: &[f64], reference: &[f64]) -> bool {
+    let n = candidate.len().min(reference.len());
+    if n < 2 {
+        return false;
+    }
+    let gains: Vec<f64> = reference
+        .iter()
+        .zip(candidate)
+        .map(|(r, c)| r - c)
+        .collect();
+    let mean = gains.iter().sum::<f64>() / n as f64;
+    let variance = gains.iter().map(|g| (g - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+    mean > 1.5 * (variance / n as f64).sqrt()
 }
 
 /// The class (0..5) of a strength on the 1–5 scale.
@@ -756,7 +1041,7 @@ impl Algo for Layer4 {
 
     fn fold_in(&self, history: Vec<(ItemIdx, f32)>) -> Result<UserRepr> {
         Ok(UserRepr {
-            factors: self.fit_user(&history),
+            factors: self.profile_of(&history),
             bias: 0.0,
             history,
             recency: Vec::new(),
@@ -789,7 +1074,12 @@ impl Algo for Layer4 {
     fn check(&self, n_users: usize) -> Result<()> {
         let n_values = self.value_kind.len();
         check_len("category rows", n_values, self.categories.len() + 1)?;
-        self.users.check("user embeddings", n_users)?;
+        self.users.check("user profiles", n_users)?;
+        check_len(
+            "user profile width",
+            self.users.dim,
+            profile_len(self.kinds.rows()),
+        )?;
         self.kinds
             .check("category type embeddings", self.kinds.rows())?;
         self.values.check("category embeddings", n_values)?;
@@ -807,7 +1097,7 @@ impl Algo for Layer4 {
         }
         self.mlp.check("layer4 network")?;
         let expected_inputs =
-            self.users.dim + self.kinds.dim + self.values.dim + self.hours.dim + self.days.dim;
+            PROFILE_FEATURES + self.kinds.dim + self.values.dim + self.hours.dim + self.days.dim;
         let (first_in, last_out) = (
             self.mlp.layers.first().map(|l| l.inputs),
             self.mlp.layers.last().map(|l| l.outputs),
