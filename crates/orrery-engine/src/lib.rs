@@ -298,9 +298,12 @@ pub struct Prediction {
     pub user_id: String,
     /// The item.
     pub item_id: String,
-    /// The model's score.
+    /// The model's raw score, the number it ranks items by: for a rating model its
+    /// unclipped prediction, which can leave the rating scale (5.15 on a 0.5–5 scale
+    /// ranks above 5.0); for a ranking model a preference on no fixed scale.
     pub score: f32,
-    /// The predicted rating, clipped to the training range, for rating models.
+    /// The rating a rating model predicts: `score` clipped to the training ratings'
+    /// range. Absent for ranking models, whose scores are not ratings.
     pub predicted_rating: Option<f32>,
     /// Whether the user was in the training data (else their history was folded in).
     pub known_user: bool,

@@ -71,6 +71,9 @@ async fn train_recommend_predict_explain_and_manage_versions() {
         assert_eq!(status, StatusCode::OK, "{p}");
         let rating = p["predicted_rating"].as_f64().expect("rating");
         assert!((1.0..=5.0).contains(&rating), "{p}");
+        // The rating is the raw score clipped to the scale, whichever side it leaves.
+        let score = p["score"].as_f64().expect("score");
+        assert!((rating - score.clamp(1.0, 5.0)).abs() < 1e-6, "{p}");
         assert_eq!(p["movie_id"], "50");
         assert_eq!(p["known_user"], true);
 
