@@ -971,6 +971,16 @@ impl Engine {
             .and_then(|u| model.model.user(u).ok());
         let repr = match trained {
             Some(trained) if same_history(&trained.history, &by_item) => trained,
+            // A user the model never saw is answered as the cold-start route answers a
+            // newcomer: from their profile (the two-tower network's user tower reads the
+            // demographics and stated genres) and their history.
+            None => match model.model.cold_start(&view.record, &history) {
+                Ok(repr) => repr,
+                Err(error) => {
+                    tracing::warn!(user = %view.record.id, "cold start failed: {error}");
+                    model.model.fold_in(&[])?
+                }
+            },
             trained => match model.model.fold_in(&history) {
                 Ok(repr) => repr,
                 Err(error) => {
@@ -1033,7 +1043,7 @@ impl Engine {
             &self.settings.flow,
             &FlowUser {
                 cells: &cells,
-                interactions: view.interactions,
+                interactions: blend_interactions(snapshot.model.as_deref(), view.interactions),
                 repr: repr.as_deref(),
                 tokens: &tokens,
                 content_profile: content_profile.as_deref().map(Vec::as_slice),
@@ -1242,12 +1252,7 @@ impl Engine {
             &profile_in.interests,
             encoded.as_deref().map(Vec::as_slice),
         );
-        // The two-tower network's profile-only answer counts as one interaction's worth.
-        let interactions = if folded.is_some() {
-            ratings.len().max(1)
-        } else {
-            ratings.len()
-        };
+        let interactions = blend_interactions(snapshot.model.as_deref(), ratings.len());
         let list = flow::recommend(
             &snapshot,
             &state,
@@ -1803,6 +1808,18 @@ fn exploration_seed(user_id: &str) -> u64 {
     let mut bytes = [0u8; 8];
     bytes.copy_from_slice(&digest[..8]);
     u64::from_le_bytes(bytes)
+}
+
+/// The history length the blend weighs the model by. The two-tower network answers a
+/// newcomer from their profile (demographics, stated genres) before any interaction;
+/// that answer counts as one interaction's worth, in every route alike, so that the same
+/// profile gets the same list through `POST /recommendations/cold-start` and as a stored
+/// user.
+pub(crate) fn blend_interactions(model: Option<&ServingModel>, interactions: usize) -> usize {
+    match model {
+        Some(m) if m.model.algorithm() == Algorithm::Ncf => interactions.max(1),
+        _ => interactions,
+    }
 }
 
 fn ranked_item(snapshot: &Snapshot, item: &FlowItem) -> Option<RankedItem> {

@@ -153,7 +153,7 @@ impl<'a> OfflineFlow<'a> {
         };
         let user_in = FlowUser {
             cells: &cells,
-            interactions: cells.len(),
+            interactions: crate::blend_interactions(self.snapshot.model.as_deref(), cells.len()),
             repr: Some(repr),
             tokens: &tokens,
             content_profile: content_profile.as_deref(),

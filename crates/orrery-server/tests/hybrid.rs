@@ -186,23 +186,6 @@ async fn create_catalog(server: &TestServer) {
 }
 
 /// Waits until the health response reports `items` embedded and none pending.
-async fn wait_for_embeddings(server: &TestServer, items: usize) -> Value {
-    let started = Instant::now();
-    loop {
-        let (status, health) = server.get("/health").await;
-        assert_eq!(status, StatusCode::OK, "{health}");
-        let encoder = &health["text_encoder"];
-        if encoder["items_pending"] == 0 && encoder["items_embedded"] == items {
-            return encoder.clone();
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "the catalog was not embedded: {health}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
 fn ids(list: &Value) -> Vec<String> {
     list["recommendations"]
         .as_array()
@@ -248,7 +231,7 @@ async fn embeddings_are_stored_once_and_follow_item_changes() {
         let first = TestServer::start_beside(config(), store.clone()).await;
         let name = first.backend.clone();
         create_catalog(&first).await;
-        let encoder = wait_for_embeddings(&first, 24).await;
+        let encoder = first.wait_for_embeddings(24).await;
         let model = encoder["name"].as_str().expect("encoder name").to_owned();
         assert!(
             encoder["description"]
@@ -276,7 +259,7 @@ async fn embeddings_are_stored_once_and_follow_item_changes() {
         // A restart finds every vector still valid and computes none.
         tokio::time::sleep(Duration::from_millis(1100)).await;
         let server = TestServer::start(config(), db).await;
-        wait_for_embeddings(&server, 24).await;
+        server.wait_for_embeddings(24).await;
         let again: HashMap<String, (u64, i64)> = store
             .item_embeddings(&model)
             .await
@@ -313,7 +296,7 @@ async fn embeddings_are_stored_once_and_follow_item_changes() {
         }
         let (status, _) = server.delete("/content/ck6").await;
         assert!(status.is_success(), "{name}");
-        wait_for_embeddings(&server, 23).await;
+        server.wait_for_embeddings(23).await;
         assert_eq!(
             store.item_embeddings(&model).await.expect("stored").len(),
             23,
@@ -398,7 +381,7 @@ async fn the_dummi_ai_success_criteria_hold_over_http() {
         let name = server.backend.clone();
         create_catalog(&server).await;
         create_users(&server).await;
-        wait_for_embeddings(&server, 24).await;
+        server.wait_for_embeddings(24).await;
         let last = server
             .train(json!({"algorithm": "als", "hyperparameters": {"factors": 8, "iterations": 10}}))
             .await;
@@ -553,7 +536,7 @@ async fn the_dummi_ai_success_criteria_hold_over_http() {
             )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
-        wait_for_embeddings(&server, 25).await;
+        server.wait_for_embeddings(25).await;
         let fan = recommend(&server, list("as-fan0", 5)).await;
         let new = fan["recommendations"]
             .as_array()

@@ -92,6 +92,38 @@ async fn ncf_reranks_candidates_and_answers_the_cold_start_from_the_profile() {
         );
         assert_eq!((her.len(), him.len()), (10, 10));
         assert_ne!(her, him, "{name}: the profile changed nothing");
+
+        // A free-text interest is heard by both routes alike: the same profile, asked for
+        // through the cold-start route or stored and then asked for, gets the same list,
+        // and with a semantic encoder the zombie film is near its top.
+        let encoder = server.wait_for_embeddings(1682).await;
+        let (status, asked) = server
+            .post(
+                "/recommendations/cold-start",
+                json!({"interests": ["zombies"], "num_recommendations": 10}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{name}: {asked}");
+        let (status, user) = server
+            .post(
+                "/users/",
+                json!({"user_id": "zed", "interests": ["zombies"]}),
+            )
+            .await;
+        assert!(status.is_success(), "{name}: {user}");
+        let (status, stored) = server
+            .post("/recommendations/", json!({"user_id": "zed", "top_k": 10}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{name}: {stored}");
+        let (asked, stored) = (
+            ids(&asked["recommendations"], "movie_id"),
+            ids(&stored["recommendations"], "movie_id"),
+        );
+        assert_eq!(asked, stored, "{name}: two routes, one profile, two lists");
+        if encoder["fallback"] == false {
+            // Night of the Living Dead (1968).
+            assert!(asked[..5].contains(&"616".to_owned()), "{name}: {asked:?}");
+        }
         server.finish().await;
     }
 }

@@ -214,6 +214,25 @@ impl TestServer {
         }
     }
 
+    /// Waits until `items` items are embedded and none is pending; returns the text
+    /// encoder's part of `/health`.
+    pub async fn wait_for_embeddings(&self, items: usize) -> Value {
+        let started = Instant::now();
+        loop {
+            let (status, health) = self.get("/health").await;
+            assert_eq!(status, StatusCode::OK, "{health}");
+            let encoder = &health["text_encoder"];
+            if encoder["items_pending"] == 0 && encoder["items_embedded"] == items {
+                return encoder.clone();
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(300),
+                "the catalog was not embedded: {health}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Trains (admin request built by `auth`), waits, and returns the finished run.
     pub async fn train(&self, body: Value) -> Value {
         let (status, accepted) = self.post("/training/train", body).await;
