@@ -145,7 +145,9 @@ pub(crate) fn explain(
                     let other = catalog.get(&c.item)?;
                     let similarity = item_similarity(snapshot, idx, other);
                     let contribution = similarity * c.affinity();
-                    (contribution != 0.0).then(|| Influence {
+                    // A faint resemblance explains nothing (see `reasons`).
+                    let material = similarity.abs() >= crate::reasons::RESEMBLANCE_MIN;
+                    (material && contribution != 0.0).then(|| Influence {
                         item_id: c.item.clone(),
                         title: title_of(&c.item),
                         user_value: c.value,

@@ -28,6 +28,7 @@ pub mod flow;
 mod neighbours;
 pub mod offline;
 pub mod rank;
+mod reasons;
 pub mod serving;
 pub mod users;
 mod writes;
@@ -212,6 +213,9 @@ pub struct RankedItem {
     pub sources: Vec<&'static str>,
     /// The product of the rules' boosts that matched it (1: none).
     pub boost: f32,
+    /// Why it is there, in one sentence: the parts of its score that carried a material
+    /// share of it, with their numbers.
+    pub explanation: String,
 }
 
 /// A recommendation list.
@@ -1081,6 +1085,7 @@ impl Engine {
                     ranked.matched = tokens.matches(catalog, features, 3);
                     ranked.because = because(&snapshot, &view.history, item.ranked.item);
                 }
+                reasons::explain_list_item(&list.plan, &mut ranked);
                 Some(ranked)
             })
             .collect();
@@ -1283,6 +1288,7 @@ impl Engine {
                 let mut ranked = ranked_item(&snapshot, item)?;
                 let features = &catalog.item(item.ranked.item)?.features;
                 ranked.matched = tokens.matches(catalog, features, 3);
+                reasons::explain_list_item(&list.plan, &mut ranked);
                 Some(ranked)
             })
             .collect();
@@ -1410,6 +1416,7 @@ impl Engine {
                     method: Method::Popularity,
                     sources: vec!["popular"],
                     boost: 1.0,
+                    explanation: reasons::popular_item(pop[idx as usize]),
                 })
             })
             .collect())
@@ -1431,21 +1438,27 @@ impl Engine {
         let idx = catalog
             .get(item_id)
             .ok_or_else(|| EngineError::UnknownItem(item_id.to_owned()))?;
-        let ranked_item = |i: ItemIdx, score: f32, method: Method| {
+        // The similarity that ranked an item is its collaborative or content score.
+        let ranked_item = |i: ItemIdx, score: f32, basis: SimilarityBasis| {
+            let method = match basis {
+                SimilarityBasis::Model => Method::Collaborative,
+                _ => Method::Content,
+            };
             catalog
                 .item(i)
                 .filter(|it| !it.deleted && i != idx)
                 .map(|it| RankedItem {
                     record: it.record.clone(),
                     score,
-                    collaborative: None,
-                    content: None,
+                    collaborative: (method == Method::Collaborative).then_some(score),
+                    content: (method == Method::Content).then_some(score),
                     popularity: snapshot.popularity[i as usize],
                     matched: Vec::new(),
                     because: None,
                     method,
                     sources: Vec::new(),
                     boost: 1.0,
+                    explanation: reasons::similar_item(basis, score),
                 })
         };
         if by != SimilarBy::Content {
@@ -1453,7 +1466,7 @@ impl Engine {
                 Ok(found) => {
                     let items = found
                         .into_iter()
-                        .filter_map(|(i, s)| ranked_item(i, s, Method::Collaborative))
+                        .filter_map(|(i, s)| ranked_item(i, s, SimilarityBasis::Model))
                         .take(n)
                         .collect();
                     return Ok(SimilarItems {
@@ -1475,7 +1488,9 @@ impl Engine {
         if let Some(found) = self.content.similar_items(item_id, n, live) {
             let items = found
                 .into_iter()
-                .filter_map(|(id, s)| ranked_item(catalog.get(&id)?, s, Method::Content))
+                .filter_map(|(id, s)| {
+                    ranked_item(catalog.get(&id)?, s, SimilarityBasis::Embeddings)
+                })
                 .collect();
             return Ok(SimilarItems {
                 method: Method::Content,
@@ -1503,7 +1518,7 @@ impl Engine {
         }
         let items = top(&scores, &mask, 0, n)
             .into_iter()
-            .filter_map(|(i, s)| ranked_item(i, s, Method::Content))
+            .filter_map(|(i, s)| ranked_item(i, s, SimilarityBasis::CategoriesAndTags))
             .collect();
         Ok(SimilarItems {
             method: Method::Content,
@@ -1722,7 +1737,7 @@ fn because(
             let item = snapshot.catalog.item(other)?;
             Some((item, item_similarity(snapshot, idx, other)))
         })
-        .filter(|(_, s)| *s > 0.0)
+        .filter(|(_, s)| *s >= reasons::RESEMBLANCE_MIN)
         .max_by(|a, b| a.1.total_cmp(&b.1))
         .map(|(item, s)| (item.record.id.clone(), item.record.title.clone(), s))
 }
@@ -1836,5 +1851,6 @@ fn ranked_item(snapshot: &Snapshot, item: &FlowItem) -> Option<RankedItem> {
         method: method_of(r.source),
         sources: item.origins.names(),
         boost: item.boost,
+        explanation: String::new(),
     })
 }

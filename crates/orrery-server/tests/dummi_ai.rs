@@ -166,6 +166,30 @@ async fn the_readme_sequence_works_as_written() {
             }
         }
         assert!(!ids(&recs).contains(&"tut1".to_owned()), "{recs}");
+        // Each item's explanation names only material reasons: a resemblance only with
+        // its similarity, and only from 0.3 on.
+        for r in list {
+            let explanation = r["explanation"].as_str().expect("an explanation");
+            match r["because"]["similarity"].as_f64() {
+                Some(similarity) => assert!(similarity >= 0.3, "{r}"),
+                None => assert!(!explanation.contains("resembles"), "{r}"),
+            }
+            if r["content_score"].is_null() {
+                assert!(!explanation.contains("content matches"), "{r}");
+            }
+        }
+        // Similar items by content say the similarity that ranked them.
+        let (status, similar) = server.get("/items/tut1/similar?method=content").await;
+        assert_eq!(status, StatusCode::OK, "{name}: {similar}");
+        for r in similar["similar"].as_array().expect("similar") {
+            let score = r["content_score"].as_f64().expect("the similarity");
+            assert_eq!(r["score"].as_f64(), Some(score), "{r}");
+            let said = format!("{score:.2}");
+            assert!(
+                r["explanation"].as_str().is_some_and(|e| e.contains(&said)),
+                "{r}"
+            );
+        }
         assert!(
             recs["explanation"].as_str().is_some_and(|e| !e.is_empty()),
             "{recs}"

@@ -204,10 +204,18 @@ async fn the_next_request_reflects_a_new_rating() {
             first_cold[..5].iter().all(|m| !warm_ids.contains(m)),
             "{warm}"
         );
+        // Items that resemble one of the five liked films say which, and only those.
+        let list = warm["recommendations"].as_array().expect("list");
         assert!(
-            warm["recommendations"][0]["because"]["item_id"].is_string(),
+            list.iter().any(|r| r["because"]["item_id"].is_string()),
             "{warm}"
         );
+        for r in list {
+            let named = r["explanation"]
+                .as_str()
+                .is_some_and(|e| e.contains("resembles"));
+            assert_eq!(named, r["because"].is_object(), "{r}");
+        }
         let (status, e) = server.get(&format!("/explain/fresh/{}", warm_ids[0])).await;
         assert_eq!(status, StatusCode::OK, "{e}");
         assert!(

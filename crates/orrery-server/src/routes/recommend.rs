@@ -97,6 +97,7 @@ fn item_out(item: RankedItem) -> RecommendedItem {
         method,
         sources,
         boost,
+        explanation,
     } = item;
     RecommendedItem {
         content_id: record.id.clone(),
@@ -110,14 +111,7 @@ fn item_out(item: RankedItem) -> RecommendedItem {
         collaborative_score: collaborative,
         content_score: content,
         popularity,
-        explanation: item_explanation(
-            method,
-            collaborative,
-            content,
-            popularity,
-            &matched,
-            because.as_ref(),
-        ),
+        explanation,
         matched,
         because: because.map(|(item_id, title, similarity)| Because {
             item_id,
@@ -126,42 +120,6 @@ fn item_out(item: RankedItem) -> RecommendedItem {
         }),
         sources,
         boost: (boost != 1.0).then_some(boost),
-    }
-}
-
-/// One sentence on the signals behind an item.
-fn item_explanation(
-    method: Method,
-    collaborative: Option<f32>,
-    content: Option<f32>,
-    popularity: f32,
-    matched: &[String],
-    because: Option<&(String, String, f32)>,
-) -> String {
-    let mut parts = Vec::new();
-    if let Some(c) = collaborative {
-        parts.push(format!("people with tastes like yours rate it {c:.2} of 1"));
-    }
-    if let Some(t) = content {
-        parts.push(format!("its content matches your profile {t:.2} of 1"));
-    }
-    if let Some((_, title, _)) = because {
-        parts.push(format!("it resembles {title:?}, which you liked"));
-    }
-    if !matched.is_empty() {
-        parts.push(format!("it is about {}", matched.join(", ")));
-    }
-    let lead = match method {
-        Method::Hybrid => "collaborative filtering and content",
-        Method::Collaborative => "collaborative filtering",
-        Method::Content => "content similarity",
-        Method::ColdStart => "your interests and what is popular in them",
-        Method::Popularity => "popularity",
-    };
-    if parts.is_empty() {
-        format!("{lead}: popularity {popularity:.2} of 1")
-    } else {
-        format!("{lead}: {}", parts.join("; "))
     }
 }
 
