@@ -36,7 +36,7 @@ pub const FAVOURITE_HOURS_DRAWS: f64 = 4.0;
 
 /// The help text of `orrery simulate --strength-signal`.
 pub const STRENGTH_SIGNAL_HELP: &str = "How much a user's strengths depend on who they are \
-and when they interact, S in [0, 1]. Default 0: the seed's behaviour, where strength is drawn \
+and when they interact, S in [0, 1]. Default 0: the Poppy Universe's original behaviour, where strength is drawn \
 from the strength distribution independently of everything, so there is nothing to learn in \
 it. Each user gets a favourite quarter of the day (hours 0-5, 6-11, 12-17 or 18-23, read as \
 the UTC hour of the Timestamp column). With S > 0 an interaction's strength is distributed \
@@ -204,7 +204,7 @@ impl UniverseConfig {
             return Err(invalid(
                 "strength_signal",
                 format!(
-                    "must be between 0 and 1 (0 = the seed's independent strengths), got {}",
+                    "must be between 0 and 1 (0 = strengths independent of everything), got {}",
                     self.strength_signal
                 ),
             ));

@@ -10,8 +10,8 @@ use orrery_data::simulate::{
 use super::store_records;
 use crate::config::Config;
 
-/// Simulate the Poppy Universe: users × celestial categories with the seed's
-/// probabilities (Layer 3 and 4 input), and a catalog of stars, planets and moons with
+/// Simulate the Poppy Universe: users × celestial categories with the Poppy Universe's
+/// own probabilities (Layer 3 and 4 input), and a catalog of stars, planets and moons with
 /// views, clicks and favorites (Layer 2 input). The planted truth (each user's preferred
 /// category type) is written beside the data. The same --seed gives byte-identical files.
 #[derive(Debug, clap::Args)]

@@ -23,7 +23,7 @@ use crate::sys::peak_rss_mb;
 #[derive(Debug, Default, clap::Args)]
 pub struct TrainArgs {
     /// Algorithm: popularity, trending, baseline, mf, svdpp, nmf, als, bpr, itemknn, ease,
-    /// ncf, gmf, neumf, layer4, content, hybrid (or a seed's name: svd,
+    /// ncf, gmf, neumf, layer4, content, hybrid (or another system's name for one: svd,
     /// matrix_factorization, cf). Default: the best of als, ease and itemknn by NDCG@10 on
     /// a validation split; with --param but no --algo, mf when the store holds ratings, als
     /// otherwise.
