@@ -74,7 +74,7 @@ fn variant(
                 2 => Some(Entity::Items),
                 _ => Some(Entity::Interactions),
             };
-            if selector % 2 == 0 {
+            if selector.is_multiple_of(2) {
                 (&["data.csv"], Some(Format::Csv), entity)
             } else {
                 (&["data.jsonl"], Some(Format::Jsonl), entity)

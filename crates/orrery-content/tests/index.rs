@@ -177,7 +177,7 @@ fn selective_filters_are_answered_by_the_exact_scan_and_broad_ones_by_the_graph(
             assert!((a.score - b.score).abs() < 1e-6);
         }
         // One key in two goes through the graph and keeps its recall.
-        let broad = |k: u64| k % 2 == 0;
+        let broad = |k: u64| k.is_multiple_of(2);
         let found = index.search_filtered(q, 10, broad).unwrap();
         assert!(found.iter().all(|n| n.key % 2 == 0));
         broad_recall += recall(&found, &index.search_exact(q, 10, broad).unwrap());

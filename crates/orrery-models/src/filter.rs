@@ -157,7 +157,7 @@ mod tests {
 
     #[test]
     fn predicate_and_set_combine() {
-        let even = |i: ItemIdx| i % 2 == 0;
+        let even = |i: ItemIdx| i.is_multiple_of(2);
         let set: ItemSet = [2, 3, 4].into_iter().collect();
         let f = Filter::none().only(&set).only_if(&even);
         assert!(f.admits(2) && f.admits(4));

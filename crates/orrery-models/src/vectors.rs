@@ -251,7 +251,7 @@ impl ItemVectors {
 
     /// Every item with a vector: row `i` of `rows` (row-major) is item `i`'s.
     pub fn from_rows(dim: usize, rows: &[f32]) -> Result<ItemVectors> {
-        if dim == 0 || rows.len() % dim != 0 {
+        if dim == 0 || !rows.len().is_multiple_of(dim) {
             return Err(invalid(format!(
                 "{} values do not make rows of {dim}",
                 rows.len()

@@ -83,12 +83,12 @@ pub(crate) struct Collector {
 impl Collector {
     /// Registers an item if it is celestial.
     pub(crate) fn item(&mut self, item: &ItemRecord) {
-        if let Some(celestial) = CelestialItem::of(item) {
-            if !self.item_index.contains_key(&celestial.id) {
-                self.item_index
-                    .insert(celestial.id.clone(), self.items.len() as u32);
-                self.items.push(celestial);
-            }
+        if let Some(celestial) = CelestialItem::of(item)
+            && !self.item_index.contains_key(&celestial.id)
+        {
+            self.item_index
+                .insert(celestial.id.clone(), self.items.len() as u32);
+            self.items.push(celestial);
         }
     }
 

@@ -369,7 +369,7 @@ impl VectorIndex {
     where
         F: Fn(u64) -> bool + Sync,
     {
-        if queries.len() % self.dim != 0 {
+        if !queries.len().is_multiple_of(self.dim) {
             return Err(Error::QueryDimension {
                 expected: self.dim,
                 found: queries.len() % self.dim,

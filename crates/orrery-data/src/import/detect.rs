@@ -18,16 +18,16 @@ pub(crate) fn plan(path: &Path, options: &ImportOptions) -> Result<Plan, ImportE
             ImportError::io(path, None, &e)
         }
     })?;
-    if let (Some(entity), Some(format)) = (options.entity, options.format) {
-        if !matches!(format, Format::Csv | Format::Jsonl) {
-            return Err(ImportError::file(
-                path,
-                format!(
-                    "the entity ({entity}) applies to generic CSV and JSONL files only, not to \
+    if let (Some(entity), Some(format)) = (options.entity, options.format)
+        && !matches!(format, Format::Csv | Format::Jsonl)
+    {
+        return Err(ImportError::file(
+            path,
+            format!(
+                "the entity ({entity}) applies to generic CSV and JSONL files only, not to \
                      the {format} format"
-                ),
-            ));
-        }
+            ),
+        ));
     }
     if metadata.is_dir() {
         folder_plan(&Folder::read(path)?, options.format)

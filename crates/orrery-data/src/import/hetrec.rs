@@ -93,11 +93,11 @@ fn data_lines(
     header: &[&str],
 ) -> Result<Vec<(u64, String)>, ImportError> {
     let mut lines = legacy_lines(path, progress)?;
-    if let Some((number, first)) = lines.first() {
-        if is_header(first.as_bytes()) {
-            check_header(first, header).map_err(|p| p.at(path, *number))?;
-            lines.remove(0);
-        }
+    if let Some((number, first)) = lines.first()
+        && is_header(first.as_bytes())
+    {
+        check_header(first, header).map_err(|p| p.at(path, *number))?;
+        lines.remove(0);
     }
     Ok(lines)
 }

@@ -467,7 +467,7 @@ impl Algo for Nmf {
 
     fn check(&self, n_users: usize) -> Result<()> {
         let k = self.factors;
-        if k == 0 || self.item_factors.len() % k != 0 {
+        if k == 0 || !self.item_factors.len().is_multiple_of(k) {
             return Err(Error::Corrupt(format!(
                 "{} item factor values do not make rows of {k}",
                 self.item_factors.len()

@@ -354,12 +354,12 @@ pub async fn create_user(
         )));
     }
     state.engine.put_user(&user).await?;
-    if body.email.is_some() {
-        if let Err(e) = store_credentials(&state, &id, &body).await {
-            // The account is unusable without its credentials: take it back.
-            state.engine.delete_user(&id).await?;
-            return Err(e);
-        }
+    if body.email.is_some()
+        && let Err(e) = store_credentials(&state, &id, &body).await
+    {
+        // The account is unusable without its credentials: take it back.
+        state.engine.delete_user(&id).await?;
+        return Err(e);
     }
     Ok((
         StatusCode::CREATED,

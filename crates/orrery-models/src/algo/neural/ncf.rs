@@ -179,10 +179,10 @@ impl Features {
             if let Some(age) = r.age {
                 f[2 + AGE_BOUNDS.partition_point(|&b| b <= age)] = 1.0;
             }
-            if let Some(o) = r.occupation.as_ref() {
-                if let Ok(k) = self.occupations.binary_search(o) {
-                    f[3 + AGE_BOUNDS.len() + k] = 1.0;
-                }
+            if let Some(o) = r.occupation.as_ref()
+                && let Ok(k) = self.occupations.binary_search(o)
+            {
+                f[3 + AGE_BOUNDS.len() + k] = 1.0;
             }
         }
         let offset = 3 + AGE_BOUNDS.len() + self.occupations.len();
@@ -902,13 +902,13 @@ impl Ncf {
                         table.step(idx, &grad, &adam, step);
                     }
                 }
-                if variant == Variant::TwoTower {
-                    if let Some(users) = net.mlp_users.as_mut() {
-                        let dim = users.table.dim;
-                        users.table.data[n_users * dim..]
-                            .iter_mut()
-                            .for_each(|v| *v = 0.0);
-                    }
+                if variant == Variant::TwoTower
+                    && let Some(users) = net.mlp_users.as_mut()
+                {
+                    let dim = users.table.dim;
+                    users.table.data[n_users * dim..]
+                        .iter_mut()
+                        .for_each(|v| *v = 0.0);
                 }
             }
             let loss = loss_sum / samples.len().max(1) as f64;
