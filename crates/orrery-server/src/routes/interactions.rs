@@ -215,7 +215,7 @@ pub async fn post_interactions(
     ))
 }
 
-/// One rating (Neural Recommendation).
+/// One rating.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct RatingIn {
     /// The user.
@@ -245,7 +245,7 @@ pub struct RatingPublic {
     pub timestamp: i64,
 }
 
-/// Store ratings in bulk (Neural Recommendation).
+/// Store ratings in bulk.
 #[utoipa::path(post, path = "/ratings", tag = "interactions", request_body = Vec<RatingIn>,
     security((), ("bearer" = []), ("api_key" = [])),
     responses(
@@ -285,7 +285,7 @@ pub async fn post_ratings(
     Ok((StatusCode::CREATED, Json(out)))
 }
 
-/// An interaction (Dummi AI).
+/// An interaction sent to `POST /recommendations/interact`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct InteractRequest {
     /// The user.
@@ -311,7 +311,7 @@ pub struct Recorded {
     pub interaction: InteractionOut,
 }
 
-/// Record an interaction (Dummi AI).
+/// Record an interaction (a like, click, view time, skip…) of a user with an item.
 #[utoipa::path(post, path = "/recommendations/interact", tag = "interactions", request_body = InteractRequest,
     security((), ("bearer" = []), ("api_key" = [])),
     responses((status = 201, body = Recorded), (status = 404, body = Problem, content_type = "application/problem+json")))]
@@ -347,7 +347,7 @@ pub async fn interact(
     ))
 }
 
-/// Feedback on an item (Dummi AI).
+/// Feedback on an item: positive, negative or neutral.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct FeedbackRequest {
     /// The user.

@@ -60,7 +60,7 @@ pub struct ItemBody {
     pub title: Option<String>,
     /// Typed categories.
     pub categories: Option<Vec<CategoryIn>>,
-    /// One category (Dummi AI), of type `category`.
+    /// One category, of type `category`.
     pub category: Option<String>,
     /// Genres (movies), of type `genre`.
     pub genres: Option<Genres>,
@@ -392,7 +392,7 @@ pub async fn delete_item(
 
 // ----- /content (Dummi AI) ---------------------------------------------------------------
 
-/// Content as Dummi AI shows it.
+/// An item in the `/content` shape: one category, tags and a description.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ContentPublic {
     /// The id.
@@ -437,7 +437,7 @@ pub struct ContentList {
     pub pages: u64,
 }
 
-/// Create content (Dummi AI).
+/// Create an item in the `/content` shape.
 #[utoipa::path(post, path = "/content", tag = "items", request_body = ItemBody,
     security((), ("api_key" = [])),
     responses((status = 201, body = ContentPublic), (status = 409, body = Problem, content_type = "application/problem+json")))]
@@ -503,7 +503,7 @@ pub async fn delete_content(
     Ok(Json(delete(&state, &caller, &id).await?))
 }
 
-/// The content of one category (Dummi AI), as a list.
+/// The items of one category, as a list.
 #[utoipa::path(get, path = "/content/category/{category}", tag = "items",
     params(("category" = String, Path, description = "A category value, or type:value"), ItemsQuery),
     responses((status = 200, body = Vec<ContentPublic>)))]
@@ -519,7 +519,7 @@ pub async fn content_by_category(
 
 // ----- /movies (Neural Recommendation) ---------------------------------------------------
 
-/// A movie as Neural Recommendation shows it.
+/// An item in the `/movies` shape: title, genres and year.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MoviePublic {
     /// The id.

@@ -33,8 +33,8 @@ use crate::state::AppState;
         description = "A recommendation engine: users, items and interactions in, \
             recommendations with explanations out; training, a model registry and hot model \
             swaps. Errors are application/problem+json documents naming the field or id at \
-            fault. The seeds' paths also answer with a trailing slash, and the ML Module's \
-            routes live under /api/ml."
+            fault. Collection paths also answer with a trailing slash, and training, \
+            models and predictions are also under /api/ml."
     ),
     modifiers(&Security),
     components(schemas(Problem)),
@@ -42,11 +42,11 @@ use crate::state::AppState;
         (name = "health", description = "Liveness and what is being served"),
         (name = "auth", description = "Access tokens"),
         (name = "users", description = "Users and accounts"),
-        (name = "items", description = "The catalog, also under /content (Dummi AI) and /movies (Neural Recommendation)"),
+        (name = "items", description = "The catalog, also under /content and /movies"),
         (name = "interactions", description = "Ratings, feedback and other events"),
         (name = "recommendations", description = "Recommendations, similar items, predictions and explanations"),
         (name = "training", description = "Training, the model registry and metrics"),
-        (name = "ml", description = "The ML Module's routes, under /api/ml"),
+        (name = "ml", description = "Training, models, metrics, predictions and explanations under /api/ml"),
         (name = "pipeline", description = "The Poppy Universe pipeline: layers 2, 3 and 4 as CSV files"),
         (name = "dashboard", description = "Read-only figures for the dashboard at /dashboard: counts, activity, runs, serving counters"),
     )

@@ -38,14 +38,14 @@ pub struct Because {
 }
 
 /// One recommended item. `content_id`, `movie_id` and `item_id` are the same id, so each
-/// seed's client finds its own name.
+/// client finds the name it knows.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RecommendedItem {
     /// The item.
     pub item_id: String,
-    /// The item (Dummi AI's name).
+    /// The item (its name under `/content`).
     pub content_id: String,
-    /// The item (Neural Recommendation's and the ML Module's name).
+    /// The item (its name under `/movies` and `/api/ml`).
     pub movie_id: String,
     /// Title.
     pub title: String,
@@ -66,7 +66,7 @@ pub struct RecommendedItem {
     pub content_score: Option<f32>,
     /// Popularity in [0, 1].
     pub popularity: f32,
-    /// Why this item, in one sentence (Dummi AI).
+    /// Why this item, in one sentence.
     pub explanation: String,
     /// Categories and tags of the item that the user likes.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -203,7 +203,7 @@ fn half() -> f32 {
     0.5
 }
 
-/// A recommendation request (Dummi AI).
+/// A recommendation request.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RecommendRequest {
     /// The user.
@@ -239,7 +239,7 @@ pub struct RecommendRequest {
     pub boost: Option<String>,
 }
 
-/// Recommendations for a user, with the method and an explanation (Dummi AI shape).
+/// Recommendations for a user, with the method and an explanation.
 #[utoipa::path(post, path = "/recommendations", tag = "recommendations", request_body = RecommendRequest,
     security((), ("bearer" = []), ("api_key" = [])),
     responses(
@@ -397,7 +397,7 @@ pub struct OnboardingRating {
     pub rating: f32,
 }
 
-/// A new user's request (Neural Recommendation's `NewUserRecommendationRequest`).
+/// A new user's request: demographics, interests or genres, and a few onboarding ratings.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct ColdStartRequest {
     /// An existing user, if the request is for one (their stored record is not read).
@@ -632,13 +632,13 @@ pub struct PredictRequest {
     pub item_id: String,
 }
 
-/// A prediction, with the item under each seed's name.
+/// A prediction, with the item under each of its names.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PredictResponse {
     /// The prediction.
     #[serde(flatten)]
     pub prediction: Prediction,
-    /// The item (the ML Module's name).
+    /// The item (its name under `/api/ml`).
     pub movie_id: String,
 }
 

@@ -19,9 +19,8 @@ use crate::training::{
     RunProgress, TrainJob, TrainingStatus, activate_version, delete_version, job_params,
 };
 
-/// What to train. Three shapes are read: Orrery's (`algorithm`, `hyperparameters`), the
-/// ML Module's (`model_type`, `hyperparams`) and Dummi AI's (`retrain_cf`,
-/// `regenerate_embeddings`). With neither an algorithm nor parameters, the ranking model
+/// What to train. Three shapes are read: `algorithm` and `hyperparameters`; `model_type`
+/// and `hyperparams`; `retrain_cf` and `regenerate_embeddings`. With neither an algorithm nor parameters, the ranking model
 /// that validates best on a held-out split is trained (`auto`); with parameters only, `mf`
 /// when the data has ratings and `als` otherwise.
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -29,12 +28,12 @@ pub struct TrainRequest {
     /// An Orrery algorithm name (`mf`, `als`, `itemknn`, `ease`, `popularity`, …; see
     /// `orrery-models`), or `matrix_factorization` / `svd` for `mf`.
     pub algorithm: Option<String>,
-    /// Same as `algorithm` (ML Module).
+    /// Same as `algorithm`.
     pub model_type: Option<String>,
     /// Parameters by name (e.g. `{"factors": 64, "epochs": 20}`), validated.
     #[schema(value_type = Option<Object>)]
     pub hyperparameters: Option<serde_json::Map<String, serde_json::Value>>,
-    /// Same as `hyperparameters` (ML Module: `n_factors`, `learning_rate`,
+    /// Same as `hyperparameters` (with the aliases `n_factors`, `learning_rate`,
     /// `regularization`, `epochs`).
     #[schema(value_type = Option<Object>)]
     pub hyperparams: Option<serde_json::Map<String, serde_json::Value>>,
@@ -43,9 +42,9 @@ pub struct TrainRequest {
     pub params: Option<serde_json::Map<String, serde_json::Value>>,
     /// Activate the new version (default: only if no version is active).
     pub activate: Option<bool>,
-    /// Dummi AI: `false` skips training.
+    /// `false` skips training.
     pub retrain_cf: Option<bool>,
-    /// Dummi AI: accepted; content features (categories and tags) are computed when served.
+    /// Accepted; content features (categories and tags) are computed when served.
     pub regenerate_embeddings: Option<bool>,
 }
 

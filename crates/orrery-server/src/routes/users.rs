@@ -38,11 +38,11 @@ pub struct UserBody {
     #[serde(default, alias = "id", deserialize_with = "ids::opt_id")]
     #[schema(value_type = Option<String>)]
     pub user_id: Option<String>,
-    /// Stated interests (Dummi AI), matched against item categories and tags.
+    /// Stated interests, matched against item categories and tags.
     pub interests: Option<Vec<String>>,
     /// e.g. `beginner`, `intermediate`.
     pub skill_level: Option<String>,
-    /// Sign-in email (Neural Recommendation).
+    /// Sign-in email.
     pub email: Option<String>,
     /// Password, at least 8 characters; stored as an argon2 hash.
     pub password: Option<String>,
@@ -314,7 +314,7 @@ async fn public_user(state: &AppState, id: &str, with_history: bool) -> ApiResul
     Ok(public)
 }
 
-/// Create a user (sign-up is open): Dummi AI (`user_id`, `interests`, `skill_level`) or an
+/// Create a user (sign-up is open): a profile (`user_id`, `interests`, `skill_level`) or an
 /// account (`email`, `password`, demographics).
 #[utoipa::path(post, path = "/users", tag = "users", request_body = UserBody,
     responses(
