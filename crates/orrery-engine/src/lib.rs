@@ -1075,6 +1075,7 @@ impl Engine {
                 },
             },
         )?;
+        let model_name = snapshot.model.as_ref().map(|m| m.info.algorithm.as_str());
         let items = list
             .items
             .iter()
@@ -1085,7 +1086,7 @@ impl Engine {
                     ranked.matched = tokens.matches(catalog, features, 3);
                     ranked.because = because(&snapshot, &view.history, item.ranked.item);
                 }
-                reasons::explain_list_item(&list.plan, &mut ranked);
+                reasons::explain_list_item(&list.plan, model_name, &mut ranked);
                 Some(ranked)
             })
             .collect();
@@ -1281,6 +1282,7 @@ impl Engine {
                 seed: 0,
             },
         )?;
+        let model_name = snapshot.model.as_ref().map(|m| m.info.algorithm.as_str());
         let items = list
             .items
             .iter()
@@ -1288,7 +1290,7 @@ impl Engine {
                 let mut ranked = ranked_item(&snapshot, item)?;
                 let features = &catalog.item(item.ranked.item)?.features;
                 ranked.matched = tokens.matches(catalog, features, 3);
-                reasons::explain_list_item(&list.plan, &mut ranked);
+                reasons::explain_list_item(&list.plan, model_name, &mut ranked);
                 Some(ranked)
             })
             .collect();

@@ -48,7 +48,7 @@ impl Parts {
 /// Sets a listed item's explanation, and drops its resemblance to a liked item unless
 /// that is one of the material reasons (content carried a material share of the score
 /// and the resemblance is close enough).
-pub(crate) fn explain_list_item(plan: &Plan, item: &mut RankedItem) {
+pub(crate) fn explain_list_item(plan: &Plan, model: Option<&str>, item: &mut RankedItem) {
     let parts = Parts::of(plan, item);
     if !parts.material(parts.content) {
         item.because = None;
@@ -57,11 +57,13 @@ pub(crate) fn explain_list_item(plan: &Plan, item: &mut RankedItem) {
         .because
         .take()
         .filter(|(_, _, similarity)| *similarity >= RESEMBLANCE_MIN);
-    item.explanation = list_item(plan, item);
+    item.explanation = list_item(plan, model, item);
 }
 
-/// Why a listed item is there: its material score parts, largest first.
-fn list_item(plan: &Plan, item: &RankedItem) -> String {
+/// Why a listed item is there: its material score parts, largest first. The model part
+/// is named by the model (`model`, its algorithm): "people with tastes like yours" would
+/// be untrue of an item-to-item model or of Layer 4, which reads the user's own strengths.
+fn list_item(plan: &Plan, model: Option<&str>, item: &RankedItem) -> String {
     let parts = Parts::of(plan, item);
     let mut named: Vec<(f32, String)> = Vec::new();
     if let Some(c) = item.collaborative
@@ -70,7 +72,8 @@ fn list_item(plan: &Plan, item: &RankedItem) -> String {
         named.push((
             parts.collaborative,
             format!(
-                "people with tastes like yours rate it {c:.2} of 1 ({:.2} of its score)",
+                "the {} model scores it {c:.2} of 1 ({:.2} of its score)",
+                model.unwrap_or("active"),
                 parts.collaborative
             ),
         ));
@@ -191,7 +194,11 @@ mod tests {
     #[test]
     fn every_material_part_is_named_with_its_share_of_the_score() {
         // 0.07 · 0.72 = 0.05, 0.44 · 1.0 = 0.44, 0.49 · 0.6 = 0.29.
-        let sentence = list_item(&plan(0.07, 0.44, 0.49), &item(Some(0.72), Some(1.0), 0.6));
+        let sentence = list_item(
+            &plan(0.07, 0.44, 0.49),
+            Some("als"),
+            &item(Some(0.72), Some(1.0), 0.6),
+        );
         assert!(
             sentence.contains("its content matches your profile 1.00 of 1 (0.44 of its score)"),
             "{sentence}"
@@ -201,7 +208,7 @@ mod tests {
             "{sentence}"
         );
         // The model carried 6 % of the score: not a reason.
-        assert!(!sentence.contains("tastes like yours"), "{sentence}");
+        assert!(!sentence.contains("als model"), "{sentence}");
         // Largest first.
         assert!(sentence.find("content").unwrap() < sentence.find("popular").unwrap());
     }
@@ -210,27 +217,31 @@ mod tests {
     fn a_faint_resemblance_is_not_a_reason() {
         let mut ranked = item(Some(0.5), Some(0.9), 0.2);
         ranked.because = Some(("b".into(), "ML for Beginners".into(), 0.000_001_9));
-        let sentence = list_item(&plan(0.4, 0.4, 0.2), &ranked);
+        let sentence = list_item(&plan(0.4, 0.4, 0.2), Some("als"), &ranked);
         assert!(!sentence.contains("resembles"), "{sentence}");
         ranked.because = Some(("b".into(), "ML for Beginners".into(), 0.62));
-        let sentence = list_item(&plan(0.4, 0.4, 0.2), &ranked);
+        let sentence = list_item(&plan(0.4, 0.4, 0.2), Some("als"), &ranked);
         assert!(
             sentence.contains("it resembles \"ML for Beginners\" (similarity 0.62)"),
             "{sentence}"
         );
         // Nor is a resemblance named, or kept, when content carried nothing material.
-        explain_list_item(&plan(0.9, 0.01, 0.09), &mut ranked);
+        explain_list_item(&plan(0.9, 0.01, 0.09), Some("als"), &mut ranked);
         assert!(!ranked.explanation.contains("resembles"), "{ranked:?}");
         assert!(ranked.because.is_none(), "{ranked:?}");
     }
 
     #[test]
     fn the_collaborative_part_leads_when_it_carries_the_score() {
-        let sentence = list_item(&plan(0.8, 0.1, 0.1), &item(Some(0.9), Some(0.3), 0.5));
+        let sentence = list_item(
+            &plan(0.8, 0.1, 0.1),
+            Some("ease"),
+            &item(Some(0.9), Some(0.3), 0.5),
+        );
         assert!(
             sentence.starts_with(
-                "collaborative filtering and content: people with tastes like yours rate it \
-                 0.90 of 1 (0.72 of its score)"
+                "collaborative filtering and content: the ease model scores it 0.90 of 1 \
+                 (0.72 of its score)"
             ),
             "{sentence}"
         );
@@ -241,7 +252,7 @@ mod tests {
     fn boosts_and_empty_scores_are_said() {
         let mut ranked = item(None, None, 0.0);
         ranked.boost = 1.2;
-        let sentence = list_item(&plan(0.0, 0.0, 1.0), &ranked);
+        let sentence = list_item(&plan(0.0, 0.0, 1.0), None, &ranked);
         assert_eq!(
             sentence,
             "collaborative filtering and content: popularity 0.00 of 1; a rule boosted it ×1.20"
