@@ -147,6 +147,8 @@ test("the dashboard works end to end in chromium", async () => {
 
   // Training: a bad value is refused at its field, then a real run shows its progress.
   await open("training");
+  // The form starts on what training with nothing named does.
+  assert.equal(await page.inputValue("#train-algorithm"), "auto");
   await page.selectOption("#train-algorithm", "mf");
   await page.fill('#train-params input[name="factors"]', "-3");
   await page.click("#train-button");

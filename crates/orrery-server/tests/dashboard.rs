@@ -116,11 +116,13 @@ async fn dashboard_endpoints_answer_on_real_data() {
         assert!(status.is_client_error(), "{body}");
         assert_eq!(body["field"], "days", "{body}");
 
-        // Algorithms for the training form: MF with its defaults, and MF by default for
-        // rated data.
+        // Algorithms for the training form: `auto` first and by default (what training
+        // with nothing named does), then MF with its defaults.
         let (status, algos) = server.get("/training/algorithms").await;
         assert_eq!(status, StatusCode::OK);
-        assert_eq!(algos["default"], "mf");
+        assert_eq!(algos["default"], "auto");
+        assert_eq!(algos["algorithms"][0]["name"], "auto", "{algos}");
+        assert_eq!(algos["algorithms"][0]["params"], json!([]), "{algos}");
         let mf = algos["algorithms"]
             .as_array()
             .and_then(|a| a.iter().find(|a| a["name"] == "mf"))

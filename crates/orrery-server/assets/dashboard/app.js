@@ -267,7 +267,8 @@ async function loadTraining() {
     const list = await api("/training/algorithms");
     algorithms = list.algorithms;
     const select = $("train-algorithm");
-    select.replaceChildren(...algorithms.map((a) => el("option", { value: a.name }, a.name)));
+    const label = (a) => (a.name === "auto" ? "auto (the best of als, ease and itemknn)" : a.name);
+    select.replaceChildren(...algorithms.map((a) => el("option", { value: a.name }, label(a))));
     select.value = list.default;
     renderParams();
   }
@@ -309,7 +310,12 @@ $("train-form").addEventListener("submit", async (event) => {
   try {
     const accepted = await api("/training/train", {
       method: "POST",
-      body: { algorithm: $("train-algorithm").value, hyperparameters, activate: $("train-activate").checked },
+      // `auto` names no algorithm: the server then trains the best ranking model.
+      body: {
+        algorithm: $("train-algorithm").value === "auto" ? undefined : $("train-algorithm").value,
+        hyperparameters,
+        activate: $("train-activate").checked,
+      },
     });
     toast(`Training run ${accepted.run_id} (${accepted.algorithm}) started`);
     lossSeries = [];
