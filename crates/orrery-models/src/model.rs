@@ -380,6 +380,18 @@ impl Model {
         dispatch!(&self.fitted, a => a.check(self.history.n_users()))
     }
 
+    /// The checks before scoring `items` into a buffer of `out_len` slots.
+    fn check_scoring(&self, user: &UserRepr, items: &[ItemIdx], out_len: usize) -> Result<()> {
+        if out_len != items.len() {
+            return Err(Error::BufferLength {
+                expected: items.len(),
+                found: out_len,
+            });
+        }
+        self.check_repr(user)?;
+        self.check_items(items)
+    }
+
     fn check_items(&self, items: &[ItemIdx]) -> Result<()> {
         let n_items = self.n_items();
         match items.iter().find(|&&i| i as usize >= n_items) {
@@ -440,14 +452,7 @@ impl Recommender for Model {
     }
 
     fn score(&self, user: &UserRepr, items: &[ItemIdx], out: &mut [f32]) -> Result<()> {
-        if out.len() != items.len() {
-            return Err(Error::BufferLength {
-                expected: items.len(),
-                found: out.len(),
-            });
-        }
-        self.check_repr(user)?;
-        self.check_items(items)?;
+        self.check_scoring(user, items, out.len())?;
         dispatch!(&self.fitted, a => a.score(user, items, out));
         Ok(())
     }
@@ -459,21 +464,15 @@ impl Recommender for Model {
         times: &[Timestamp],
         out: &mut [f32],
     ) -> Result<()> {
-        match &self.fitted {
-            Fitted::Layer4(network) => {
-                if out.len() != items.len() || times.len() != items.len() {
-                    return Err(Error::BufferLength {
-                        expected: items.len(),
-                        found: out.len().min(times.len()),
-                    });
-                }
-                self.check_repr(user)?;
-                self.check_items(items)?;
-                network.score_at(user, items, times, out);
-                Ok(())
-            }
-            _ => self.score(user, items, out),
+        self.check_scoring(user, items, out.len())?;
+        if times.len() != items.len() {
+            return Err(Error::BufferLength {
+                expected: items.len(),
+                found: times.len(),
+            });
         }
+        dispatch!(&self.fitted, a => a.score_at(user, items, times, out));
+        Ok(())
     }
 
     fn score_all(&self, user: &UserRepr, out: &mut [f32]) -> Result<()> {
@@ -543,6 +542,10 @@ impl Algo for Fitted {
 
     fn score(&self, user: &UserRepr, items: &[ItemIdx], out: &mut [f32]) {
         dispatch!(self, a => a.score(user, items, out))
+    }
+
+    fn score_at(&self, user: &UserRepr, items: &[ItemIdx], times: &[Timestamp], out: &mut [f32]) {
+        dispatch!(self, a => a.score_at(user, items, times, out))
     }
 
     fn score_all(&self, user: &UserRepr, out: &mut [f32]) {

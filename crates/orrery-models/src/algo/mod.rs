@@ -16,7 +16,7 @@ pub(crate) mod popularity;
 pub(crate) mod ridge;
 pub(crate) mod svdpp;
 
-use orrery_core::{Dataset, ItemIdx, UserIdx};
+use orrery_core::{Dataset, ItemIdx, Timestamp, UserIdx};
 
 use crate::linalg::{Kernel, dot, dot_simd, norm, row};
 use crate::topk::top_k;
@@ -57,6 +57,12 @@ pub(crate) trait Algo {
 
     /// Scores `items` into `out` (same length).
     fn score(&self, user: &UserRepr, items: &[ItemIdx], out: &mut [f32]);
+
+    /// Scores `items` each at its own moment (`times`, parallel to `items`); models that
+    /// read no context score as [`Algo::score`].
+    fn score_at(&self, user: &UserRepr, items: &[ItemIdx], _times: &[Timestamp], out: &mut [f32]) {
+        self.score(user, items, out);
+    }
 
     /// Scores every item into `out` (length `n_items`).
     fn score_all(&self, user: &UserRepr, out: &mut [f32]);

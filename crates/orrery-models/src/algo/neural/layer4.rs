@@ -32,8 +32,8 @@
 //!
 //! [`crate::Recommender::score`] answers without an hour or a day: the prediction is
 //! averaged over the hours and days of the training cells (each weighted by how often it
-//! occurs, hour and day independently). [`Layer4::predict`] and [`Layer4::score_at`] take
-//! an explicit context.
+//! occurs, hour and day independently). [`Layer4::predict`] and
+//! [`crate::Recommender::score_at`] take an explicit context.
 //!
 //! # The user × category matrix
 //!
@@ -249,11 +249,19 @@ struct ProfileCell {
     residual: f32,
 }
 
+/// The kernel's weight at each circular distance in hours (0..=12), computed once: a
+/// profile fit asks for it 24 times per cell and round.
+static HOUR_KERNEL: std::sync::LazyLock<[f32; HOURS / 2 + 1]> = std::sync::LazyLock::new(|| {
+    std::array::from_fn(|d| {
+        let d = d as f32;
+        (-d * d / (2.0 * HOUR_KERNEL_SIGMA * HOUR_KERNEL_SIGMA)).exp()
+    })
+});
+
 /// Weight of the hour `h` in the kernel around hour `center` (circular: 23 is next to 0).
 fn hour_weight(h: usize, center: u8) -> f32 {
     let d = (h as i32 - i32::from(center)).rem_euclid(HOURS as i32);
-    let d = d.min(HOURS as i32 - d) as f32;
-    (-d * d / (2.0 * HOUR_KERNEL_SIGMA * HOUR_KERNEL_SIGMA)).exp()
+    HOUR_KERNEL[d.min(HOURS as i32 - d) as usize]
 }
 
 /// Rounds of backfitting in a [`Profile`]: the type, hour and day effects are fitted in
@@ -382,7 +390,8 @@ impl Profile {
     /// The [`PROFILE_FEATURES`] of one example (offset, confidence, and its type's, hour's
     /// and day's effects) with `cell`, one of the cells the profile was fitted on, left out
     /// of the final round's sums, as if the profile had not seen it.
-    fn features_without(&self, cell: &ProfileCell, kind: u32, hour: u8, day: u8) -> [f32; 5] {
+    fn features_without(&self, cell: &ProfileCell) -> [f32; PROFILE_FEATURES] {
+        let (hour, day) = cell.time.unwrap_or_default();
         let k = self.shrinkage;
         let without = |(sum, weight): (f32, f32), part: f32, w: f32| {
             (sum - w * part) / ((weight - w).max(0.0) + k)
@@ -394,7 +403,11 @@ impl Profile {
         );
         let overall_part = cell.residual - self.kind_effect(cell) - self.time_effects(cell);
         let n = (self.overall.1 - 1.0).max(0.0);
-        let kind_row = self.kinds.get(kind as usize).copied().unwrap_or_default();
+        let kind_row = self
+            .kinds
+            .get(cell.kind as usize)
+            .copied()
+            .unwrap_or_default();
         [
             without(self.overall, overall_part, 1.0),
             n / (n + k),
@@ -416,7 +429,13 @@ fn profile_len(n_kinds: usize) -> usize {
 
 /// The [`PROFILE_FEATURES`] values of a stored profile that concern one example: overall
 /// mean, confidence, and the means for its category type, hour and day.
-fn profile_features(profile: &[f32], n_kinds: usize, kind: u32, hour: u8, day: u8) -> [f32; 5] {
+fn profile_features(
+    profile: &[f32],
+    n_kinds: usize,
+    kind: u32,
+    hour: u8,
+    day: u8,
+) -> [f32; PROFILE_FEATURES] {
     let at = |i: usize| profile.get(i).copied().unwrap_or(0.0);
     [
         at(0),
@@ -580,10 +599,7 @@ impl Layer4 {
             .iter()
             .map(|e| {
                 let profile = &profiles[e.user as usize];
-                (
-                    *e,
-                    profile.features_without(&cell_of(e), e.kind, e.hour, e.day),
-                )
+                (*e, profile.features_without(&cell_of(e)))
             })
             .collect();
         let validation: Vec<(Example, [f32; PROFILE_FEATURES])> = validation
@@ -896,26 +912,6 @@ impl Layer4 {
         Some(self.at(&user.factors, category + 1, hour, day))
     }
 
-    /// Scores `items` for `user` each at its own moment (`times`, parallel to `items`):
-    /// the strength the network predicts for the item's category at that hour and day.
-    pub fn score_at(
-        &self,
-        user: &UserRepr,
-        items: &[ItemIdx],
-        times: &[Timestamp],
-        out: &mut [f32],
-    ) {
-        for ((o, &i), &ts) in out.iter_mut().zip(items).zip(times) {
-            let (hour, day) = hour_and_day(ts);
-            *o = self.at(
-                &user.factors,
-                self.item_value[i as usize] as usize,
-                hour,
-                day,
-            );
-        }
-    }
-
     /// The context-averaged predicted strength of `user` for every category, in the order
     /// of [`Layer4::categories`] (empty for a representation of the wrong size).
     pub fn category_scores(&self, user: &UserRepr) -> Vec<f32> {
@@ -1055,6 +1051,18 @@ impl Algo for Layer4 {
             let v = self.item_value[i as usize] as usize;
             *o =
                 *by_value[v].get_or_insert_with(|| self.averaged(&user.factors, v, &self.contexts));
+        }
+    }
+
+    fn score_at(&self, user: &UserRepr, items: &[ItemIdx], times: &[Timestamp], out: &mut [f32]) {
+        for ((o, &i), &ts) in out.iter_mut().zip(items).zip(times) {
+            let (hour, day) = hour_and_day(ts);
+            *o = self.at(
+                &user.factors,
+                self.item_value[i as usize] as usize,
+                hour,
+                day,
+            );
         }
     }
 
