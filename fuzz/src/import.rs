@@ -123,7 +123,11 @@ pub fn import(layout: Layout, data: &[u8]) {
     } else {
         &dir
     };
-    let options = ImportOptions { format, entity };
+    let options = ImportOptions {
+        format,
+        entity,
+        ..ImportOptions::default()
+    };
     match Import::open(target, &options) {
         Ok(records) => {
             for record in records {

@@ -4,7 +4,10 @@
 //! by item, so that both user-side and item-side loops (ALS, item-kNN) read contiguous
 //! memory.
 
-use crate::{EventKind, EventWeights, IdMap, ItemIdx, ItemRecord, Timestamp, UserIdx, UserRecord};
+use crate::{
+    EventKind, EventWeights, IdMap, ItemIdx, ItemRecord, RatingScale, Timestamp, UserIdx,
+    UserRecord, WeightRule,
+};
 
 /// A compressed sparse row matrix of interaction cells.
 ///
@@ -161,9 +164,23 @@ pub struct Dataset {
     item_meta: Vec<ItemRecord>,
     by_user: Csr,
     by_item: Csr,
+    declared_scale: Option<RatingScale>,
+    rating_scale: RatingScale,
 }
 
 impl Dataset {
+    /// The scale of the ratings: the one declared for the data (by its layout, the
+    /// importer's option or the store), else the range the explicit values span, else
+    /// [`RatingScale::STARS`].
+    pub fn rating_scale(&self) -> RatingScale {
+        self.rating_scale
+    }
+
+    /// The scale declared for the data, if one was: what a new rating must lie within.
+    pub fn declared_rating_scale(&self) -> Option<RatingScale> {
+        self.declared_scale
+    }
+
     /// User ids ↔ indices.
     pub fn users(&self) -> &IdMap {
         &self.users
@@ -279,7 +296,7 @@ impl Dataset {
 }
 
 /// One raw event before merging.
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 struct RawEvent {
     user: u32,
     item: u32,
@@ -287,6 +304,9 @@ struct RawEvent {
     /// Explicit value, or `NaN` for implicit events.
     rating: f32,
     ts: Timestamp,
+    /// Whether the weight is the rating's value, to be put on the 0–5 weight range once
+    /// the scale is known (see [`RatingScale::weight`]).
+    weighs_rating: bool,
 }
 
 /// Collects users, items and events, then merges them into a [`Dataset`].
@@ -297,7 +317,8 @@ pub struct DatasetBuilder {
     items: IdMap,
     user_meta: Vec<UserRecord>,
     item_meta: Vec<ItemRecord>,
-    events: Vec<(u32, u32, f32, f32, Timestamp)>,
+    events: Vec<RawEvent>,
+    rating_scale: Option<RatingScale>,
 }
 
 impl DatasetBuilder {
@@ -307,6 +328,12 @@ impl DatasetBuilder {
             weights,
             ..Self::default()
         }
+    }
+
+    /// Declares the scale of the ratings; may come after the events (an importer knows
+    /// the scale it read only at the end).
+    pub fn set_rating_scale(&mut self, scale: RatingScale) {
+        self.rating_scale = Some(scale);
     }
 
     /// Reserves room for `users`, `items` and `events`.
@@ -383,9 +410,16 @@ impl DatasetBuilder {
         ts: Timestamp,
     ) {
         assert!((user as usize) < self.users.len() && (item as usize) < self.items.len());
-        let weight = self.weights.weight(kind, value);
+        let rule = self.weights.rule(kind);
         let rating = if kind.is_explicit() { value } else { f32::NAN };
-        self.events.push((user, item, weight, rating, ts));
+        self.events.push(RawEvent {
+            user,
+            item,
+            weight: rule.apply(value),
+            rating,
+            ts,
+            weighs_rating: *kind == EventKind::Rating && rule == WeightRule::Value,
+        });
     }
 
     /// Number of events added so far.
@@ -400,19 +434,20 @@ impl DatasetBuilder {
             items,
             user_meta,
             item_meta,
-            events,
+            mut events,
+            rating_scale: declared_scale,
             ..
         } = self;
-        let mut events: Vec<RawEvent> = events
-            .into_iter()
-            .map(|(user, item, weight, rating, ts)| RawEvent {
-                user,
-                item,
-                weight,
-                rating,
-                ts,
-            })
-            .collect();
+        let rating_scale = declared_scale
+            .or_else(|| RatingScale::spanning(events.iter().map(|e| e.rating)))
+            .unwrap_or(RatingScale::STARS);
+        // Only a declared scale rescales: a range read off a few values is no scale, and
+        // without one ratings weigh their value, as star ratings do on any star scale.
+        if let Some(scale) = declared_scale {
+            for e in events.iter_mut().filter(|e| e.weighs_rating) {
+                e.weight = scale.weight(e.rating);
+            }
+        }
         // Stable sort: events at the same second keep their insertion order, so "latest"
         // is well defined and the result deterministic.
         events.sort_by_key(|e| (e.user, e.item, e.ts));
@@ -471,6 +506,8 @@ impl DatasetBuilder {
             item_meta,
             by_user,
             by_item,
+            declared_scale,
+            rating_scale,
         }
     }
 }
@@ -529,5 +566,34 @@ mod tests {
         let carol = d.users().get("carol").unwrap();
         assert!(d.user_row(carol).is_empty());
         assert!(d.user_row(99).is_empty());
+    }
+
+    #[test]
+    fn ratings_weigh_by_their_scale() {
+        let build = |scale: Option<&str>, ratings: &[f32]| {
+            let mut b = DatasetBuilder::new(EventWeights::default());
+            for (n, &r) in ratings.iter().enumerate() {
+                b.add_event("u", &n.to_string(), &EventKind::Rating, r, 0);
+            }
+            if let Some(scale) = scale {
+                b.set_rating_scale(scale.parse().unwrap());
+            }
+            b.build()
+        };
+        // Without a declared scale: the range the ratings span; star ratings weigh their value.
+        let stars = build(None, &[1.0, 5.0, 4.0]);
+        assert_eq!(stars.rating_scale().to_string(), "1..5");
+        assert_eq!(stars.declared_rating_scale(), None);
+        assert_eq!(stars.user_row(0).weights, &[1.0, 5.0, 4.0]);
+        // A declared −10..10 scale, set after the events: weights on 0–5, ratings as given.
+        let jester = build(Some("-10..10"), &[-10.0, 10.0, 0.0]);
+        assert_eq!(
+            jester.declared_rating_scale(),
+            Some("-10..10".parse().unwrap())
+        );
+        assert_eq!(jester.user_row(0).weights, &[0.0, 5.0, 2.5]);
+        assert_eq!(jester.user_row(0).ratings, &[-10.0, 10.0, 0.0]);
+        // Nothing to span: five stars.
+        assert_eq!(build(None, &[]).rating_scale(), RatingScale::STARS);
     }
 }

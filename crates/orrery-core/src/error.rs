@@ -9,4 +9,7 @@ pub enum Error {
     /// A weight rule that could not be parsed.
     #[error("invalid weight rule {0:?}: expected a number, \"value\" or \"log1p\"")]
     InvalidWeightRule(String),
+    /// A rating scale that is not `LO..HI` with finite `LO < HI`.
+    #[error("invalid rating scale {0:?}: expected LO..HI with LO below HI, as 1..5 or -10..10")]
+    InvalidRatingScale(String),
 }

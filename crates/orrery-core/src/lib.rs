@@ -5,6 +5,7 @@
 //!   implicit-feedback models.
 //! - [`UserRecord`], [`ItemRecord`], [`InteractionRecord`]: the rows that importers produce
 //!   and the store persists.
+//! - [`RatingScale`]: the scale ratings are given on, and what a rating means on it.
 //! - [`Dataset`]: an immutable snapshot for training, with CSR user×item and item×user
 //!   matrices of weights, explicit ratings and timestamps, plus item metadata.
 //!
@@ -14,6 +15,7 @@ mod dataset;
 mod error;
 mod event;
 mod ids;
+mod rating;
 mod record;
 pub mod rng;
 
@@ -21,6 +23,7 @@ pub use dataset::{Csr, Dataset, DatasetBuilder, Row};
 pub use error::Error;
 pub use event::{EventKind, EventWeights, WeightRule};
 pub use ids::{IdMap, ItemIdx, UserIdx};
+pub use rating::RatingScale;
 pub use record::{Category, InteractionRecord, ItemRecord, Record, UserRecord};
 
 /// Seconds since the Unix epoch, UTC.

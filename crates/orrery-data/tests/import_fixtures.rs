@@ -164,6 +164,7 @@ fn missing_required_file() {
     let forced = ImportOptions {
         format: Some(Format::MovieLensCsv),
         entity: None,
+        ..Default::default()
     };
     let error = Import::open(&path, &forced).unwrap_err();
     assert_eq!(
@@ -233,6 +234,7 @@ fn missing_path_and_misplaced_files() {
     let single_file_format = ImportOptions {
         format: Some(Format::Poppy),
         entity: None,
+        ..Default::default()
     };
     let error = Import::open(&fixture("ml-1m-too-few-fields"), &single_file_format).unwrap_err();
     assert_eq!(
@@ -378,6 +380,7 @@ fn the_entity_option_overrides_detection() {
     let as_items = ImportOptions {
         format: None,
         entity: Some(Entity::Items),
+        ..Default::default()
     };
     let error = Import::open(&fixture("generic/users.csv"), &as_items)
         .unwrap()
@@ -396,6 +399,7 @@ fn the_entity_option_overrides_detection() {
     let as_users = ImportOptions {
         format: None,
         entity: Some(Entity::Users),
+        ..Default::default()
     };
     let import = Import::open(&fixture("poppy-good.csv"), &as_users).unwrap();
     assert_eq!(import.format(), Format::Csv);
@@ -408,6 +412,7 @@ fn the_entity_option_overrides_detection() {
         &ImportOptions {
             format: Some(Format::Poppy),
             entity: Some(Entity::Users),
+            ..Default::default()
         },
     )
     .unwrap_err();
@@ -416,4 +421,46 @@ fn the_entity_option_overrides_detection() {
             .message
             .starts_with("the entity (users) applies to generic CSV and JSONL files only")
     );
+}
+
+#[test]
+fn ratings_on_other_scales_import_and_say_their_scale() {
+    let ratings =
+        |records: Vec<Record>| -> Vec<f32> { split(records).2.iter().map(|e| e.value).collect() };
+    // Ciao's 0–5, zeros included: the scale is the range the file spans.
+    let mut import = Import::open(
+        &fixture("generic/ciao-ratings.csv"),
+        &ImportOptions::default(),
+    )
+    .unwrap();
+    let records: Vec<Record> = import.by_ref().collect::<Result<_, _>>().unwrap();
+    assert_eq!(ratings(records), [5.0, 0.0, 4.0, 2.5]);
+    assert_eq!(import.rating_scale().unwrap().to_string(), "0..5");
+    assert!(!import.rating_scale_is_declared());
+
+    // Jester's −10..10 in JSON lines, with the scale given.
+    let jester = ImportOptions {
+        rating_scale: Some("-10..10".parse().unwrap()),
+        ..ImportOptions::default()
+    };
+    let mut import = Import::open(&fixture("generic/jester-ratings.jsonl"), &jester).unwrap();
+    let records: Vec<Record> = import.by_ref().collect::<Result<_, _>>().unwrap();
+    assert_eq!(ratings(records), [-9.5, 8.25, 10.0]);
+    assert_eq!(import.rating_scale().unwrap().to_string(), "-10..10");
+    assert!(import.rating_scale_is_declared());
+
+    // A given scale is a check: a rating off it names the file, line and field.
+    let one_to_four = ImportOptions {
+        rating_scale: Some("1..4".parse().unwrap()),
+        ..ImportOptions::default()
+    };
+    let (before, error) = import_until_error(&fixture("generic/ciao-ratings.csv"), &one_to_four);
+    assert!(before.is_empty());
+    assert_eq!(error.line, Some(2));
+    assert_eq!(error.field.as_deref(), Some("rating"));
+    assert_eq!(error.message, "expected a rating from 1 to 4, found 5");
+
+    // A MovieLens layout keeps its published scale.
+    let import = Import::open(&fixture("ml-100k-bad-rating"), &ImportOptions::default()).unwrap();
+    assert_eq!(import.rating_scale().unwrap().to_string(), "1..5");
 }

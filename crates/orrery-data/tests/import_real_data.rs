@@ -452,6 +452,7 @@ fn a_forced_format_is_used_instead_of_detection() {
     let options = ImportOptions {
         format: Some(Format::MovieLens10m),
         entity: None,
+        ..Default::default()
     };
     let tally = import_with(&data_dir().join("ml-1m-users-1-2999"), &options);
     assert_eq!(tally.format, Some(Format::MovieLens10m));
@@ -460,6 +461,7 @@ fn a_forced_format_is_used_instead_of_detection() {
     let options = ImportOptions {
         format: Some(Format::Csv),
         entity: None,
+        ..Default::default()
     };
     let tally = import_with(&data_dir().join("ml-latest-small/ratings.csv"), &options);
     assert_eq!(tally.format, Some(Format::Csv));

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use orrery_core::{Category, Dataset, ItemIdx, ItemRecord, UserRecord};
+use orrery_core::{Category, Dataset, ItemIdx, ItemRecord, RatingScale, UserRecord};
 
 /// Tokens that describe an item's content: `cat:<value>` per category and `tag:<tag>` per
 /// tag, lowercased.
@@ -71,13 +71,13 @@ fn user_keys(user: &UserRecord) -> Vec<String> {
     demographic_keys(user.gender.as_deref(), user.age, user.occupation.as_deref())
 }
 
-/// Whether a stored cell is a positive signal: a rating of 4 or more, or a positive
-/// implicit weight.
-pub fn is_positive(rating: f32, weight: f32) -> bool {
+/// Whether a stored cell is a positive signal: a rating that counts as a like on `scale`
+/// (4 or more on 1–5), or a positive implicit weight.
+pub fn is_positive(scale: &RatingScale, rating: f32, weight: f32) -> bool {
     if rating.is_nan() {
         weight > 0.0
     } else {
-        rating >= 4.0
+        scale.is_positive(rating)
     }
 }
 
@@ -108,12 +108,15 @@ pub struct Catalog {
     /// Demographic key → positive interactions per item.
     demographic: HashMap<String, Arc<Vec<u32>>>,
     live: usize,
+    rating_scale: RatingScale,
+    accepted_scale: RatingScale,
 }
 
 impl Catalog {
     /// The catalog of a dataset snapshot, with its interaction statistics.
     pub fn from_dataset(dataset: &Dataset) -> Catalog {
         let n = dataset.n_items();
+        let scale = dataset.rating_scale();
         let mut interactions = vec![0u32; n];
         let mut liked = vec![0u32; n];
         for (i, (count, likes)) in interactions.iter_mut().zip(&mut liked).enumerate() {
@@ -123,7 +126,7 @@ impl Catalog {
                 .ratings
                 .iter()
                 .zip(row.weights)
-                .filter(|&(&r, &w)| is_positive(r, w))
+                .filter(|&(&r, &w)| is_positive(&scale, r, w))
                 .count() as u32;
         }
         let mut demographic: HashMap<String, Vec<u32>> = HashMap::new();
@@ -139,7 +142,7 @@ impl Catalog {
             for key in keys {
                 let counts = demographic.entry(key).or_insert_with(|| vec![0; n]);
                 for ((&i, &r), &w) in row.indices.iter().zip(row.ratings).zip(row.weights) {
-                    if is_positive(r, w) {
+                    if is_positive(&scale, r, w) {
                         counts[i as usize] += 1;
                     }
                 }
@@ -153,6 +156,10 @@ impl Catalog {
         let mut catalog = Catalog {
             interactions,
             liked,
+            rating_scale: scale,
+            accepted_scale: dataset
+                .declared_rating_scale()
+                .unwrap_or(RatingScale::STARS),
             demographic: demographic
                 .into_iter()
                 .map(|(k, v)| (k, Arc::new(v)))
@@ -170,6 +177,17 @@ impl Catalog {
             .collect();
         catalog.reindex();
         catalog
+    }
+
+    /// The scale of the stored ratings (see [`Dataset::rating_scale`]): what "liked" means.
+    pub fn rating_scale(&self) -> &RatingScale {
+        &self.rating_scale
+    }
+
+    /// The scale a new rating must lie on: the one kept with the data, else five stars
+    /// (0.5–5).
+    pub fn accepted_rating_scale(&self) -> &RatingScale {
+        &self.accepted_scale
     }
 
     /// Rebuilds the id index, the vocabulary and the postings from the items.

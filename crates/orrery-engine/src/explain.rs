@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use orrery_core::{ItemIdx, UserIdx};
+use orrery_core::{ItemIdx, RatingScale, UserIdx};
 use orrery_models::{Recommender, UserRepr};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -144,7 +144,7 @@ pub(crate) fn explain(
                 .filter_map(|c| {
                     let other = catalog.get(&c.item)?;
                     let similarity = item_similarity(snapshot, idx, other);
-                    let contribution = similarity * c.affinity();
+                    let contribution = similarity * c.affinity(catalog.rating_scale());
                     // A faint resemblance explains nothing (see `reasons`).
                     let material = similarity.abs() >= crate::reasons::RESEMBLANCE_MIN;
                     (material && contribution != 0.0).then(|| Influence {
@@ -177,7 +177,7 @@ pub(crate) fn explain(
     let liked: Vec<&orrery_core::ItemRecord> = view
         .history
         .iter()
-        .filter(|c| c.is_positive())
+        .filter(|c| c.is_positive(catalog.rating_scale()))
         .filter_map(|c| catalog.get(&c.item).and_then(|i| catalog.item(i)))
         .map(|i| &i.record)
         .collect();
@@ -208,7 +208,7 @@ pub(crate) fn explain(
         .collect();
     shared_categories.sort_by_key(|s| std::cmp::Reverse(s.liked_items));
 
-    let similar_users = similar_users(model, repr, &view.record.id, m);
+    let similar_users = similar_users(model, repr, &view.record.id, m, catalog.rating_scale());
 
     let summary = summarize(
         &item.title,
@@ -239,6 +239,7 @@ fn similar_users(
     repr: &UserRepr,
     user_id: &str,
     m: ItemIdx,
+    scale: &RatingScale,
 ) -> Vec<SimilarUser> {
     let explicit = model.model.rating_range().is_some();
     let me = model.user_index(user_id);
@@ -250,9 +251,9 @@ fn similar_users(
         .filter(|&&(u, v)| {
             Some(u) != me
                 && if explicit {
-                    is_positive(v, v)
+                    is_positive(scale, v, v)
                 } else {
-                    is_positive(f32::NAN, v)
+                    is_positive(scale, f32::NAN, v)
                 }
         })
         .copied()

@@ -39,7 +39,9 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use arc_swap::ArcSwap;
 use orrery_content::{Encoder, SharedEncoder};
-use orrery_core::{Dataset, EventWeights, InteractionRecord, ItemIdx, ItemRecord, UserRecord};
+use orrery_core::{
+    Dataset, EventWeights, InteractionRecord, ItemIdx, ItemRecord, RatingScale, UserRecord,
+};
 use orrery_models::{Algorithm, Recommender, UserRepr};
 use orrery_store::{Change, Store};
 
@@ -602,6 +604,12 @@ impl Engine {
     /// The current catalog and model; hold it for the whole request.
     pub fn snapshot(&self) -> Arc<Snapshot> {
         self.snapshot.load_full()
+    }
+
+    /// The scale a new rating must lie on: the one kept with the stored data, else five
+    /// stars (0.5–5).
+    pub fn accepted_rating_scale(&self) -> RatingScale {
+        *self.snapshot.load().catalog.accepted_rating_scale()
     }
 
     /// The active model, if any.
@@ -1211,10 +1219,15 @@ impl Engine {
             if catalog.get(item).is_none() {
                 return Err(EngineError::UnknownItem(item.clone()));
             }
-            if !rating.is_finite() || !(0.0..=10.0).contains(rating) {
+            let scale = catalog.accepted_rating_scale();
+            if !rating.is_finite() || !scale.contains(*rating) {
                 return Err(EngineError::Invalid {
                     field: format!("ratings[{i}].rating"),
-                    reason: format!("{rating} is not a rating between 0 and 10"),
+                    reason: format!(
+                        "{rating} is not a rating from {} to {}",
+                        scale.low(),
+                        scale.high()
+                    ),
                 });
             }
             ratings.push(HistoryCell {
@@ -1733,7 +1746,7 @@ fn because(
 ) -> Option<(String, String, f32)> {
     history
         .iter()
-        .filter(|c| c.is_positive())
+        .filter(|c| c.is_positive(snapshot.catalog.rating_scale()))
         .filter_map(|c| {
             let other = snapshot.catalog.get(&c.item)?;
             let item = snapshot.catalog.item(other)?;

@@ -4,7 +4,7 @@
 
 use std::sync::{Arc, Mutex, Weak};
 
-use orrery_core::{EventWeights, InteractionRecord, ItemIdx, UserRecord};
+use orrery_core::{EventWeights, InteractionRecord, ItemIdx, RatingScale, UserRecord};
 use orrery_models::UserRepr;
 
 use crate::catalog::Catalog;
@@ -27,19 +27,19 @@ pub struct HistoryCell {
 
 impl HistoryCell {
     /// How much the user liked the item, in [-1, 1]: a rating's distance from the middle of
-    /// the 1–5 scale, an implicit weight relative to a like (5).
-    pub fn affinity(&self) -> f32 {
+    /// `scale` (see [`RatingScale::affinity`]), an implicit weight relative to a like (5).
+    pub fn affinity(&self, scale: &RatingScale) -> f32 {
         if self.explicit {
-            ((self.value - 3.0) / 2.0).clamp(-1.0, 1.0)
+            scale.affinity(self.value)
         } else {
             (self.value / 5.0).clamp(-1.0, 1.0)
         }
     }
 
     /// Whether the user liked the item (see [`crate::catalog::is_positive`]).
-    pub fn is_positive(&self) -> bool {
+    pub fn is_positive(&self, scale: &RatingScale) -> bool {
         if self.explicit {
-            self.value >= 4.0
+            scale.is_positive(self.value)
         } else {
             self.value > 0.0
         }
@@ -186,7 +186,7 @@ impl UserView {
         let newest = self.history.iter().map(|c| c.latest).max().unwrap_or(0);
         place_weighted(catalog, &self.history, |c| {
             let age_days = (newest - c.latest).max(0) as f64 / 86_400.0;
-            c.affinity() * 0.5f64.powf(age_days / half_life_days) as f32
+            c.affinity(catalog.rating_scale()) * 0.5f64.powf(age_days / half_life_days) as f32
         })
     }
 
@@ -198,7 +198,7 @@ impl UserView {
 
 /// The (slot, affinity) cells of the `history` items that `catalog` holds, in order.
 pub fn place(catalog: &Catalog, history: &[HistoryCell]) -> Vec<(ItemIdx, f32)> {
-    place_weighted(catalog, history, HistoryCell::affinity)
+    place_weighted(catalog, history, |c| c.affinity(catalog.rating_scale()))
 }
 
 /// The (slot, `weight(cell)`) cells of the `history` items that `catalog` holds, in order.
@@ -295,10 +295,11 @@ mod tests {
                 .collect::<Vec<_>>(),
             [("a", 7.0, false), ("b", 4.5, true), ("c", -1.0, false)]
         );
-        assert!(h[0].is_positive() && h[1].is_positive() && !h[2].is_positive());
-        assert_eq!(h[1].affinity(), 0.75);
-        assert_eq!(h[0].affinity(), 1.0);
-        assert_eq!(h[2].affinity(), -0.2);
+        let stars = RatingScale::new(1.0, 5.0).unwrap();
+        assert!(h[0].is_positive(&stars) && h[1].is_positive(&stars) && !h[2].is_positive(&stars));
+        assert_eq!(h[1].affinity(&stars), 0.75);
+        assert_eq!(h[0].affinity(&stars), 1.0);
+        assert_eq!(h[2].affinity(&stars), -0.2);
     }
 
     #[test]

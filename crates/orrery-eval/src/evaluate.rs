@@ -20,8 +20,9 @@ pub struct EvalOptions<'a> {
     /// Length of the ranked lists (the K of the @K metrics).
     pub k: usize,
     /// For explicit test cells, the rating from which an item counts as relevant (cells
-    /// without a rating are relevant when their weight is positive).
-    pub relevance_threshold: f32,
+    /// without a rating are relevant when their weight is positive); by default the
+    /// training data's [`RatingScale::positive_threshold`] (4 on 1–5).
+    pub relevance_threshold: Option<f32>,
     /// Per user, items to rank the test items against instead of the whole catalog (the
     /// NCF protocol); there every test cell is relevant, whatever its rating.
     pub negatives: Option<&'a [Vec<ItemIdx>]>,
@@ -31,7 +32,7 @@ impl Default for EvalOptions<'_> {
     fn default() -> Self {
         EvalOptions {
             k: 10,
-            relevance_threshold: 4.0,
+            relevance_threshold: None,
             negatives: None,
         }
     }
@@ -180,6 +181,9 @@ pub fn evaluate_with(
     let n_users = test.n_users();
     let rating_model = model.rating_range();
     let similarity = category_similarity(train);
+    let relevance_threshold = opts
+        .relevance_threshold
+        .unwrap_or_else(|| train.rating_scale().positive_threshold());
 
     let per_user: Vec<Result<UserOutcome>> = (0..n_users as UserIdx)
         .into_par_iter()
@@ -221,7 +225,7 @@ pub fn evaluate_with(
                         if r.is_nan() {
                             w > 0.0
                         } else {
-                            r >= opts.relevance_threshold
+                            r >= relevance_threshold
                         }
                     })
                     .map(|(&i, _)| i)

@@ -172,6 +172,9 @@ pub fn filter_cells(dataset: &Dataset, keep: impl Fn(usize) -> bool) -> Dataset 
     weights.set(&EventKind::Rating, WeightRule::Fixed(0.0));
     let mut builder = DatasetBuilder::new(weights);
     builder.reserve(dataset.n_users(), dataset.n_items(), dataset.nnz());
+    if let Some(scale) = dataset.declared_rating_scale() {
+        builder.set_rating_scale(scale);
+    }
     for u in 0..dataset.n_users() as UserIdx {
         if let Some(user) = dataset.user(u) {
             builder.add_user(user.clone());

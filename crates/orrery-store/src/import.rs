@@ -61,6 +61,12 @@ enum Backend {
     Postgres(PostgresImport),
 }
 
+/// An import's connection, by engine.
+pub(crate) enum Connection<'a> {
+    Sqlite(&'a mut sqlx::SqliteConnection),
+    Postgres(&'a mut sqlx::PgConnection),
+}
+
 impl ImportTx {
     pub(crate) fn sqlite(import: SqliteImport) -> Self {
         Self::new(Backend::Sqlite(import))
@@ -125,6 +131,14 @@ impl ImportTx {
         match self.backend {
             Backend::Sqlite(b) => b.rollback().await,
             Backend::Postgres(b) => b.rollback().await,
+        }
+    }
+
+    /// The transaction's connection, for statements outside the batch writes.
+    pub(crate) fn connection(&mut self) -> Connection<'_> {
+        match &mut self.backend {
+            Backend::Sqlite(b) => Connection::Sqlite(b.connection()),
+            Backend::Postgres(b) => Connection::Postgres(b.connection()),
         }
     }
 

@@ -29,6 +29,7 @@ mod import;
 mod load;
 mod postgres;
 mod registry;
+mod settings;
 mod sqlite;
 mod store;
 mod url;

@@ -168,7 +168,10 @@ impl Snapshot {
         for<'r> String: Decode<'r, DB> + Type<DB>,
         usize: ColumnIndex<DB::Row>,
         DB::Arguments: IntoArguments<DB>,
+        for<'q> &'q str: sqlx::Encode<'q, DB> + Type<DB>,
+        (String,): for<'r> sqlx::FromRow<'r, DB::Row>,
     {
+        let rating_scale = crate::settings::read_rating_scale::<DB>(&mut *conn).await?;
         let (n_users, n_items, n_events): (i64, i64, i64) = sqlx::query_as(
             "SELECT (SELECT COUNT(*) FROM users), (SELECT COUNT(*) FROM items), \
                     (SELECT COUNT(*) FROM interactions)",
@@ -179,6 +182,9 @@ impl Snapshot {
         let (n_users, n_items) = (n_users.max(0) as usize, n_items.max(0) as usize);
         let mut builder = DatasetBuilder::new(weights.clone());
         builder.reserve(n_users, n_items, n_events.max(0) as usize);
+        if let Some(scale) = rating_scale {
+            builder.set_rating_scale(scale);
+        }
 
         let mut users = DenseIds::with_expected(n_users);
         {

@@ -72,6 +72,11 @@ const INTERACTION_FOREIGN_KEYS: [(&str, &str); 2] = [
 ];
 
 impl PostgresImport {
+    /// The transaction's connection.
+    pub(crate) fn connection(&mut self) -> &mut sqlx::PgConnection {
+        &mut self.tx
+    }
+
     /// Starts the import transaction.
     ///
     /// A bulk import into an empty `interactions` table is an initial load, and takes the

@@ -275,6 +275,11 @@ pub(crate) struct SqliteImport {
 }
 
 impl SqliteImport {
+    /// The transaction's connection.
+    pub(crate) fn connection(&mut self) -> &mut sqlx::SqliteConnection {
+        &mut self.tx
+    }
+
     /// Starts the write transaction at once (`BEGIN IMMEDIATE`), so that a concurrent writer
     /// waits at the start instead of failing half-way.
     pub(crate) async fn begin(

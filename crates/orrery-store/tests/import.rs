@@ -563,3 +563,57 @@ async fn an_initial_load_leaves_hand_changed_keys_alone() {
         db.finish().await;
     }
 }
+
+#[tokio::test]
+async fn imports_keep_the_rating_scale_with_the_data() {
+    let scale = |text: &str| text.parse::<orrery_core::RatingScale>().unwrap();
+    for db in databases().await {
+        let name = db.name();
+        assert_eq!(db.store.rating_scale().await.unwrap(), None, "{name}");
+
+        // Ciao-like 0–5 ratings, the scale read off the data.
+        let mut tx = db.store.begin_import().await.unwrap();
+        tx.write(&[rating("u1", "i1", 0.0, 1), rating("u1", "i2", 5.0, 2)])
+            .await
+            .unwrap();
+        let kept = tx.keep_rating_scale(scale("0..5"), false).await.unwrap();
+        assert_eq!(kept, scale("0..5"), "{name}");
+        tx.commit().await.unwrap();
+
+        // A later import read off other data widens the scale; it does not narrow it.
+        let mut tx = db.store.begin_import().await.unwrap();
+        tx.write(&[rating("u2", "i1", 1.0, 3)]).await.unwrap();
+        let kept = tx.keep_rating_scale(scale("1..10"), false).await.unwrap();
+        assert_eq!(kept, scale("0..10"), "{name}");
+        tx.commit().await.unwrap();
+        assert_eq!(db.store.rating_scale().await.unwrap(), Some(scale("0..10")));
+
+        // A stated scale replaces the kept one, but only if the stored ratings lie on it;
+        // a refused one rolls back with the import.
+        let mut tx = db.store.begin_import().await.unwrap();
+        let error = tx.keep_rating_scale(scale("1..5"), true).await.unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("the stored ratings range from 0 to 5"),
+            "{name}: {error}"
+        );
+        tx.rollback().await.unwrap();
+        let mut tx = db.store.begin_import().await.unwrap();
+        tx.keep_rating_scale(scale("0..5"), true).await.unwrap();
+        tx.commit().await.unwrap();
+
+        // The snapshot carries the kept scale: what a new rating must lie on.
+        let dataset = db
+            .store
+            .load_dataset(&EventWeights::default())
+            .await
+            .unwrap();
+        assert_eq!(
+            dataset.declared_rating_scale(),
+            Some(scale("0..5")),
+            "{name}"
+        );
+        db.finish().await;
+    }
+}

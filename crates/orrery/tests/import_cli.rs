@@ -373,3 +373,87 @@ fn a_running_server_sees_what_an_import_adds() {
         eprintln!("{}: the server saw the import after {seen:?}", db.url);
     }
 }
+
+#[test]
+fn ratings_on_any_scale_import_train_and_are_checked_by_the_server() {
+    // A Jester-like file: ratings from −10 to 10, with a pattern a model can learn
+    // (users of one parity like the jokes of that parity).
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("jokes.csv");
+    let mut text = String::from("user,item,rating\n");
+    for u in 0..60 {
+        for j in 0..20 {
+            if (u * 7 + j * 3) % 4 == 0 {
+                continue;
+            }
+            let rating = if u % 2 == j % 2 { 8.5 } else { -9.0 } + (u % 3) as f32 * 0.5;
+            text.push_str(&format!("u{u},joke-{j},{rating}\n"));
+        }
+    }
+    text.push_str("u0,joke-1,-10\nu1,joke-1,10\n");
+    std::fs::write(&csv, text).unwrap();
+
+    for db in TestDb::all() {
+        // Without --rating-scale, the scale is the range the file spans, and it says so.
+        let answer: serde_json::Value =
+            serde_json::from_str(&db.ok(&["import", csv.to_str().unwrap(), "--json"])).unwrap();
+        assert_eq!(answer["rating_scale"]["read"], "-10..10", "{answer}");
+        assert_eq!(answer["rating_scale"]["from"], "data", "{answer}");
+        let plain = db.ok(&["import", csv.to_str().unwrap()]);
+        assert!(
+            plain.contains("ratings on a -10..10 scale (the range of the ratings read"),
+            "{plain}"
+        );
+        // A stated scale is a check: a file off it fails and stores nothing more.
+        let off_scale = db.orrery(&["import", csv.to_str().unwrap(), "--rating-scale", "0..5"]);
+        assert!(!off_scale.status.success());
+        let stderr = String::from_utf8_lossy(&off_scale.stderr);
+        assert!(
+            stderr.contains("jokes.csv") && stderr.contains("line 2") && stderr.contains("rating"),
+            "{stderr}"
+        );
+
+        // A rating model predicts on the scale.
+        db.ok(&["train", "--algo", "mf"]);
+        let (server, base) = common::spawn_server(&db.url, &[]);
+        let _server = Process(server);
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        runtime.block_on(async {
+            let client = reqwest::Client::new();
+            let post = |value: f32| {
+                client
+                    .post(format!("{base}/interactions"))
+                    .json(&serde_json::json!({
+                        "user_id": "u5", "item_id": "joke-3", "kind": "rating", "value": value
+                    }))
+                    .send()
+            };
+            assert_eq!(post(-7.5).await.unwrap().status(), 201, "{}", db.url);
+            let refused = post(11.0).await.unwrap();
+            assert_eq!(refused.status(), 422, "{}", db.url);
+            let problem: serde_json::Value = refused.json().await.unwrap();
+            assert_eq!(problem["field"], "value", "{problem}");
+            assert!(
+                problem["detail"]
+                    .as_str()
+                    .unwrap()
+                    .contains("11 is not a rating from -10 to 10"),
+                "{problem}"
+            );
+            let predicted: serde_json::Value = client
+                .post(format!("{base}/api/ml/predict"))
+                .json(&serde_json::json!({"user_id": "u4", "item_id": "joke-2"}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let rating = predicted["predicted_rating"].as_f64().unwrap();
+            assert!(
+                (0.0..=10.0).contains(&rating),
+                "u4 likes even jokes: {predicted}"
+            );
+        });
+    }
+}

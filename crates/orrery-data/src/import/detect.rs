@@ -4,6 +4,8 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use orrery_core::RatingScale;
+
 use super::error::ImportError;
 use super::movielens::{self, RatingLines};
 use super::source::{CsvRows, Lines, open, plain_name};
@@ -30,7 +32,7 @@ pub(crate) fn plan(path: &Path, options: &ImportOptions) -> Result<Plan, ImportE
         ));
     }
     if metadata.is_dir() {
-        folder_plan(&Folder::read(path)?, options.format)
+        folder_plan(&Folder::read(path)?, options.format, options.rating_scale)
     } else {
         file_plan(path, options)
     }
@@ -112,7 +114,11 @@ enum Choice<'a> {
     Detected { by: &'a [&'a str] },
 }
 
-fn folder_plan(folder: &Folder, forced: Option<Format>) -> Result<Plan, ImportError> {
+fn folder_plan(
+    folder: &Folder,
+    forced: Option<Format>,
+    rating_scale: Option<RatingScale>,
+) -> Result<Plan, ImportError> {
     let format = match forced {
         Some(format) => format,
         None => detect_folder(folder)?,
@@ -133,12 +139,15 @@ fn folder_plan(folder: &Folder, forced: Option<Format>) -> Result<Plan, ImportEr
     Ok(match format {
         Format::MovieLens100k => {
             let needs = "u.data and u.item (u.user and u.genre when present)";
-            movielens::plan_100k(movielens::Files100k {
-                data: require("u.data", needs)?,
-                item: require("u.item", needs)?,
-                user: folder.find("u.user"),
-                genre: folder.find("u.genre"),
-            })
+            movielens::plan_100k(
+                movielens::Files100k {
+                    data: require("u.data", needs)?,
+                    item: require("u.item", needs)?,
+                    user: folder.find("u.user"),
+                    genre: folder.find("u.genre"),
+                },
+                rating_scale,
+            )
         }
         Format::MovieLens1m | Format::MovieLens10m => {
             let needs = if format == Format::MovieLens1m {
@@ -158,15 +167,19 @@ fn folder_plan(folder: &Folder, forced: Option<Format>) -> Result<Plan, ImportEr
                     users,
                     tags: folder.find("tags.dat"),
                 },
+                rating_scale,
             )
         }
         Format::MovieLensCsv => {
             let needs = "ratings.csv and movies.csv (tags.csv when present)";
-            movielens::plan_csv(movielens::CsvFiles {
-                ratings: require("ratings.csv", needs)?,
-                movies: require("movies.csv", needs)?,
-                tags: folder.find("tags.csv"),
-            })
+            movielens::plan_csv(
+                movielens::CsvFiles {
+                    ratings: require("ratings.csv", needs)?,
+                    movies: require("movies.csv", needs)?,
+                    tags: folder.find("tags.csv"),
+                },
+                rating_scale,
+            )
         }
         Format::HetRecLastfm => {
             let needs = "user_artists.dat and artists.dat (tags.dat with \
@@ -332,11 +345,11 @@ fn file_plan(path: &Path, options: &ImportOptions) -> Result<Plan, ImportError> 
     Ok(match format {
         Format::RatingsFile => {
             let lines = rating_lines(&path, &name)?;
-            movielens::plan_ratings_file(path, lines)
+            movielens::plan_ratings_file(path, lines, options.rating_scale)
         }
         Format::Poppy => poppy_csv::plan(path),
-        Format::Jsonl => generic::plan_jsonl(path, options.entity),
-        _ => generic::plan_csv(path, options.entity),
+        Format::Jsonl => generic::plan_jsonl(path, options.entity, options.rating_scale),
+        _ => generic::plan_csv(path, options.entity, options.rating_scale),
     })
 }
 

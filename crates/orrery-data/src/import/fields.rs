@@ -2,7 +2,7 @@
 //! naming the field and quoting what it found when the value is wrong.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
-use orrery_core::Timestamp;
+use orrery_core::{RatingScale, Timestamp};
 
 use super::error::{Problem, shown};
 
@@ -58,26 +58,37 @@ pub(crate) fn unix_seconds(field: &str, bytes: &[u8]) -> Result<Timestamp, Probl
     }
 }
 
-/// The smallest rating a MovieLens release can contain.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum RatingScale {
+/// What a ratings field may hold.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum RatingRule {
     /// 1 to 5 (ML-100K, ML-1M: whole stars, halves accepted).
     FromOne,
     /// 0.5 to 5 in half stars (ML-10M and later).
     FromHalf,
+    /// Any number on a scale the importer was given (`--rating-scale`).
+    Within(RatingScale),
 }
 
-impl RatingScale {
-    fn min(self) -> f32 {
+impl RatingRule {
+    /// The rule of a MovieLens layout whose published scale is `published`, unless the
+    /// importer was given a scale.
+    pub(crate) fn or_given(published: RatingRule, given: Option<RatingScale>) -> RatingRule {
+        given.map_or(published, RatingRule::Within)
+    }
+
+    /// The scale this rule accepts ratings on.
+    pub(crate) fn scale(self) -> RatingScale {
         match self {
-            RatingScale::FromOne => 1.0,
-            RatingScale::FromHalf => 0.5,
+            RatingRule::FromOne => RatingScale::new(1.0, 5.0),
+            RatingRule::FromHalf => Ok(RatingScale::STARS),
+            RatingRule::Within(scale) => Ok(scale),
         }
+        .expect("the published scales are valid")
     }
 }
 
-/// A MovieLens star rating: a multiple of 0.5 within the scale.
-pub(crate) fn star_rating(field: &str, bytes: &[u8], scale: RatingScale) -> Result<f32, Problem> {
+/// A rating under `rule`: a MovieLens star rating is a multiple of 0.5 within its scale.
+pub(crate) fn star_rating(field: &str, bytes: &[u8], rule: RatingRule) -> Result<f32, Problem> {
     let text = bytes.trim_ascii();
     // The common shapes "4" and "3.5" without going through the float parser.
     let fast = match *text {
@@ -89,15 +100,22 @@ pub(crate) fn star_rating(field: &str, bytes: &[u8], scale: RatingScale) -> Resu
             .ok()
             .and_then(|t| t.parse::<f32>().ok()),
     };
+    let scale = rule.scale();
+    let (fits, expected) = match rule {
+        RatingRule::Within(_) => (
+            fast.is_some_and(|v| scale.contains(v)),
+            format!("a rating from {} to {}", scale.low(), scale.high()),
+        ),
+        _ => (
+            fast.is_some_and(|v| scale.contains(v) && (v * 2.0).fract() == 0.0),
+            format!("a number from {} to 5 in steps of 0.5", scale.low()),
+        ),
+    };
     match fast {
-        Some(v) if v >= scale.min() && v <= 5.0 && (v * 2.0).fract() == 0.0 => Ok(v),
+        Some(v) if fits => Ok(v),
         _ => Err(Problem::field(
             field,
-            format!(
-                "expected a number from {} to 5 in steps of 0.5, found {}",
-                scale.min(),
-                shown(bytes)
-            ),
+            format!("expected {expected}, found {}", shown(bytes)),
         )),
     }
 }
@@ -210,8 +228,8 @@ mod tests {
 
     #[test]
     fn ratings_are_half_stars_within_the_scale() {
-        let one = RatingScale::FromOne;
-        let half = RatingScale::FromHalf;
+        let one = RatingRule::FromOne;
+        let half = RatingRule::FromHalf;
         assert_eq!(star_rating("r", b"4", one), Ok(4.0));
         assert_eq!(star_rating("r", b"3.5", one), Ok(3.5));
         assert_eq!(star_rating("r", b"5.0", half), Ok(5.0));
@@ -221,6 +239,14 @@ mod tests {
         assert!(star_rating("r", b"3.25", half).is_err());
         assert!(star_rating("r", b"NaN", half).is_err());
         assert!(star_rating("r", b"inf", half).is_err());
+        // A given scale takes any number on it, in any step.
+        let jester = RatingRule::Within("-10..10".parse().unwrap());
+        assert_eq!(star_rating("r", b"-9.37", jester), Ok(-9.37));
+        let error = star_rating("rating", b"11", jester).unwrap_err();
+        assert_eq!(
+            error.message,
+            "expected a rating from -10 to 10, found \"11\""
+        );
         let error = star_rating("rating", b"x", one).unwrap_err();
         assert_eq!(error.field.as_deref(), Some("rating"));
         assert_eq!(

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use orrery_core::{
-    Category, EventKind, InteractionRecord, ItemRecord, Record, Timestamp, UserRecord,
+    Category, EventKind, InteractionRecord, ItemRecord, RatingScale, Record, Timestamp, UserRecord,
 };
 use serde_json::{Map, Value};
 
@@ -187,7 +187,11 @@ fn entity_for(names: &[&str], forced: Option<Entity>) -> Result<Entity, String> 
     }
 }
 
-pub(crate) fn plan_csv(path: PathBuf, forced: Option<Entity>) -> Plan {
+pub(crate) fn plan_csv(
+    path: PathBuf,
+    forced: Option<Entity>,
+    rating_scale: Option<RatingScale>,
+) -> Plan {
     Plan {
         format: Format::Csv,
         files: vec![path.clone()],
@@ -200,12 +204,18 @@ pub(crate) fn plan_csv(path: PathBuf, forced: Option<Entity>) -> Plan {
                 rows,
                 entity,
                 roles,
+                rating_scale,
             }) as Stream)
         })],
+        rating_scale,
     }
 }
 
-pub(crate) fn plan_jsonl(path: PathBuf, forced: Option<Entity>) -> Plan {
+pub(crate) fn plan_jsonl(
+    path: PathBuf,
+    forced: Option<Entity>,
+    rating_scale: Option<RatingScale>,
+) -> Plan {
     Plan {
         format: Format::Jsonl,
         files: vec![path.clone()],
@@ -215,8 +225,10 @@ pub(crate) fn plan_jsonl(path: PathBuf, forced: Option<Entity>) -> Plan {
                 lines: Lines::new(path, input),
                 forced,
                 entity: None,
+                rating_scale,
             }) as Stream)
         })],
+        rating_scale,
     }
 }
 
@@ -234,6 +246,7 @@ struct CsvTable {
     rows: CsvRows,
     entity: Entity,
     roles: Vec<Role>,
+    rating_scale: Option<RatingScale>,
 }
 
 impl Iterator for CsvTable {
@@ -245,7 +258,7 @@ impl Iterator for CsvTable {
             Ok(None) => return None,
             Err(error) => return Some(Err(error)),
         };
-        let parsed = csv_record(record, header, &self.roles, self.entity);
+        let parsed = csv_record(record, header, &self.roles, self.entity, self.rating_scale);
         Some(parsed.map_err(|problem| problem.at(self.rows.path(), number)))
     }
 }
@@ -255,6 +268,7 @@ fn csv_record(
     header: &[String],
     roles: &[Role],
     entity: Entity,
+    rating_scale: Option<RatingScale>,
 ) -> Result<Record, Problem> {
     expect_fields(record, header).map_err(Problem::line)?;
     let mut cells = Vec::with_capacity(header.len());
@@ -265,7 +279,7 @@ fn csv_record(
         let text = utf8(field).map_err(|message| Problem::field(name.as_str(), message))?;
         cells.push((name.as_str(), role, Cell::Text(text)));
     }
-    build(entity, &cells)
+    build(entity, &cells, rating_scale)
 }
 
 struct JsonLines {
@@ -273,6 +287,7 @@ struct JsonLines {
     forced: Option<Entity>,
     /// Chosen from the first object's keys unless forced.
     entity: Option<Entity>,
+    rating_scale: Option<RatingScale>,
 }
 
 impl Iterator for JsonLines {
@@ -288,7 +303,7 @@ impl Iterator for JsonLines {
             if line.trim_ascii().is_empty() {
                 continue;
             }
-            let parsed = json_record(line, self.forced, &mut self.entity);
+            let parsed = json_record(line, self.forced, &mut self.entity, self.rating_scale);
             return Some(parsed.map_err(|problem| problem.at(self.lines.path(), number)));
         }
     }
@@ -298,6 +313,7 @@ fn json_record(
     line: &[u8],
     forced: Option<Entity>,
     entity: &mut Option<Entity>,
+    rating_scale: Option<RatingScale>,
 ) -> Result<Record, Problem> {
     let text = utf8(line).map_err(Problem::line)?;
     let object: Map<String, Value> = serde_json::from_str(text)
@@ -314,18 +330,26 @@ fn json_record(
         .zip(object.values())
         .map(|((name, role), value)| (*name, role, Cell::Json(value)))
         .collect();
-    build(entity, &cells)
+    build(entity, &cells, rating_scale)
 }
 
-fn build(entity: Entity, row: &Row<'_>) -> Result<Record, Problem> {
+/// A row as the record of `entity`; ratings must lie on `rating_scale` when one is given.
+fn build(
+    entity: Entity,
+    row: &Row<'_>,
+    rating_scale: Option<RatingScale>,
+) -> Result<Record, Problem> {
     match entity {
-        Entity::Interactions => interaction(row).map(Record::Interaction),
+        Entity::Interactions => interaction(row, rating_scale).map(Record::Interaction),
         Entity::Users => user(row).map(Record::User),
         Entity::Items => item(row).map(Record::Item),
     }
 }
 
-fn interaction(row: &Row<'_>) -> Result<InteractionRecord, Problem> {
+fn interaction(
+    row: &Row<'_>,
+    rating_scale: Option<RatingScale>,
+) -> Result<InteractionRecord, Problem> {
     let mut user = None;
     let mut item = None;
     let mut kind = None;
@@ -355,7 +379,7 @@ fn interaction(row: &Row<'_>) -> Result<InteractionRecord, Problem> {
     let user = user.ok_or_else(|| missing("user id", USER_COLUMNS))?;
     let item = item.ok_or_else(|| missing("item id", ITEM_COLUMNS))?;
     let kind = kind.unwrap_or_else(|| default_kind(value.map(|(name, _)| name)));
-    let value = checked_value(&kind, value)?;
+    let value = checked_value(&kind, value, rating_scale)?;
     Ok(InteractionRecord {
         user,
         item,
@@ -377,10 +401,31 @@ fn default_kind(value_column: Option<&str>) -> EventKind {
 }
 
 /// The value an interaction of `kind` may have, from its value column (name and value).
-fn checked_value(kind: &EventKind, value: Option<(&str, Option<f64>)>) -> Result<f32, Problem> {
+/// A rating must lie on `rating_scale` when one was given; without, any finite number is
+/// a rating, and the scale is the range the file's ratings span.
+fn checked_value(
+    kind: &EventKind,
+    value: Option<(&str, Option<f64>)>,
+    rating_scale: Option<RatingScale>,
+) -> Result<f32, Problem> {
     let field = value.map_or("value", |(name, _)| name);
+    let on_scale;
     let (low, high, meaning) = match kind {
-        EventKind::Rating => (0.5, 5.0, "a rating from 0.5 to 5"),
+        EventKind::Rating => match rating_scale {
+            Some(scale) => {
+                on_scale = format!("a rating from {} to {}", scale.low(), scale.high());
+                (
+                    f64::from(scale.low()),
+                    f64::from(scale.high()),
+                    on_scale.as_str(),
+                )
+            }
+            None => (
+                -f64::from(f32::MAX),
+                f64::from(f32::MAX),
+                "a rating (a number within the range of f32)",
+            ),
+        },
         EventKind::Strength => (1.0, 5.0, "a strength from 1 to 5"),
         EventKind::ViewTime => (0.0, f64::from(f32::MAX), "a number of seconds, 0 or more"),
         EventKind::Play => (0.0, f64::from(f32::MAX), "a play count, 0 or more"),
@@ -738,18 +783,18 @@ mod tests {
             &names,
             &["u1", "i1", "4.5", "2024-01-02 03:04:05"],
         );
-        let record = interaction(&row).unwrap();
+        let record = interaction(&row, None).unwrap();
         assert_eq!(record.kind, EventKind::Rating);
         assert_eq!(record.value, 4.5);
         assert_eq!(record.ts, 1704164645);
 
         let names = ["user", "item", "weight"];
         let row = text_row(Entity::Interactions, &names, &["u1", "i1", "12"]);
-        assert_eq!(interaction(&row).unwrap().kind, EventKind::Play);
+        assert_eq!(interaction(&row, None).unwrap().kind, EventKind::Play);
 
         let names = ["user", "item"];
         let row = text_row(Entity::Interactions, &names, &["u1", "i1"]);
-        let record = interaction(&row).unwrap();
+        let record = interaction(&row, None).unwrap();
         assert_eq!(
             (record.kind, record.value, record.ts),
             (EventKind::View, 0.0, 0)
@@ -758,7 +803,7 @@ mod tests {
         let names = ["user", "item", "event", "value"];
         let row = text_row(Entity::Interactions, &names, &["u1", "i1", "share", ""]);
         assert_eq!(
-            interaction(&row).unwrap().kind,
+            interaction(&row, None).unwrap().kind,
             EventKind::Custom("share".into())
         );
     }
@@ -766,26 +811,31 @@ mod tests {
     #[test]
     fn interaction_values_are_checked_by_kind() {
         let names = ["user", "item", "rating"];
+        let stars = Some(RatingScale::STARS);
         let row = text_row(Entity::Interactions, &names, &["u1", "i1", "7"]);
-        let error = interaction(&row).unwrap_err();
+        let error = interaction(&row, stars).unwrap_err();
         assert_eq!(error.field.as_deref(), Some("rating"));
         assert_eq!(error.message, "expected a rating from 0.5 to 5, found 7");
+        // Without a given scale, any number is a rating (the scale is read off the file).
+        assert_eq!(interaction(&row, None).unwrap().value, 7.0);
+        let row = text_row(Entity::Interactions, &names, &["u1", "i1", "-9.5"]);
+        assert_eq!(interaction(&row, None).unwrap().value, -9.5);
 
         let row = text_row(Entity::Interactions, &names, &["u1", "i1", ""]);
-        let error = interaction(&row).unwrap_err();
+        let error = interaction(&row, stars).unwrap_err();
         assert_eq!(
             error.message,
             "is missing; a rating needs a rating from 0.5 to 5"
         );
 
         let row = text_row(Entity::Interactions, &names, &["u1", "i1", "NaN"]);
-        assert!(interaction(&row).is_err());
+        assert!(interaction(&row, None).is_err());
 
         let names = ["user", "item", "kind", "value"];
         let row = text_row(Entity::Interactions, &names, &["u1", "i1", "play", "-3"]);
-        assert!(interaction(&row).is_err());
+        assert!(interaction(&row, None).is_err());
         let row = text_row(Entity::Interactions, &names, &["u1", "", "view", ""]);
-        let error = interaction(&row).unwrap_err();
+        let error = interaction(&row, None).unwrap_err();
         assert_eq!(error.field.as_deref(), Some("item"));
     }
 
@@ -842,7 +892,7 @@ mod tests {
     fn json_lines_take_numbers_arrays_and_objects() {
         let mut entity = None;
         let line = br#"{"id": 12, "title": "Io", "categories": [{"type": "Moon", "value": "Jupiter"}], "mass": 8.9}"#;
-        let Record::Item(item) = json_record(line, None, &mut entity).unwrap() else {
+        let Record::Item(item) = json_record(line, None, &mut entity, None).unwrap() else {
             panic!("expected an item");
         };
         assert_eq!(entity, Some(Entity::Items));
@@ -852,7 +902,7 @@ mod tests {
 
         let mut entity = None;
         let line = br#"{"user": "a", "item": 3, "event_type": "view_time", "duration_seconds": 42, "ts": 1700000000}"#;
-        let Record::Interaction(event) = json_record(line, None, &mut entity).unwrap() else {
+        let Record::Interaction(event) = json_record(line, None, &mut entity, None).unwrap() else {
             panic!("expected an interaction");
         };
         assert_eq!(
@@ -860,7 +910,7 @@ mod tests {
             ("3", EventKind::ViewTime, 42.0, 1700000000)
         );
 
-        let error = json_record(b"[1, 2]", None, &mut None).unwrap_err();
+        let error = json_record(b"[1, 2]", None, &mut None, None).unwrap_err();
         assert!(
             error
                 .message
@@ -868,7 +918,8 @@ mod tests {
             "{}",
             error.message
         );
-        let error = json_record(br#"{"user": "a", "item": 1.5}"#, None, &mut None).unwrap_err();
+        let error =
+            json_record(br#"{"user": "a", "item": 1.5}"#, None, &mut None, None).unwrap_err();
         assert_eq!(error.field.as_deref(), Some("item"));
     }
 }

@@ -57,6 +57,7 @@ pub(crate) fn plan(files: Files) -> Plan {
         format: Format::HetRecLastfm,
         files: order,
         steps: vec![items, plays],
+        rating_scale: None,
     }
 }
 

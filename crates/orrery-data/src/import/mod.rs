@@ -57,6 +57,12 @@
 //!   with its type.
 //! - Generic CSV/JSONL: see [`generic`](self#generic-csv-and-jsonl).
 //!
+//! Rating scales: a MovieLens layout's ratings are on its published scale (1–5 for 100K
+//! and 1M, 0.5–5 later and for a lone ratings file); other layouts' ratings are on the
+//! range they span (Ciao's 0–5, Jester's −10..10), unless [`ImportOptions::rating_scale`]
+//! gives the scale, which every rating must then lie on. [`Import::rating_scale`] says
+//! which scale the import read, for the store to keep with the data.
+//!
 //! Text: the CSV and JSONL formats must be UTF-8. The older `.dat` and `u.*` files were
 //! published in Latin-1; they are read as UTF-8 when the whole file is valid UTF-8 and as
 //! Windows-1252 (Latin-1's superset) otherwise.
@@ -75,7 +81,8 @@
 //! - Interactions: without a kind column (or with an empty kind) the kind follows the value
 //!   column's name: `rating` → rating, `strength` → strength, `duration_seconds` →
 //!   view_time, `weight` or `count` → play, anything else (or no value column) → view.
-//!   Ratings must lie in 0.5–5, strengths in 1–5, seconds and counts must not be negative;
+//!   Ratings may be any number, or must lie on [`ImportOptions::rating_scale`] when it is
+//!   given; strengths lie in 1–5; seconds and counts must not be negative;
 //!   a rating, strength or view_time without a value is an error, a play without one counts
 //!   1, other kinds default to 0. A missing timestamp is 0. Other columns are ignored.
 //! - Users: `interests` (a JSON array or a `|`/`;`-separated list), `skill_level`,
@@ -106,21 +113,22 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-#[cfg(doc)]
-use orrery_core::EventKind;
-use orrery_core::Record;
+use orrery_core::{EventKind, RatingScale, Record};
 
 pub use bounded::{MAX_LINE_BYTES, MAX_RECORD_BYTES};
 pub use error::ImportError;
 use source::Progress;
 
 /// How to read a dataset; the default detects everything.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct ImportOptions {
     /// Read the path in this layout instead of detecting it.
     pub format: Option<Format>,
     /// What a generic CSV or JSONL file holds, instead of judging by its columns.
     pub entity: Option<Entity>,
+    /// The scale ratings must lie on, instead of the layout's published one (MovieLens)
+    /// or the range the file's ratings span (other layouts).
+    pub rating_scale: Option<RatingScale>,
 }
 
 /// A dataset layout.
@@ -297,6 +305,9 @@ pub(crate) struct Plan {
     pub format: Format,
     pub files: Vec<PathBuf>,
     pub steps: Vec<Step>,
+    /// The scale the layout's ratings are on, when the layout defines one or the importer
+    /// was given one; else it is the range the ratings read span.
+    pub rating_scale: Option<RatingScale>,
 }
 
 /// Rows already in memory, as a [`Stream`].
@@ -315,6 +326,10 @@ pub struct Import {
     progress: Progress,
     steps: VecDeque<Step>,
     current: Option<Stream>,
+    declared_scale: Option<RatingScale>,
+    /// The lowest and highest rating read so far.
+    ratings_seen: (f32, f32),
+    ratings_read: u64,
 }
 
 impl Import {
@@ -335,7 +350,31 @@ impl Import {
             progress: Progress::default(),
             steps: plan.steps.into(),
             current: None,
+            declared_scale: options.rating_scale.or(plan.rating_scale),
+            ratings_seen: (f32::INFINITY, f32::NEG_INFINITY),
+            ratings_read: 0,
         })
+    }
+
+    /// The scale of the ratings: the one given in the options, else the layout's
+    /// published one, else the range spanned by the ratings read so far (complete once the
+    /// import has been read to its end). `None` when nothing defines one: no ratings, or
+    /// all equal.
+    pub fn rating_scale(&self) -> Option<RatingScale> {
+        let (low, high) = self.ratings_seen;
+        self.declared_scale
+            .or_else(|| RatingScale::new(low, high).ok())
+    }
+
+    /// How many ratings have been read so far.
+    pub fn ratings_read(&self) -> u64 {
+        self.ratings_read
+    }
+
+    /// Whether [`rating_scale`](Self::rating_scale) comes from the options or the layout
+    /// rather than from the ratings read.
+    pub fn rating_scale_is_declared(&self) -> bool {
+        self.declared_scale.is_some()
     }
 
     /// The layout being read.
@@ -366,7 +405,16 @@ impl Iterator for Import {
         loop {
             if let Some(stream) = &mut self.current {
                 match stream.next() {
-                    Some(Ok(record)) => return Some(Ok(record)),
+                    Some(Ok(record)) => {
+                        if let Record::Interaction(e) = &record
+                            && e.kind == EventKind::Rating
+                        {
+                            let (low, high) = &mut self.ratings_seen;
+                            (*low, *high) = (low.min(e.value), high.max(e.value));
+                            self.ratings_read += 1;
+                        }
+                        return Some(Ok(record));
+                    }
                     Some(Err(error)) => {
                         self.stop();
                         return Some(Err(error));

@@ -3,11 +3,13 @@
 
 use std::path::{Path, PathBuf};
 
-use orrery_core::{Category, EventKind, InteractionRecord, ItemRecord, Record, UserRecord};
+use orrery_core::{
+    Category, EventKind, InteractionRecord, ItemRecord, RatingScale, Record, UserRecord,
+};
 use serde_json::{Map, Value};
 
 use super::error::{ImportError, Problem};
-use super::fields::{RatingScale, numeric_id, star_rating, title_year, unix_seconds, whole_number};
+use super::fields::{RatingRule, numeric_id, star_rating, title_year, unix_seconds, whole_number};
 use super::generic::{ITEM_COLUMNS, USER_COLUMNS, find_column};
 use super::source::{
     CsvRows, Lines, Progress, expect_fields, fields, legacy_lines, open, separator_name,
@@ -112,7 +114,7 @@ pub(crate) enum RatingLines {
     Csv,
 }
 
-pub(crate) fn plan_100k(files: Files100k) -> Plan {
+pub(crate) fn plan_100k(files: Files100k, given: Option<RatingScale>) -> Plan {
     let mut order = Vec::new();
     let mut steps: Vec<Step> = Vec::new();
     if let Some(user) = files.user {
@@ -132,19 +134,17 @@ pub(crate) fn plan_100k(files: Files100k) -> Plan {
         Ok(stream_of(read_u_item(&item, &genres, progress)?))
     }));
     order.push(files.data.clone());
-    steps.push(ratings_step(
-        files.data,
-        RatingLines::Tab,
-        RatingScale::FromOne,
-    ));
+    let rule = RatingRule::or_given(RatingRule::FromOne, given);
+    steps.push(ratings_step(files.data, RatingLines::Tab, rule));
     Plan {
         format: Format::MovieLens100k,
         files: order,
         steps,
+        rating_scale: Some(rule.scale()),
     }
 }
 
-pub(crate) fn plan_dat(format: Format, files: DatFiles) -> Plan {
+pub(crate) fn plan_dat(format: Format, files: DatFiles, given: Option<RatingScale>) -> Plan {
     let mut order = Vec::new();
     let mut steps: Vec<Step> = Vec::new();
     if let Some(users) = files.users {
@@ -163,20 +163,22 @@ pub(crate) fn plan_dat(format: Format, files: DatFiles) -> Plan {
         }
         Ok(stream_of(read_movies_dat(&movies, progress, &mut tags)?))
     }));
-    let scale = match format {
-        Format::MovieLens1m => RatingScale::FromOne,
-        _ => RatingScale::FromHalf,
+    let published = match format {
+        Format::MovieLens1m => RatingRule::FromOne,
+        _ => RatingRule::FromHalf,
     };
+    let rule = RatingRule::or_given(published, given);
     order.push(files.ratings.clone());
-    steps.push(ratings_step(files.ratings, RatingLines::DoubleColon, scale));
+    steps.push(ratings_step(files.ratings, RatingLines::DoubleColon, rule));
     Plan {
         format,
         files: order,
         steps,
+        rating_scale: Some(rule.scale()),
     }
 }
 
-pub(crate) fn plan_csv(files: CsvFiles) -> Plan {
+pub(crate) fn plan_csv(files: CsvFiles, given: Option<RatingScale>) -> Plan {
     let mut order: Vec<PathBuf> = files.tags.iter().cloned().collect();
     order.push(files.movies.clone());
     order.push(files.ratings.clone());
@@ -188,27 +190,32 @@ pub(crate) fn plan_csv(files: CsvFiles) -> Plan {
         }
         Ok(stream_of(read_movies_csv(&movies, progress, &mut tags)?))
     });
+    let rule = RatingRule::or_given(RatingRule::FromHalf, given);
     Plan {
         format: Format::MovieLensCsv,
         files: order,
-        steps: vec![
-            items,
-            ratings_step(files.ratings, RatingLines::Csv, RatingScale::FromHalf),
-        ],
+        steps: vec![items, ratings_step(files.ratings, RatingLines::Csv, rule)],
+        rating_scale: Some(rule.scale()),
     }
 }
 
 /// A ratings file on its own. Halves from 0.5 are accepted whatever the layout, since the
-/// file alone does not tell which release it comes from.
-pub(crate) fn plan_ratings_file(path: PathBuf, lines: RatingLines) -> Plan {
+/// file alone does not tell which release it comes from; a given scale replaces that rule.
+pub(crate) fn plan_ratings_file(
+    path: PathBuf,
+    lines: RatingLines,
+    given: Option<RatingScale>,
+) -> Plan {
+    let rule = RatingRule::or_given(RatingRule::FromHalf, given);
     Plan {
         format: Format::RatingsFile,
         files: vec![path.clone()],
-        steps: vec![ratings_step(path, lines, RatingScale::FromHalf)],
+        steps: vec![ratings_step(path, lines, rule)],
+        rating_scale: Some(rule.scale()),
     }
 }
 
-fn ratings_step(path: PathBuf, lines: RatingLines, scale: RatingScale) -> Step {
+fn ratings_step(path: PathBuf, lines: RatingLines, rule: RatingRule) -> Step {
     Box::new(move |progress| {
         let input = open(&path, Some(progress))?;
         Ok(match lines {
@@ -216,15 +223,15 @@ fn ratings_step(path: PathBuf, lines: RatingLines, scale: RatingScale) -> Step {
                 lines: Lines::new(path, input),
                 separator: b"\t",
                 names: ["user_id", "item_id", "rating", "timestamp"],
-                scale,
+                rule,
             }) as Stream,
             RatingLines::DoubleColon => Box::new(LineRatings {
                 lines: Lines::new(path, input),
                 separator: b"::",
                 names: ["user_id", "movie_id", "rating", "timestamp"],
-                scale,
+                rule,
             }),
-            RatingLines::Csv => Box::new(CsvRatings::new(CsvRows::new(path, input)?, scale)?),
+            RatingLines::Csv => Box::new(CsvRatings::new(CsvRows::new(path, input)?, rule)?),
         })
     })
 }
@@ -234,7 +241,7 @@ struct LineRatings {
     lines: Lines,
     separator: &'static [u8],
     names: [&'static str; 4],
-    scale: RatingScale,
+    rule: RatingRule,
 }
 
 impl Iterator for LineRatings {
@@ -250,7 +257,7 @@ impl Iterator for LineRatings {
             if line.trim_ascii().is_empty() {
                 continue;
             }
-            let parsed = rating_line(line, self.separator, &self.names, self.scale);
+            let parsed = rating_line(line, self.separator, &self.names, self.rule);
             return Some(parsed.map_err(|problem| problem.at(self.lines.path(), number)));
         }
     }
@@ -260,7 +267,7 @@ fn rating_line(
     line: &[u8],
     separator: &[u8],
     names: &[&str; 4],
-    scale: RatingScale,
+    rule: RatingRule,
 ) -> Result<Record, Problem> {
     let [user, item, rating, ts] = split_exact::<4>(line, separator).map_err(|found| {
         Problem::line(format!(
@@ -272,7 +279,7 @@ fn rating_line(
         user: numeric_id(names[0], user)?,
         item: numeric_id(names[1], item)?,
         kind: EventKind::Rating,
-        value: star_rating(names[2], rating, scale)?,
+        value: star_rating(names[2], rating, rule)?,
         ts: unix_seconds(names[3], ts)?,
     }))
 }
@@ -282,11 +289,11 @@ struct CsvRatings {
     rows: CsvRows,
     /// Column indices of user, movie, rating and timestamp.
     columns: [usize; 4],
-    scale: RatingScale,
+    rule: RatingRule,
 }
 
 impl CsvRatings {
-    fn new(rows: CsvRows, scale: RatingScale) -> Result<Self, ImportError> {
+    fn new(rows: CsvRows, rule: RatingRule) -> Result<Self, ImportError> {
         let header = rows.header();
         let columns = [
             find_column(header, USER_COLUMNS),
@@ -298,7 +305,7 @@ impl CsvRatings {
             [Some(user), Some(item), Some(rating), Some(ts)] => Ok(Self {
                 columns: [user, item, rating, ts],
                 rows,
-                scale,
+                rule,
             }),
             _ => Err(ImportError::line(
                 rows.path(),
@@ -321,7 +328,7 @@ impl Iterator for CsvRatings {
             Ok(None) => return None,
             Err(error) => return Some(Err(error)),
         };
-        let parsed = csv_rating(record, header, &self.columns, self.scale);
+        let parsed = csv_rating(record, header, &self.columns, self.rule);
         Some(parsed.map_err(|problem| problem.at(self.rows.path(), number)))
     }
 }
@@ -330,7 +337,7 @@ fn csv_rating(
     record: &csv::ByteRecord,
     header: &[String],
     columns: &[usize; 4],
-    scale: RatingScale,
+    rule: RatingRule,
 ) -> Result<Record, Problem> {
     expect_fields(record, header).map_err(Problem::line)?;
     let field = |i: usize| (header[columns[i]].as_str(), &record[columns[i]]);
@@ -339,7 +346,7 @@ fn csv_rating(
     let (name, item) = field(1);
     let item = numeric_id(name, item)?;
     let (name, rating) = field(2);
-    let value = star_rating(name, rating, scale)?;
+    let value = star_rating(name, rating, rule)?;
     let (name, ts) = field(3);
     let ts = unix_seconds(name, ts)?;
     Ok(Record::Interaction(InteractionRecord {
@@ -733,7 +740,7 @@ mod tests {
     #[test]
     fn rating_lines_check_every_field() {
         let names = ["user_id", "movie_id", "rating", "timestamp"];
-        let one = RatingScale::FromOne;
+        let one = RatingRule::FromOne;
         let record = rating_line(b"1::1193::5::978300760", b"::", &names, one).unwrap();
         let Record::Interaction(rating) = record else {
             panic!("expected an interaction, got {record:?}");

@@ -58,6 +58,7 @@ pub(crate) fn plan(path: PathBuf) -> Plan {
         format: Format::Poppy,
         files: vec![path],
         steps: vec![users, items, interactions],
+        rating_scale: None,
     }
 }
 

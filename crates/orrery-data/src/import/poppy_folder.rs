@@ -90,6 +90,7 @@ pub(crate) fn plan(files: Files) -> Plan {
         format: Format::PoppyUniverse,
         files,
         steps,
+        rating_scale: None,
     }
 }
 

@@ -120,11 +120,16 @@ impl Ratings {
                 hint: "rating models need rating or strength events; use als, itemknn, ease or popularity for implicit feedback",
             });
         }
-        let (min, max) = values
-            .iter()
-            .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &r| {
-                (lo.min(r), hi.max(r))
-            });
+        // Predictions stay on the scale declared for the data; without one, on the range
+        // the training ratings span.
+        let (min, max) = match dataset.declared_rating_scale() {
+            Some(scale) => (scale.low(), scale.high()),
+            None => values
+                .iter()
+                .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &r| {
+                    (lo.min(r), hi.max(r))
+                }),
+        };
         let mean = values.iter().map(|&r| r as f64).sum::<f64>() / values.len() as f64;
         Ok(Ratings {
             users,

@@ -6,7 +6,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use orrery_core::{EventKind, InteractionRecord};
+use orrery_core::{EventKind, InteractionRecord, RatingScale};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -80,13 +80,19 @@ pub struct Stored {
     pub interactions: Vec<InteractionOut>,
 }
 
-fn check_rating(field: &str, rating: f32) -> ApiResult<()> {
-    if rating.is_finite() && (0.5..=5.0).contains(&rating) {
+/// A rating must lie on `scale`: the one kept with the stored data (see
+/// [`orrery_engine::Engine::accepted_rating_scale`]).
+pub(crate) fn check_rating(field: &str, rating: f32, scale: &RatingScale) -> ApiResult<()> {
+    if rating.is_finite() && scale.contains(rating) {
         Ok(())
     } else {
         Err(ApiError::invalid(
             field,
-            format!("{rating} is not a rating from 0.5 to 5"),
+            format!(
+                "{rating} is not a rating from {} to {}",
+                scale.low(),
+                scale.high()
+            ),
         ))
     }
 }
@@ -104,7 +110,12 @@ fn check_timestamp(field: &str, ts: i64) -> ApiResult<()> {
 }
 
 /// The record of one interaction, checked; `at` prefixes the field names of errors.
-fn to_record(i: &InteractionIn, at: &str, now: i64) -> ApiResult<InteractionRecord> {
+fn to_record(
+    i: &InteractionIn,
+    at: &str,
+    now: i64,
+    scale: &RatingScale,
+) -> ApiResult<InteractionRecord> {
     let field = |name: &str| format!("{at}{name}");
     let kind: EventKind = i
         .kind
@@ -122,7 +133,13 @@ fn to_record(i: &InteractionIn, at: &str, now: i64) -> ApiResult<InteractionReco
                     ));
                 }
             };
-            check_rating(&field(name), v)?;
+            // Strengths keep the five-star scale whatever the ratings' scale is.
+            let scale = if kind == EventKind::Rating {
+                scale
+            } else {
+                &RatingScale::STARS
+            };
+            check_rating(&field(name), v, scale)?;
             v
         }
         // Any other kind may say how long the user spent on the item (a click after two
@@ -191,6 +208,7 @@ pub async fn post_interactions(
     caller: Caller,
     OneOrMany(batch): OneOrMany<InteractionIn>,
 ) -> ApiResult<(StatusCode, Json<Stored>)> {
+    let scale = state.engine.accepted_rating_scale();
     let now = unix_now();
     let prefix = |i: usize| {
         if batch.len() > 1 {
@@ -202,7 +220,7 @@ pub async fn post_interactions(
     let records = batch
         .iter()
         .enumerate()
-        .map(|(i, one)| to_record(one, &prefix(i), now))
+        .map(|(i, one)| to_record(one, &prefix(i), now, &scale))
         .collect::<ApiResult<Vec<_>>>()?;
     let stored = record(&state, &caller, &records).await?;
     Ok((
@@ -226,7 +244,7 @@ pub struct RatingIn {
     #[serde(alias = "item_id", alias = "content_id", deserialize_with = "ids::id")]
     #[schema(value_type = String)]
     pub movie_id: String,
-    /// 0.5 to 5.
+    /// On the stored data's rating scale (0.5 to 5 unless an import kept another).
     pub rating: f32,
     /// Unix seconds (default: now).
     pub timestamp: Option<i64>,
@@ -259,9 +277,10 @@ pub async fn post_ratings(
     Body(ratings): Body<Vec<RatingIn>>,
 ) -> ApiResult<(StatusCode, Json<Vec<RatingPublic>>)> {
     let now = unix_now();
+    let scale = state.engine.accepted_rating_scale();
     let mut records = Vec::with_capacity(ratings.len());
     for (i, r) in ratings.iter().enumerate() {
-        check_rating(&format!("[{i}].rating"), r.rating)?;
+        check_rating(&format!("[{i}].rating"), r.rating, &scale)?;
         let ts = r.timestamp.unwrap_or(now);
         check_timestamp(&format!("[{i}].timestamp"), ts)?;
         records.push(InteractionRecord {
@@ -336,7 +355,7 @@ pub async fn interact(
         duration_seconds: body.duration_seconds,
         timestamp: None,
     };
-    let r = to_record(&one, "", unix_now())?;
+    let r = to_record(&one, "", unix_now(), &state.engine.accepted_rating_scale())?;
     let stored = record(&state, &caller, std::slice::from_ref(&r)).await?;
     Ok((
         StatusCode::CREATED,

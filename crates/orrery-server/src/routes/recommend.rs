@@ -393,7 +393,7 @@ pub struct OnboardingRating {
     #[serde(alias = "item_id", alias = "content_id", deserialize_with = "ids::id")]
     #[schema(value_type = String)]
     pub movie_id: String,
-    /// 0.5 to 5.
+    /// On the stored data's rating scale (0.5 to 5 unless an import kept another).
     pub rating: f32,
 }
 
@@ -444,13 +444,9 @@ pub async fn cold_start(
             format!("{age} is not an age in years (1–130)"),
         ));
     }
+    let scale = state.engine.accepted_rating_scale();
     for (i, r) in body.ratings.iter().enumerate() {
-        if !r.rating.is_finite() || !(0.5..=5.0).contains(&r.rating) {
-            return Err(ApiError::invalid(
-                format!("ratings[{i}].rating"),
-                format!("{} is not a rating from 0.5 to 5", r.rating),
-            ));
-        }
+        super::interactions::check_rating(&format!("ratings[{i}].rating"), r.rating, &scale)?;
     }
     let profile = ColdStartProfile {
         interests: body.interests.into_iter().chain(body.genres).collect(),

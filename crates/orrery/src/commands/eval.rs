@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use orrery_core::{Dataset, DatasetBuilder, EventWeights, Record};
+use orrery_core::{Dataset, DatasetBuilder, EventWeights, RatingScale, Record};
 use orrery_data::import::{Import, ImportOptions};
 use orrery_data::ncf;
 use orrery_engine::flow::FlowSettings;
@@ -71,9 +71,14 @@ pub struct EvalArgs {
     /// Length of the ranked lists (the K of the @K metrics).
     #[arg(long, default_value_t = 10)]
     pub k: usize,
-    /// Rating from which a test item counts as relevant.
-    #[arg(long, default_value_t = 4.0)]
-    pub threshold: f32,
+    /// Rating from which a test item counts as relevant; by default three quarters up the
+    /// rating scale (4 on 1–5 and 0.5–5, 7.75 on 1–10).
+    #[arg(long)]
+    pub threshold: Option<f32>,
+    /// The scale ratings are on, as LO..HI (1..10, -10..10); by default a MovieLens
+    /// layout's published scale, else the range the data's ratings span.
+    #[arg(long, value_name = "LO..HI")]
+    pub rating_scale: Option<RatingScale>,
     /// Print one JSON object (and no progress bar).
     #[arg(long)]
     pub json: bool,
@@ -99,8 +104,8 @@ pub async fn run(args: EvalArgs, config: &Config) -> Result<()> {
         (&args.train, &args.test)
     {
         let fold = fold_from_records(
-            read_records(train)?,
-            read_records(test)?,
+            read_records(train, args.rating_scale)?,
+            read_records(test, args.rating_scale)?,
             None,
             &config.weights,
         )?;
@@ -133,7 +138,7 @@ pub async fn run(args: EvalArgs, config: &Config) -> Result<()> {
         let (name, dataset) = match &args.data {
             Some(path) => (
                 path.display().to_string(),
-                dataset_from_path(path, &config.weights)?,
+                dataset_from_path(path, &config.weights, args.rating_scale)?,
             ),
             None => {
                 let store = config.open_store().await?;
@@ -331,15 +336,32 @@ fn has_text(dataset: &Dataset) -> bool {
     })
 }
 
-/// The records of a dataset folder or file, read as they are consumed.
-fn read_records(path: &Path) -> Result<impl Iterator<Item = Result<Record>>> {
-    Ok(Import::open(path, &ImportOptions::default())?.map(|r| r.map_err(Into::into)))
+/// How `orrery eval` reads data: layouts detected, ratings on `rating_scale` when given.
+fn import_options(rating_scale: Option<RatingScale>) -> ImportOptions {
+    ImportOptions {
+        rating_scale,
+        ..ImportOptions::default()
+    }
 }
 
-/// A dataset folder or file as a [`Dataset`], without going through the database.
-fn dataset_from_path(path: &Path, weights: &EventWeights) -> Result<Dataset> {
+/// The records of a dataset folder or file, read as they are consumed.
+fn read_records(
+    path: &Path,
+    rating_scale: Option<RatingScale>,
+) -> Result<impl Iterator<Item = Result<Record>>> {
+    Ok(Import::open(path, &import_options(rating_scale))?.map(|r| r.map_err(Into::into)))
+}
+
+/// A dataset folder or file as a [`Dataset`], without going through the database; its
+/// rating scale is the one the import read.
+fn dataset_from_path(
+    path: &Path,
+    weights: &EventWeights,
+    rating_scale: Option<RatingScale>,
+) -> Result<Dataset> {
     let mut builder = DatasetBuilder::new(weights.clone());
-    for record in Import::open(path, &ImportOptions::default())? {
+    let mut import = Import::open(path, &import_options(rating_scale))?;
+    for record in import.by_ref() {
         match record? {
             Record::User(user) => {
                 builder.add_user(user);
@@ -349,6 +371,9 @@ fn dataset_from_path(path: &Path, weights: &EventWeights) -> Result<Dataset> {
             }
             Record::Interaction(e) => builder.add_event(&e.user, &e.item, &e.kind, e.value, e.ts),
         }
+    }
+    if let Some(scale) = import.rating_scale() {
+        builder.set_rating_scale(scale);
     }
     Ok(builder.build())
 }

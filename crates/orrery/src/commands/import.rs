@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use orrery_core::Record;
+use orrery_core::{RatingScale, Record};
 use orrery_data::import::{Entity, Format, Import, ImportError, ImportOptions};
 
 use super::BATCH;
@@ -28,6 +28,12 @@ pub struct ImportArgs {
     /// For generic CSV/JSONL: what the rows are (users, items, interactions).
     #[arg(long)]
     pub entity: Option<Entity>,
+    /// The scale ratings are on, as LO..HI (1..10, -10..10): every rating must lie on it,
+    /// and it replaces the scale kept with the stored data. Without it, a MovieLens layout
+    /// brings its published scale and other files the range their ratings span, which
+    /// widens the kept scale if needed.
+    #[arg(long, value_name = "LO..HI")]
+    pub rating_scale: Option<RatingScale>,
     /// Print the summary as JSON.
     #[arg(long)]
     pub json: bool,
@@ -37,6 +43,7 @@ pub async fn run(args: ImportArgs, config: &Config) -> Result<()> {
     let options = ImportOptions {
         format: args.format,
         entity: args.entity,
+        rating_scale: args.rating_scale,
     };
     let import = Import::open(&args.path, &options)?;
     let format = import.format();
@@ -59,7 +66,8 @@ pub async fn run(args: ImportArgs, config: &Config) -> Result<()> {
     let (sender, mut receiver) = tokio::sync::mpsc::channel::<Result<Vec<Record>, ImportError>>(4);
     let parser = {
         let bytes_read = Arc::clone(&bytes_read);
-        std::thread::spawn(move || parse(import, sender, &bytes_read))
+        let given = args.rating_scale.is_some();
+        std::thread::spawn(move || parse(import, given, sender, &bytes_read))
     };
 
     let mut tx = store.begin_import().await?;
@@ -75,9 +83,25 @@ pub async fn run(args: ImportArgs, config: &Config) -> Result<()> {
         bar.set_position(bytes_read.load(Ordering::Relaxed));
     }
     // The channel closes when the parser is done; a panic there must not pass for success.
-    parser
+    let scale_read = parser
         .join()
         .map_err(|_| anyhow::anyhow!("the parser thread panicked; nothing was stored"))?;
+    let rating_scale = match scale_read {
+        Some((scale, source)) => {
+            let replace = source == ScaleSource::Given;
+            let kept = match tx.keep_rating_scale(scale, replace).await {
+                Ok(kept) => kept,
+                Err(error) => {
+                    tx.rollback().await?;
+                    return Err(
+                        anyhow::Error::new(error).context("import failed; nothing was stored")
+                    );
+                }
+            };
+            Some((scale, source, kept))
+        }
+        None => None,
+    };
     let summary = tx.commit().await?;
     super::announce_import(&store).await;
     bar.finish_and_clear();
@@ -87,6 +111,13 @@ pub async fn run(args: ImportArgs, config: &Config) -> Result<()> {
         let mut value = serde_json::to_value(&summary)?;
         value["format"] = format.to_string().into();
         value["seconds"] = seconds.into();
+        if let Some((read, source, kept)) = rating_scale {
+            value["rating_scale"] = serde_json::json!({
+                "read": read.to_string(),
+                "from": source.as_str(),
+                "kept": kept.to_string(),
+            });
+        }
         println!("{value}");
     } else {
         println!(
@@ -97,30 +128,69 @@ pub async fn run(args: ImportArgs, config: &Config) -> Result<()> {
             summary.interactions_inserted,
             summary.interactions_skipped,
         );
+        if let Some((read, source, kept)) = rating_scale {
+            let from = match source {
+                ScaleSource::Given => "as given",
+                ScaleSource::Layout => "the layout's published scale",
+                ScaleSource::Data => {
+                    "the range of the ratings read; state it with --rating-scale LO..HI"
+                }
+            };
+            let kept = if kept == read {
+                String::new()
+            } else {
+                format!("; the stored data's scale is now {kept}")
+            };
+            println!("ratings on a {read} scale ({from}){kept}");
+        }
     }
     store.close().await;
     Ok(())
 }
 
+/// Where an import's rating scale came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ScaleSource {
+    /// `--rating-scale`.
+    Given,
+    /// The layout's published scale (MovieLens).
+    Layout,
+    /// The range the ratings read span.
+    Data,
+}
+
+impl ScaleSource {
+    fn as_str(self) -> &'static str {
+        match self {
+            ScaleSource::Given => "option",
+            ScaleSource::Layout => "layout",
+            ScaleSource::Data => "data",
+        }
+    }
+}
+
+/// Reads the import in batches into `sender`; when it read to the end, says the scale of
+/// its ratings and where that came from.
 fn parse(
     mut import: Import,
+    given: bool,
     sender: tokio::sync::mpsc::Sender<Result<Vec<Record>, ImportError>>,
     bytes_read: &AtomicU64,
-) {
+) -> Option<(RatingScale, ScaleSource)> {
     let mut batch = Vec::with_capacity(BATCH);
     while let Some(record) = import.next() {
         match record {
             Ok(record) => batch.push(record),
             Err(error) => {
                 let _ = sender.blocking_send(Err(error));
-                return;
+                return None;
             }
         }
         if batch.len() == BATCH {
             bytes_read.store(import.bytes_read(), Ordering::Relaxed);
             let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
             if sender.blocking_send(Ok(full)).is_err() {
-                return; // the writer gave up; its error is reported there
+                return None; // the writer gave up; its error is reported there
             }
         }
     }
@@ -128,4 +198,15 @@ fn parse(
     if !batch.is_empty() {
         let _ = sender.blocking_send(Ok(batch));
     }
+    let source = match (given, import.rating_scale_is_declared()) {
+        (true, _) => ScaleSource::Given,
+        (false, true) => ScaleSource::Layout,
+        (false, false) => ScaleSource::Data,
+    };
+    // A layout's published scale says nothing about data that holds no ratings.
+    let has_ratings = import.ratings_read() > 0;
+    import
+        .rating_scale()
+        .filter(|_| has_ratings || given)
+        .map(|scale| (scale, source))
 }
