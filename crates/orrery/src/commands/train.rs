@@ -267,7 +267,7 @@ async fn abandon(store: &orrery_store::Store, run_id: i64) -> Result<()> {
 
 /// One training run, reported on stdout; Ctrl-C cancels it (recorded as cancelled, nothing
 /// stored).
-async fn train_once(
+pub(crate) async fn train_once(
     store: &orrery_store::Store,
     job: &TrainJob,
     settings: &TrainSettings,
