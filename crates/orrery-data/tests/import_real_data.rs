@@ -3,25 +3,14 @@
 
 use std::collections::{BTreeSet, HashSet};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use orrery_core::{Category, InteractionRecord, ItemRecord, Record, UserRecord};
 use orrery_data::import::{Format, Import, ImportOptions};
 
-fn data_dir() -> PathBuf {
-    let dir = std::env::var_os("ORRERY_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"))
-        });
-    assert!(
-        dir.is_dir(),
-        "the shared datasets are not at {}: set ORRERY_SHARED_DATA to the folder that holds \
-         ml-100k, ml-1m-users-1-2999, ml-latest-small and hetrec2011-lastfm-2k",
-        dir.display()
-    );
-    dir
-}
+#[path = "support/shared_data.rs"]
+mod support;
+use support::shared_data as data_dir;
 
 /// Everything an import produced, with interactions summarised.
 #[derive(Default)]
@@ -124,6 +113,9 @@ fn genres(item: &ItemRecord) -> Vec<&str> {
 
 #[test]
 fn movielens_100k_folder() {
+    if support::without_data() {
+        return;
+    }
     let tally = import(&data_dir().join("ml-100k"));
     assert_eq!(tally.format, Some(Format::MovieLens100k));
     assert_eq!(tally.files, ["u.user", "u.genre", "u.item", "u.data"]);
@@ -176,6 +168,9 @@ fn movielens_100k_folder() {
 
 #[test]
 fn one_split_file_of_movielens_100k_imports_alone() {
+    if support::without_data() {
+        return;
+    }
     let tally = import(&data_dir().join("ml-100k/u1.base"));
     assert_eq!(tally.format, Some(Format::RatingsFile));
     assert_eq!(tally.files, ["u1.base"]);
@@ -193,6 +188,9 @@ fn one_split_file_of_movielens_100k_imports_alone() {
 
 #[test]
 fn movielens_1m_first_half() {
+    if support::without_data() {
+        return;
+    }
     let tally = import(&data_dir().join("ml-1m-users-1-2999"));
     assert_eq!(tally.format, Some(Format::MovieLens1m));
     assert_eq!(tally.files, ["users.dat", "movies.dat", "ratings.dat"]);
@@ -230,6 +228,9 @@ fn movielens_1m_first_half() {
 
 #[test]
 fn the_ratings_file_of_a_movielens_folder_imports_alone() {
+    if support::without_data() {
+        return;
+    }
     let tally = import(&data_dir().join("ml-1m-users-1-2999/ratings.dat"));
     assert_eq!(tally.format, Some(Format::RatingsFile));
     assert_eq!(tally.files, ["ratings.dat"]);
@@ -239,6 +240,9 @@ fn the_ratings_file_of_a_movielens_folder_imports_alone() {
 
 #[test]
 fn movielens_latest_small() {
+    if support::without_data() {
+        return;
+    }
     let tally = import(&data_dir().join("ml-latest-small"));
     assert_eq!(tally.format, Some(Format::MovieLensCsv));
     assert_eq!(tally.files, ["tags.csv", "movies.csv", "ratings.csv"]);
@@ -287,6 +291,9 @@ fn movielens_latest_small() {
 
 #[test]
 fn hetrec_lastfm_without_tagging_file() {
+    if support::without_data() {
+        return;
+    }
     let tally = import(&data_dir().join("hetrec2011-lastfm-2k"));
     assert_eq!(tally.format, Some(Format::HetRecLastfm));
     // Without user_taggedartists.dat, tags.dat has no use and is not read.
@@ -320,6 +327,9 @@ fn hetrec_lastfm_without_tagging_file() {
 
 #[test]
 fn hetrec_lastfm_with_a_tagging_file() {
+    if support::without_data() {
+        return;
+    }
     // The shared copy lacks user_taggedartists.dat; a folder with a few real-format
     // assignment lines shows that tags reach the artists.
     let source = data_dir().join("hetrec2011-lastfm-2k");
@@ -365,6 +375,9 @@ fn csv_to_dat(from: &Path, to: &Path) {
 
 #[test]
 fn movielens_10m_layout() {
+    if support::without_data() {
+        return;
+    }
     // ML-10M itself is not in the shared folder: its layout is built from the real rows of
     // ml-latest-small, which have the same half-star ratings and free-text tags.
     let source = data_dir().join("ml-latest-small");
@@ -404,6 +417,9 @@ fn gzip(from: &Path, to: &Path) {
 
 #[test]
 fn gzipped_files_read_like_plain_ones() {
+    if support::without_data() {
+        return;
+    }
     let source = data_dir().join("ml-1m-users-1-2999");
     let dir = tempfile::tempdir().unwrap();
     gzip(
@@ -449,6 +465,9 @@ fn gzipped_files_read_like_plain_ones() {
 
 #[test]
 fn a_forced_format_is_used_instead_of_detection() {
+    if support::without_data() {
+        return;
+    }
     let options = ImportOptions {
         format: Some(Format::MovieLens10m),
         entity: None,

@@ -2,29 +2,21 @@
 //! it only means something in release:
 //! `cargo test --release -p orrery-data --test import_speed -- --ignored --nocapture`.
 
-use std::path::PathBuf;
 use std::time::Instant;
 
 use orrery_core::Record;
 use orrery_data::import::{Import, ImportOptions};
 
-fn data_dir() -> PathBuf {
-    let dir = std::env::var_os("ORRERY_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"))
-        });
-    assert!(
-        dir.is_dir(),
-        "the shared datasets are not at {}: set ORRERY_SHARED_DATA",
-        dir.display()
-    );
-    dir
-}
+#[path = "support/shared_data.rs"]
+mod support;
+use support::shared_data as data_dir;
 
 #[test]
 #[ignore = "a measurement; run in release with --ignored --nocapture"]
 fn ratings_parse_at_least_a_million_lines_per_second_in_release() {
+    if support::without_data() {
+        return;
+    }
     for (file, lines) in [
         ("ml-1m-users-1-2999/ratings.dat", 487_650),
         ("ml-100k/u.data", 100_000),

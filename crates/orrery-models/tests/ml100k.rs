@@ -69,6 +69,9 @@ fn precision_at_10(model: &Model, test: &Dataset) -> f64 {
 
 #[test]
 fn baseline_is_as_accurate_as_surprise_baseline_only() {
+    if common::without_data() {
+        return;
+    }
     let rmse = rmse(&fit(Algorithm::Baseline, &[]), &u1().1);
     // Surprise's BaselineOnly scores about 0.94–0.95 on ML-100K.
     assert!(rmse > 0.90 && rmse < 0.96, "baseline RMSE {rmse}");
@@ -76,6 +79,9 @@ fn baseline_is_as_accurate_as_surprise_baseline_only() {
 
 #[test]
 fn mf_beats_the_baseline_rmse_sequential_and_parallel() {
+    if common::without_data() {
+        return;
+    }
     let baseline = rmse(&fit(Algorithm::Baseline, &[]), &u1().1);
     let sequential = rmse(&fit(Algorithm::Mf, &["blocks=1"]), &u1().1);
     let parallel = rmse(&fit(Algorithm::Mf, &["blocks=8"]), &u1().1);
@@ -96,6 +102,9 @@ fn mf_beats_the_baseline_rmse_sequential_and_parallel() {
 
 #[test]
 fn svdpp_beats_the_baseline_and_mf_rmse() {
+    if common::without_data() {
+        return;
+    }
     let baseline = rmse(&fit(Algorithm::Baseline, &[]), &u1().1);
     let mf = rmse(&fit(Algorithm::Mf, &[]), &u1().1);
     let svdpp = rmse(&fit(Algorithm::Svdpp, &[]), &u1().1);
@@ -110,6 +119,9 @@ fn svdpp_beats_the_baseline_and_mf_rmse() {
 
 #[test]
 fn implicit_models_beat_popularity_and_baseline_ranking() {
+    if common::without_data() {
+        return;
+    }
     let test = &u1().1;
     let popularity = precision_at_10(&fit(Algorithm::Popularity, &[]), test);
     let baseline = precision_at_10(&fit(Algorithm::Baseline, &[]), test);
@@ -130,6 +142,9 @@ fn implicit_models_beat_popularity_and_baseline_ranking() {
 
 #[test]
 fn nmf_factors_stay_non_negative_and_its_loss_falls() {
+    if common::without_data() {
+        return;
+    }
     let params = Params::parse(Algorithm::Nmf, ["reg=0", "epochs=8"]).unwrap();
     let mut losses = Vec::new();
     let mut record = |r: &EpochReport| losses.push(r.loss);
@@ -157,6 +172,9 @@ fn nmf_factors_stay_non_negative_and_its_loss_falls() {
 
 #[test]
 fn nmf_treats_skips_as_no_interest() {
+    if common::without_data() {
+        return;
+    }
     // Two tastes: users a* like items x1..x3, users b* like y1..y3. One user of each
     // group also skipped an item of the other group; the skip must not pull that item in.
     let mut b = DatasetBuilder::new(EventWeights::default());
@@ -198,6 +216,9 @@ fn nmf_treats_skips_as_no_interest() {
 
 #[test]
 fn nmf_fold_in_of_trained_users_ranks_like_training() {
+    if common::without_data() {
+        return;
+    }
     let test = &u1().1;
     let model = fit(Algorithm::Nmf, &[]);
     let trained = precision_at_10(&model, test);
@@ -228,6 +249,9 @@ fn nmf_fold_in_of_trained_users_ranks_like_training() {
 
 #[test]
 fn fits_are_deterministic_for_a_seed() {
+    if common::without_data() {
+        return;
+    }
     for (algo, pairs) in [
         (Algorithm::Mf, &["epochs=3", "factors=8"][..]),
         (Algorithm::Mf, &["epochs=3", "factors=8", "blocks=1"][..]),
@@ -265,6 +289,9 @@ fn fits_are_deterministic_for_a_seed() {
 
 #[test]
 fn progress_reports_every_epoch_and_can_cancel() {
+    if common::without_data() {
+        return;
+    }
     let params = Params::parse(Algorithm::Mf, ["epochs=4", "factors=4"]).unwrap();
     let mut reports: Vec<EpochReport> = Vec::new();
     let mut record = |r: &EpochReport| reports.push(*r);
@@ -296,6 +323,9 @@ fn progress_reports_every_epoch_and_can_cancel() {
 
 #[test]
 fn fold_in_moves_top_10_toward_the_neighbours_of_what_was_just_rated() {
+    if common::without_data() {
+        return;
+    }
     let train = &u1().0;
     for (algo, pairs) in [
         (Algorithm::Mf, &[][..]),
@@ -359,6 +389,9 @@ fn fold_in_moves_top_10_toward_the_neighbours_of_what_was_just_rated() {
 
 #[test]
 fn fold_in_of_a_trained_user_scores_close_to_training() {
+    if common::without_data() {
+        return;
+    }
     let test = &u1().1;
     for algo in [Algorithm::Mf, Algorithm::Svdpp, Algorithm::Baseline] {
         let model = fit(algo, &[]);
@@ -389,6 +422,9 @@ fn fold_in_of_a_trained_user_scores_close_to_training() {
 
 #[test]
 fn explanations_add_up_to_the_score() {
+    if common::without_data() {
+        return;
+    }
     let train = &u1().0;
     for (algo, pairs) in [
         (Algorithm::Baseline, &[][..]),
@@ -428,6 +464,9 @@ fn explanations_add_up_to_the_score() {
 
 #[test]
 fn similar_items_exclude_the_item_and_are_sorted() {
+    if common::without_data() {
+        return;
+    }
     for (algo, pairs) in [
         (Algorithm::Mf, &["seed=3"][..]),
         (Algorithm::Svdpp, &["seed=3"][..]),
@@ -447,6 +486,9 @@ fn similar_items_exclude_the_item_and_are_sorted() {
 
 #[test]
 fn recommend_filters_seen_excluded_and_disallowed_items() {
+    if common::without_data() {
+        return;
+    }
     let model = fit(Algorithm::Popularity, &[]);
     let user = model.user(0).unwrap();
     let seen: Vec<ItemIdx> = user.history.iter().map(|&(i, _)| i).collect();
@@ -477,6 +519,9 @@ fn recommend_filters_seen_excluded_and_disallowed_items() {
 
 #[test]
 fn scoring_rejects_bad_input() {
+    if common::without_data() {
+        return;
+    }
     let model = fit(Algorithm::Mf, &["epochs=1", "factors=4"]);
     let user = model.user(0).unwrap();
     let mut out = [0f32; 2];
@@ -513,6 +558,9 @@ fn scoring_rejects_bad_input() {
 
 #[test]
 fn models_round_trip_and_refuse_other_versions() {
+    if common::without_data() {
+        return;
+    }
     for (algo, pairs) in [
         (Algorithm::Popularity, &[][..]),
         (Algorithm::Trending, &["half_life_days=30"][..]),
@@ -562,6 +610,9 @@ fn models_round_trip_and_refuse_other_versions() {
 
 #[test]
 fn rating_models_refuse_implicit_only_data() {
+    if common::without_data() {
+        return;
+    }
     let mut b = orrery_core::DatasetBuilder::new(Default::default());
     b.add_event("u", "i", &orrery_core::EventKind::Click, 0.0, 1);
     let implicit = b.build();
@@ -584,6 +635,9 @@ fn rating_models_refuse_implicit_only_data() {
 
 #[test]
 fn invalid_params_are_refused_by_fit() {
+    if common::without_data() {
+        return;
+    }
     let params = Params::Mf(orrery_models::MfParams {
         factors: 0,
         ..Default::default()

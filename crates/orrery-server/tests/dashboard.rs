@@ -61,6 +61,9 @@ async fn the_page_and_its_assets_are_served_from_the_binary() {
 
 #[tokio::test]
 async fn dashboard_endpoints_answer_on_real_data() {
+    if common::without_data() {
+        return;
+    }
     for db in databases().await {
         import_ml100k(&db.store).await;
         let out = tempfile::tempdir().expect("temporary folder");

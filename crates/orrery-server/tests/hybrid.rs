@@ -319,10 +319,14 @@ async fn embeddings_are_stored_once_and_follow_item_changes() {
             found.windows(2).all(|w| w[0].1 >= w[1].1),
             "{name}: {found:?}"
         );
-        assert!(
-            found[..3].iter().all(|(id, _)| topic(id) == "cooking"),
-            "{name}: {found:?}"
-        );
+        // Only the text model knows that texts on one topic share a meaning; feature
+        // hashing (the fallback without its files) matches words alone.
+        if model == "all-MiniLM-L6-v2" {
+            assert!(
+                found[..3].iter().all(|(id, _)| topic(id) == "cooking"),
+                "{name}: {found:?}"
+            );
+        }
         let (status, problem) = server.get("/items/ck1/similar?method=collaborative").await;
         assert_eq!(
             status,

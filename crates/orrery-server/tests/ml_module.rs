@@ -9,6 +9,9 @@ use serde_json::json;
 
 #[tokio::test]
 async fn train_recommend_predict_explain_and_manage_versions() {
+    if common::without_data() {
+        return;
+    }
     for db in databases().await {
         import_ml100k(&db.store).await;
         let mut cfg = config();
@@ -185,6 +188,9 @@ async fn train_recommend_predict_explain_and_manage_versions() {
 
 #[tokio::test]
 async fn a_running_training_can_be_cancelled_and_stores_nothing() {
+    if common::without_data() {
+        return;
+    }
     for db in databases().await {
         import_ml100k(&db.store).await;
         let server = TestServer::start(config(), db).await;

@@ -17,6 +17,9 @@ fn movie_ids(list: &Value) -> Vec<String> {
 
 #[tokio::test]
 async fn account_token_ratings_cold_start_and_onboarding() {
+    if common::without_data() {
+        return;
+    }
     for db in databases().await {
         import_ml100k(&db.store).await;
         let server = TestServer::start(config(), db).await;

@@ -11,6 +11,9 @@ fn eval(db: &TestDb, args: &[&str]) -> serde_json::Value {
 
 #[test]
 fn a_split_given_as_files_reports_the_documented_json() {
+    if common::without_data() {
+        return;
+    }
     let data = shared_data().join("ml-100k");
     let db = TestDb::sqlite();
     let (train, test) = (data.join("u1.base"), data.join("u1.test"));
@@ -67,6 +70,9 @@ fn a_split_given_as_files_reports_the_documented_json() {
 
 #[test]
 fn the_ncf_layout_uses_its_own_split_and_negatives() {
+    if common::without_data() {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let text = std::fs::read_to_string(shared_data().join("ml-100k/u.data")).unwrap();
     // Leave each user's latest rating out, and rank it against 20 obscure items they never
@@ -143,6 +149,9 @@ fn the_ncf_layout_uses_its_own_split_and_negatives() {
 
 #[test]
 fn invalid_hyperparameters_are_named() {
+    if common::without_data() {
+        return;
+    }
     let db = TestDb::sqlite();
     let data = shared_data().join("ml-100k/u1.test");
     let out = db.orrery(&[
@@ -163,6 +172,9 @@ fn invalid_hyperparameters_are_named() {
 
 #[test]
 fn the_database_is_evaluated_when_no_file_is_given() {
+    if common::without_data() {
+        return;
+    }
     let db = TestDb::sqlite();
     db.ok(&[
         "import",

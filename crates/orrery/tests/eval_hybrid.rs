@@ -9,6 +9,9 @@ use common::{TestDb, shared_data};
 
 #[test]
 fn hybrid_reports_its_parts_and_beats_popularity_on_sparse_users() {
+    if common::without_data() {
+        return;
+    }
     let data = shared_data().join("ml-100k");
     let db = TestDb::sqlite();
     let report: serde_json::Value = serde_json::from_str(&db.ok(&[
@@ -47,6 +50,9 @@ fn hybrid_reports_its_parts_and_beats_popularity_on_sparse_users() {
 
 #[test]
 fn content_needs_item_text() {
+    if common::without_data() {
+        return;
+    }
     let db = TestDb::sqlite();
     let ratings = shared_data().join("ml-100k").join("u1.base");
     let out = db.orrery(&[
@@ -63,6 +69,9 @@ fn content_needs_item_text() {
 
 #[test]
 fn the_cli_trains_content_and_hybrid_models() {
+    if common::without_data() {
+        return;
+    }
     for db in TestDb::all() {
         let data = shared_data().join("ml-100k");
         db.ok(&["import", data.to_str().unwrap()]);

@@ -9,6 +9,9 @@ use common::{Process, TestDb, assert_counts, orrery_command, shared_data};
 
 #[test]
 fn movielens_1m_half_reports_the_documented_counts() {
+    if common::without_data() {
+        return;
+    }
     let data = shared_data().join("ml-1m-users-1-2999");
     for db in TestDb::all() {
         db.ok(&["import", data.to_str().unwrap()]);
@@ -53,6 +56,9 @@ fn a_generated_dataset_imports_as_movielens_20m() {
 
 #[test]
 fn movielens_100k_reports_the_documented_counts() {
+    if common::without_data() {
+        return;
+    }
     let data = shared_data().join("ml-100k");
     for db in TestDb::all() {
         db.ok(&["import", data.to_str().unwrap()]);
@@ -65,6 +71,9 @@ fn movielens_100k_reports_the_documented_counts() {
 
 #[test]
 fn a_split_kept_as_two_files_loads_as_two_datasets() {
+    if common::without_data() {
+        return;
+    }
     let data = shared_data().join("ml-100k");
     let train = TestDb::sqlite();
     let test = TestDb::sqlite();
@@ -76,6 +85,9 @@ fn a_split_kept_as_two_files_loads_as_two_datasets() {
 
 #[test]
 fn a_bad_line_fails_with_its_location_and_stores_nothing() {
+    if common::without_data() {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let good = shared_data().join("ml-100k/u.data");
     let lines: Vec<String> = std::fs::read_to_string(&good)
@@ -109,6 +121,9 @@ fn a_bad_line_fails_with_its_location_and_stores_nothing() {
 
 #[test]
 fn a_killed_import_leaves_the_database_as_it_was() {
+    if common::without_data() {
+        return;
+    }
     let data = shared_data().join("ml-1m-users-1-2999");
     for db in TestDb::all() {
         db.ok(&[
@@ -147,9 +162,9 @@ fn every_subcommand_takes_a_database_url_and_rejects_a_bad_one() {
 }
 
 #[test]
-fn the_demo_stores_the_simulated_universe_once_and_density_counts_pairs() {
+fn the_simulated_universe_is_stored_once_and_density_counts_pairs() {
     for db in TestDb::all() {
-        let first = db.ok(&["demo"]);
+        let first = db.ok(&["simulate", "--load"]);
         assert!(
             first.contains("12000") || first.contains("32000"),
             "{first}"
@@ -159,8 +174,8 @@ fn the_demo_stores_the_simulated_universe_once_and_density_counts_pairs() {
         // Repeated events on one (user, item) pair count once in the density.
         let density = stats["density"].as_f64().unwrap();
         assert!(density > 0.0 && density <= 1.0, "density {density}");
-        db.ok(&["demo"]);
-        assert_eq!(db.stats(), stats, "a second demo run adds nothing");
+        db.ok(&["simulate", "--load"]);
+        assert_eq!(db.stats(), stats, "a second run adds nothing");
     }
 }
 
@@ -332,6 +347,9 @@ fn an_unclosed_quote_fails_at_the_record_cap() {
 
 #[test]
 fn a_running_server_sees_what_an_import_adds() {
+    if common::without_data() {
+        return;
+    }
     for db in TestDb::all() {
         let (server, base) = common::spawn_server(&db.url, &[]);
         let _server = Process(server);

@@ -94,6 +94,9 @@ async fn health(client: &reqwest::Client, base: &str) -> Value {
 
 #[test]
 fn feedback_on_one_server_ends_the_list_another_cached() {
+    if common::without_data() {
+        return;
+    }
     let Some(db) = TestDb::postgres() else {
         return;
     };
@@ -162,6 +165,9 @@ fn feedback_on_one_server_ends_the_list_another_cached() {
 
 #[test]
 fn one_server_on_sqlite_caches_lists_until_feedback() {
+    if common::without_data() {
+        return;
+    }
     let db = TestDb::sqlite();
     trained_db(&db);
     let prefix = fresh_prefix();
@@ -205,6 +211,9 @@ fn closed_port() -> u16 {
 
 #[test]
 fn without_redis_the_server_serves_and_says_so() {
+    if common::without_data() {
+        return;
+    }
     let db = TestDb::sqlite();
     trained_db(&db);
     let port = closed_port();

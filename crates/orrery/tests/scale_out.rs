@@ -69,6 +69,9 @@ where
 
 #[test]
 fn two_servers_and_a_watching_trainer_share_one_postgres() {
+    if common::without_data() {
+        return;
+    }
     let Some(db) = TestDb::postgres() else {
         return;
     };

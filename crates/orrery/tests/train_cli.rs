@@ -24,6 +24,9 @@ fn import_ml100k(db: &TestDb) {
 
 #[test]
 fn versions_are_stored_measured_and_activated_as_asked() {
+    if common::without_data() {
+        return;
+    }
     for db in TestDb::all() {
         import_ml100k(&db);
         let first = train(&db, &["--algo", "svd", "--param", "epochs=5", "factors=8"]);
@@ -61,6 +64,9 @@ fn versions_are_stored_measured_and_activated_as_asked() {
 
 #[test]
 fn bad_parameters_and_an_empty_store_are_clear_errors() {
+    if common::without_data() {
+        return;
+    }
     let db = TestDb::sqlite();
     let out = db.orrery(&["train", "--algo", "mf"]);
     assert!(!out.status.success());
@@ -82,6 +88,9 @@ fn bad_parameters_and_an_empty_store_are_clear_errors() {
 
 #[test]
 fn a_version_trained_by_the_cli_is_served() {
+    if common::without_data() {
+        return;
+    }
     let db = TestDb::sqlite();
     import_ml100k(&db);
     let trained = train(&db, &["--algo", "als", "--param", "iterations=3"]);
@@ -190,6 +199,9 @@ const ENDLESS: [&str; 4] = ["--algo", "mf", "--param", "epochs=10000"];
 
 #[test]
 fn ctrl_c_stops_orrery_train_and_records_the_run_cancelled() {
+    if common::without_data() {
+        return;
+    }
     for db in TestDb::all() {
         import_ml100k(&db);
         let mut args = vec!["train", "--json"];
@@ -216,6 +228,9 @@ fn ctrl_c_stops_orrery_train_and_records_the_run_cancelled() {
 
 #[test]
 fn stopping_the_server_stops_its_training() {
+    if common::without_data() {
+        return;
+    }
     for db in TestDb::all() {
         import_ml100k(&db);
         let (server, base) = common::spawn_server(&db.url, &[]);

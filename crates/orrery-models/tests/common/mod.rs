@@ -2,24 +2,12 @@
 
 #![allow(dead_code)]
 
-use std::path::PathBuf;
-
 use orrery_core::{Dataset, DatasetBuilder, EventKind, EventWeights, ItemIdx, UserIdx};
 
-/// The shared datasets folder (`ORRERY_SHARED_DATA`, else `../../../shared/data`).
-pub fn data_dir() -> PathBuf {
-    let dir = std::env::var_os("ORRERY_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"))
-        });
-    assert!(
-        dir.is_dir(),
-        "shared datasets not found at {}: set ORRERY_SHARED_DATA to the folder that holds ml-100k/",
-        dir.display()
-    );
-    dir
-}
+#[path = "../../../orrery-data/tests/support/shared_data.rs"]
+mod support;
+#[allow(unused_imports)] // each test crate uses its own part
+pub use support::{shared_data as data_dir, without_data};
 
 /// `(user, item, rating, ts)` rows of a tab-separated MovieLens file.
 pub fn read_tsv(name: &str) -> Vec<(String, String, f32, i64)> {

@@ -74,20 +74,10 @@ pub async fn sqlite() -> TestDb {
     }
 }
 
-/// The shared datasets folder.
-pub fn shared_data() -> PathBuf {
-    let dir = std::env::var_os("ORRERY_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"))
-        });
-    assert!(
-        dir.is_dir(),
-        "the shared datasets are not at {}: set ORRERY_SHARED_DATA to the folder that holds ml-100k",
-        dir.display()
-    );
-    dir
-}
+#[path = "../../../orrery-data/tests/support/shared_data.rs"]
+mod support;
+#[allow(unused_imports)] // each test crate uses its own part
+pub use support::{shared_data, without_data};
 
 /// Imports MovieLens 100K (943 users, 1,682 movies, 100,000 ratings) into `store`.
 pub async fn import_ml100k(store: &Store) {

@@ -3,22 +3,13 @@
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+
 use std::process::{Child, Command, Output, Stdio};
 
-/// The shared datasets folder (`ORRERY_SHARED_DATA`, else `../shared/data` beside the
-/// checkout).
-pub fn shared_data() -> PathBuf {
-    let dir = std::env::var_os("ORRERY_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
-    assert!(
-        dir.is_dir(),
-        "datasets not found at {}: set ORRERY_SHARED_DATA to the shared/data folder",
-        dir.display()
-    );
-    dir
-}
+#[path = "../../../orrery-data/tests/support/shared_data.rs"]
+mod support;
+#[allow(unused_imports)] // each test crate uses its own part
+pub use support::{shared_data, without_data};
 
 /// A database for one test: a SQLite file in a temporary folder, or a fresh PostgreSQL
 /// database dropped at the end.
