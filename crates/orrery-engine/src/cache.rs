@@ -446,6 +446,7 @@ fn options_digest(options: &RecommendOptions) -> String {
         preset,
         rules.filter,
         rules.boost,
+        rules.pin,
     ]);
     let digest = Sha256::digest(canonical.to_string().as_bytes());
     digest[..16].iter().map(|b| format!("{b:02x}")).collect()

@@ -104,7 +104,7 @@ impl From<RuleError> for EngineError {
     fn from(e: RuleError) -> EngineError {
         EngineError::Invalid {
             field: e.field,
-            reason: e.error.to_string(),
+            reason: e.reason,
         }
     }
 }

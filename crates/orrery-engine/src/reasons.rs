@@ -112,7 +112,15 @@ fn list_item(plan: &Plan, model: Option<&str>, item: &RankedItem) -> String {
         ));
     }
     named.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let mut sentence = format!("{}: ", lead(item.method));
+    // A pin, not the score, placed it: say so first; the score parts still follow.
+    let mut sentence = if item.sources.contains(&"pinned") {
+        format!(
+            "pinned to the top by the list's rules; {}: ",
+            lead(item.method)
+        )
+    } else {
+        format!("{}: ", lead(item.method))
+    };
     if named.is_empty() {
         sentence.push_str(&format!("popularity {:.2} of 1", item.popularity));
     } else {

@@ -29,6 +29,7 @@ fn with_presets() -> orrery_server::ServerConfig {
         RuleText {
             filter: Some("genre = 'horror' and year >= 1990".into()),
             boost: None,
+            pin: Vec::new(),
         },
     );
     config
@@ -193,6 +194,7 @@ async fn a_preset_that_does_not_parse_stops_the_server_from_starting() {
         RuleText {
             filter: Some("category in".into()),
             boost: None,
+            pin: Vec::new(),
         },
     );
     let error = match orrery_server::Server::bind(config, db.store.clone()).await {
@@ -203,4 +205,80 @@ async fn a_preset_that_does_not_parse_stops_the_server_from_starting() {
         error.contains("flow.presets.broken.filter") && error.contains("at character 12"),
         "{error}"
     );
+}
+
+#[tokio::test]
+async fn pinned_items_lead_the_list_when_the_rules_admit_them() {
+    if common::without_data() {
+        return;
+    }
+    let db = sqlite().await;
+    import_ml100k(&db.store).await;
+    let server = TestServer::start(config(), db).await;
+    server
+        .train(json!({"algorithm": "als", "hyperparameters": {"factors": 16, "iterations": 5}}))
+        .await;
+    let ids = |recs: &Value| -> Vec<String> {
+        items(recs)
+            .iter()
+            .map(|i| i["item_id"].as_str().expect("id").to_owned())
+            .collect()
+    };
+    let (_, plain) = server.get("/recommendations/1?n=50").await;
+    let plain = ids(&plain);
+    let (a, b) = (plain[30].clone(), plain[40].clone());
+
+    // In the pins' order, before everything the model ranks; a film the user rated ("1",
+    // Toy Story) and an unknown id are left out.
+    let pins = format!("{a},1,{b},no-such-film");
+    let (status, pinned) = server
+        .get(&query("/recommendations/1", &[("n", "5"), ("pin", &pins)]))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{pinned}");
+    let listed = ids(&pinned);
+    assert_eq!(listed[..2], [a.clone(), b.clone()], "{pinned}");
+    assert_eq!(listed[2..], plain[..3], "{pinned}");
+    for item in &items(&pinned)[..2] {
+        assert!(
+            item["sources"]
+                .as_array()
+                .is_some_and(|s| s.contains(&json!("pinned"))),
+            "{item}"
+        );
+        assert!(
+            item["explanation"]
+                .as_str()
+                .is_some_and(|e| e.starts_with("pinned to the top by the list's rules; ")),
+            "{item}"
+        );
+    }
+    // The next page goes on below the pins, repeating none.
+    let (_, next) = server
+        .get(&query(
+            "/recommendations/1",
+            &[("n", "3"), ("offset", "5"), ("pin", &pins)],
+        ))
+        .await;
+    assert_eq!(ids(&next), plain[3..6], "{next}");
+
+    // A pin the filter refuses stays out.
+    let (_, filtered) = server
+        .get(&query(
+            "/recommendations/1",
+            &[
+                ("n", "5"),
+                ("filter", "genre = 'no such genre'"),
+                ("pin", &a),
+            ],
+        ))
+        .await;
+    assert!(!ids(&filtered).contains(&a), "{filtered}");
+
+    // Pins are hand-picked: a hundred at most.
+    let many: Vec<String> = (1..=101).map(|i| i.to_string()).collect();
+    let (status, problem) = server
+        .get(&query("/recommendations/1", &[("pin", &many.join(","))]))
+        .await;
+    assert_problem(status, &problem, 422, Some("pin"));
+    server.finish().await;
 }

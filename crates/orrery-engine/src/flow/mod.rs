@@ -254,7 +254,7 @@ pub fn recommend(
         wanted,
     };
     let cache = user.sources.filter(|_| unfiltered);
-    let candidates = match cache.and_then(|c| c.get(key)) {
+    let proposed = match cache.and_then(|c| c.get(key)) {
         Some(cached) => cached,
         None => {
             let found = Arc::new(propose(
@@ -266,6 +266,16 @@ pub fn recommend(
             found
         }
     };
+    // Pinned items join the candidates of this list alone: the cached proposals stay
+    // what the sources found.
+    let pins: Vec<ItemIdx> = pinned_slots(snapshot, request.rules, &admission);
+    let candidates = if pins.is_empty() {
+        proposed
+    } else {
+        let mut with_pins = (*proposed).clone();
+        with_pins.add(Origins::PINNED, pins.iter().copied(), 0);
+        Arc::new(with_pins)
+    };
     Ok(rank_candidates(
         snapshot,
         content,
@@ -275,10 +285,25 @@ pub fn recommend(
         &Ranking {
             blend: &request.blend,
             rules: request.rules,
+            pins: &pins,
             page: request.offset..wanted,
             exploration: Exploration::of(settings.exploration, request.n, request.seed),
         },
     ))
+}
+
+/// The catalog slots of the rules' pins that the list may hold, in the pins' order.
+fn pinned_slots(snapshot: &Snapshot, rules: &Rules, admission: &Admission) -> Vec<ItemIdx> {
+    let mut slots: Vec<ItemIdx> = Vec::with_capacity(rules.pins().len());
+    for id in rules.pins() {
+        if let Some(slot) = snapshot.catalog.get(id)
+            && admission.admits(slot)
+            && !slots.contains(&slot)
+        {
+            slots.push(slot);
+        }
+    }
+    slots
 }
 
 /// Every source's proposals for one list, merged.
@@ -386,6 +411,7 @@ pub fn rank_given(
         &Ranking {
             blend: &blend,
             rules: &Rules::default(),
+            pins: &[],
             page: 0..k,
             exploration: None,
         },
@@ -488,6 +514,7 @@ fn rank_candidates(
     let Ranking {
         blend,
         rules,
+        pins,
         ref page,
         exploration,
     } = *ranking;
@@ -509,14 +536,39 @@ fn rank_candidates(
             .collect()
     });
     let beyond = exploration.map_or(0, |_| EXPLORATION_POOL);
+    let signals_of = signals.as_signals(user.interactions, candidates.basis());
+    // Pins are scored like every candidate (their explanations need the parts) but placed
+    // first, in their own order; the rest is ranked below them.
+    let pinned_at: Vec<usize> = pins
+        .iter()
+        .filter_map(|&s| candidates.index_of(s))
+        .collect();
+    let mut unpinned = vec![true; candidates.len()];
+    for &i in &pinned_at {
+        unpinned[i] = false;
+    }
     let (mut ranked, plan) = blend::rank_boosted(
-        &signals.as_signals(user.interactions, candidates.basis()),
+        &signals_of,
         blend,
-        &vec![true; candidates.len()],
-        page.end + beyond,
+        &unpinned,
+        (page.end + beyond).saturating_sub(pinned_at.len()),
         mmr_vectors.as_ref(),
         boosts.as_deref(),
     );
+    if !pinned_at.is_empty() {
+        let only_pins: Vec<bool> = unpinned.iter().map(|&u| !u).collect();
+        let (mut first, _) = blend::rank_boosted(
+            &signals_of,
+            blend,
+            &only_pins,
+            pinned_at.len(),
+            None,
+            boosts.as_deref(),
+        );
+        first.sort_by_key(|r| pinned_at.iter().position(|&i| i == r.item as usize));
+        first.append(&mut ranked);
+        ranked = first;
+    }
     let below = ranked.split_off(page.end.min(ranked.len()));
     ranked.drain(..page.start.min(ranked.len()));
     let item = |r: Ranked, explored: bool| {
@@ -557,6 +609,8 @@ fn rank_candidates(
 struct Ranking<'a> {
     blend: &'a Blend,
     rules: &'a Rules,
+    /// Catalog slots placed first, in this order.
+    pins: &'a [ItemIdx],
     page: std::ops::Range<usize>,
     exploration: Option<Exploration>,
 }

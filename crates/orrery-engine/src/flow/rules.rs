@@ -1,7 +1,7 @@
 //! The rules every candidate passes before it can be ranked: live in the catalog, not
 //! seen by the user, not excluded by the request, in the requested category, admitted by
-//! the request's and its preset's filters ([`Rules`]); and the boosts that scale the
-//! scores of the items they match.
+//! the request's and its preset's filters ([`Rules`]); the boosts that scale the scores
+//! of the items they match; and the items pinned to the top of the list.
 //!
 //! Sources ask [`Admission::admits`] while they search, so a filter costs a check per
 //! item looked at, not a pass over the catalog per request.
@@ -28,16 +28,21 @@ pub struct RuleText {
     /// Score multipliers, e.g. `tag:new * 1.2, genre = 'Horror' * 0.5`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub boost: Option<String>,
+    /// Item ids placed at the top of the list in this order (a promotion, an editor's
+    /// pick), each only when the other rules admit it: live, not seen by the user, not
+    /// excluded, passing the filters.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pin: Vec<String>,
 }
 
-/// A rule that does not parse, and which field held it.
+/// A rule that cannot be used, and which field held it.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{field}: {error}")]
+#[error("{field}: {reason}")]
 pub struct RuleError {
-    /// `filter` or `boost` (prefixed with the preset's name for presets).
+    /// `filter`, `boost` or `pin` (prefixed with the preset's name for presets).
     pub field: String,
-    /// Where and why it failed.
-    pub error: ExprError,
+    /// Why: for an expression, where it failed to parse and what was expected.
+    pub reason: String,
 }
 
 /// Compiled rules: every filter must admit an item, and the factors of every boost that
@@ -46,7 +51,11 @@ pub struct RuleError {
 pub struct Rules {
     filters: Vec<Filter>,
     boosts: Vec<Boosts>,
+    pins: Vec<String>,
 }
+
+/// The most items one list may pin: pins are hand-picked, and a page is at most 500.
+pub const MAX_PINS: usize = 100;
 
 impl Rules {
     /// Compiles rules as written; `field_prefix` names where they came from in errors
@@ -54,7 +63,10 @@ impl Rules {
     pub fn compile(text: &RuleText, field_prefix: &str) -> Result<Rules, RuleError> {
         let located = |field: &str| {
             let field = format!("{field_prefix}{field}");
-            move |error| RuleError { field, error }
+            move |error: ExprError| RuleError {
+                field,
+                reason: error.to_string(),
+            }
         };
         let mut rules = Rules::default();
         if let Some(filter) = text.filter.as_deref().filter(|f| !f.trim().is_empty()) {
@@ -68,14 +80,38 @@ impl Rules {
                 rules.boosts.push(boosts);
             }
         }
+        let pin_error = |reason: String| RuleError {
+            field: format!("{field_prefix}pin"),
+            reason,
+        };
+        if text.pin.len() > MAX_PINS {
+            return Err(pin_error(format!(
+                "{} items pinned; at most {MAX_PINS}",
+                text.pin.len()
+            )));
+        }
+        if let Some(at) = text.pin.iter().position(|id| id.trim().is_empty()) {
+            return Err(pin_error(format!("pin {} is an empty id", at + 1)));
+        }
+        rules.pins = text.pin.iter().map(|id| id.trim().to_owned()).collect();
         Ok(rules)
     }
 
-    /// These rules and `other`'s, both applying.
+    /// These rules and `other`'s, both applying; this one's pins come first.
     pub fn with(mut self, other: &Rules) -> Rules {
         self.filters.extend(other.filters.iter().cloned());
         self.boosts.extend(other.boosts.iter().cloned());
+        for pin in &other.pins {
+            if !self.pins.contains(pin) {
+                self.pins.push(pin.clone());
+            }
+        }
         self
+    }
+
+    /// The ids pinned to the top of the list, in order.
+    pub fn pins(&self) -> &[String] {
+        &self.pins
     }
 
     /// Whether every filter admits `item`.
@@ -242,6 +278,7 @@ mod tests {
         let text = |filter: &str, boost: &str| RuleText {
             filter: Some(filter.into()),
             boost: Some(boost.into()),
+            pin: Vec::new(),
         };
         let preset = Rules::compile(&text("genre != 'Comedy'", "genre:horror * 2"), "").unwrap();
         let request = Rules::compile(&text("title != 'film c'", "id = 'a' * 1.5"), "").unwrap();
@@ -261,13 +298,15 @@ mod tests {
         let text = RuleText {
             filter: Some("year >= 1990 and".into()),
             boost: None,
+            pin: Vec::new(),
         };
         let error = Rules::compile(&text, "presets.recent.").unwrap_err();
         assert_eq!(error.field, "presets.recent.filter");
-        assert_eq!(error.error.position, 17);
+        assert!(error.reason.starts_with("at character 17:"), "{error}");
         let text = RuleText {
             filter: None,
             boost: Some("tag:new * 0".into()),
+            pin: Vec::new(),
         };
         assert_eq!(Rules::compile(&text, "").unwrap_err().field, "boost");
     }

@@ -36,14 +36,17 @@ impl Origins {
     pub const GIVEN: Origins = Origins(16);
     /// Drawn into an exploration slot from below the page.
     pub const EXPLORATION: Origins = Origins(32);
+    /// Pinned to the top by the list's rules.
+    pub const PINNED: Origins = Origins(64);
 
-    const NAMES: [(Origins, &'static str); 6] = [
+    const NAMES: [(Origins, &'static str); 7] = [
         (Origins::MODEL, "model"),
         (Origins::NEIGHBOURS, "neighbours"),
         (Origins::CONTENT, "content"),
         (Origins::POPULAR, "popular"),
         (Origins::GIVEN, "given"),
         (Origins::EXPLORATION, "exploration"),
+        (Origins::PINNED, "pinned"),
     ];
 
     /// Whether every source of `other` is in the set.
@@ -74,7 +77,7 @@ impl std::ops::BitOr for Origins {
 /// items over which the ranker scales each signal. A deep page asks the sources for more,
 /// and those extra items are ranked on the same scales, so that every page is cut from
 /// one ranking.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Candidates {
     slots: Vec<ItemIdx>,
     origins: Vec<Origins>,
@@ -83,6 +86,11 @@ pub struct Candidates {
 }
 
 impl Candidates {
+    /// Where `slot` is among the candidates.
+    pub fn index_of(&self, slot: ItemIdx) -> Option<usize> {
+        self.position.get(&slot).copied()
+    }
+
     /// Adds what one source proposed, best first; the first `in_basis` of them join the
     /// basis.
     pub fn add(

@@ -237,6 +237,11 @@ pub struct RecommendRequest {
     pub filter: Option<String>,
     /// Score multipliers, e.g. `tag:new * 1.2, genre = 'Horror' * 0.5`.
     pub boost: Option<String>,
+    /// Item ids placed at the top of the list in this order, each when the other rules
+    /// admit it (live, unseen, not excluded, passing the filters).
+    #[serde(default, deserialize_with = "ids::id_list")]
+    #[schema(value_type = Vec<String>)]
+    pub pin: Vec<String>,
 }
 
 /// Recommendations for a user, with the method and an explanation.
@@ -266,6 +271,7 @@ pub async fn recommend_post(
         rules: RuleText {
             filter: body.filter,
             boost: body.boost,
+            pin: body.pin,
         },
     };
     recommend_cached(&state, body.user_id, &opts).await
@@ -295,6 +301,21 @@ pub struct RecommendQuery {
     pub filter: Option<String>,
     /// Score multipliers, e.g. `tag:new * 1.2, genre = 'Horror' * 0.5`.
     pub boost: Option<String>,
+    /// Item ids placed at the top of the list in this order, comma separated, each when
+    /// the other rules admit it (live, unseen, not excluded, passing the filters).
+    pub pin: Option<String>,
+}
+
+/// The ids of a comma-separated query parameter, blanks dropped.
+fn comma_list(text: Option<String>) -> Vec<String> {
+    text.map(|t| {
+        t.split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    })
+    .unwrap_or_default()
 }
 
 /// The options a query asks for.
@@ -303,16 +324,7 @@ pub fn query_options(q: RecommendQuery) -> ApiResult<RecommendOptions> {
     Ok(RecommendOptions {
         n: check_n("n", q.n.unwrap_or(10))?,
         offset: q.offset.unwrap_or(0),
-        exclude: q
-            .exclude
-            .map(|e| {
-                e.split(',')
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default(),
+        exclude: comma_list(q.exclude),
         category: q.category,
         cf_weight: q.cf_weight.unwrap_or(defaults.cf_weight),
         reasons: q.explain.unwrap_or(false),
@@ -321,6 +333,7 @@ pub fn query_options(q: RecommendQuery) -> ApiResult<RecommendOptions> {
         rules: RuleText {
             filter: q.filter,
             boost: q.boost,
+            pin: comma_list(q.pin),
         },
         ..defaults
     })
