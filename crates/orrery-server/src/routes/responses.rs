@@ -91,6 +91,26 @@ fn add_to(operation: &mut Operation, writes: bool) {
             .entry(status.to_owned())
             .or_insert_with(|| RefOr::T(problem(description)));
     }
+    // OpenAPI requires a description on every response, and client generators refuse a
+    // document without; annotations that give only a body get their status's meaning.
+    for (status, response) in operation.responses.responses.iter_mut() {
+        if let RefOr::T(response) = response
+            && response.description.is_empty()
+        {
+            response.description = status_meaning(status).to_owned();
+        }
+    }
+}
+
+/// What a success status says, for responses documented by their body alone.
+fn status_meaning(status: &str) -> &'static str {
+    match status {
+        "200" => "OK",
+        "201" => "Created",
+        "202" => "Accepted: the work goes on in the background",
+        "204" => "Done; nothing to return",
+        _ => "See the body",
+    }
 }
 
 fn problem(description: &str) -> Response {

@@ -1,0 +1,228 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.problem import Problem
+from ...models.serving_stats import ServingStats
+from ...types import UNSET, Unset
+from typing import cast
+
+
+
+def _get_kwargs(
+    *,
+    minutes: int | Unset = UNSET,
+    step: int | Unset = UNSET,
+
+) -> dict[str, Any]:
+    
+
+    
+
+    params: dict[str, Any] = {}
+
+    params["minutes"] = minutes
+
+    params["step"] = step
+
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/metrics/serving",
+        "params": params,
+    }
+
+
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | ServingStats | None:
+    if response.status_code == 200:
+        response_200 = ServingStats.from_dict(response.json())
+
+
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+
+
+        return response_401
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+
+
+        return response_422
+
+    if response.status_code == 500:
+        response_500 = Problem.from_dict(response.json())
+
+
+
+        return response_500
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | ServingStats]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    minutes: int | Unset = UNSET,
+    step: int | Unset = UNSET,
+
+) -> Response[Problem | ServingStats]:
+    """ Requests per second and p50/p99 latency of the recommendation routes over the last
+    minutes (this server's own counters), and per-route totals since the start.
+
+    Args:
+        minutes (int | Unset):
+        step (int | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | ServingStats]
+     """
+
+
+    kwargs = _get_kwargs(
+        minutes=minutes,
+step=step,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    *,
+    client: AuthenticatedClient | Client,
+    minutes: int | Unset = UNSET,
+    step: int | Unset = UNSET,
+
+) -> Problem | ServingStats | None:
+    """ Requests per second and p50/p99 latency of the recommendation routes over the last
+    minutes (this server's own counters), and per-route totals since the start.
+
+    Args:
+        minutes (int | Unset):
+        step (int | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | ServingStats
+     """
+
+
+    return sync_detailed(
+        client=client,
+minutes=minutes,
+step=step,
+
+    ).parsed
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    minutes: int | Unset = UNSET,
+    step: int | Unset = UNSET,
+
+) -> Response[Problem | ServingStats]:
+    """ Requests per second and p50/p99 latency of the recommendation routes over the last
+    minutes (this server's own counters), and per-route totals since the start.
+
+    Args:
+        minutes (int | Unset):
+        step (int | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | ServingStats]
+     """
+
+
+    kwargs = _get_kwargs(
+        minutes=minutes,
+step=step,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | Client,
+    minutes: int | Unset = UNSET,
+    step: int | Unset = UNSET,
+
+) -> Problem | ServingStats | None:
+    """ Requests per second and p50/p99 latency of the recommendation routes over the last
+    minutes (this server's own counters), and per-route totals since the start.
+
+    Args:
+        minutes (int | Unset):
+        step (int | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | ServingStats
+     """
+
+
+    return (await asyncio_detailed(
+        client=client,
+minutes=minutes,
+step=step,
+
+    )).parsed

@@ -1,0 +1,207 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.movie_public import MoviePublic
+from ...models.problem import Problem
+from typing import cast
+
+
+
+def _get_kwargs(
+    movie_id: str,
+
+) -> dict[str, Any]:
+    
+
+    
+
+    
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/movies/{movie_id}".format(movie_id=quote(str(movie_id), safe=""),),
+    }
+
+
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> MoviePublic | Problem | None:
+    if response.status_code == 200:
+        response_200 = MoviePublic.from_dict(response.json())
+
+
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+
+
+        return response_401
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+
+
+        return response_404
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+
+
+        return response_422
+
+    if response.status_code == 500:
+        response_500 = Problem.from_dict(response.json())
+
+
+
+        return response_500
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[MoviePublic | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    movie_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+
+) -> Response[MoviePublic | Problem]:
+    """ One movie.
+
+    Args:
+        movie_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[MoviePublic | Problem]
+     """
+
+
+    kwargs = _get_kwargs(
+        movie_id=movie_id,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    movie_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+
+) -> MoviePublic | Problem | None:
+    """ One movie.
+
+    Args:
+        movie_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        MoviePublic | Problem
+     """
+
+
+    return sync_detailed(
+        movie_id=movie_id,
+client=client,
+
+    ).parsed
+
+async def asyncio_detailed(
+    movie_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+
+) -> Response[MoviePublic | Problem]:
+    """ One movie.
+
+    Args:
+        movie_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[MoviePublic | Problem]
+     """
+
+
+    kwargs = _get_kwargs(
+        movie_id=movie_id,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    movie_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+
+) -> MoviePublic | Problem | None:
+    """ One movie.
+
+    Args:
+        movie_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        MoviePublic | Problem
+     """
+
+
+    return (await asyncio_detailed(
+        movie_id=movie_id,
+client=client,
+
+    )).parsed

@@ -1,0 +1,254 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.item_list import ItemList
+from ...models.problem import Problem
+from ...types import UNSET, Unset
+from typing import cast
+
+
+
+def _get_kwargs(
+    *,
+    page: int | Unset = UNSET,
+    size: int | Unset = UNSET,
+    category: str | Unset = UNSET,
+    genre: str | Unset = UNSET,
+
+) -> dict[str, Any]:
+    
+
+    
+
+    params: dict[str, Any] = {}
+
+    params["page"] = page
+
+    params["size"] = size
+
+    params["category"] = category
+
+    params["genre"] = genre
+
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/items",
+        "params": params,
+    }
+
+
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ItemList | Problem | None:
+    if response.status_code == 200:
+        response_200 = ItemList.from_dict(response.json())
+
+
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+
+
+        return response_401
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+
+
+        return response_422
+
+    if response.status_code == 500:
+        response_500 = Problem.from_dict(response.json())
+
+
+
+        return response_500
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ItemList | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    page: int | Unset = UNSET,
+    size: int | Unset = UNSET,
+    category: str | Unset = UNSET,
+    genre: str | Unset = UNSET,
+
+) -> Response[ItemList | Problem]:
+    """ List items, a page at a time, optionally in one category.
+
+    Args:
+        page (int | Unset):
+        size (int | Unset):
+        category (str | Unset):
+        genre (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ItemList | Problem]
+     """
+
+
+    kwargs = _get_kwargs(
+        page=page,
+size=size,
+category=category,
+genre=genre,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    *,
+    client: AuthenticatedClient | Client,
+    page: int | Unset = UNSET,
+    size: int | Unset = UNSET,
+    category: str | Unset = UNSET,
+    genre: str | Unset = UNSET,
+
+) -> ItemList | Problem | None:
+    """ List items, a page at a time, optionally in one category.
+
+    Args:
+        page (int | Unset):
+        size (int | Unset):
+        category (str | Unset):
+        genre (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ItemList | Problem
+     """
+
+
+    return sync_detailed(
+        client=client,
+page=page,
+size=size,
+category=category,
+genre=genre,
+
+    ).parsed
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    page: int | Unset = UNSET,
+    size: int | Unset = UNSET,
+    category: str | Unset = UNSET,
+    genre: str | Unset = UNSET,
+
+) -> Response[ItemList | Problem]:
+    """ List items, a page at a time, optionally in one category.
+
+    Args:
+        page (int | Unset):
+        size (int | Unset):
+        category (str | Unset):
+        genre (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ItemList | Problem]
+     """
+
+
+    kwargs = _get_kwargs(
+        page=page,
+size=size,
+category=category,
+genre=genre,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | Client,
+    page: int | Unset = UNSET,
+    size: int | Unset = UNSET,
+    category: str | Unset = UNSET,
+    genre: str | Unset = UNSET,
+
+) -> ItemList | Problem | None:
+    """ List items, a page at a time, optionally in one category.
+
+    Args:
+        page (int | Unset):
+        size (int | Unset):
+        category (str | Unset):
+        genre (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ItemList | Problem
+     """
+
+
+    return (await asyncio_detailed(
+        client=client,
+page=page,
+size=size,
+category=category,
+genre=genre,
+
+    )).parsed

@@ -1,0 +1,231 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.onboarding_response import OnboardingResponse
+from ...models.problem import Problem
+from ...types import UNSET, Unset
+from typing import cast
+
+
+
+def _get_kwargs(
+    *,
+    num_movies: int | Unset = UNSET,
+    genre: str | Unset = UNSET,
+
+) -> dict[str, Any]:
+    
+
+    
+
+    params: dict[str, Any] = {}
+
+    params["num_movies"] = num_movies
+
+    params["genre"] = genre
+
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/recommendations/onboarding-movies",
+        "params": params,
+    }
+
+
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> OnboardingResponse | Problem | None:
+    if response.status_code == 200:
+        response_200 = OnboardingResponse.from_dict(response.json())
+
+
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+
+
+        return response_401
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+
+
+        return response_409
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+
+
+        return response_422
+
+    if response.status_code == 500:
+        response_500 = Problem.from_dict(response.json())
+
+
+
+        return response_500
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[OnboardingResponse | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    num_movies: int | Unset = UNSET,
+    genre: str | Unset = UNSET,
+
+) -> Response[OnboardingResponse | Problem]:
+    """ Popular movies spread across genres (all, or those asked for), for a new user to rate.
+
+    Args:
+        num_movies (int | Unset):
+        genre (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[OnboardingResponse | Problem]
+     """
+
+
+    kwargs = _get_kwargs(
+        num_movies=num_movies,
+genre=genre,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    *,
+    client: AuthenticatedClient | Client,
+    num_movies: int | Unset = UNSET,
+    genre: str | Unset = UNSET,
+
+) -> OnboardingResponse | Problem | None:
+    """ Popular movies spread across genres (all, or those asked for), for a new user to rate.
+
+    Args:
+        num_movies (int | Unset):
+        genre (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        OnboardingResponse | Problem
+     """
+
+
+    return sync_detailed(
+        client=client,
+num_movies=num_movies,
+genre=genre,
+
+    ).parsed
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    num_movies: int | Unset = UNSET,
+    genre: str | Unset = UNSET,
+
+) -> Response[OnboardingResponse | Problem]:
+    """ Popular movies spread across genres (all, or those asked for), for a new user to rate.
+
+    Args:
+        num_movies (int | Unset):
+        genre (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[OnboardingResponse | Problem]
+     """
+
+
+    kwargs = _get_kwargs(
+        num_movies=num_movies,
+genre=genre,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | Client,
+    num_movies: int | Unset = UNSET,
+    genre: str | Unset = UNSET,
+
+) -> OnboardingResponse | Problem | None:
+    """ Popular movies spread across genres (all, or those asked for), for a new user to rate.
+
+    Args:
+        num_movies (int | Unset):
+        genre (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        OnboardingResponse | Problem
+     """
+
+
+    return (await asyncio_detailed(
+        client=client,
+num_movies=num_movies,
+genre=genre,
+
+    )).parsed

@@ -1,0 +1,213 @@
+""" Contains all the data models used in inputs/outputs """
+
+from .active_model import ActiveModel
+from .activity_response import ActivityResponse
+from .algorithm_out import AlgorithmOut
+from .algorithms_response import AlgorithmsResponse
+from .because import Because
+from .cache_health import CacheHealth
+from .category_in_type_0 import CategoryInType0
+from .category_out import CategoryOut
+from .cold_start_request import ColdStartRequest
+from .content_list import ContentList
+from .content_public import ContentPublic
+from .data_source import DataSource
+from .database import Database
+from .day_out import DayOut
+from .demographics import Demographics
+from .epoch_validation import EpochValidation
+from .explanation import Explanation
+from .feedback_recorded import FeedbackRecorded
+from .feedback_request import FeedbackRequest
+from .feedback_type import FeedbackType
+from .flow_status import FlowStatus
+from .flow_status_settings import FlowStatusSettings
+from .health import Health
+from .history_entry import HistoryEntry
+from .history_entry_metrics import HistoryEntryMetrics
+from .history_item import HistoryItem
+from .history_response import HistoryResponse
+from .index_status import IndexStatus
+from .influence import Influence
+from .interact_request import InteractRequest
+from .interaction_in import InteractionIn
+from .interaction_out import InteractionOut
+from .item_body import ItemBody
+from .item_body_attributes_type_0 import ItemBodyAttributesType0
+from .item_list import ItemList
+from .item_public import ItemPublic
+from .item_public_attributes import ItemPublicAttributes
+from .layer_output import LayerOutput
+from .message import Message
+from .method import Method
+from .metrics_response import MetricsResponse
+from .metrics_response_metrics import MetricsResponseMetrics
+from .metrics_response_params import MetricsResponseParams
+from .model_list import ModelList
+from .model_out import ModelOut
+from .model_out_metrics import ModelOutMetrics
+from .model_out_params import ModelOutParams
+from .movie_list import MovieList
+from .movie_public import MoviePublic
+from .onboarding_movie import OnboardingMovie
+from .onboarding_rating import OnboardingRating
+from .onboarding_response import OnboardingResponse
+from .param_out import ParamOut
+from .pipeline_outputs import PipelineOutputs
+from .predict_request import PredictRequest
+from .predict_response import PredictResponse
+from .prediction import Prediction
+from .problem import Problem
+from .rating_in import RatingIn
+from .rating_public import RatingPublic
+from .recommend_request import RecommendRequest
+from .recommendation_response import RecommendationResponse
+from .recommended_item import RecommendedItem
+from .recommender_health import RecommenderHealth
+from .recorded import Recorded
+from .run_out import RunOut
+from .run_progress import RunProgress
+from .run_progress_params import RunProgressParams
+from .run_record import RunRecord
+from .run_record_params import RunRecordParams
+from .run_report import RunReport
+from .run_report_quality import RunReportQuality
+from .run_summary import RunSummary
+from .run_summary_metrics import RunSummaryMetrics
+from .runs_response import RunsResponse
+from .serving_interval import ServingInterval
+from .serving_route import ServingRoute
+from .serving_stats import ServingStats
+from .shared_category import SharedCategory
+from .similar_method import SimilarMethod
+from .similar_response import SimilarResponse
+from .similar_user import SimilarUser
+from .similar_users import SimilarUsers
+from .similarity_basis import SimilarityBasis
+from .source_kind import SourceKind
+from .stats_response import StatsResponse
+from .stored import Stored
+from .text_encoder import TextEncoder
+from .text_encoder_out import TextEncoderOut
+from .token import Token
+from .token_form import TokenForm
+from .train_accepted import TrainAccepted
+from .train_accepted_params import TrainAcceptedParams
+from .train_request import TrainRequest
+from .train_request_hyperparameters_type_0 import TrainRequestHyperparametersType0
+from .train_request_hyperparams_type_0 import TrainRequestHyperparamsType0
+from .train_request_params_type_0 import TrainRequestParamsType0
+from .training_status import TrainingStatus
+from .user_body import UserBody
+from .user_history import UserHistory
+from .user_list import UserList
+from .user_neighbour import UserNeighbour
+from .user_public import UserPublic
+from .user_similarity import UserSimilarity
+
+__all__ = (
+    "ActiveModel",
+    "ActivityResponse",
+    "AlgorithmOut",
+    "AlgorithmsResponse",
+    "Because",
+    "CacheHealth",
+    "CategoryInType0",
+    "CategoryOut",
+    "ColdStartRequest",
+    "ContentList",
+    "ContentPublic",
+    "Database",
+    "DataSource",
+    "DayOut",
+    "Demographics",
+    "EpochValidation",
+    "Explanation",
+    "FeedbackRecorded",
+    "FeedbackRequest",
+    "FeedbackType",
+    "FlowStatus",
+    "FlowStatusSettings",
+    "Health",
+    "HistoryEntry",
+    "HistoryEntryMetrics",
+    "HistoryItem",
+    "HistoryResponse",
+    "IndexStatus",
+    "Influence",
+    "InteractionIn",
+    "InteractionOut",
+    "InteractRequest",
+    "ItemBody",
+    "ItemBodyAttributesType0",
+    "ItemList",
+    "ItemPublic",
+    "ItemPublicAttributes",
+    "LayerOutput",
+    "Message",
+    "Method",
+    "MetricsResponse",
+    "MetricsResponseMetrics",
+    "MetricsResponseParams",
+    "ModelList",
+    "ModelOut",
+    "ModelOutMetrics",
+    "ModelOutParams",
+    "MovieList",
+    "MoviePublic",
+    "OnboardingMovie",
+    "OnboardingRating",
+    "OnboardingResponse",
+    "ParamOut",
+    "PipelineOutputs",
+    "Prediction",
+    "PredictRequest",
+    "PredictResponse",
+    "Problem",
+    "RatingIn",
+    "RatingPublic",
+    "RecommendationResponse",
+    "RecommendedItem",
+    "RecommenderHealth",
+    "RecommendRequest",
+    "Recorded",
+    "RunOut",
+    "RunProgress",
+    "RunProgressParams",
+    "RunRecord",
+    "RunRecordParams",
+    "RunReport",
+    "RunReportQuality",
+    "RunsResponse",
+    "RunSummary",
+    "RunSummaryMetrics",
+    "ServingInterval",
+    "ServingRoute",
+    "ServingStats",
+    "SharedCategory",
+    "SimilarityBasis",
+    "SimilarMethod",
+    "SimilarResponse",
+    "SimilarUser",
+    "SimilarUsers",
+    "SourceKind",
+    "StatsResponse",
+    "Stored",
+    "TextEncoder",
+    "TextEncoderOut",
+    "Token",
+    "TokenForm",
+    "TrainAccepted",
+    "TrainAcceptedParams",
+    "TrainingStatus",
+    "TrainRequest",
+    "TrainRequestHyperparametersType0",
+    "TrainRequestHyperparamsType0",
+    "TrainRequestParamsType0",
+    "UserBody",
+    "UserHistory",
+    "UserList",
+    "UserNeighbour",
+    "UserPublic",
+    "UserSimilarity",
+)

@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, BinaryIO, TextIO, TYPE_CHECKING, Generator
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+from typing import cast
+
+if TYPE_CHECKING:
+  from ..models.movie_public import MoviePublic
+
+
+
+
+
+T = TypeVar("T", bound="MovieList")
+
+
+
+@_attrs_define
+class MovieList:
+    """ A page of movies.
+
+        Attributes:
+            movies (list[MoviePublic]): The movies.
+            page (int): This page, from 1.
+            pages (int): Number of pages.
+            size (int): Page size.
+            total (int): Matching movies over all pages.
+     """
+
+    movies: list[MoviePublic]
+    page: int
+    pages: int
+    size: int
+    total: int
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+
+
+
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..models.movie_public import MoviePublic # noqa: PLC0415
+        movies = []
+        for movies_item_data in self.movies:
+            movies_item = movies_item_data.to_dict()
+            movies.append(movies_item)
+
+
+
+        page = self.page
+
+        pages = self.pages
+
+        size = self.size
+
+        total = self.total
+
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({
+            "movies": movies,
+            "page": page,
+            "pages": pages,
+            "size": size,
+            "total": total,
+        })
+
+        return field_dict
+
+
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.movie_public import MoviePublic # noqa: PLC0415
+        d = dict(src_dict)
+        movies = []
+        _movies = d.pop("movies")
+        for movies_item_data in (_movies):
+            movies_item = MoviePublic.from_dict(movies_item_data)
+
+
+
+            movies.append(movies_item)
+
+
+        page = d.pop("page")
+
+        pages = d.pop("pages")
+
+        size = d.pop("size")
+
+        total = d.pop("total")
+
+        movie_list = cls(
+            movies=movies,
+            page=page,
+            pages=pages,
+            size=size,
+            total=total,
+        )
+
+
+        movie_list.additional_properties = d
+        return movie_list
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

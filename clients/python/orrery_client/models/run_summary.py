@@ -1,0 +1,187 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, BinaryIO, TextIO, TYPE_CHECKING, Generator
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+from ..types import UNSET, Unset
+from typing import cast
+
+if TYPE_CHECKING:
+  from ..models.run_summary_metrics import RunSummaryMetrics
+
+
+
+
+
+T = TypeVar("T", bound="RunSummary")
+
+
+
+@_attrs_define
+class RunSummary:
+    """ How a training run ended.
+
+        Attributes:
+            activated (bool): Whether it was activated.
+            algorithm (str): The algorithm.
+            finished_at (int): Unix seconds.
+            metrics (RunSummaryMetrics): Holdout metrics (empty when the data was too small to hold any out).
+            pruned (list[int]): Versions pruned afterwards.
+            run_id (int): Training run number.
+            status (str): `succeeded`, `failed` or `cancelled`.
+            train_seconds (float): Seconds from start to end.
+            error (None | str | Unset): Why it failed or was cancelled.
+            version (int | None | Unset): The stored version.
+     """
+
+    activated: bool
+    algorithm: str
+    finished_at: int
+    metrics: RunSummaryMetrics
+    pruned: list[int]
+    run_id: int
+    status: str
+    train_seconds: float
+    error: None | str | Unset = UNSET
+    version: int | None | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+
+
+
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..models.run_summary_metrics import RunSummaryMetrics # noqa: PLC0415
+        activated = self.activated
+
+        algorithm = self.algorithm
+
+        finished_at = self.finished_at
+
+        metrics = self.metrics.to_dict()
+
+        pruned = self.pruned
+
+
+
+        run_id = self.run_id
+
+        status = self.status
+
+        train_seconds = self.train_seconds
+
+        error: None | str | Unset
+        if isinstance(self.error, Unset):
+            error = UNSET
+        else:
+            error = self.error
+
+        version: int | None | Unset
+        if isinstance(self.version, Unset):
+            version = UNSET
+        else:
+            version = self.version
+
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({
+            "activated": activated,
+            "algorithm": algorithm,
+            "finished_at": finished_at,
+            "metrics": metrics,
+            "pruned": pruned,
+            "run_id": run_id,
+            "status": status,
+            "train_seconds": train_seconds,
+        })
+        if error is not UNSET:
+            field_dict["error"] = error
+        if version is not UNSET:
+            field_dict["version"] = version
+
+        return field_dict
+
+
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.run_summary_metrics import RunSummaryMetrics # noqa: PLC0415
+        d = dict(src_dict)
+        activated = d.pop("activated")
+
+        algorithm = d.pop("algorithm")
+
+        finished_at = d.pop("finished_at")
+
+        metrics = RunSummaryMetrics.from_dict(d.pop("metrics"))
+
+
+
+
+        pruned = cast(list[int], d.pop("pruned"))
+
+
+        run_id = d.pop("run_id")
+
+        status = d.pop("status")
+
+        train_seconds = d.pop("train_seconds")
+
+        def _parse_error(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        error = _parse_error(d.pop("error", UNSET))
+
+
+        def _parse_version(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        version = _parse_version(d.pop("version", UNSET))
+
+
+        run_summary = cls(
+            activated=activated,
+            algorithm=algorithm,
+            finished_at=finished_at,
+            metrics=metrics,
+            pruned=pruned,
+            run_id=run_id,
+            status=status,
+            train_seconds=train_seconds,
+            error=error,
+            version=version,
+        )
+
+
+        run_summary.additional_properties = d
+        return run_summary
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
