@@ -1840,14 +1840,14 @@ fn exploration_seed(user_id: &str) -> u64 {
     u64::from_le_bytes(bytes)
 }
 
-/// The history length the blend weighs the model by. The two-tower network answers a
-/// newcomer from their profile (demographics, stated genres) before any interaction;
-/// that answer counts as one interaction's worth, in every route alike, so that the same
-/// profile gets the same list through `POST /recommendations/cold-start` and as a stored
-/// user.
+/// The history length the blend weighs the model by. A model that reads the profile
+/// (the two-tower network: demographics, stated genres) answers a newcomer before any
+/// interaction; that answer counts as one interaction's worth, in every route alike, so
+/// that the same profile gets the same list through `POST /recommendations/cold-start`
+/// and as a stored user.
 pub(crate) fn blend_interactions(model: Option<&ServingModel>, interactions: usize) -> usize {
     match model {
-        Some(m) if m.model.algorithm() == Algorithm::Ncf => interactions.max(1),
+        Some(m) if m.model.reads_profile() => interactions.max(1),
         _ => interactions,
     }
 }

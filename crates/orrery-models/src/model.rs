@@ -300,6 +300,13 @@ impl Model {
         dispatch!(&self.fitted, a => a.linear_items())
     }
 
+    /// Whether [`Model::cold_start`] reads the user's profile (demographics), so that a user
+    /// with no interactions still gets a representation of their own: the two-tower
+    /// network's user tower does; the other models know a user by interactions alone.
+    pub fn reads_profile(&self) -> bool {
+        matches!(self.fitted, Fitted::Ncf(_))
+    }
+
     /// A representation of a user the model has never seen, from their profile
     /// (demographics) and onboarding interactions: the two-tower network ([`Algorithm::Ncf`])
     /// runs its user tower on both; every other model folds the interactions in
