@@ -16,8 +16,10 @@
 //!
 //! Every user's interactions are distinct items. Each user draws from their own ChaCha8
 //! stream of the seed, so the output is the same bytes for the same configuration.
-//! Files: `ratings.csv` (`userId,movieId,rating,timestamp`) and `movies.csv`
-//! (`movieId,title,genres`), which `orrery import DIR` reads as MovieLens 20M.
+//! Films get titles that read like films' (words coloured by their first genre, a year
+//! from 1950 to 2019), drawn from a stream of their own. Files: `ratings.csv`
+//! (`userId,movieId,rating,timestamp`) and `movies.csv` (`movieId,title,genres`), which
+//! `orrery import DIR` reads as MovieLens 20M.
 
 use std::collections::HashSet;
 use std::fmt::Write as _;
@@ -286,7 +288,7 @@ pub fn write_synthetic(
 
     let mut movies =
         BufWriter::new(File::create(dir.join("movies.csv")).map_err(io_error("movies.csv"))?);
-    write_movies(&mut movies, &catalog)
+    write_movies(&mut movies, &catalog, config.seed)
         .and_then(|()| movies.flush())
         .map_err(io_error("movies.csv"))?;
 
@@ -309,20 +311,87 @@ pub fn write_synthetic(
     })
 }
 
-fn write_movies(out: &mut impl Write, catalog: &Catalog) -> io::Result<()> {
+fn write_movies(out: &mut impl Write, catalog: &Catalog, seed: u64) -> io::Result<()> {
     writeln!(out, "movieId,title,genres")?;
+    // Titles draw from a stream of their own (the users' are 1..=users), so that they
+    // change nothing else the seed makes.
+    let mut rng = orrery_core::rng::stream(seed, u64::MAX);
     for (item, genres) in catalog.genres.iter().enumerate() {
         let names: Vec<&str> = genres.iter().map(|&g| GENRES[g]).collect();
-        writeln!(
-            out,
-            "{},Synthetic {} {} (2000),{}",
-            item + 1,
-            GENRES[genres[0]],
-            item + 1,
-            names.join("|")
-        )?;
+        let title = film_title(genres[0], &mut rng);
+        let year = rng.random_range(1950..2020);
+        writeln!(out, "{},{title} ({year}),{}", item + 1, names.join("|"))?;
     }
     Ok(())
+}
+
+/// Words every genre's titles use.
+const ADJECTIVES: [&str; 24] = [
+    "Silent",
+    "Crimson",
+    "Broken",
+    "Golden",
+    "Last",
+    "Hidden",
+    "Midnight",
+    "Distant",
+    "Wild",
+    "Lonely",
+    "Burning",
+    "Frozen",
+    "Secret",
+    "Endless",
+    "Hollow",
+    "Bright",
+    "Restless",
+    "Forgotten",
+    "Northern",
+    "Velvet",
+    "Iron",
+    "Quiet",
+    "Lost",
+    "Falling",
+];
+const NOUNS: [&str; 24] = [
+    "Harbor", "River", "Summer", "Road", "Garden", "Letter", "Promise", "City", "Island", "Winter",
+    "Bridge", "Horizon", "Station", "Mirror", "Season", "Valley", "Crossing", "Voyage", "Hour",
+    "Shore", "Kingdom", "Signal", "Orchard", "Tide",
+];
+
+/// Words that give a title its genre's colour, in the order of [`GENRES`].
+const GENRE_NOUNS: [[&str; 4]; 18] = [
+    ["Fury", "Strike", "Pursuit", "Siege"],
+    ["Expedition", "Quest", "Treasure", "Frontier"],
+    ["Paintbox", "Lantern", "Whiskers", "Cloud"],
+    ["Treehouse", "Puppy", "Birthday", "Playground"],
+    ["Wedding", "Neighbors", "Mix-Up", "Weekend"],
+    ["Heist", "Alibi", "Syndicate", "Verdict"],
+    ["Chronicle", "Witness", "Record", "Journey"],
+    ["Inheritance", "Homecoming", "Portrait", "Family"],
+    ["Dragon", "Spell", "Crown", "Enchantress"],
+    ["Shadow", "Dame", "Rain", "Double-Cross"],
+    ["Haunting", "Curse", "Cellar", "Scream"],
+    ["Serenade", "Melody", "Ballroom", "Encore"],
+    ["Riddle", "Cipher", "Disappearance", "Key"],
+    ["Kiss", "Sweetheart", "Rendezvous", "Heart"],
+    ["Android", "Nebula", "Colony", "Transmission"],
+    ["Trap", "Stranger", "Deadline", "Pursuer"],
+    ["Battalion", "Trenches", "Armistice", "Front"],
+    ["Outlaw", "Ranch", "Sheriff", "Gunfighter"],
+];
+
+/// A title that reads like a film's, coloured by the `genre` (an index into [`GENRES`]).
+fn film_title(genre: usize, rng: &mut impl Rng) -> String {
+    let adjective = ADJECTIVES[rng.random_range(0..ADJECTIVES.len())];
+    let noun = NOUNS[rng.random_range(0..NOUNS.len())];
+    let flavour = GENRE_NOUNS[genre][rng.random_range(0..4)];
+    match rng.random_range(0..5) {
+        0 => format!("The {adjective} {flavour}"),
+        1 => format!("{flavour} at the {noun}"),
+        2 => format!("The {flavour} of {adjective} {noun}"),
+        3 => format!("{adjective} {flavour}"),
+        _ => format!("{flavour} {}", ["II", "III", "IV"][rng.random_range(0..3)]),
+    }
 }
 
 fn write_ratings(
@@ -438,6 +507,17 @@ mod tests {
         assert!(summary.top_percent_share_permille > 80, "{summary:?}");
         let movies = std::fs::read_to_string(dir.path().join("movies.csv")).expect("movies");
         assert_eq!(movies.lines().count(), 1_001);
+        // Titles read like films' (no commas, so the CSV needs no quoting), with a year.
+        for line in movies.lines().skip(1) {
+            let fields: Vec<&str> = line.split(',').collect();
+            assert_eq!(fields.len(), 3, "{line}");
+            let year: u32 = fields[1]
+                .rsplit_once(" (")
+                .and_then(|(_, y)| y.strip_suffix(')'))
+                .and_then(|y| y.parse().ok())
+                .unwrap_or_else(|| panic!("no year in {line}"));
+            assert!((1950..2020).contains(&year), "{line}");
+        }
     }
 
     #[test]

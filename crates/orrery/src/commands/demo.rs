@@ -205,7 +205,7 @@ fn clearest_taste(records: &[Record]) -> Option<(String, Taste)> {
         })
 }
 
-/// The list as numbered lines: title, id and why.
+/// The list as numbered lines: title, genres, id and why.
 fn print_list(list: &Recommendations) {
     for (rank, item) in list.items.iter().enumerate() {
         let title = if item.record.title.is_empty() {
@@ -213,9 +213,16 @@ fn print_list(list: &Recommendations) {
         } else {
             &item.record.title
         };
+        let genres: Vec<&str> = item
+            .record
+            .categories
+            .iter()
+            .map(|c| c.value.as_str())
+            .collect();
         println!(
-            "  {}. {title} ({}): {}",
+            "  {}. {title} [{}] ({}): {}",
             rank + 1,
+            genres.join(", "),
             item.record.id,
             item.explanation
         );
