@@ -28,7 +28,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Simulate the Poppy Universe, store it and show what the store holds.
+    /// Store a demo catalog, train the default model, show a user's list and serve it.
     Demo(demo::DemoArgs),
     Eval(eval::EvalArgs),
     Import(import::ImportArgs),

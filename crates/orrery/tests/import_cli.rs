@@ -422,6 +422,12 @@ fn ratings_on_any_scale_import_train_and_are_checked_by_the_server() {
             plain.contains("ratings on a -10..10 scale (the range of the ratings read"),
             "{plain}"
         );
+        // Stated as written in the docs, its minus sign and all.
+        let stated = db.ok(&["import", csv.to_str().unwrap(), "--rating-scale", "-10..10"]);
+        assert!(
+            stated.contains("ratings on a -10..10 scale (as given)"),
+            "{stated}"
+        );
         // A stated scale is a check: a file off it fails and stores nothing more.
         let off_scale = db.orrery(&["import", csv.to_str().unwrap(), "--rating-scale", "0..5"]);
         assert!(!off_scale.status.success());

@@ -77,7 +77,8 @@ pub struct EvalArgs {
     pub threshold: Option<f32>,
     /// The scale ratings are on, as LO..HI (1..10, -10..10); by default a MovieLens
     /// layout's published scale, else the range the data's ratings span.
-    #[arg(long, value_name = "LO..HI")]
+    // A scale may start below zero (-10..10), which is not a flag.
+    #[arg(long, value_name = "LO..HI", allow_hyphen_values = true)]
     pub rating_scale: Option<RatingScale>,
     /// Print one JSON object (and no progress bar).
     #[arg(long)]

@@ -32,7 +32,8 @@ pub struct ImportArgs {
     /// and it replaces the scale kept with the stored data. Without it, a MovieLens layout
     /// brings its published scale and other files the range their ratings span, which
     /// widens the kept scale if needed.
-    #[arg(long, value_name = "LO..HI")]
+    // A scale may start below zero (-10..10), which is not a flag.
+    #[arg(long, value_name = "LO..HI", allow_hyphen_values = true)]
     pub rating_scale: Option<RatingScale>,
     /// Print the summary as JSON.
     #[arg(long)]
