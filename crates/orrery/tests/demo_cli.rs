@@ -63,7 +63,15 @@ fn the_demo_serves_and_its_printed_requests_answer() {
     ready_rx
         .recv_timeout(Duration::from_secs(600))
         .expect("the demo did not start serving");
-    let printed: Vec<String> = lines_rx.try_iter().collect();
+    // Stdout is read on its own thread: wait for the last printed request, however the
+    // two pipes' readers interleave.
+    let mut printed: Vec<String> = Vec::new();
+    while printed.iter().filter(|l| l.starts_with("curl ")).count() < 4 {
+        match lines_rx.recv_timeout(Duration::from_secs(30)) {
+            Ok(line) => printed.push(line),
+            Err(_) => panic!("the demo printed no four requests:\n{}", printed.join("\n")),
+        }
+    }
     let text = printed.join("\n");
 
     // The terminal shows a user's top 5, each with a reason.
