@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use orrery_core::{Category, EventKind, InteractionRecord, ItemRecord, Record, UserRecord};
-use orrery_data::import::{Entity, Format, Import, ImportError, ImportOptions};
+use orrery_data::import::{Entity, Format, Import, ImportError, ImportOptions, ScaleSource};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -435,8 +435,9 @@ fn ratings_on_other_scales_import_and_say_their_scale() {
     .unwrap();
     let records: Vec<Record> = import.by_ref().collect::<Result<_, _>>().unwrap();
     assert_eq!(ratings(records), [5.0, 0.0, 4.0, 2.5]);
-    assert_eq!(import.rating_scale().unwrap().to_string(), "0..5");
-    assert!(!import.rating_scale_is_declared());
+    let (scale, source) = import.rating_scale().unwrap();
+    assert_eq!(scale.to_string(), "0..5");
+    assert_eq!(source, ScaleSource::Data);
 
     // Jester's −10..10 in JSON lines, with the scale given.
     let jester = ImportOptions {
@@ -446,8 +447,9 @@ fn ratings_on_other_scales_import_and_say_their_scale() {
     let mut import = Import::open(&fixture("generic/jester-ratings.jsonl"), &jester).unwrap();
     let records: Vec<Record> = import.by_ref().collect::<Result<_, _>>().unwrap();
     assert_eq!(ratings(records), [-9.5, 8.25, 10.0]);
-    assert_eq!(import.rating_scale().unwrap().to_string(), "-10..10");
-    assert!(import.rating_scale_is_declared());
+    let (scale, source) = import.rating_scale().unwrap();
+    assert_eq!(scale.to_string(), "-10..10");
+    assert_eq!(source, ScaleSource::Given);
 
     // A given scale is a check: a rating off it names the file, line and field.
     let one_to_four = ImportOptions {
@@ -462,5 +464,7 @@ fn ratings_on_other_scales_import_and_say_their_scale() {
 
     // A MovieLens layout keeps its published scale.
     let import = Import::open(&fixture("ml-100k-bad-rating"), &ImportOptions::default()).unwrap();
-    assert_eq!(import.rating_scale().unwrap().to_string(), "1..5");
+    let (scale, source) = import.rating_scale().unwrap();
+    assert_eq!(scale.to_string(), "1..5");
+    assert_eq!(source, ScaleSource::Layout);
 }

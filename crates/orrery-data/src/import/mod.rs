@@ -131,6 +131,28 @@ pub struct ImportOptions {
     pub rating_scale: Option<RatingScale>,
 }
 
+/// Where an import's rating scale came from ([`Import::rating_scale`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScaleSource {
+    /// [`ImportOptions::rating_scale`] (`--rating-scale`).
+    Given,
+    /// The layout's published scale (MovieLens).
+    Layout,
+    /// The range the ratings read span.
+    Data,
+}
+
+impl ScaleSource {
+    /// `option`, `layout` or `data`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScaleSource::Given => "option",
+            ScaleSource::Layout => "layout",
+            ScaleSource::Data => "data",
+        }
+    }
+}
+
 /// A dataset layout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
@@ -326,7 +348,8 @@ pub struct Import {
     progress: Progress,
     steps: VecDeque<Step>,
     current: Option<Stream>,
-    declared_scale: Option<RatingScale>,
+    given_scale: Option<RatingScale>,
+    published_scale: Option<RatingScale>,
     /// The lowest and highest rating read so far.
     ratings_seen: (f32, f32),
     ratings_read: u64,
@@ -350,31 +373,31 @@ impl Import {
             progress: Progress::default(),
             steps: plan.steps.into(),
             current: None,
-            declared_scale: options.rating_scale.or(plan.rating_scale),
+            given_scale: options.rating_scale,
+            published_scale: plan.rating_scale,
             ratings_seen: (f32::INFINITY, f32::NEG_INFINITY),
             ratings_read: 0,
         })
     }
 
-    /// The scale of the ratings: the one given in the options, else the layout's
-    /// published one, else the range spanned by the ratings read so far (complete once the
-    /// import has been read to its end). `None` when nothing defines one: no ratings, or
-    /// all equal.
-    pub fn rating_scale(&self) -> Option<RatingScale> {
+    /// The scale of the ratings and where it came from: the one given in the options,
+    /// else the layout's published one, else the range spanned by the ratings read so far
+    /// (complete once the import has been read to its end). `None` when nothing defines
+    /// one: no ratings, or all equal.
+    pub fn rating_scale(&self) -> Option<(RatingScale, ScaleSource)> {
         let (low, high) = self.ratings_seen;
-        self.declared_scale
-            .or_else(|| RatingScale::new(low, high).ok())
+        self.given_scale
+            .map(|scale| (scale, ScaleSource::Given))
+            .or_else(|| {
+                self.published_scale
+                    .map(|scale| (scale, ScaleSource::Layout))
+            })
+            .or_else(|| Some((RatingScale::new(low, high).ok()?, ScaleSource::Data)))
     }
 
     /// How many ratings have been read so far.
     pub fn ratings_read(&self) -> u64 {
         self.ratings_read
-    }
-
-    /// Whether [`rating_scale`](Self::rating_scale) comes from the options or the layout
-    /// rather than from the ratings read.
-    pub fn rating_scale_is_declared(&self) -> bool {
-        self.declared_scale.is_some()
     }
 
     /// The layout being read.

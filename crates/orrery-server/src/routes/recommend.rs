@@ -521,14 +521,7 @@ pub async fn onboarding(
     Params(q): Params<OnboardingQuery>,
 ) -> ApiResult<Json<OnboardingResponse>> {
     let n = check_n("num_movies", q.num_movies.unwrap_or(10))?;
-    let genres: Vec<String> = q
-        .genre
-        .iter()
-        .flat_map(|g| g.split(','))
-        .map(str::trim)
-        .filter(|g| !g.is_empty())
-        .map(str::to_owned)
-        .collect();
+    let genres = comma_list(q.genre);
     let movies: Vec<OnboardingMovie> = state
         .engine
         .onboarding(n, &genres)?

@@ -373,7 +373,7 @@ fn dataset_from_path(
             Record::Interaction(e) => builder.add_event(&e.user, &e.item, &e.kind, e.value, e.ts),
         }
     }
-    if let Some(scale) = import.rating_scale() {
+    if let Some((scale, _)) = import.rating_scale() {
         builder.set_rating_scale(scale);
     }
     Ok(builder.build())

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use orrery_core::{RatingScale, Record};
-use orrery_data::import::{Entity, Format, Import, ImportError, ImportOptions};
+use orrery_data::import::{Entity, Format, Import, ImportError, ImportOptions, ScaleSource};
 
 use super::BATCH;
 use crate::config::Config;
@@ -67,8 +67,7 @@ pub async fn run(args: ImportArgs, config: &Config) -> Result<()> {
     let (sender, mut receiver) = tokio::sync::mpsc::channel::<Result<Vec<Record>, ImportError>>(4);
     let parser = {
         let bytes_read = Arc::clone(&bytes_read);
-        let given = args.rating_scale.is_some();
-        std::thread::spawn(move || parse(import, given, sender, &bytes_read))
+        std::thread::spawn(move || parse(import, sender, &bytes_read))
     };
 
     let mut tx = store.begin_import().await?;
@@ -149,32 +148,10 @@ pub async fn run(args: ImportArgs, config: &Config) -> Result<()> {
     Ok(())
 }
 
-/// Where an import's rating scale came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ScaleSource {
-    /// `--rating-scale`.
-    Given,
-    /// The layout's published scale (MovieLens).
-    Layout,
-    /// The range the ratings read span.
-    Data,
-}
-
-impl ScaleSource {
-    fn as_str(self) -> &'static str {
-        match self {
-            ScaleSource::Given => "option",
-            ScaleSource::Layout => "layout",
-            ScaleSource::Data => "data",
-        }
-    }
-}
-
 /// Reads the import in batches into `sender`; when it read to the end, says the scale of
 /// its ratings and where that came from.
 fn parse(
     mut import: Import,
-    given: bool,
     sender: tokio::sync::mpsc::Sender<Result<Vec<Record>, ImportError>>,
     bytes_read: &AtomicU64,
 ) -> Option<(RatingScale, ScaleSource)> {
@@ -199,15 +176,9 @@ fn parse(
     if !batch.is_empty() {
         let _ = sender.blocking_send(Ok(batch));
     }
-    let source = match (given, import.rating_scale_is_declared()) {
-        (true, _) => ScaleSource::Given,
-        (false, true) => ScaleSource::Layout,
-        (false, false) => ScaleSource::Data,
-    };
     // A layout's published scale says nothing about data that holds no ratings.
     let has_ratings = import.ratings_read() > 0;
     import
         .rating_scale()
-        .filter(|_| has_ratings || given)
-        .map(|scale| (scale, source))
+        .filter(|&(_, source)| has_ratings || source == ScaleSource::Given)
 }
