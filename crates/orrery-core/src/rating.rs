@@ -66,6 +66,17 @@ impl RatingScale {
         (self.low..=self.high).contains(&value)
     }
 
+    /// Why `rating` cannot be stored on this scale (not a finite number on it), or `None`
+    /// when it can: the one wording every writer of ratings refuses with.
+    pub fn refusal(&self, rating: f32) -> Option<String> {
+        (!(rating.is_finite() && self.contains(rating))).then(|| {
+            format!(
+                "{rating} is not a rating from {} to {}",
+                self.low, self.high
+            )
+        })
+    }
+
     /// The smallest scale holding both this one and `other`.
     pub fn covering(&self, other: &RatingScale) -> RatingScale {
         RatingScale {
@@ -182,6 +193,17 @@ mod tests {
         let ciao = scale("0..5");
         assert_eq!(ciao.affinity(0.0), -1.0);
         assert!(ciao.is_positive(4.0) && !ciao.is_positive(3.0));
+    }
+
+    #[test]
+    fn a_refusal_names_the_value_and_the_scale() {
+        let ten = scale("1..10");
+        assert_eq!(ten.refusal(7.5), None);
+        assert_eq!(
+            ten.refusal(11.0).as_deref(),
+            Some("11 is not a rating from 1 to 10")
+        );
+        assert!(ten.refusal(f32::NAN).is_some());
     }
 
     #[test]

@@ -1214,21 +1214,21 @@ impl Engine {
     ) -> EngineResult<Recommendations> {
         let snapshot = self.snapshot();
         let catalog = &snapshot.catalog;
-        let mut ratings = Vec::with_capacity(profile_in.ratings.len());
-        for (i, (item, rating)) in profile_in.ratings.iter().enumerate() {
-            if catalog.get(item).is_none() {
-                return Err(EngineError::UnknownItem(item.clone()));
-            }
-            let scale = catalog.accepted_rating_scale();
-            if !rating.is_finite() || !scale.contains(*rating) {
+        // Every rating is checked before any item is looked up: a bad value is the
+        // request's error whatever it names.
+        let scale = catalog.accepted_rating_scale();
+        for (i, (_, rating)) in profile_in.ratings.iter().enumerate() {
+            if let Some(reason) = scale.refusal(*rating) {
                 return Err(EngineError::Invalid {
                     field: format!("ratings[{i}].rating"),
-                    reason: format!(
-                        "{rating} is not a rating from {} to {}",
-                        scale.low(),
-                        scale.high()
-                    ),
+                    reason,
                 });
+            }
+        }
+        let mut ratings = Vec::with_capacity(profile_in.ratings.len());
+        for (item, rating) in &profile_in.ratings {
+            if catalog.get(item).is_none() {
+                return Err(EngineError::UnknownItem(item.clone()));
             }
             ratings.push(HistoryCell {
                 item: item.clone(),

@@ -82,18 +82,10 @@ pub struct Stored {
 
 /// A rating must lie on `scale`: the one kept with the stored data (see
 /// [`orrery_engine::Engine::accepted_rating_scale`]).
-pub(crate) fn check_rating(field: &str, rating: f32, scale: &RatingScale) -> ApiResult<()> {
-    if rating.is_finite() && scale.contains(rating) {
-        Ok(())
-    } else {
-        Err(ApiError::invalid(
-            field,
-            format!(
-                "{rating} is not a rating from {} to {}",
-                scale.low(),
-                scale.high()
-            ),
-        ))
+fn check_rating(field: &str, rating: f32, scale: &RatingScale) -> ApiResult<()> {
+    match scale.refusal(rating) {
+        None => Ok(()),
+        Some(reason) => Err(ApiError::invalid(field, reason)),
     }
 }
 

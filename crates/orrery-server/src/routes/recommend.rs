@@ -457,10 +457,6 @@ pub async fn cold_start(
             format!("{age} is not an age in years (1–130)"),
         ));
     }
-    let scale = state.engine.accepted_rating_scale();
-    for (i, r) in body.ratings.iter().enumerate() {
-        super::interactions::check_rating(&format!("ratings[{i}].rating"), r.rating, &scale)?;
-    }
     let profile = ColdStartProfile {
         interests: body.interests.into_iter().chain(body.genres).collect(),
         gender: body.gender,
