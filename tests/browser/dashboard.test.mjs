@@ -190,7 +190,12 @@ test("the dashboard works end to end in chromium", async () => {
   assert.equal(await v2.getAttribute("class"), "");
   await v2.locator("button.activate").click();
   await page.waitForSelector('#models-table tr[data-version="2"].active', { timeout: 30_000 });
-  assert.equal((await api("/models")).active_version, 2);
+  // MF is a rating model: it serves predicted ratings beside ALS, which keeps the lists.
+  assert.match(await v2.textContent(), /active: ratings/);
+  const registry = await api("/models");
+  assert.equal(registry.rating_version, 2);
+  assert.equal(registry.active_version, 1);
+  assert.match(await page.locator('#models-table tr[data-version="1"]').textContent(), /active: lists/);
   await screenshot(4, "models");
 
   // Metrics over time: every chart has points (MF has RMSE; both have ranking metrics).
@@ -209,7 +214,7 @@ test("the dashboard works end to end in chromium", async () => {
   assert.ok((await page.locator("#explore-history tbody tr").count()) > 0, "history shown");
   assert.equal(await page.locator("#explore-recs li").count(), 10);
   assert.ok((await page.locator("#explore-recs .summary").count()) > 0, "explanations shown");
-  assert.match(await page.textContent("#explore-method"), /v2 mf/);
+  assert.match(await page.textContent("#explore-method"), /v1 als/);
   await screenshot(6, "explore");
 
   // Serving: recommendation traffic (the explorer's, and a burst from here) is charted.
@@ -240,9 +245,10 @@ test("the dashboard works end to end in chromium", async () => {
   assert.ok(csv.split("\n").length > 2, "the CSV has rows");
   await screenshot(8, "pipeline");
 
-  // Back to the overview: it serves v2 now.
+  // Back to the overview: lists from v1, predicted ratings from v2 now.
   await open("overview");
-  assert.equal(await page.textContent("#ov-model-version"), "v2");
+  assert.equal(await page.textContent("#ov-model-version"), "v1");
+  assert.equal(await page.textContent("#ov-rating-version"), "v2");
 
   // The only failed requests are the one refused on purpose.
   assert.deepEqual(expectedFailures, ["422 POST /training/train"]);

@@ -1366,6 +1366,7 @@ export interface components {
             catalog_items: number;
             /** @description The database. */
             database: components["schemas"]["Database"];
+            rating_model?: components["schemas"]["ActiveModel"] | null;
             /** @description Always `orrery`. */
             service: string;
             /** @description `ok`, or `degraded` when the database does not answer. */
@@ -1668,6 +1669,7 @@ export interface components {
             params: {
                 [key: string]: string;
             };
+            rating_model?: components["schemas"]["ModelOut"] | null;
             /**
              * Format: int64
              * @description Unix seconds.
@@ -1685,17 +1687,23 @@ export interface components {
         ModelList: {
             /**
              * Format: int64
-             * @description The active version.
+             * @description The active version lists are ranked with: the active ranking version, else the
+             *     active rating version.
              */
             active_version?: number | null;
             /** @description Versions kept (pinned and active ones are never pruned). */
             keep: number;
             /** @description Versions, newest first. */
             models: components["schemas"]["ModelOut"][];
+            /**
+             * Format: int64
+             * @description The active rating version (predicted ratings), if any.
+             */
+            rating_version?: number | null;
         };
         /** @description A stored model version. */
         ModelOut: {
-            /** @description Whether it is served. */
+            /** @description Whether it is the served version of its purpose. */
             active: boolean;
             /** @description Algorithm. */
             algorithm: string;
@@ -1729,6 +1737,12 @@ export interface components {
             };
             /** @description Pinned versions are never pruned. */
             pinned: boolean;
+            /**
+             * @description What it serves when active: `ranking` (lists) or `rating` (predicted ratings). One
+             *     version of each purpose may be active at once.
+             * @example ranking
+             */
+            purpose: string;
             /**
              * Format: int64
              * @description Size of the stored model.
@@ -1913,6 +1927,22 @@ export interface components {
             timestamp?: number | null;
             /** @description The user. */
             user_id: string;
+        };
+        /** @description The rating model trained beside a chosen ranking model. */
+        RatingModelSummary: {
+            /** @description Whether it was activated (as the rating model; the ranking model stays). */
+            activated: boolean;
+            /** @description Its algorithm. */
+            algorithm: string;
+            /** @description Holdout metrics (RMSE, MAE, …). */
+            metrics: {
+                [key: string]: number;
+            };
+            /**
+             * Format: int64
+             * @description Its version.
+             */
+            version: number;
         };
         /** @description A rating as stored. */
         RatingPublic: {
@@ -2242,6 +2272,7 @@ export interface components {
             };
             /** @description Versions pruned afterwards. */
             pruned: number[];
+            rating_model?: components["schemas"]["RatingModelSummary"] | null;
             /**
              * Format: int64
              * @description Training run number.

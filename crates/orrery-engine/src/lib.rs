@@ -43,7 +43,7 @@ use orrery_core::{
     Dataset, EventWeights, InteractionRecord, ItemIdx, ItemRecord, RatingScale, UserRecord,
 };
 use orrery_models::{Algorithm, Recommender, UserRepr};
-use orrery_store::{Change, Store};
+use orrery_store::{Change, ModelPurpose, Store};
 
 pub use catalog::{Catalog, CatalogItem};
 pub use explain::{Explanation, Influence, SharedCategory, SimilarUser};
@@ -319,12 +319,48 @@ pub struct Prediction {
     pub model_version: i64,
 }
 
-/// The catalog and the active model, as one request sees them.
+/// The served models: at most one of each purpose, as the registry marks them active.
+#[derive(Debug, Clone, Default)]
+pub struct ActiveModels {
+    /// The ranking model (top-N lists).
+    pub ranking: Option<Arc<ServingModel>>,
+    /// The rating model (predicted ratings).
+    pub rating: Option<Arc<ServingModel>>,
+}
+
+impl ActiveModels {
+    /// These models with `model` in the slot of its purpose.
+    pub fn with(mut self, model: Arc<ServingModel>) -> ActiveModels {
+        match model.info.purpose {
+            ModelPurpose::Ranking => self.ranking = Some(model),
+            ModelPurpose::Rating => self.rating = Some(model),
+        }
+        self
+    }
+
+    /// The served model of `purpose`.
+    pub fn of(&self, purpose: ModelPurpose) -> Option<&Arc<ServingModel>> {
+        match purpose {
+            ModelPurpose::Ranking => self.ranking.as_ref(),
+            ModelPurpose::Rating => self.rating.as_ref(),
+        }
+    }
+
+    /// The model lists are ranked with: the ranking model, else the rating model (a
+    /// registry that holds only a rating model still serves lists).
+    fn lists(&self) -> Option<Arc<ServingModel>> {
+        self.ranking.clone().or_else(|| self.rating.clone())
+    }
+}
+
+/// The catalog and the active models, as one request sees them.
 pub struct Snapshot {
     /// The recommendable items.
     pub catalog: Arc<Catalog>,
-    /// The active model.
+    /// The model lists are ranked with (see [`ActiveModels`]).
     pub model: Option<Arc<ServingModel>>,
+    /// Every served model, by purpose.
+    pub models: ActiveModels,
     /// Catalog index → model index (`u32::MAX` when the model does not know the item).
     to_model: Vec<u32>,
     /// Model index → catalog index (`u32::MAX` when the catalog has no such item).
@@ -351,7 +387,8 @@ const NOT_IN_MODEL: u32 = u32::MAX;
 type GroupPopularity = (Arc<Vec<f32>>, bool);
 
 impl Snapshot {
-    fn new(catalog: Arc<Catalog>, model: Option<Arc<ServingModel>>) -> Snapshot {
+    fn new(catalog: Arc<Catalog>, models: ActiveModels) -> Snapshot {
+        let model = models.lists();
         let to_model: Vec<u32> = match &model {
             Some(m) => (0..catalog.slots() as ItemIdx)
                 .map(|i| {
@@ -393,6 +430,7 @@ impl Snapshot {
         Snapshot {
             catalog,
             model,
+            models,
             to_model,
             from_model,
             live,
@@ -401,6 +439,11 @@ impl Snapshot {
             by_popularity,
             group_popularity: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The model predictions come from: the rating model, else the ranking model.
+    pub fn predictor(&self) -> Option<&Arc<ServingModel>> {
+        self.models.rating.as_ref().or(self.model.as_ref())
     }
 
     /// Whether a catalog slot holds an item that may be recommended.
@@ -543,7 +586,7 @@ impl Engine {
         let engine = Engine {
             store,
             settings,
-            snapshot: ArcSwap::from_pointee(Snapshot::new(catalog, None)),
+            snapshot: ArcSwap::from_pointee(Snapshot::new(catalog, ActiveModels::default())),
             writer: tokio::sync::Mutex::new(()),
             generation: AtomicU64::new(1),
             user_generations: RwLock::new(HashMap::new()),
@@ -553,7 +596,7 @@ impl Engine {
             events,
             cache,
         };
-        if let Some(active) = engine.store.active_model_version().await? {
+        for active in engine.store.active_model_versions().await? {
             let version = active.version;
             match engine.load_version(version).await {
                 Ok(model) => engine.serve_model(model).await,
@@ -612,9 +655,14 @@ impl Engine {
         *self.snapshot.load().catalog.accepted_rating_scale()
     }
 
-    /// The active model, if any.
+    /// The model lists are ranked with, if any.
     pub fn active_model(&self) -> Option<Arc<ServingModel>> {
         self.snapshot.load().model.clone()
+    }
+
+    /// The served models, by purpose.
+    pub fn active_models(&self) -> ActiveModels {
+        self.snapshot.load().models.clone()
     }
 
     /// Loads a registry version (decoding off the async threads).
@@ -645,12 +693,13 @@ impl Engine {
         }
     }
 
-    /// Swaps `model` in: requests that already hold a snapshot finish on the old model.
+    /// Swaps `model` in as the served model of its purpose: requests that already hold a
+    /// snapshot finish on the old model.
     pub async fn serve_model(&self, model: ServingModel) {
         let model = self.prepared(model).await;
         let _guard = self.writer.lock().await;
         let current = self.snapshot.load_full();
-        let next = Snapshot::new(current.catalog.clone(), Some(model));
+        let next = Snapshot::new(current.catalog.clone(), current.models.clone().with(model));
         self.snapshot.store(Arc::new(next));
     }
 
@@ -667,30 +716,34 @@ impl Engine {
         model
     }
 
-    /// Serves the registry's active version if it is not the one served (another server
-    /// activated or trained it): the way several servers on one database agree on a model.
-    /// Returns the version now served when it changed.
-    pub async fn follow_registry(&self) -> EngineResult<Option<i64>> {
-        let Some(active) = self.store.active_model_version().await? else {
-            return Ok(None);
-        };
-        if self
-            .active_model()
-            .is_some_and(|m| m.version() == active.version)
-        {
-            return Ok(None);
+    /// Serves the registry's active versions that are not the ones served (another server
+    /// activated or trained them): the way several servers on one database agree on their
+    /// models. Returns the versions now served that changed.
+    pub async fn follow_registry(&self) -> EngineResult<Vec<i64>> {
+        let mut changed = Vec::new();
+        for active in self.store.active_model_versions().await? {
+            let served = self.active_models();
+            if served
+                .of(active.purpose)
+                .is_some_and(|m| m.version() == active.version)
+            {
+                continue;
+            }
+            let model = self.load_version(active.version).await?;
+            let _guard = self.writer.lock().await;
+            // Activations serve after they are recorded, so a version recorded meanwhile
+            // wins.
+            let still_active = self.store.active_model_version(active.purpose).await?;
+            if still_active.is_none_or(|v| v.version != active.version) {
+                continue;
+            }
+            let current = self.snapshot.load_full();
+            let models = current.models.clone().with(Arc::new(model));
+            let next = Snapshot::new(current.catalog.clone(), models);
+            self.snapshot.store(Arc::new(next));
+            changed.push(active.version);
         }
-        let model = self.load_version(active.version).await?;
-        let _guard = self.writer.lock().await;
-        // Activations serve after they are recorded, so a version recorded meanwhile wins.
-        let still_active = self.store.active_model_version().await?;
-        if still_active.is_none_or(|v| v.version != active.version) {
-            return Ok(None);
-        }
-        let current = self.snapshot.load_full();
-        let next = Snapshot::new(current.catalog.clone(), Some(Arc::new(model)));
-        self.snapshot.store(Arc::new(next));
-        Ok(Some(active.version))
+        Ok(changed)
     }
 
     /// Serves `model`, trained on `dataset`, with the catalog refreshed from the same
@@ -713,7 +766,7 @@ impl Engine {
                 catalog = catalog.with_item(item.record.clone());
             }
         }
-        let next = Snapshot::new(Arc::new(catalog), Some(model));
+        let next = Snapshot::new(Arc::new(catalog), current.models.clone().with(model));
         self.snapshot.store(Arc::new(next));
         // The snapshot may hold items written by other processes (imports).
         self.content.request(EmbedJob::All);
@@ -736,7 +789,7 @@ impl Engine {
         let current = self.snapshot.load_full();
         let catalog = Arc::new(change(&current.catalog));
         self.snapshot
-            .store(Arc::new(Snapshot::new(catalog, current.model.clone())));
+            .store(Arc::new(Snapshot::new(catalog, current.models.clone())));
     }
 
     // ----- catalog and users -------------------------------------------------------------
@@ -861,7 +914,7 @@ impl Engine {
                 .await;
             }
             Change::ActiveModel => {
-                if let Some(version) = self.follow_registry().await? {
+                for version in self.follow_registry().await? {
                     tracing::info!(version, "serving the version another process activated");
                 }
             }
@@ -1598,10 +1651,11 @@ impl Engine {
         })
     }
 
-    /// The active model's prediction for a user and an item.
+    /// The prediction of the active rating model (else the ranking model) for a user and
+    /// an item.
     pub async fn predict(&self, user_id: &str, item_id: &str) -> EngineResult<Prediction> {
         let snapshot = self.snapshot();
-        let model = snapshot.model.clone().ok_or(EngineError::NoModel)?;
+        let model = snapshot.predictor().cloned().ok_or(EngineError::NoModel)?;
         let view = self.user_view(user_id).await?;
         if snapshot.catalog.get(item_id).is_none() && !self.store.item_exists(item_id).await? {
             return Err(EngineError::UnknownItem(item_id.to_owned()));

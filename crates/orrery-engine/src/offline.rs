@@ -28,7 +28,7 @@ use crate::flow::rules::Rules;
 use crate::flow::{self, FlowRequest, FlowSettings, FlowUser};
 use crate::rank::Profile;
 use crate::users::{HistoryCell, place};
-use crate::{Catalog, RecommendOptions, ServingModel, Snapshot};
+use crate::{ActiveModels, Catalog, RecommendOptions, ServingModel, Snapshot};
 
 /// The serving flow over a training split, as an [`orrery_eval::Ranker`].
 pub struct OfflineFlow<'a> {
@@ -68,7 +68,7 @@ impl<'a> OfflineFlow<'a> {
         let content = index.state(&catalog);
         OfflineFlow {
             train,
-            snapshot: Snapshot::new(catalog, Some(Arc::new(serving))),
+            snapshot: Snapshot::new(catalog, ActiveModels::default().with(Arc::new(serving))),
             content,
             settings,
             options: RecommendOptions::default(),

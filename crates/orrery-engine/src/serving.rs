@@ -220,16 +220,7 @@ mod tests {
         ModelVersion {
             version: 1,
             algorithm: "popularity".into(),
-            params: Default::default(),
-            metrics: Default::default(),
-            size_bytes: 0,
-            n_users: 0,
-            n_items: 0,
-            n_interactions: 0,
-            train_seconds: 0.0,
-            created_at: 0,
-            active: false,
-            pinned: false,
+            ..ModelVersion::default()
         }
     }
 

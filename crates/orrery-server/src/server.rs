@@ -158,13 +158,14 @@ impl Server {
                 loop {
                     ticks.tick().await;
                     match engine.follow_registry().await {
-                        Ok(Some(version)) => {
-                            tracing::info!(
-                                version,
-                                "serving the version the registry marks active"
-                            );
+                        Ok(versions) => {
+                            for version in versions {
+                                tracing::info!(
+                                    version,
+                                    "serving the version the registry marks active"
+                                );
+                            }
                         }
-                        Ok(None) => {}
                         Err(e) => {
                             tracing::warn!("checking the registry failed: {}", error_chain(&e))
                         }

@@ -120,6 +120,23 @@ pub struct RunSummary {
     pub finished_at: i64,
     /// Versions pruned afterwards.
     pub pruned: Vec<i64>,
+    /// The rating model a run that chose its ranking model trained beside it (when the
+    /// data holds ratings), stored as a version of its own.
+    pub rating_model: Option<RatingModelSummary>,
+}
+
+/// The rating model trained beside a chosen ranking model.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RatingModelSummary {
+    /// Its algorithm.
+    pub algorithm: String,
+    /// Its version.
+    pub version: i64,
+    /// Whether it was activated (as the rating model; the ranking model stays).
+    pub activated: bool,
+    /// Holdout metrics (RMSE, MAE, …).
+    #[schema(value_type = BTreeMap<String, f64>)]
+    pub metrics: MetricMap,
 }
 
 /// The training-status document.
@@ -259,6 +276,7 @@ impl Trainer {
             train_seconds: (finished_at - run.started_at).max(0) as f64,
             finished_at,
             pruned: Vec::new(),
+            rating_model: None,
         }))
     }
 
@@ -364,6 +382,7 @@ impl Trainer {
                         train_seconds: started.elapsed().as_secs_f64(),
                         finished_at: unix_now(),
                         pruned: Vec::new(),
+                        rating_model: None,
                     }
                 }
             };
@@ -452,6 +471,7 @@ async fn serve(engine: &Engine, trained: Trained, algorithm: String) -> RunSumma
         dataset,
         train_seconds,
         choice,
+        rating,
     } = trained;
     // A chosen algorithm is known only now.
     let algorithm = match choice {
@@ -466,6 +486,22 @@ async fn serve(engine: &Engine, trained: Trained, algorithm: String) -> RunSumma
             .serve_trained(ServingModel::new(info, model, &dataset), &dataset)
             .await;
     }
+    let rating_model = match rating {
+        Some(rating) => {
+            let summary = RatingModelSummary {
+                algorithm: rating.info.algorithm.clone(),
+                version: rating.info.version,
+                activated: rating.activated,
+                metrics: rating.metrics,
+            };
+            if rating.activated {
+                let model = ServingModel::new(rating.info, rating.model, &dataset);
+                engine.serve_model(model).await;
+            }
+            Some(summary)
+        }
+        None => None,
+    };
     RunSummary {
         run_id,
         algorithm,
@@ -477,6 +513,7 @@ async fn serve(engine: &Engine, trained: Trained, algorithm: String) -> RunSumma
         train_seconds,
         finished_at: unix_now(),
         pruned,
+        rating_model,
     }
 }
 

@@ -106,7 +106,8 @@ async fn train_recommend_predict_explain_and_manage_versions() {
         );
         assert_eq!(m["metrics"]["rmse"].as_f64(), Some(rmse));
 
-        // Retrain (activates), list, activate the first again, refuse to delete it.
+        // Retrain with the defaults (activates): the ranking model that validates best,
+        // and a rating model beside it that replaces v1, which keep=2 then prunes.
         let (status, body) = server.post("/api/ml/retrain", json!(null)).await;
         assert_problem(status, &body, 422, None);
         let resp = server
@@ -122,16 +123,37 @@ async fn train_recommend_predict_explain_and_manage_versions() {
         let v2_run = server.wait_for_training().await;
         let v2 = v2_run["version"].as_i64().expect("version");
         assert_eq!(v2_run["activated"], true);
+        let v3 = v2_run["rating_model"]["version"].as_i64().expect("rating");
+        assert_eq!(v2_run["rating_model"]["activated"], true, "{v2_run}");
+        assert_eq!(v2_run["pruned"], json!([v1]), "{v2_run}");
         let (_, models) = server.get("/api/ml/models").await;
         assert_eq!(models["active_version"], v2, "{models}");
+        assert_eq!(models["rating_version"], v3, "{models}");
         assert_eq!(models["models"].as_array().map(Vec::len), Some(2));
+        let (_, p) = server
+            .post("/api/ml/predict", json!({"user_id": 1, "movie_id": 50}))
+            .await;
+        assert_eq!(p["model_version"], v3, "{p}");
+
+        // A ranking version stored inactive, then activated: lists move, ratings stay.
+        let v4_run = server
+            .train(json!({"algorithm": "als", "hyperparameters": {"factors": 16, "iterations": 3}, "activate": false}))
+            .await;
+        let v4 = v4_run["version"].as_i64().expect("v4");
+        assert_eq!(v4_run["activated"], false);
+        assert_eq!(
+            v4_run["pruned"],
+            json!([]),
+            "{v4_run}: v2 and v3 are active"
+        );
         let (status, _) = server
-            .post(&format!("/api/ml/models/activate/{v1}"), json!({}))
+            .post(&format!("/api/ml/models/activate/{v4}"), json!({}))
             .await;
         assert_eq!(status, StatusCode::OK);
         let (_, health) = server.get("/health").await;
-        assert_eq!(health["active_model"]["version"], v1, "{health}");
-        let (status, body) = server.delete(&format!("/api/ml/models/{v1}")).await;
+        assert_eq!(health["active_model"]["version"], v4, "{health}");
+        assert_eq!(health["rating_model"]["version"], v3, "{health}");
+        let (status, body) = server.delete(&format!("/api/ml/models/{v3}")).await;
         assert_problem(status, &body, 409, None);
 
         // Similar items come from the model's factors.
@@ -147,28 +169,10 @@ async fn train_recommend_predict_explain_and_manage_versions() {
         assert_eq!(ids.len(), 5);
         assert!(!ids.contains(&"50"));
 
-        // A third version beyond keep=2 prunes the oldest inactive, unpinned one.
-        let (status, _) = server
-            .post(&format!("/models/{v2}/activate"), json!({}))
-            .await;
+        // The replaced ranking version may go.
+        let (status, _) = server.delete(&format!("/api/ml/models/{v2}")).await;
         assert_eq!(status, StatusCode::OK);
-        let v3_run = server
-            .train(json!({"algorithm": "als", "hyperparameters": {"factors": 16, "iterations": 3}, "activate": false}))
-            .await;
-        let v3 = v3_run["version"].as_i64().expect("v3");
-        assert_eq!(v3_run["activated"], false);
-        assert_eq!(v3_run["pruned"], json!([v1]), "{v3_run}");
-        let (_, models) = server.get("/models").await;
-        let versions: Vec<i64> = models["models"]
-            .as_array()
-            .expect("models")
-            .iter()
-            .filter_map(|m| m["version"].as_i64())
-            .collect();
-        assert_eq!(versions, vec![v3, v2]);
-        let (status, _) = server.delete(&format!("/api/ml/models/{v3}")).await;
-        assert_eq!(status, StatusCode::OK);
-        let (status, body) = server.delete(&format!("/api/ml/models/{v3}")).await;
+        let (status, body) = server.delete(&format!("/api/ml/models/{v2}")).await;
         assert_problem(status, &body, 404, None);
 
         // The history keeps every version trained.
@@ -180,8 +184,7 @@ async fn train_recommend_predict_explain_and_manage_versions() {
             .iter()
             .filter_map(|h| h["version"].as_i64())
             .collect();
-        assert_eq!(versions.len(), 3, "{history}");
-        assert_eq!(versions[0], v1);
+        assert_eq!(versions, [v1, v2, v3, v4], "{history}");
         server.finish().await;
     }
 }
@@ -246,4 +249,96 @@ async fn a_running_training_can_be_cancelled_and_stores_nothing() {
         later.finish().await;
         server.finish().await;
     }
+}
+
+/// Training with nothing named stores a ranking model and, since MovieLens holds ratings,
+/// a rating model beside it; both are active: lists come from the first, predicted
+/// ratings from the second, and activating another version replaces only its own kind.
+#[tokio::test]
+async fn a_ranking_and_a_rating_model_serve_side_by_side() {
+    if common::without_data() {
+        return;
+    }
+    let db = common::sqlite().await;
+    import_ml100k(&db.store).await;
+    let server = TestServer::start(config(), db).await;
+    let run = server.train(json!({})).await;
+    assert_eq!(run["status"], "succeeded", "{run}");
+    let ranking = run["version"].as_i64().expect("ranking version");
+    let ranking_algorithm = run["algorithm"].as_str().expect("algorithm").to_owned();
+    assert!(
+        ["als", "ease", "itemknn"].contains(&ranking_algorithm.as_str()),
+        "{run}"
+    );
+    let rating = &run["rating_model"];
+    assert_eq!(rating["algorithm"], "mf", "{run}");
+    assert_eq!(rating["activated"], true, "{run}");
+    let rating_version = rating["version"].as_i64().expect("rating version");
+    let rmse = rating["metrics"]["rmse"].as_f64().expect("rmse");
+    assert!((0.85..1.05).contains(&rmse), "{run}");
+
+    let (_, health) = server.get("/health").await;
+    assert_eq!(health["active_model"]["version"], ranking, "{health}");
+    assert_eq!(
+        health["rating_model"]["version"], rating_version,
+        "{health}"
+    );
+    let (_, models) = server.get("/models").await;
+    assert_eq!(models["active_version"], ranking, "{models}");
+    assert_eq!(models["rating_version"], rating_version, "{models}");
+    let purposes: Vec<(i64, &str, bool)> = models["models"]
+        .as_array()
+        .expect("models")
+        .iter()
+        .map(|m| {
+            let purpose = m["purpose"].as_str().expect("purpose");
+            (m["version"].as_i64().unwrap(), purpose, m["active"] == true)
+        })
+        .collect();
+    assert_eq!(
+        purposes,
+        [(rating_version, "rating", true), (ranking, "ranking", true)]
+    );
+
+    // Lists from the ranking model, ratings from the rating model.
+    let (status, list) = server.get("/recommendations/1?n=10").await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let explanation = list["explanation"].as_str().expect("explanation");
+    assert!(explanation.contains(&ranking_algorithm), "{list}");
+    let (status, p) = server
+        .post("/predict", json!({"user_id": "1", "item_id": "50"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{p}");
+    assert_eq!(
+        (p["algorithm"].as_str(), p["model_version"].as_i64()),
+        (Some("mf"), Some(rating_version)),
+        "{p}"
+    );
+    assert!(p["predicted_rating"].as_f64().is_some(), "{p}");
+    let (_, metrics) = server.get("/metrics").await;
+    assert_eq!(metrics["model_version"], ranking, "{metrics}");
+    assert_eq!(metrics["rating_model"]["version"], rating_version);
+    assert!(metrics["rating_model"]["metrics"]["rmse"].is_number());
+
+    // Another ranking version replaces the ranking one only; the rating model stays.
+    let als = server
+        .train(json!({"algorithm": "als", "hyperparameters": {"factors": 16, "iterations": 3}, "activate": true}))
+        .await;
+    let als_version = als["version"].as_i64().expect("als version");
+    assert!(als["rating_model"].is_null(), "{als}");
+    let (_, health) = server.get("/health").await;
+    assert_eq!(health["active_model"]["version"], als_version, "{health}");
+    assert_eq!(
+        health["rating_model"]["version"], rating_version,
+        "{health}"
+    );
+    let (status, body) = server.delete(&format!("/models/{rating_version}")).await;
+    assert_problem(status, &body, 409, None);
+    let (status, _) = server.delete(&format!("/models/{ranking}")).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the replaced ranking version may go"
+    );
+    server.finish().await;
 }

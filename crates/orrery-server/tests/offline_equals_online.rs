@@ -62,7 +62,9 @@ async fn served_lists_are_the_lists_evaluation_measures() {
 
         // The evaluation's side: the same snapshot, the stored model, the stored vectors.
         let dataset = store.load_dataset(&weights).await.unwrap();
-        let active = store.active_model_version().await.unwrap().unwrap();
+        let version = trained["version"].as_i64().expect("version");
+        let active = store.model_version(version).await.unwrap().unwrap();
+        assert!(active.active, "{trained}");
         let blob = store.model_blob(active.version).await.unwrap().unwrap();
         let model = Bundle::decode(&blob).unwrap().model;
         let vectors = store

@@ -30,7 +30,7 @@ async fn swapping_models_under_load_fails_no_request() {
         import_ml100k(&db.store).await;
         let server = Arc::new(TestServer::start(config(), db).await);
         let v1 = server
-            .train(json!({"algorithm": "mf", "hyperparameters": {"factors": 16, "epochs": 5}}))
+            .train(json!({"algorithm": "als", "hyperparameters": {"factors": 16, "iterations": 3}}))
             .await["version"]
             .as_i64()
             .expect("v1");
@@ -250,19 +250,31 @@ async fn servers_sharing_a_database_follow_the_registry() {
             .as_i64()
             .expect("v1");
         let v2 = a
-            .train(json!({"algorithm": "mf", "hyperparameters": {"factors": 8, "epochs": 3}, "activate": false}))
+            .train(json!({"algorithm": "als", "hyperparameters": {"factors": 8, "iterations": 2}, "activate": false}))
             .await["version"]
             .as_i64()
             .expect("v2");
-        for expected in [v1, v2] {
-            if expected == v2 {
-                let (status, _) = a.post(&format!("/models/{v2}/activate"), json!({})).await;
+        // A rating model serves predictions beside the lists' model, on both servers.
+        let v3 = a
+            .train(json!({"algorithm": "mf", "hyperparameters": {"factors": 8, "epochs": 3}, "activate": false}))
+            .await["version"]
+            .as_i64()
+            .expect("v3");
+        for (expected, served_as) in [
+            (v1, "active_model"),
+            (v2, "active_model"),
+            (v3, "rating_model"),
+        ] {
+            if expected != v1 {
+                let (status, _) = a
+                    .post(&format!("/models/{expected}/activate"), json!({}))
+                    .await;
                 assert_eq!(status, StatusCode::OK);
             }
             let started = Instant::now();
             loop {
                 let (_, health) = b.get("/health").await;
-                if health["active_model"]["version"] == expected {
+                if health[served_as]["version"] == expected {
                     break;
                 }
                 assert!(
@@ -271,9 +283,15 @@ async fn servers_sharing_a_database_follow_the_registry() {
                 );
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
+            // The rating model leaves the lists to the ranking model.
+            let lists = if expected == v1 { v1 } else { v2 };
             let (_, recs) = b.get("/recommendations/1?n=5").await;
-            assert_eq!(recs["model_version"], expected, "{recs}");
+            assert_eq!(recs["model_version"], lists, "{recs}");
         }
+        let (_, p) = b
+            .post("/predict", json!({"user_id": "1", "item_id": "50"}))
+            .await;
+        assert_eq!(p["model_version"], v3, "{p}");
         b.finish().await;
         a.finish().await;
     }

@@ -43,7 +43,7 @@ pub use error::Error;
 pub use import::{ImportSummary, ImportTx};
 pub use load::Stats;
 pub use registry::{
-    DeleteVersion, MetricMap, MetricsRecord, ModelVersion, NewModelVersion, ParamMap, RunEnd,
-    RunStatus, TrainingRun,
+    DeleteVersion, MetricMap, MetricsRecord, ModelPurpose, ModelVersion, NewModelVersion, ParamMap,
+    RunEnd, RunStatus, TrainingRun,
 };
 pub use store::{Backend, Store, connect_isolated_postgres, drop_postgres_schema};

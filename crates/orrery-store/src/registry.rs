@@ -1,9 +1,10 @@
 //! The model registry, the metrics history and the training runs.
 //!
 //! A model version is an opaque blob (whatever the trainer serialized) with the algorithm
-//! name, its parameters and evaluation metrics as text maps, and a few counts. The store
-//! does not read the blob: it keeps versions, marks at most one active, pins some, and
-//! prunes the old ones. Version numbers are never reused.
+//! name, its purpose, its parameters and evaluation metrics as text maps, and a few counts.
+//! The store does not read the blob: it keeps versions, marks at most one active per
+//! purpose (a ranking model for lists beside a rating model for predictions), pins some,
+//! and prunes the old ones. Version numbers are never reused.
 //!
 //! Metrics history rows are written with each version and outlive it, so that a dashboard
 //! can chart every model ever trained. Training runs record who trained what and how it
@@ -22,11 +23,54 @@ pub type ParamMap = BTreeMap<String, String>;
 /// Metric name → value, e.g. `rmse → 0.87`.
 pub type MetricMap = BTreeMap<String, f64>;
 
+/// What a model version is for; one version of each purpose may be active at once.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ModelPurpose {
+    /// Top-N lists: the model the recommendation flow ranks with.
+    #[default]
+    Ranking,
+    /// Predicted ratings (`predict`, RMSE).
+    Rating,
+}
+
+impl ModelPurpose {
+    /// Both purposes, ranking first.
+    pub const ALL: [ModelPurpose; 2] = [ModelPurpose::Ranking, ModelPurpose::Rating];
+
+    /// The purpose as stored and shown: `ranking` or `rating`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ModelPurpose::Ranking => "ranking",
+            ModelPurpose::Rating => "rating",
+        }
+    }
+
+    fn parse(text: &str, version: i64) -> Result<ModelPurpose, Error> {
+        match text {
+            "ranking" => Ok(ModelPurpose::Ranking),
+            "rating" => Ok(ModelPurpose::Rating),
+            other => Err(Error::Corrupt {
+                what: format!("model_versions.purpose of row {version}"),
+                reason: format!("unknown purpose {other:?}"),
+            }),
+        }
+    }
+}
+
+impl std::fmt::Display for ModelPurpose {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// What a trainer hands the registry to store as a new version.
 #[derive(Debug, Clone)]
 pub struct NewModelVersion<'a> {
     /// The algorithm's name (`mf`, `als`, …).
     pub algorithm: &'a str,
+    /// What the version is for.
+    pub purpose: ModelPurpose,
     /// Its parameters as text.
     pub params: &'a ParamMap,
     /// Evaluation metrics (may be empty when the data was too small to hold out a split).
@@ -52,6 +96,8 @@ pub struct ModelVersion {
     pub version: i64,
     /// The algorithm's name.
     pub algorithm: String,
+    /// What the version is for.
+    pub purpose: ModelPurpose,
     /// Its parameters as text.
     pub params: ParamMap,
     /// Evaluation metrics.
@@ -68,7 +114,7 @@ pub struct ModelVersion {
     pub train_seconds: f64,
     /// Unix seconds.
     pub created_at: i64,
-    /// Whether this is the version being served.
+    /// Whether this is the version of its purpose being served.
     pub active: bool,
     /// Pinned versions are never pruned.
     pub pinned: bool,
@@ -174,6 +220,7 @@ type VersionRow = (
     String,
     String,
     String,
+    String,
     i64,
     i64,
     i64,
@@ -184,8 +231,8 @@ type VersionRow = (
     bool,
 );
 
-const VERSION_COLUMNS: &str = "version, algorithm, params, metrics, size_bytes, n_users, \
-     n_items, n_interactions, train_seconds, created_at, active, pinned";
+const VERSION_COLUMNS: &str = "version, algorithm, purpose, params, metrics, size_bytes, \
+     n_users, n_items, n_interactions, train_seconds, created_at, active, pinned";
 
 fn to_json<T: Serialize>(value: &T, what: &'static str) -> Result<String, Error> {
     serde_json::to_string(value).map_err(|source| Error::Json { what, source })
@@ -210,6 +257,7 @@ fn version_of(row: VersionRow) -> Result<ModelVersion, Error> {
     let (
         version,
         algorithm,
+        purpose,
         params,
         metrics,
         size_bytes,
@@ -224,6 +272,7 @@ fn version_of(row: VersionRow) -> Result<ModelVersion, Error> {
     Ok(ModelVersion {
         version,
         algorithm,
+        purpose: ModelPurpose::parse(&purpose, version)?,
         params: from_json(&params, "model_versions.params", version)?,
         metrics: from_json(&metrics, "model_versions.metrics", version)?,
         size_bytes: count(size_bytes),
@@ -262,11 +311,12 @@ impl Store {
         on_pool!(self, pool => {
             let mut tx = pool.begin().await.context("starting to save a model version")?;
             let version: i64 = sqlx::query_scalar(
-                "INSERT INTO model_versions (algorithm, params, metrics, blob, size_bytes, \
-                 n_users, n_items, n_interactions, train_seconds, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING version",
+                "INSERT INTO model_versions (algorithm, purpose, params, metrics, blob, \
+                 size_bytes, n_users, n_items, n_interactions, train_seconds, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING version",
             )
             .bind(new.algorithm)
+            .bind(new.purpose.as_str())
             .bind(&params)
             .bind(&metrics)
             .bind(new.blob)
@@ -333,12 +383,16 @@ impl Store {
         .context("reading a model blob")
     }
 
-    /// The active version, if one is.
-    pub async fn active_model_version(&self) -> Result<Option<ModelVersion>, Error> {
+    /// The active version of `purpose`, if one is.
+    pub async fn active_model_version(
+        &self,
+        purpose: ModelPurpose,
+    ) -> Result<Option<ModelVersion>, Error> {
         let row: Option<VersionRow> = on_pool!(self, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {VERSION_COLUMNS} FROM model_versions WHERE active"
+                "SELECT {VERSION_COLUMNS} FROM model_versions WHERE active AND purpose = $1"
             )))
+            .bind(purpose.as_str())
             .fetch_optional(pool)
             .await
         })
@@ -346,8 +400,27 @@ impl Store {
         row.map(version_of).transpose()
     }
 
-    /// Makes `version` the only active version. Returns `false` when it does not exist (and
-    /// then changes nothing).
+    /// The active versions, at most one per purpose, ranking first.
+    pub async fn active_model_versions(&self) -> Result<Vec<ModelVersion>, Error> {
+        let rows: Vec<VersionRow> = on_pool!(self, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {VERSION_COLUMNS} FROM model_versions WHERE active"
+            )))
+            .fetch_all(pool)
+            .await
+        })
+        .context("reading the active model versions")?;
+        let mut active = rows
+            .into_iter()
+            .map(version_of)
+            .collect::<Result<Vec<_>, _>>()?;
+        active.sort_by_key(|v| v.purpose != ModelPurpose::Ranking);
+        Ok(active)
+    }
+
+    /// Makes `version` the only active version of its purpose (a version of the other
+    /// purpose stays active). Returns `false` when it does not exist (and then changes
+    /// nothing).
     pub async fn activate_model_version(&self, version: i64) -> Result<bool, Error> {
         on_pool!(self, pool => {
             let mut tx = pool.begin().await.context("starting to activate a model version")?;
@@ -365,8 +438,12 @@ impl Store {
             if !exists {
                 return Ok(false);
             }
-            sqlx::query("UPDATE model_versions SET active = FALSE WHERE active")
-                .execute(&mut *tx)
+            sqlx::query(
+                "UPDATE model_versions SET active = FALSE WHERE active AND purpose = \
+                 (SELECT purpose FROM model_versions WHERE version = $1)",
+            )
+            .bind(version)
+            .execute(&mut *tx)
                 .await
                 .context("deactivating the active model version")?;
             sqlx::query("UPDATE model_versions SET active = TRUE WHERE version = $1")

@@ -23,6 +23,7 @@ async fn save(store: &orrery_store::Store, i: i64) -> i64 {
     store
         .save_model_version(&NewModelVersion {
             algorithm: "popularity",
+            purpose: orrery_store::ModelPurpose::Ranking,
             params: &params,
             metrics: &metrics,
             blob: &[1, 2, 3],

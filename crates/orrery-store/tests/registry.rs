@@ -6,8 +6,8 @@ mod common;
 use common::databases;
 use orrery_core::UserRecord;
 use orrery_store::{
-    DeleteVersion, MetricMap, NewModelVersion, ParamMap, RunEnd, RunStatus, SetCredentials,
-    UserFilter,
+    DeleteVersion, MetricMap, ModelPurpose, NewModelVersion, ParamMap, RunEnd, RunStatus,
+    SetCredentials, UserFilter,
 };
 
 fn params(factors: &str) -> ParamMap {
@@ -31,6 +31,7 @@ async fn versions_are_saved_activated_pinned_pruned_and_never_reused() {
             let v = store
                 .save_model_version(&NewModelVersion {
                     algorithm: "mf",
+                    purpose: ModelPurpose::Rating,
                     params: &p,
                     metrics: &m,
                     blob: &blob,
@@ -48,11 +49,17 @@ async fn versions_are_saved_activated_pinned_pruned_and_never_reused() {
             versions.windows(2).all(|w| w[1] > w[0]),
             "{name}: {versions:?}"
         );
-        assert!(store.active_model_version().await.unwrap().is_none());
+        let rating = ModelPurpose::Rating;
+        assert!(store.active_model_version(rating).await.unwrap().is_none());
         assert!(store.activate_model_version(versions[1]).await.unwrap());
         assert!(store.activate_model_version(versions[0]).await.unwrap());
         assert!(!store.activate_model_version(9_999).await.unwrap());
-        let active = store.active_model_version().await.unwrap().expect("active");
+        let active = store
+            .active_model_version(rating)
+            .await
+            .unwrap()
+            .expect("active");
+        assert_eq!(active.purpose, rating, "{name}");
         assert_eq!(active.version, versions[0], "{name}");
         assert_eq!(active.params, params("8"), "{name}");
         assert_eq!(active.size_bytes, 10, "{name}");
@@ -101,6 +108,7 @@ async fn versions_are_saved_activated_pinned_pruned_and_never_reused() {
         let next = store
             .save_model_version(&NewModelVersion {
                 algorithm: "als",
+                purpose: ModelPurpose::Ranking,
                 params: &p,
                 metrics: &m,
                 blob: b"x",
@@ -119,6 +127,60 @@ async fn versions_are_saved_activated_pinned_pruned_and_never_reused() {
         assert_eq!(history[0].version, versions[0], "{name}: oldest first");
         assert_eq!(history[4].algorithm, "als", "{name}");
         assert_eq!(store.metrics_history(2).await.unwrap().len(), 2, "{name}");
+        db.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_ranking_and_a_rating_version_are_active_side_by_side() {
+    for db in databases().await {
+        let name = db.name();
+        let store = &db.store;
+        let (p, m) = (params("8"), MetricMap::new());
+        let save = async |algorithm, purpose| {
+            store
+                .save_model_version(&NewModelVersion {
+                    algorithm,
+                    purpose,
+                    params: &p,
+                    metrics: &m,
+                    blob: b"x",
+                    n_users: 1,
+                    n_items: 1,
+                    n_interactions: 1,
+                    train_seconds: 0.1,
+                    created_at: 1_000,
+                })
+                .await
+                .unwrap()
+        };
+        let als = save("als", ModelPurpose::Ranking).await;
+        let mf = save("mf", ModelPurpose::Rating).await;
+        let ease = save("ease", ModelPurpose::Ranking).await;
+        for v in [als, mf] {
+            assert!(store.activate_model_version(v).await.unwrap());
+        }
+        let active: Vec<(i64, ModelPurpose)> = store
+            .active_model_versions()
+            .await
+            .unwrap()
+            .iter()
+            .map(|v| (v.version, v.purpose))
+            .collect();
+        assert_eq!(
+            active,
+            [(als, ModelPurpose::Ranking), (mf, ModelPurpose::Rating)],
+            "{name}"
+        );
+        // Activating another ranking version replaces the ranking one only.
+        assert!(store.activate_model_version(ease).await.unwrap());
+        let ranking = store.active_model_version(ModelPurpose::Ranking).await;
+        assert_eq!(ranking.unwrap().unwrap().version, ease, "{name}");
+        let rating = store.active_model_version(ModelPurpose::Rating).await;
+        assert_eq!(rating.unwrap().unwrap().version, mf, "{name}");
+        let listed = store.list_model_versions().await.unwrap();
+        let purposes: Vec<&str> = listed.iter().map(|v| v.purpose.as_str()).collect();
+        assert_eq!(purposes, ["ranking", "rating", "ranking"], "{name}");
         db.finish().await;
     }
 }
@@ -290,4 +352,55 @@ async fn accounts_filters_and_bulk_deletion() {
         assert_eq!(store.stats().await.unwrap().users, 0, "{name}");
         db.finish().await;
     }
+}
+
+/// A database written before versions had purposes: its rating-model versions become
+/// rating versions and stay active, so an upgraded server serves what it served.
+#[tokio::test]
+async fn versions_stored_before_purposes_keep_serving() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/old.db", dir.path().display());
+    {
+        let options: sqlx::sqlite::SqliteConnectOptions = url.parse().unwrap();
+        let pool = sqlx::SqlitePool::connect_with(options.create_if_missing(true))
+            .await
+            .unwrap();
+        let mut before = sqlx::migrate!("./migrations/sqlite");
+        let first_purpose = before
+            .migrations
+            .iter()
+            .position(|m| m.description.contains("model purpose"))
+            .expect("the purpose migration");
+        before.migrations = before.migrations[..first_purpose].to_vec().into();
+        before.run(&pool).await.unwrap();
+        for (algorithm, active) in [("als", false), ("mf", true)] {
+            sqlx::query(
+                "INSERT INTO model_versions (algorithm, params, metrics, blob, size_bytes, \
+                 n_users, n_items, n_interactions, train_seconds, created_at, active) \
+                 VALUES ($1, '{}', '{}', x'00', 1, 1, 1, 1, 0.1, 1000, $2)",
+            )
+            .bind(algorithm)
+            .bind(active)
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+        pool.close().await;
+    }
+    let store = orrery_store::Store::connect(&url).await.unwrap();
+    let listed = store.list_model_versions().await.unwrap();
+    let purposes: Vec<(&str, ModelPurpose, bool)> = listed
+        .iter()
+        .map(|v| (v.algorithm.as_str(), v.purpose, v.active))
+        .collect();
+    assert_eq!(
+        purposes,
+        [
+            ("mf", ModelPurpose::Rating, true),
+            ("als", ModelPurpose::Ranking, false)
+        ]
+    );
+    assert!(store.activate_model_version(1).await.unwrap());
+    assert_eq!(store.active_model_versions().await.unwrap().len(), 2);
+    store.close().await;
 }

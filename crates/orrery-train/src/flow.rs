@@ -13,7 +13,9 @@ use orrery_eval::{EvalOptions, evaluate, split};
 use orrery_models::{
     Algorithm, EpochReport, ItemVectors, Model, Params, Progress, ValidationReport,
 };
-use orrery_store::{MetricMap, ModelVersion, NewModelVersion, ParamMap, RunEnd, Store};
+use orrery_store::{
+    MetricMap, ModelPurpose, ModelVersion, NewModelVersion, ParamMap, RunEnd, Store,
+};
 
 use crate::bundle::{Bundle, BundleError};
 use crate::cancel::Cancel;
@@ -79,7 +81,8 @@ pub struct TrainJob {
     /// Activate the new version: `None` activates it only when no version is active.
     pub activate: Option<bool>,
     /// Train the ranking model that validates best instead of `params`' algorithm (see
-    /// [`crate::choose_ranking_algorithm`]); `params` then only gives the seed.
+    /// [`crate::choose_ranking_algorithm`]), and beside it a rating model when the data
+    /// holds ratings; `params` then only gives the seed.
     pub choose: bool,
     /// Stops the run when requested: between epochs of a fit and between phases, never
     /// once the version is being saved.
@@ -97,7 +100,8 @@ impl TrainJob {
         }
     }
 
-    /// A job that trains the ranking model that validates best (seeded with `seed`).
+    /// A job that trains the ranking model that validates best and, when the data holds
+    /// ratings, the default rating model beside it (both seeded with `seed`).
     pub fn best_ranking(seed: u64, activate: Option<bool>) -> TrainJob {
         TrainJob {
             params: Params::defaults(crate::choose::RANKING_CANDIDATES[0]).with_seed(seed),
@@ -265,6 +269,33 @@ pub struct Trained {
     pub train_seconds: f64,
     /// How the algorithm was chosen, when the job asked for a choice.
     pub choice: Option<Choice>,
+    /// The rating model trained beside the chosen ranking model, when the data holds
+    /// ratings.
+    pub rating: Option<Companion>,
+}
+
+/// A rating model stored by a run that chose its ranking model, as its own version (and
+/// its own training run in the history).
+#[derive(Debug)]
+pub struct Companion {
+    /// The registry entry of its version.
+    pub info: ModelVersion,
+    /// Whether it was activated (as the rating model: the ranking one stays active).
+    pub activated: bool,
+    /// Metrics on the validation split.
+    pub metrics: MetricMap,
+    /// The model fitted on everything (the same snapshot as the ranking model).
+    pub model: Model,
+}
+
+/// What a version is for: a model that predicts ratings serves predictions, any other
+/// one ranks lists.
+pub fn purpose_of(algorithm: Algorithm) -> ModelPurpose {
+    if algorithm.predicts_ratings() {
+        ModelPurpose::Rating
+    } else {
+        ModelPurpose::Ranking
+    }
 }
 
 /// Records the start of a run of `job` in the store.
@@ -344,13 +375,7 @@ impl TrainRun {
         } else {
             (job.params.clone(), None, dataset)
         };
-        let algorithm = params.algorithm();
-        let param_map: ParamMap = params
-            .pairs()
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect();
-        let vectors = match algorithm {
+        let vectors = match params.algorithm() {
             Algorithm::Content | Algorithm::Hybrid => {
                 let handle = settings.encoder.clone();
                 let encoder = tokio::task::spawn_blocking(move || handle.get())
@@ -362,11 +387,12 @@ impl TrainRun {
         };
         cancel.check()?;
         let fitting = cancel.clone();
-        let (model, dataset, metrics, train_seconds, mut observer) =
+        let fit_params = params.clone();
+        let (model, mut dataset, metrics, train_seconds, mut observer) =
             tokio::task::spawn_blocking(move || {
                 fit_and_measure(
                     dataset,
-                    &params,
+                    &fit_params,
                     vectors.as_ref(),
                     ratio,
                     &mut observer,
@@ -380,45 +406,160 @@ impl TrainRun {
         // The last point a run may stop: from here the version is written whole.
         cancel.check()?;
         observer.phase(Phase::Saving);
-        let blob = Bundle::encode(&model, &dataset)?;
-        let version = store
-            .save_model_version(&NewModelVersion {
-                algorithm: algorithm.name(),
-                params: &param_map,
+        let saved = save(
+            store,
+            &Fit {
+                params: &params,
+                model: &model,
+                dataset: &dataset,
                 metrics: &metrics,
-                blob: &blob,
-                n_users: dataset.n_users() as u64,
-                n_items: dataset.n_items() as u64,
-                n_interactions: dataset.nnz() as u64,
                 train_seconds,
-                created_at: self.started_at,
-            })
-            .await?;
-        let activate = match job.activate {
-            Some(yes) => yes,
-            None => store.active_model_version().await?.is_none(),
+                started_at: self.started_at,
+            },
+            job.activate,
+        )
+        .await?;
+        let rating = if job.choose && dataset.n_ratings() > 0 {
+            let rating_params =
+                Params::defaults(crate::default_algorithm(true)).with_seed(params.seed());
+            let (rating, back) =
+                companion(store, rating_params, dataset, job, ratio, observer).await?;
+            dataset = back;
+            Some(rating)
+        } else {
+            None
         };
-        if activate {
-            store.activate_model_version(version).await?;
-        }
-        let info = store
-            .model_version(version)
-            .await?
-            .ok_or(TrainError::Vanished(version))?;
         let pruned = store.prune_model_versions(settings.keep_versions).await?;
         Ok(Trained {
             run_id: self.run_id,
-            info,
-            version,
-            activated: activate,
+            version: saved.info.version,
+            info: saved.info,
+            activated: saved.activated,
             metrics,
             pruned,
             model,
             dataset,
             train_seconds,
             choice,
+            rating,
         })
     }
+}
+
+/// A fitted model and what the registry records with it.
+struct Fit<'a> {
+    params: &'a Params,
+    model: &'a Model,
+    dataset: &'a Dataset,
+    metrics: &'a MetricMap,
+    train_seconds: f64,
+    started_at: i64,
+}
+
+/// A stored version and whether it was activated.
+struct Saved {
+    info: ModelVersion,
+    activated: bool,
+}
+
+/// Stores `fit` as a new version and activates it when asked (`None`: when no version of
+/// its purpose is active).
+async fn save(store: &Store, fit: &Fit<'_>, activate: Option<bool>) -> Result<Saved, TrainError> {
+    let algorithm = fit.params.algorithm();
+    let purpose = purpose_of(algorithm);
+    let param_map: ParamMap = fit
+        .params
+        .pairs()
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+    let blob = Bundle::encode(fit.model, fit.dataset)?;
+    let version = store
+        .save_model_version(&NewModelVersion {
+            algorithm: algorithm.name(),
+            purpose,
+            params: &param_map,
+            metrics: fit.metrics,
+            blob: &blob,
+            n_users: fit.dataset.n_users() as u64,
+            n_items: fit.dataset.n_items() as u64,
+            n_interactions: fit.dataset.nnz() as u64,
+            train_seconds: fit.train_seconds,
+            created_at: fit.started_at,
+        })
+        .await?;
+    let activated = match activate {
+        Some(yes) => yes,
+        None => store.active_model_version(purpose).await?.is_none(),
+    };
+    if activated {
+        store.activate_model_version(version).await?;
+    }
+    let info = store
+        .model_version(version)
+        .await?
+        .ok_or(TrainError::Vanished(version))?;
+    Ok(Saved { info, activated })
+}
+
+/// Fits, measures and stores the rating model of a run that chose its ranking model, on
+/// the same snapshot, recorded as a training run of its own; hands the snapshot back.
+async fn companion<O: Observer>(
+    store: &Store,
+    params: Params,
+    dataset: Dataset,
+    job: &TrainJob,
+    ratio: f64,
+    mut observer: O,
+) -> Result<(Companion, Dataset), TrainError> {
+    let rating_job = TrainJob::new(params.clone(), job.activate);
+    let run = begin(store, &rating_job).await?;
+    let fitting = job.cancel.clone();
+    let outcome = async {
+        let (model, dataset, metrics, train_seconds) = tokio::task::spawn_blocking(move || {
+            fit_and_measure(dataset, &params, None, ratio, &mut observer, &fitting)
+        })
+        .await
+        .map_err(|e| TrainError::Task(e.to_string()))??;
+        job.cancel.check()?;
+        let saved = save(
+            store,
+            &Fit {
+                params: &rating_job.params,
+                model: &model,
+                dataset: &dataset,
+                metrics: &metrics,
+                train_seconds,
+                started_at: run.started_at,
+            },
+            job.activate,
+        )
+        .await?;
+        let companion = Companion {
+            info: saved.info,
+            activated: saved.activated,
+            metrics,
+            model,
+        };
+        Ok((companion, dataset))
+    }
+    .await;
+    let message;
+    let end = match &outcome {
+        Ok((companion, _)) => RunEnd::Succeeded(companion.info.version),
+        Err(TrainError::Cancelled { reason }) => RunEnd::Cancelled(reason),
+        Err(error) => {
+            message = error.to_string();
+            RunEnd::Failed(&message)
+        }
+    };
+    if let Err(e) = store.finish_training_run(run.run_id, end, unix_now()).await {
+        tracing::warn!(
+            run_id = run.run_id,
+            "recording the end of a training run: {e}"
+        );
+    }
+    outcome
 }
 
 type Fitted = (Model, Dataset, MetricMap, f64);

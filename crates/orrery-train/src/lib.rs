@@ -10,7 +10,9 @@
 //!
 //! With no algorithm named ([`TrainJob::best_ranking`]), the run first fits each ranking
 //! algorithm of [`RANKING_CANDIDATES`] on a validation split and trains the best by
-//! NDCG@10 ([`choose_ranking_algorithm`]).
+//! NDCG@10 ([`choose_ranking_algorithm`]); when the data holds ratings it then trains the
+//! default rating model too, stored as a version of the other purpose ([`Companion`]), so
+//! that lists come from the ranking model and predicted ratings from the rating model.
 //!
 //! The content and hybrid algorithms train on item vectors: [`embed`] reads them from the
 //! store (`item_embeddings`) where the item's text has not changed and computes the rest
@@ -40,6 +42,6 @@ pub use bundle::{Bundle, BundleError};
 pub use cancel::Cancel;
 pub use choose::{Choice, RANKING_CANDIDATES, choose_ranking_algorithm};
 pub use flow::{
-    NoObserver, Observer, Phase, TrainError, TrainJob, TrainRun, TrainSettings, Trained, begin,
-    unix_now,
+    Companion, NoObserver, Observer, Phase, TrainError, TrainJob, TrainRun, TrainSettings, Trained,
+    begin, purpose_of, unix_now,
 };

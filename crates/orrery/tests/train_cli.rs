@@ -57,9 +57,37 @@ fn versions_are_stored_measured_and_activated_as_asked() {
         assert_eq!(third["version"], 3);
         assert_eq!(third["activated"], true);
         assert!(third["metrics"].as_object().unwrap().is_empty(), "{third}");
-        // Keeping two versions prunes the oldest one that is neither active nor pinned.
-        assert_eq!(third["pruned"], serde_json::json!([1]));
+        // A ranking version (popularity) is active beside the rating one (mf), and the
+        // second is among the two kept: nothing goes.
+        assert_eq!(third["pruned"], serde_json::json!([]), "{third}");
+        let fourth = train(&db, &["--algo", "baseline", "--activate", "--keep", "2"]);
+        assert_eq!(fourth["activated"], true, "{fourth}");
+        // It replaces mf as the rating model: the two oldest are neither active nor pinned.
+        assert_eq!(fourth["pruned"], serde_json::json!([2, 1]), "{fourth}");
     }
+}
+
+#[test]
+fn training_with_nothing_named_stores_a_ranking_and_a_rating_model() {
+    if common::without_data() {
+        return;
+    }
+    let db = TestDb::sqlite();
+    import_ml100k(&db);
+    let trained = train(&db, &[]);
+    let ranking = trained["algorithm"].as_str().unwrap();
+    assert!(["als", "ease", "itemknn"].contains(&ranking), "{trained}");
+    assert_eq!(trained["activated"], true, "{trained}");
+    let rating = &trained["rating_model"];
+    assert_eq!(rating["algorithm"], "mf", "{trained}");
+    assert_eq!(rating["activated"], true, "{trained}");
+    assert!(
+        rating["metrics"]["rmse"].as_f64().is_some_and(|r| r < 1.05),
+        "{trained}"
+    );
+    let out = db.ok(&["train", "--activate"]);
+    assert!(out.contains("now active for lists"), "{out}");
+    assert!(out.contains("now active for predicted ratings"), "{out}");
 }
 
 #[test]

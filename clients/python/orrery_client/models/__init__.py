@@ -59,6 +59,8 @@ from .predict_response import PredictResponse
 from .prediction import Prediction
 from .problem import Problem
 from .rating_in import RatingIn
+from .rating_model_summary import RatingModelSummary
+from .rating_model_summary_metrics import RatingModelSummaryMetrics
 from .rating_public import RatingPublic
 from .recommend_request import RecommendRequest
 from .recommendation_response import RecommendationResponse
@@ -165,6 +167,8 @@ __all__ = (
     "PredictResponse",
     "Problem",
     "RatingIn",
+    "RatingModelSummary",
+    "RatingModelSummaryMetrics",
     "RatingPublic",
     "RecommendationResponse",
     "RecommendedItem",

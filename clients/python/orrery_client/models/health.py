@@ -41,6 +41,7 @@ class Health:
             uptime_seconds (float): Seconds since the service started.
             version (str): The service version.
             active_model (ActiveModel | None | Unset):
+            rating_model (ActiveModel | None | Unset):
      """
 
     cache: CacheHealth
@@ -53,6 +54,7 @@ class Health:
     uptime_seconds: float
     version: str
     active_model: ActiveModel | None | Unset = UNSET
+    rating_model: ActiveModel | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -90,6 +92,14 @@ class Health:
         else:
             active_model = self.active_model
 
+        rating_model: dict[str, Any] | None | Unset
+        if isinstance(self.rating_model, Unset):
+            rating_model = UNSET
+        elif isinstance(self.rating_model, ActiveModel):
+            rating_model = self.rating_model.to_dict()
+        else:
+            rating_model = self.rating_model
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -106,6 +116,8 @@ class Health:
         })
         if active_model is not UNSET:
             field_dict["active_model"] = active_model
+        if rating_model is not UNSET:
+            field_dict["rating_model"] = rating_model
 
         return field_dict
 
@@ -165,6 +177,26 @@ class Health:
         active_model = _parse_active_model(d.pop("active_model", UNSET))
 
 
+        def _parse_rating_model(data: object) -> ActiveModel | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                rating_model_type_0 = ActiveModel.from_dict(data)
+
+
+
+                return rating_model_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ActiveModel | None | Unset, data)
+
+        rating_model = _parse_rating_model(d.pop("rating_model", UNSET))
+
+
         health = cls(
             cache=cache,
             catalog_items=catalog_items,
@@ -176,6 +208,7 @@ class Health:
             uptime_seconds=uptime_seconds,
             version=version,
             active_model=active_model,
+            rating_model=rating_model,
         )
 
 

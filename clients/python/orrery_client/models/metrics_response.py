@@ -14,6 +14,7 @@ from typing import cast
 if TYPE_CHECKING:
   from ..models.metrics_response_metrics import MetricsResponseMetrics
   from ..models.metrics_response_params import MetricsResponseParams
+  from ..models.model_out import ModelOut
   from ..models.run_out import RunOut
 
 
@@ -38,6 +39,7 @@ class MetricsResponse:
             users (int): Users stored.
             algorithm (None | str | Unset): Its algorithm.
             model_version (int | None | Unset): The active version.
+            rating_model (ModelOut | None | Unset):
             trained_at (int | None | Unset): Unix seconds.
      """
 
@@ -49,6 +51,7 @@ class MetricsResponse:
     users: int
     algorithm: None | str | Unset = UNSET
     model_version: int | None | Unset = UNSET
+    rating_model: ModelOut | None | Unset = UNSET
     trained_at: int | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -59,6 +62,7 @@ class MetricsResponse:
     def to_dict(self) -> dict[str, Any]:
         from ..models.metrics_response_metrics import MetricsResponseMetrics # noqa: PLC0415
         from ..models.metrics_response_params import MetricsResponseParams # noqa: PLC0415
+        from ..models.model_out import ModelOut # noqa: PLC0415
         from ..models.run_out import RunOut # noqa: PLC0415
         interactions = self.interactions
 
@@ -89,6 +93,14 @@ class MetricsResponse:
         else:
             model_version = self.model_version
 
+        rating_model: dict[str, Any] | None | Unset
+        if isinstance(self.rating_model, Unset):
+            rating_model = UNSET
+        elif isinstance(self.rating_model, ModelOut):
+            rating_model = self.rating_model.to_dict()
+        else:
+            rating_model = self.rating_model
+
         trained_at: int | None | Unset
         if isinstance(self.trained_at, Unset):
             trained_at = UNSET
@@ -110,6 +122,8 @@ class MetricsResponse:
             field_dict["algorithm"] = algorithm
         if model_version is not UNSET:
             field_dict["model_version"] = model_version
+        if rating_model is not UNSET:
+            field_dict["rating_model"] = rating_model
         if trained_at is not UNSET:
             field_dict["trained_at"] = trained_at
 
@@ -121,6 +135,7 @@ class MetricsResponse:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.metrics_response_metrics import MetricsResponseMetrics # noqa: PLC0415
         from ..models.metrics_response_params import MetricsResponseParams # noqa: PLC0415
+        from ..models.model_out import ModelOut # noqa: PLC0415
         from ..models.run_out import RunOut # noqa: PLC0415
         d = dict(src_dict)
         interactions = d.pop("interactions")
@@ -169,6 +184,26 @@ class MetricsResponse:
         model_version = _parse_model_version(d.pop("model_version", UNSET))
 
 
+        def _parse_rating_model(data: object) -> ModelOut | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                rating_model_type_0 = ModelOut.from_dict(data)
+
+
+
+                return rating_model_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ModelOut | None | Unset, data)
+
+        rating_model = _parse_rating_model(d.pop("rating_model", UNSET))
+
+
         def _parse_trained_at(data: object) -> int | None | Unset:
             if data is None:
                 return data
@@ -188,6 +223,7 @@ class MetricsResponse:
             users=users,
             algorithm=algorithm,
             model_version=model_version,
+            rating_model=rating_model,
             trained_at=trained_at,
         )
 

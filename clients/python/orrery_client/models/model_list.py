@@ -29,12 +29,16 @@ class ModelList:
         Attributes:
             keep (int): Versions kept (pinned and active ones are never pruned).
             models (list[ModelOut]): Versions, newest first.
-            active_version (int | None | Unset): The active version.
+            active_version (int | None | Unset): The active version lists are ranked with: the active ranking version, else
+                the
+                active rating version.
+            rating_version (int | None | Unset): The active rating version (predicted ratings), if any.
      """
 
     keep: int
     models: list[ModelOut]
     active_version: int | None | Unset = UNSET
+    rating_version: int | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -58,6 +62,12 @@ class ModelList:
         else:
             active_version = self.active_version
 
+        rating_version: int | None | Unset
+        if isinstance(self.rating_version, Unset):
+            rating_version = UNSET
+        else:
+            rating_version = self.rating_version
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -67,6 +77,8 @@ class ModelList:
         })
         if active_version is not UNSET:
             field_dict["active_version"] = active_version
+        if rating_version is not UNSET:
+            field_dict["rating_version"] = rating_version
 
         return field_dict
 
@@ -98,10 +110,21 @@ class ModelList:
         active_version = _parse_active_version(d.pop("active_version", UNSET))
 
 
+        def _parse_rating_version(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        rating_version = _parse_rating_version(d.pop("rating_version", UNSET))
+
+
         model_list = cls(
             keep=keep,
             models=models,
             active_version=active_version,
+            rating_version=rating_version,
         )
 
 

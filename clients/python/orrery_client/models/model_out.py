@@ -27,7 +27,7 @@ class ModelOut:
     """ A stored model version.
 
         Attributes:
-            active (bool): Whether it is served.
+            active (bool): Whether it is the served version of its purpose.
             algorithm (str): Algorithm.
             created_at (int): Unix seconds.
             metrics (ModelOutMetrics): Holdout metrics.
@@ -36,6 +36,8 @@ class ModelOut:
             n_users (int): Users trained on.
             params (ModelOutParams): Parameters.
             pinned (bool): Pinned versions are never pruned.
+            purpose (str): What it serves when active: `ranking` (lists) or `rating` (predicted ratings). One
+                version of each purpose may be active at once. Example: ranking.
             size_bytes (int): Size of the stored model.
             train_seconds (float): Training time.
             version (int): Version number.
@@ -50,6 +52,7 @@ class ModelOut:
     n_users: int
     params: ModelOutParams
     pinned: bool
+    purpose: str
     size_bytes: int
     train_seconds: float
     version: int
@@ -80,6 +83,8 @@ class ModelOut:
 
         pinned = self.pinned
 
+        purpose = self.purpose
+
         size_bytes = self.size_bytes
 
         train_seconds = self.train_seconds
@@ -99,6 +104,7 @@ class ModelOut:
             "n_users": n_users,
             "params": params,
             "pinned": pinned,
+            "purpose": purpose,
             "size_bytes": size_bytes,
             "train_seconds": train_seconds,
             "version": version,
@@ -137,6 +143,8 @@ class ModelOut:
 
         pinned = d.pop("pinned")
 
+        purpose = d.pop("purpose")
+
         size_bytes = d.pop("size_bytes")
 
         train_seconds = d.pop("train_seconds")
@@ -153,6 +161,7 @@ class ModelOut:
             n_users=n_users,
             params=params,
             pinned=pinned,
+            purpose=purpose,
             size_bytes=size_bytes,
             train_seconds=train_seconds,
             version=version,

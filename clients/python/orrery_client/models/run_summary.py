@@ -12,6 +12,7 @@ from ..types import UNSET, Unset
 from typing import cast
 
 if TYPE_CHECKING:
+  from ..models.rating_model_summary import RatingModelSummary
   from ..models.run_summary_metrics import RunSummaryMetrics
 
 
@@ -36,6 +37,7 @@ class RunSummary:
             status (str): `succeeded`, `failed` or `cancelled`.
             train_seconds (float): Seconds from start to end.
             error (None | str | Unset): Why it failed or was cancelled.
+            rating_model (None | RatingModelSummary | Unset):
             version (int | None | Unset): The stored version.
      """
 
@@ -48,6 +50,7 @@ class RunSummary:
     status: str
     train_seconds: float
     error: None | str | Unset = UNSET
+    rating_model: None | RatingModelSummary | Unset = UNSET
     version: int | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -56,6 +59,7 @@ class RunSummary:
 
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.rating_model_summary import RatingModelSummary # noqa: PLC0415
         from ..models.run_summary_metrics import RunSummaryMetrics # noqa: PLC0415
         activated = self.activated
 
@@ -81,6 +85,14 @@ class RunSummary:
         else:
             error = self.error
 
+        rating_model: dict[str, Any] | None | Unset
+        if isinstance(self.rating_model, Unset):
+            rating_model = UNSET
+        elif isinstance(self.rating_model, RatingModelSummary):
+            rating_model = self.rating_model.to_dict()
+        else:
+            rating_model = self.rating_model
+
         version: int | None | Unset
         if isinstance(self.version, Unset):
             version = UNSET
@@ -102,6 +114,8 @@ class RunSummary:
         })
         if error is not UNSET:
             field_dict["error"] = error
+        if rating_model is not UNSET:
+            field_dict["rating_model"] = rating_model
         if version is not UNSET:
             field_dict["version"] = version
 
@@ -111,6 +125,7 @@ class RunSummary:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.rating_model_summary import RatingModelSummary # noqa: PLC0415
         from ..models.run_summary_metrics import RunSummaryMetrics # noqa: PLC0415
         d = dict(src_dict)
         activated = d.pop("activated")
@@ -143,6 +158,26 @@ class RunSummary:
         error = _parse_error(d.pop("error", UNSET))
 
 
+        def _parse_rating_model(data: object) -> None | RatingModelSummary | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                rating_model_type_0 = RatingModelSummary.from_dict(data)
+
+
+
+                return rating_model_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | RatingModelSummary | Unset, data)
+
+        rating_model = _parse_rating_model(d.pop("rating_model", UNSET))
+
+
         def _parse_version(data: object) -> int | None | Unset:
             if data is None:
                 return data
@@ -163,6 +198,7 @@ class RunSummary:
             status=status,
             train_seconds=train_seconds,
             error=error,
+            rating_model=rating_model,
             version=version,
         )
 

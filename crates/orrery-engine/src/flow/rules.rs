@@ -244,7 +244,7 @@ mod tests {
             });
         }
         let catalog = Catalog::from_dataset(&b.build()).without_item("d");
-        Snapshot::new(Arc::new(catalog), None)
+        Snapshot::new(Arc::new(catalog), Default::default())
     }
 
     #[test]

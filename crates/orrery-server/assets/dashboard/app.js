@@ -169,10 +169,15 @@ async function loadOverview() {
     model.replaceChildren(el("p", { class: "muted" }, "No model is active: train one on the Training page."));
   } else {
     const rows = Object.entries(metrics.metrics || {}).map(([k, v]) => el("tr", {}, el("td", {}, k), el("td", { class: "num" }, metric(v))));
+    const rating = metrics.rating_model;
     model.replaceChildren(
       el("p", {}, el("strong", { id: "ov-model-version" }, `v${metrics.model_version}`), " ", metrics.algorithm, " · trained ", dateTime(metrics.trained_at)),
       el("p", {}, pairs(metrics.params)),
       rows.length ? el("table", { class: "compact" }, el("tbody", {}, rows)) : el("p", { class: "muted" }, "No holdout metrics (too little data to hold any out)."),
+      rating
+        ? el("p", {}, "Predicted ratings: ", el("strong", { id: "ov-rating-version" }, `v${rating.version}`), " ", rating.algorithm,
+            rating.metrics.rmse === undefined ? "" : ` · RMSE ${metric(rating.metrics.rmse)}`)
+        : "",
     );
   }
 }
@@ -186,13 +191,13 @@ async function loadModels() {
     ...list.models.map((m) =>
       el("tr", { dataset: { version: m.version }, class: m.active ? "active" : "" },
         el("td", {}, `v${m.version}`),
-        el("td", {}, m.algorithm),
+        el("td", {}, m.algorithm, el("br"), el("span", { class: "muted" }, m.purpose)),
         el("td", {}, pairs(m.params)),
         el("td", {}, metricPairs(m.metrics)),
         el("td", { class: "num" }, bytes(m.size_bytes)),
         el("td", {}, `${formatNumber(m.n_users)} users × ${formatNumber(m.n_items)} items, ${seconds(m.train_seconds)}`),
         el("td", {}, dateTime(m.created_at)),
-        el("td", {}, m.active ? el("span", { class: "badge ok" }, "active") : "", m.pinned ? el("span", { class: "badge" }, "pinned") : ""),
+        el("td", {}, m.active ? el("span", { class: "badge ok" }, m.purpose === "rating" ? "active: ratings" : "active: lists") : "", m.pinned ? el("span", { class: "badge" }, "pinned") : ""),
         el("td", { class: "actions" },
           el("button", { type: "button", class: "activate", disabled: m.active, onclick: () => modelAction(m.version, "activate") }, "Activate"),
           el("button", { type: "button", class: "delete danger", disabled: m.active, onclick: () => modelAction(m.version, "delete") }, "Delete"),

@@ -23,6 +23,18 @@ pub struct ActiveModel {
     pub created_at: i64,
 }
 
+impl ActiveModel {
+    fn of(m: &orrery_engine::ServingModel) -> ActiveModel {
+        ActiveModel {
+            version: m.version(),
+            algorithm: m.info.algorithm.clone(),
+            n_users: m.info.n_users,
+            n_items: m.info.n_items,
+            created_at: m.info.created_at,
+        }
+    }
+}
+
 /// The database.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Database {
@@ -59,8 +71,12 @@ pub struct Health {
     pub version: String,
     /// The database.
     pub database: Database,
-    /// The model being served, if any.
+    /// The model lists are ranked with, if any: the active ranking model, else the active
+    /// rating model.
     pub active_model: Option<ActiveModel>,
+    /// The model predicted ratings come from when it is not `active_model`: the active
+    /// rating model beside a ranking model.
+    pub rating_model: Option<ActiveModel>,
     /// Items that can be recommended.
     pub catalog_items: usize,
     /// The text encoder and the embedding of the catalog.
@@ -100,13 +116,16 @@ async fn health_of(state: &AppState) -> Health {
             backend: state.store.backend().to_string(),
             reachable,
         },
-        active_model: snapshot.model.as_ref().map(|m| ActiveModel {
-            version: m.version(),
-            algorithm: m.info.algorithm.clone(),
-            n_users: m.info.n_users,
-            n_items: m.info.n_items,
-            created_at: m.info.created_at,
-        }),
+        active_model: snapshot.model.as_deref().map(ActiveModel::of),
+        rating_model: snapshot
+            .predictor()
+            .filter(|p| {
+                snapshot
+                    .model
+                    .as_ref()
+                    .is_none_or(|m| !std::sync::Arc::ptr_eq(m, p))
+            })
+            .map(|m| ActiveModel::of(m)),
         catalog_items: snapshot.catalog.len(),
         text_encoder: text_encoder(state, &snapshot.catalog).await,
         training: state.trainer.status().running,

@@ -191,6 +191,10 @@ pub struct ModelOut {
     pub version: i64,
     /// Algorithm.
     pub algorithm: String,
+    /// What it serves when active: `ranking` (lists) or `rating` (predicted ratings). One
+    /// version of each purpose may be active at once.
+    #[schema(example = "ranking")]
+    pub purpose: String,
     /// Parameters.
     #[schema(value_type = BTreeMap<String, String>)]
     pub params: ParamMap,
@@ -209,7 +213,7 @@ pub struct ModelOut {
     pub train_seconds: f64,
     /// Unix seconds.
     pub created_at: i64,
-    /// Whether it is served.
+    /// Whether it is the served version of its purpose.
     pub active: bool,
     /// Pinned versions are never pruned.
     pub pinned: bool,
@@ -220,6 +224,7 @@ impl From<ModelVersion> for ModelOut {
         ModelOut {
             version: v.version,
             algorithm: v.algorithm,
+            purpose: v.purpose.as_str().to_owned(),
             params: v.params,
             metrics: v.metrics,
             size_bytes: v.size_bytes,
@@ -239,8 +244,11 @@ impl From<ModelVersion> for ModelOut {
 pub struct ModelList {
     /// Versions, newest first.
     pub models: Vec<ModelOut>,
-    /// The active version.
+    /// The active version lists are ranked with: the active ranking version, else the
+    /// active rating version.
     pub active_version: Option<i64>,
+    /// The active rating version (predicted ratings), if any.
+    pub rating_version: Option<i64>,
     /// Versions kept (pinned and active ones are never pruned).
     pub keep: usize,
 }
@@ -255,8 +263,16 @@ pub async fn list_models(State(state): State<AppState>) -> ApiResult<Json<ModelL
         .into_iter()
         .map(Into::into)
         .collect();
+    let active = |purpose: &str| {
+        models
+            .iter()
+            .find(|m| m.active && m.purpose == purpose)
+            .map(|m| m.version)
+    };
+    let rating_version = active("rating");
     Ok(Json(ModelList {
-        active_version: models.iter().find(|m| m.active).map(|m| m.version),
+        active_version: active("ranking").or(rating_version),
+        rating_version,
         models,
         keep: state.config.keep_versions,
     }))
@@ -409,6 +425,9 @@ pub struct MetricsResponse {
     pub interactions: u64,
     /// Recent training runs, newest first.
     pub training_runs: Vec<RunOut>,
+    /// The rating model that answers predictions beside the lists' model, with its
+    /// metrics (RMSE, MAE), when one is active.
+    pub rating_model: Option<ModelOut>,
 }
 
 /// The served model's evaluation metrics and counts of what is stored.
@@ -433,6 +452,12 @@ pub async fn metrics(State(state): State<AppState>) -> ApiResult<Json<MetricsRes
         items: stats.items,
         interactions: stats.interactions,
         training_runs: runs.into_iter().map(Into::into).collect(),
+        rating_model: state
+            .engine
+            .active_models()
+            .rating
+            .filter(|r| model.as_ref().is_none_or(|m| !std::sync::Arc::ptr_eq(m, r)))
+            .map(|r| r.info.clone().into()),
     }))
 }
 

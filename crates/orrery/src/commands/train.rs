@@ -309,6 +309,12 @@ pub(crate) async fn train_once(
             "size_bytes": trained.info.size_bytes,
             "train_seconds": trained.train_seconds,
             "peak_rss_mb": peak_rss_mb(),
+            "rating_model": trained.rating.as_ref().map(|r| json!({
+                "version": r.info.version,
+                "algorithm": r.info.algorithm,
+                "activated": r.activated,
+                "metrics": r.metrics,
+            })),
         });
         println!("{out}");
     } else {
@@ -324,19 +330,42 @@ pub(crate) async fn train_once(
             trained.info.n_interactions,
             trained.train_seconds,
             if trained.activated {
-                "; now active"
+                format!("; now active for {}", purpose_role(trained.info.purpose))
             } else {
-                ""
+                String::new()
             }
         );
         for (name, value) in &trained.metrics {
             println!("  {name:<14} {value:.4}");
+        }
+        if let Some(rating) = &trained.rating {
+            println!(
+                "version {} ({}, the rating model beside it){}",
+                rating.info.version,
+                rating.info.algorithm,
+                if rating.activated {
+                    format!("; now active for {}", purpose_role(rating.info.purpose))
+                } else {
+                    String::new()
+                }
+            );
+            for (name, value) in &rating.metrics {
+                println!("  {name:<14} {value:.4}");
+            }
         }
         if !trained.pruned.is_empty() {
             println!("  pruned versions {:?}", trained.pruned);
         }
     }
     Ok(())
+}
+
+/// What an active version of `purpose` serves, as the answer says it.
+fn purpose_role(purpose: orrery_store::ModelPurpose) -> &'static str {
+    match purpose {
+        orrery_store::ModelPurpose::Ranking => "lists",
+        orrery_store::ModelPurpose::Rating => "predicted ratings",
+    }
 }
 
 #[cfg(test)]
