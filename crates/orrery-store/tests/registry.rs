@@ -18,6 +18,25 @@ fn metrics(rmse: f64) -> MetricMap {
     [("rmse".to_owned(), rmse)].into()
 }
 
+/// Stores a one-byte version of `algorithm` with no metrics; returns its number.
+async fn save_small(store: &orrery_store::Store, algorithm: &str, purpose: ModelPurpose) -> i64 {
+    store
+        .save_model_version(&NewModelVersion {
+            algorithm,
+            purpose,
+            params: &params("4"),
+            metrics: &MetricMap::new(),
+            blob: b"x",
+            n_users: 1,
+            n_items: 1,
+            n_interactions: 1,
+            train_seconds: 0.1,
+            created_at: 2_000,
+        })
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn versions_are_saved_activated_pinned_pruned_and_never_reused() {
     for db in databases().await {
@@ -103,23 +122,7 @@ async fn versions_are_saved_activated_pinned_pruned_and_never_reused() {
             store.delete_model_version(versions[3]).await.unwrap(),
             DeleteVersion::Deleted
         );
-        let p = params("4");
-        let m = MetricMap::new();
-        let next = store
-            .save_model_version(&NewModelVersion {
-                algorithm: "als",
-                purpose: ModelPurpose::Ranking,
-                params: &p,
-                metrics: &m,
-                blob: b"x",
-                n_users: 1,
-                n_items: 1,
-                n_interactions: 1,
-                train_seconds: 0.1,
-                created_at: 2_000,
-            })
-            .await
-            .unwrap();
+        let next = save_small(store, "als", ModelPurpose::Ranking).await;
         assert!(next > versions[3], "{name}: {next} reused");
 
         let history = store.metrics_history(100).await.unwrap();
@@ -136,27 +139,9 @@ async fn a_ranking_and_a_rating_version_are_active_side_by_side() {
     for db in databases().await {
         let name = db.name();
         let store = &db.store;
-        let (p, m) = (params("8"), MetricMap::new());
-        let save = async |algorithm, purpose| {
-            store
-                .save_model_version(&NewModelVersion {
-                    algorithm,
-                    purpose,
-                    params: &p,
-                    metrics: &m,
-                    blob: b"x",
-                    n_users: 1,
-                    n_items: 1,
-                    n_interactions: 1,
-                    train_seconds: 0.1,
-                    created_at: 1_000,
-                })
-                .await
-                .unwrap()
-        };
-        let als = save("als", ModelPurpose::Ranking).await;
-        let mf = save("mf", ModelPurpose::Rating).await;
-        let ease = save("ease", ModelPurpose::Ranking).await;
+        let als = save_small(store, "als", ModelPurpose::Ranking).await;
+        let mf = save_small(store, "mf", ModelPurpose::Rating).await;
+        let ease = save_small(store, "ease", ModelPurpose::Ranking).await;
         for v in [als, mf] {
             assert!(store.activate_model_version(v).await.unwrap());
         }

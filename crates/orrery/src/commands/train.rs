@@ -321,37 +321,28 @@ pub(crate) async fn train_once(
         if let Some(choice) = &trained.choice {
             println!("chose {}", choice.describe());
         }
-        println!(
-            "version {} ({}, {} users × {} items, {} interactions) trained in {:.1} s{}",
-            trained.version,
-            algorithm,
-            trained.info.n_users,
-            trained.info.n_items,
-            trained.info.n_interactions,
-            trained.train_seconds,
-            if trained.activated {
-                format!("; now active for {}", purpose_role(trained.info.purpose))
-            } else {
-                String::new()
-            }
+        print_version(
+            format!(
+                "version {} ({}, {} users × {} items, {} interactions) trained in {:.1} s",
+                trained.version,
+                algorithm,
+                trained.info.n_users,
+                trained.info.n_items,
+                trained.info.n_interactions,
+                trained.train_seconds,
+            ),
+            trained.activated.then_some(trained.info.purpose),
+            &trained.metrics,
         );
-        for (name, value) in &trained.metrics {
-            println!("  {name:<14} {value:.4}");
-        }
         if let Some(rating) = &trained.rating {
-            println!(
-                "version {} ({}, the rating model beside it){}",
-                rating.info.version,
-                rating.info.algorithm,
-                if rating.activated {
-                    format!("; now active for {}", purpose_role(rating.info.purpose))
-                } else {
-                    String::new()
-                }
+            print_version(
+                format!(
+                    "version {} ({}, the rating model beside it)",
+                    rating.info.version, rating.info.algorithm
+                ),
+                rating.activated.then_some(rating.info.purpose),
+                &rating.metrics,
             );
-            for (name, value) in &rating.metrics {
-                println!("  {name:<14} {value:.4}");
-            }
         }
         if !trained.pruned.is_empty() {
             println!("  pruned versions {:?}", trained.pruned);
@@ -360,11 +351,21 @@ pub(crate) async fn train_once(
     Ok(())
 }
 
-/// What an active version of `purpose` serves, as the answer says it.
-fn purpose_role(purpose: orrery_store::ModelPurpose) -> &'static str {
-    match purpose {
-        orrery_store::ModelPurpose::Ranking => "lists",
-        orrery_store::ModelPurpose::Rating => "predicted ratings",
+/// One stored version as the answer shows it: `headline`, what it now serves when it was
+/// activated (`active_for`, its purpose), and its validation metrics.
+fn print_version(
+    headline: String,
+    active_for: Option<orrery_store::ModelPurpose>,
+    metrics: &orrery_store::MetricMap,
+) {
+    let serves = match active_for {
+        Some(orrery_store::ModelPurpose::Ranking) => "; now active for lists",
+        Some(orrery_store::ModelPurpose::Rating) => "; now active for predicted ratings",
+        None => "",
+    };
+    println!("{headline}{serves}");
+    for (name, value) in metrics {
+        println!("  {name:<14} {value:.4}");
     }
 }
 
