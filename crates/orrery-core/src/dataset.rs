@@ -5,7 +5,7 @@
 //! memory.
 
 use crate::{
-    EventKind, EventWeights, IdMap, ItemIdx, ItemRecord, RatingScale, Timestamp, UserIdx,
+    EventKind, EventWeights, IdMap, ItemIdx, ItemRecord, KindSet, RatingScale, Timestamp, UserIdx,
     UserRecord, WeightRule,
 };
 
@@ -13,7 +13,8 @@ use crate::{
 ///
 /// For row `r`, the cells are at `indptr[r]..indptr[r + 1]`, with column indices sorted
 /// ascending. Each cell carries its implicit weight, its explicit rating (`NaN` when the
-/// cell holds no rating or strength) and the time of its latest event.
+/// cell holds no rating or strength), the time of its latest event and the kinds of its
+/// events.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Csr {
     indptr: Vec<usize>,
@@ -21,6 +22,7 @@ pub struct Csr {
     weights: Vec<f32>,
     ratings: Vec<f32>,
     times: Vec<Timestamp>,
+    kinds: Vec<KindSet>,
 }
 
 /// The cells of one row of a [`Csr`].
@@ -34,6 +36,8 @@ pub struct Row<'a> {
     pub ratings: &'a [f32],
     /// Time of the latest event.
     pub times: &'a [Timestamp],
+    /// The kinds of the cell's events.
+    pub kinds: &'a [KindSet],
 }
 
 impl Row<'_> {
@@ -76,6 +80,7 @@ impl Csr {
             weights: &self.weights[start..end],
             ratings: &self.ratings[start..end],
             times: &self.times[start..end],
+            kinds: &self.kinds[start..end],
         }
     }
 
@@ -104,6 +109,11 @@ impl Csr {
         &self.times
     }
 
+    /// The kinds of each cell's events, row after row.
+    pub fn kinds(&self) -> &[KindSet] {
+        &self.kinds
+    }
+
     /// Heap bytes held.
     pub fn heap_bytes(&self) -> usize {
         self.indptr.capacity() * std::mem::size_of::<usize>()
@@ -111,6 +121,7 @@ impl Csr {
             + self.weights.capacity() * 4
             + self.ratings.capacity() * 4
             + self.times.capacity() * 8
+            + self.kinds.capacity() * std::mem::size_of::<KindSet>()
     }
 
     /// The transpose with `columns` rows, built by a counting sort so that the columns of
@@ -130,6 +141,7 @@ impl Csr {
         let mut weights = vec![0f32; nnz];
         let mut ratings = vec![0f32; nnz];
         let mut times = vec![0 as Timestamp; nnz];
+        let mut kinds = vec![KindSet::EMPTY; nnz];
         for r in 0..self.rows() {
             for k in self.indptr[r]..self.indptr[r + 1] {
                 let c = self.indices[k] as usize;
@@ -139,6 +151,7 @@ impl Csr {
                 weights[dst] = self.weights[k];
                 ratings[dst] = self.ratings[k];
                 times[dst] = self.times[k];
+                kinds[dst] = self.kinds[k];
             }
         }
         Csr {
@@ -147,6 +160,7 @@ impl Csr {
             weights,
             ratings,
             times,
+            kinds,
         }
     }
 }
@@ -307,6 +321,8 @@ struct RawEvent {
     /// Whether the weight is the rating's value, to be put on the 0–5 weight range once
     /// the scale is known (see [`RatingScale::weight`]).
     weighs_rating: bool,
+    /// The event's kind (a merged cell's kinds, for a cell added whole).
+    kinds: KindSet,
 }
 
 /// Collects users, items and events, then merges them into a [`Dataset`].
@@ -419,6 +435,33 @@ impl DatasetBuilder {
             rating,
             ts,
             weighs_rating: *kind == EventKind::Rating && rule == WeightRule::Value,
+            kinds: KindSet::of(kind),
+        });
+    }
+
+    /// Adds a cell already merged elsewhere (another dataset's): its weight, its explicit
+    /// value (`NaN` for none), its latest time and its kinds, taken as they are.
+    ///
+    /// # Panics
+    /// If `user` or `item` was not handed out by this builder.
+    pub fn add_cell_at(
+        &mut self,
+        user: UserIdx,
+        item: ItemIdx,
+        weight: f32,
+        rating: f32,
+        ts: Timestamp,
+        kinds: KindSet,
+    ) {
+        assert!((user as usize) < self.users.len() && (item as usize) < self.items.len());
+        self.events.push(RawEvent {
+            user,
+            item,
+            weight,
+            rating,
+            ts,
+            weighs_rating: false,
+            kinds,
         });
     }
 
@@ -458,6 +501,7 @@ impl DatasetBuilder {
         let mut weights = Vec::with_capacity(events.len());
         let mut ratings = Vec::with_capacity(events.len());
         let mut times = Vec::with_capacity(events.len());
+        let mut kinds = Vec::with_capacity(events.len());
 
         let mut k = 0;
         while k < events.len() {
@@ -466,8 +510,10 @@ impl DatasetBuilder {
             let mut explicit = f32::NAN;
             let mut explicit_weight = 0f32;
             let mut ts = Timestamp::MIN;
+            let mut cell_kinds = KindSet::EMPTY;
             while k < events.len() && events[k].user == u && events[k].item == i {
                 let e = events[k];
+                cell_kinds = cell_kinds.union(e.kinds);
                 if e.rating.is_nan() {
                     implicit += e.weight;
                 } else {
@@ -482,6 +528,7 @@ impl DatasetBuilder {
             weights.push(implicit + explicit_weight);
             ratings.push(explicit);
             times.push(ts);
+            kinds.push(cell_kinds);
         }
         for r in 0..n_users {
             indptr[r + 1] += indptr[r];
@@ -490,6 +537,7 @@ impl DatasetBuilder {
         weights.shrink_to_fit();
         ratings.shrink_to_fit();
         times.shrink_to_fit();
+        kinds.shrink_to_fit();
 
         let by_user = Csr {
             indptr,
@@ -497,6 +545,7 @@ impl DatasetBuilder {
             weights,
             ratings,
             times,
+            kinds,
         };
         let by_item = by_user.transpose(items.len());
         Dataset {

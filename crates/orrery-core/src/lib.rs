@@ -15,6 +15,7 @@ mod dataset;
 mod error;
 mod event;
 mod ids;
+mod kinds;
 mod rating;
 mod record;
 pub mod rng;
@@ -23,6 +24,7 @@ pub use dataset::{Csr, Dataset, DatasetBuilder, Row};
 pub use error::Error;
 pub use event::{EventKind, EventWeights, WeightRule};
 pub use ids::{IdMap, ItemIdx, UserIdx};
+pub use kinds::KindSet;
 pub use rating::RatingScale;
 pub use record::{Category, InteractionRecord, ItemRecord, Record, UserRecord};
 

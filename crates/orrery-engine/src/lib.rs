@@ -40,7 +40,8 @@ use std::sync::{Arc, Mutex, RwLock};
 use arc_swap::ArcSwap;
 use orrery_content::{Encoder, SharedEncoder};
 use orrery_core::{
-    Dataset, EventWeights, InteractionRecord, ItemIdx, ItemRecord, RatingScale, UserRecord,
+    Dataset, EventKind, EventWeights, InteractionRecord, ItemIdx, ItemRecord, KindSet, RatingScale,
+    UserRecord,
 };
 use orrery_models::{Algorithm, Recommender, UserRepr};
 use orrery_store::{Change, ModelPurpose, Store};
@@ -1078,6 +1079,7 @@ impl Engine {
         let view = self.user_view(user_id).await?;
         let catalog = &snapshot.catalog;
         let cells = view.cells(catalog);
+        let seen = users::seen_slots(catalog, &view.history, self.settings.flow.exclude_seen);
         let tokens = view.tokens(catalog);
         // The model and the content profile feed the flow's sources whatever the switches
         // say; `use_cf` and `use_content` only weigh the signals.
@@ -1108,6 +1110,7 @@ impl Engine {
             &self.settings.flow,
             &FlowUser {
                 cells: &cells,
+                seen: &seen,
                 interactions: blend_interactions(snapshot.model.as_deref(), view.interactions),
                 repr: repr.as_deref(),
                 tokens: &tokens,
@@ -1288,9 +1291,11 @@ impl Engine {
                 value: *rating,
                 explicit: true,
                 latest: 0,
+                kinds: KindSet::of(&EventKind::Rating),
             });
         }
         let cells = users::place(catalog, &ratings);
+        let seen = users::seen_slots(catalog, &ratings, self.settings.flow.exclude_seen);
         let tokens = Profile::new(catalog, &profile_in.interests, &cells);
         let (popularity, group_known) = snapshot.popularity_for(
             profile_in.gender.as_deref(),
@@ -1331,6 +1336,7 @@ impl Engine {
             &self.settings.flow,
             &FlowUser {
                 cells: &cells,
+                seen: &seen,
                 interactions,
                 repr: folded.as_ref(),
                 tokens: &tokens,

@@ -27,7 +27,7 @@ use crate::content::{ContentIndex, ContentState};
 use crate::flow::rules::Rules;
 use crate::flow::{self, FlowRequest, FlowSettings, FlowUser};
 use crate::rank::Profile;
-use crate::users::{HistoryCell, place};
+use crate::users::{HistoryCell, place, seen_slots};
 use crate::{ActiveModels, Catalog, RecommendOptions, ServingModel, Snapshot};
 
 /// The serving flow over a training split, as an [`orrery_eval::Ranker`].
@@ -92,8 +92,9 @@ impl<'a> OfflineFlow<'a> {
     }
 
     /// The user's training row as the flow's history: (slot, affinity) cells, oldest
-    /// first.
-    fn history(&self, user: UserIdx) -> Vec<(ItemIdx, f32)> {
+    /// first, and the slots it counts as seen (`[flow] exclude_seen`), as a server reads
+    /// them from the stored events.
+    fn history(&self, user: UserIdx) -> (Vec<(ItemIdx, f32)>, Vec<ItemIdx>) {
         let row = self.train.user_row(user);
         let mut cells: Vec<(i64, HistoryCell)> = (0..row.len())
             .map(|c| {
@@ -112,6 +113,7 @@ impl<'a> OfflineFlow<'a> {
                     },
                     explicit: !rating.is_nan(),
                     latest: row.times[c],
+                    kinds: row.kinds[c],
                 };
                 (row.times[c], cell)
             })
@@ -119,7 +121,9 @@ impl<'a> OfflineFlow<'a> {
         // The order the server reads a history in: by time, ties by item id.
         cells.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.item.cmp(&b.1.item)));
         let history: Vec<HistoryCell> = cells.into_iter().map(|(_, c)| c).collect();
-        place(&self.snapshot.catalog, &history)
+        let catalog = &self.snapshot.catalog;
+        let seen = seen_slots(catalog, &history, self.settings.exclude_seen);
+        (place(catalog, &history), seen)
     }
 
     /// The flow's list for `user`: `k` items from the sources, or the best `k` of
@@ -132,7 +136,7 @@ impl<'a> OfflineFlow<'a> {
         k: usize,
     ) -> orrery_eval::Result<Vec<ItemIdx>> {
         let catalog = &self.snapshot.catalog;
-        let cells = self.history(user);
+        let (cells, seen) = self.history(user);
         let record = self.train.user(user);
         let interests = record.map_or(&[][..], |r| &r.interests[..]);
         let tokens = Profile::new(catalog, interests, &cells);
@@ -153,6 +157,7 @@ impl<'a> OfflineFlow<'a> {
         };
         let user_in = FlowUser {
             cells: &cells,
+            seen: &seen,
             interactions: crate::blend_interactions(self.snapshot.model.as_deref(), cells.len()),
             repr: Some(repr),
             tokens: &tokens,

@@ -4,7 +4,7 @@
 
 use std::sync::{Arc, Mutex, Weak};
 
-use orrery_core::{EventWeights, InteractionRecord, ItemIdx, RatingScale, UserRecord};
+use orrery_core::{EventWeights, InteractionRecord, ItemIdx, KindSet, RatingScale, UserRecord};
 use orrery_models::UserRepr;
 
 use crate::catalog::Catalog;
@@ -23,6 +23,8 @@ pub struct HistoryCell {
     pub explicit: bool,
     /// When the user last interacted with the item (Unix seconds).
     pub latest: i64,
+    /// The kinds of the user's events on the item.
+    pub kinds: KindSet,
 }
 
 impl HistoryCell {
@@ -197,6 +199,16 @@ impl UserView {
 }
 
 /// The (slot, affinity) cells of the `history` items that `catalog` holds, in order.
+/// The catalog slots of the history's items that count as seen: those with an event of a
+/// kind in `exclude` (`[flow] exclude_seen`), never recommended to the user again.
+pub fn seen_slots(catalog: &Catalog, history: &[HistoryCell], exclude: KindSet) -> Vec<ItemIdx> {
+    history
+        .iter()
+        .filter(|c| c.kinds.intersects(exclude))
+        .filter_map(|c| catalog.get(&c.item))
+        .collect()
+}
+
 pub fn place(catalog: &Catalog, history: &[HistoryCell]) -> Vec<(ItemIdx, f32)> {
     place_weighted(catalog, history, |c| c.affinity(catalog.rating_scale()))
 }
@@ -218,17 +230,18 @@ fn place_weighted(
 /// their latest event, items with their latest event in the same second by id.
 pub fn merge_history(events: &[InteractionRecord], weights: &EventWeights) -> Vec<HistoryCell> {
     let mut order: Vec<&str> = Vec::new();
-    // Per item: the sum of implicit weights, the latest explicit (time, value), and the
-    // time of the latest event.
-    type Cell = (f32, Option<(i64, f32)>, i64);
+    // Per item: the sum of implicit weights, the latest explicit (time, value), the time
+    // of the latest event and the events' kinds.
+    type Cell = (f32, Option<(i64, f32)>, i64, KindSet);
     let mut cells: std::collections::HashMap<&str, Cell> =
         std::collections::HashMap::with_capacity(events.len());
     for event in events {
         let entry = cells.entry(event.item.as_str()).or_insert_with(|| {
             order.push(event.item.as_str());
-            (0.0, None, event.ts)
+            (0.0, None, event.ts, KindSet::EMPTY)
         });
         entry.2 = entry.2.max(event.ts);
+        entry.3 = entry.3.union(KindSet::of(&event.kind));
         if event.kind.is_explicit() {
             // Events come oldest first, so a later one (or one at the same second stored
             // later) replaces the earlier grade.
@@ -245,20 +258,17 @@ pub fn merge_history(events: &[InteractionRecord], weights: &EventWeights) -> Ve
     order
         .into_iter()
         .map(|item| {
-            let (implicit, explicit, latest) = cells[item];
-            match explicit {
-                Some((_, rating)) => HistoryCell {
-                    item: item.to_owned(),
-                    value: rating,
-                    explicit: true,
-                    latest,
-                },
-                None => HistoryCell {
-                    item: item.to_owned(),
-                    value: implicit,
-                    explicit: false,
-                    latest,
-                },
+            let (implicit, explicit, latest, kinds) = cells[item];
+            let (value, explicit) = match explicit {
+                Some((_, rating)) => (rating, true),
+                None => (implicit, false),
+            };
+            HistoryCell {
+                item: item.to_owned(),
+                value,
+                explicit,
+                latest,
+                kinds,
             }
         })
         .collect()

@@ -2,9 +2,7 @@
 //! that share the dataset's id maps and metadata, so that indices mean the same thing on
 //! both sides.
 
-use orrery_core::{
-    Dataset, DatasetBuilder, EventKind, EventWeights, ItemIdx, UserIdx, WeightRule, rng,
-};
+use orrery_core::{Dataset, DatasetBuilder, EventWeights, ItemIdx, UserIdx, rng};
 use rand::Rng;
 use rand::seq::SliceRandom;
 
@@ -161,16 +159,10 @@ fn check_ratio(test_ratio: f64) -> Result<()> {
 }
 
 /// The dataset restricted to the cells (numbered in user-major order) for which `keep`
-/// holds, with the same users, items, indices and metadata. Weights, ratings and times
-/// of the kept cells are reproduced exactly.
+/// holds, with the same users, items, indices and metadata. Weights, ratings, times and
+/// event kinds of the kept cells are reproduced exactly.
 pub fn filter_cells(dataset: &Dataset, keep: impl Fn(usize) -> bool) -> Dataset {
-    // Cells are re-added as one implicit event carrying the cell's weight and, where the
-    // cell has one, a rating that weighs nothing: merged, they give back the same cell.
-    let weight_kind = EventKind::Custom("cell_weight".to_owned());
-    let mut weights = EventWeights::default();
-    weights.set(&weight_kind, WeightRule::Value);
-    weights.set(&EventKind::Rating, WeightRule::Fixed(0.0));
-    let mut builder = DatasetBuilder::new(weights);
+    let mut builder = DatasetBuilder::new(EventWeights::default());
     builder.reserve(dataset.n_users(), dataset.n_items(), dataset.nnz());
     if let Some(scale) = dataset.declared_rating_scale() {
         builder.set_rating_scale(scale);
@@ -190,13 +182,15 @@ pub fn filter_cells(dataset: &Dataset, keep: impl Fn(usize) -> bool) -> Dataset 
         let start = csr.indptr()[u];
         let row = csr.row(u as UserIdx);
         for n in 0..row.len() {
-            if !keep(start + n) {
-                continue;
-            }
-            let (i, ts) = (row.indices[n], row.times[n]);
-            builder.add_event_at(u as UserIdx, i, &weight_kind, row.weights[n], ts);
-            if row.ratings[n].is_finite() {
-                builder.add_event_at(u as UserIdx, i, &EventKind::Rating, row.ratings[n], ts);
+            if keep(start + n) {
+                builder.add_cell_at(
+                    u as UserIdx,
+                    row.indices[n],
+                    row.weights[n],
+                    row.ratings[n],
+                    row.times[n],
+                    row.kinds[n],
+                );
             }
         }
     }
@@ -362,7 +356,7 @@ pub fn temporal(dataset: &Dataset, test_ratio: f64) -> Result<Fold> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use orrery_core::{ItemRecord, UserRecord};
+    use orrery_core::{EventKind, ItemRecord, UserRecord};
 
     /// Four users, five items: ratings with times, plus one implicit cell.
     fn sample() -> Dataset {
@@ -420,6 +414,9 @@ mod tests {
         let n = row.indices.iter().position(|&i| i == i2).unwrap();
         assert_eq!(row.weights[n], 7.0);
         assert!(row.ratings[n].is_nan());
+        // And the kinds of its events, which decide whether the item counts as seen.
+        assert_eq!(row.kinds[n].to_string(), "click,like");
+        assert_eq!(all.user_items().kinds(), d.user_items().kinds());
         let none = filter_cells(&d, |_| false);
         assert_eq!(
             (none.nnz(), none.n_users(), none.n_items()),

@@ -282,3 +282,59 @@ async fn pinned_items_lead_the_list_when_the_rules_admit_them() {
     assert_problem(status, &problem, 422, Some("pin"));
     server.finish().await;
 }
+
+/// `[flow] exclude_seen` decides which kinds of event make an item seen: configured to
+/// ratings, likes and purchases, a viewed film may come back in the list while a liked
+/// one leaves it; by default any event excludes it. `GET /flow` shows the setting.
+#[tokio::test]
+async fn seen_items_are_excluded_by_the_configured_kinds() {
+    if common::without_data() {
+        return;
+    }
+    let db = sqlite().await;
+    import_ml100k(&db.store).await;
+    let mut cfg = config();
+    cfg.flow.exclude_seen =
+        serde_json::from_value(json!(["rating", "like", "purchase"])).expect("kind names");
+    let server = TestServer::start(cfg, db).await;
+    server
+        .train(json!({"algorithm": "als", "hyperparameters": {"factors": 16, "iterations": 3}}))
+        .await;
+    let (_, flow) = server.get("/flow").await;
+    // Written in the kinds' fixed order.
+    assert_eq!(
+        flow["settings"]["exclude_seen"],
+        json!(["like", "rating", "purchase"]),
+        "{flow}"
+    );
+    let ids = |recs: &Value| -> Vec<String> {
+        items(recs)
+            .iter()
+            .map(|r| r["item_id"].as_str().expect("item_id").to_owned())
+            .collect()
+    };
+    let (status, before) = server.get("/recommendations/1?n=10").await;
+    assert_eq!(status, StatusCode::OK, "{before}");
+    let top = ids(&before)[0].clone();
+
+    let (status, body) = server
+        .post(
+            "/interactions",
+            json!({"user_id": "1", "item_id": top, "kind": "view"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (_, viewed) = server.get("/recommendations/1?n=10").await;
+    assert!(ids(&viewed).contains(&top), "a viewed film stays: {viewed}");
+
+    let (status, body) = server
+        .post(
+            "/interactions",
+            json!({"user_id": "1", "item_id": top, "kind": "like"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (_, liked) = server.get("/recommendations/1?n=10").await;
+    assert!(!ids(&liked).contains(&top), "a liked film leaves: {liked}");
+    server.finish().await;
+}

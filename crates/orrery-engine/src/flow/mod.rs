@@ -34,7 +34,7 @@ pub mod sources;
 
 use std::sync::Arc;
 
-use orrery_core::ItemIdx;
+use orrery_core::{ItemIdx, KindSet};
 use orrery_models::ItemVectors;
 use orrery_models::blend::{self, Blend, Plan, Ranked, Signals};
 use orrery_models::{Recommender, UserRepr};
@@ -71,6 +71,10 @@ pub struct FlowSettings {
     pub exploration: f32,
     /// Named rules a request chooses with `preset=NAME`.
     pub presets: Presets,
+    /// The kinds of event that make an item seen, so that it is not recommended again:
+    /// every kind by default; `["rating", "like", "purchase"]` lets a viewed or clicked
+    /// item come back. A custom kind's name stands for every custom kind.
+    pub exclude_seen: KindSet,
 }
 
 impl Default for FlowSettings {
@@ -84,6 +88,7 @@ impl Default for FlowSettings {
             exact_items: 20_000,
             exploration: 0.0,
             presets: Presets::new(),
+            exclude_seen: KindSet::ALL,
         }
     }
 }
@@ -138,6 +143,8 @@ pub enum ContentSource {
 pub struct FlowUser<'a> {
     /// The history in catalog slots with affinities in [-1, 1], oldest first.
     pub cells: &'a [(ItemIdx, f32)],
+    /// The slots the user has seen (events of a kind in `exclude_seen`): never proposed.
+    pub seen: &'a [ItemIdx],
     /// The number of interactions (the blend's measure of the history's length).
     pub interactions: usize,
     /// The user under the snapshot's model, when the model is to be used.
@@ -236,7 +243,7 @@ pub fn recommend(
 ) -> orrery_models::Result<FlowList> {
     let admission = Admission::new(
         snapshot,
-        user.cells.iter().map(|&(slot, _)| slot),
+        user.seen.iter().copied(),
         request.exclude.iter().copied(),
         request.category,
         request.rules,
