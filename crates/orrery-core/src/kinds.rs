@@ -54,20 +54,6 @@ impl KindSet {
         self.0 & other.0 != 0
     }
 
-    /// Whether the set holds no kind.
-    pub fn is_empty(self) -> bool {
-        self.0 == 0
-    }
-
-    /// The set of the named kinds, any custom name standing for every custom kind.
-    pub fn from_kinds<'a>(kinds: impl IntoIterator<Item = &'a EventKind>) -> KindSet {
-        kinds
-            .into_iter()
-            .fold(KindSet::EMPTY, |set, kind| set.union(KindSet::of(kind)))
-    }
-}
-
-impl KindSet {
     /// The kinds' names (`custom` for the custom bit), in bit order.
     pub fn names(self) -> Vec<&'static str> {
         NAMED
@@ -126,9 +112,11 @@ mod tests {
         assert_eq!(share, cart);
         assert_eq!(share.to_string(), "custom");
         assert!(KindSet::ALL.intersects(share) && KindSet::ALL.intersects(bought));
-        assert!(KindSet::EMPTY.is_empty() && !KindSet::EMPTY.intersects(KindSet::ALL));
+        assert!(!KindSet::EMPTY.intersects(KindSet::ALL));
         assert_eq!(
-            KindSet::from_kinds(&[EventKind::Rating, EventKind::Like]).to_string(),
+            KindSet::of(&EventKind::Rating)
+                .union(KindSet::of(&EventKind::Like))
+                .to_string(),
             "like,rating"
         );
     }

@@ -447,6 +447,14 @@ impl Snapshot {
         self.models.rating.as_ref().or(self.model.as_ref())
     }
 
+    /// The rating model when it serves beside a ranking model (not also the lists).
+    pub fn rating_beside_lists(&self) -> Option<&Arc<ServingModel>> {
+        self.models
+            .ranking
+            .as_ref()
+            .and(self.models.rating.as_ref())
+    }
+
     /// Whether a catalog slot holds an item that may be recommended.
     pub fn is_live(&self, slot: ItemIdx) -> bool {
         self.live.get(slot as usize).copied().unwrap_or(false)
@@ -1079,7 +1087,7 @@ impl Engine {
         let view = self.user_view(user_id).await?;
         let catalog = &snapshot.catalog;
         let cells = view.cells(catalog);
-        let seen = users::seen_slots(catalog, &view.history, self.settings.flow.exclude_seen);
+        let seen = view.seen_slots(catalog, self.settings.flow.exclude_seen);
         let tokens = view.tokens(catalog);
         // The model and the content profile feed the flow's sources whatever the switches
         // say; `use_cf` and `use_content` only weigh the signals.

@@ -76,6 +76,8 @@ struct Placed {
     /// The token profile over this catalog, computed on first use.
     tokens: Option<Arc<Profile>>,
     profile: Option<CachedProfile>,
+    /// The slots counted as seen under a set of kinds, computed on first use.
+    seen: Option<(KindSet, Arc<Vec<ItemIdx>>)>,
 }
 
 /// The content profile for one version of the catalog's vectors, with or without the
@@ -115,12 +117,34 @@ impl UserView {
             cells: cells.clone(),
             tokens: None,
             profile: None,
+            seen: None,
         });
         cells
     }
 
     /// The user's token profile (stated interests and history over `catalog`'s categories
     /// and tags), computed once per catalog.
+    /// The slots of the history's items seen under `exclude` (see [`seen_slots`]), kept
+    /// with the placed history: a request would otherwise look every item up again.
+    pub fn seen_slots(&self, catalog: &Arc<Catalog>, exclude: KindSet) -> Arc<Vec<ItemIdx>> {
+        let cells = self.cells(catalog);
+        let mut placed = self.placed.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(p) = placed.as_ref()
+            && Arc::ptr_eq(&p.cells, &cells)
+            && let Some((kinds, seen)) = &p.seen
+            && *kinds == exclude
+        {
+            return seen.clone();
+        }
+        let seen = Arc::new(seen_slots(catalog, &self.history, exclude));
+        if let Some(p) = placed.as_mut()
+            && Arc::ptr_eq(&p.cells, &cells)
+        {
+            p.seen = Some((exclude, seen.clone()));
+        }
+        seen
+    }
+
     pub fn tokens(&self, catalog: &Arc<Catalog>) -> Arc<Profile> {
         let cells = self.cells(catalog);
         let mut placed = self.placed.lock().unwrap_or_else(|p| p.into_inner());

@@ -35,9 +35,6 @@ pub enum ModelPurpose {
 }
 
 impl ModelPurpose {
-    /// Both purposes, ranking first.
-    pub const ALL: [ModelPurpose; 2] = [ModelPurpose::Ranking, ModelPurpose::Rating];
-
     /// The purpose as stored and shown: `ranking` or `rating`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -55,12 +52,6 @@ impl ModelPurpose {
                 reason: format!("unknown purpose {other:?}"),
             }),
         }
-    }
-}
-
-impl std::fmt::Display for ModelPurpose {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

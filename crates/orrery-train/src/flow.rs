@@ -318,25 +318,7 @@ impl TrainRun {
         observer: O,
     ) -> Result<Trained, TrainError> {
         let outcome = self.steps(store, job, settings, observer).await;
-        let finished_at = unix_now();
-        let message;
-        let end = match &outcome {
-            Ok(trained) => RunEnd::Succeeded(trained.version),
-            Err(TrainError::Cancelled { reason }) => RunEnd::Cancelled(reason),
-            Err(error) => {
-                message = error.to_string();
-                RunEnd::Failed(&message)
-            }
-        };
-        let recorded = store
-            .finish_training_run(self.run_id, end, finished_at)
-            .await;
-        if let Err(e) = recorded {
-            tracing::warn!(
-                run_id = self.run_id,
-                "recording the end of a training run: {e}"
-            );
-        }
+        record_end(store, self.run_id, outcome.as_ref().map(|t| t.version)).await;
         outcome
     }
 
@@ -544,22 +526,28 @@ async fn companion<O: Observer>(
         Ok((companion, dataset))
     }
     .await;
+    let version = outcome
+        .as_ref()
+        .map(|(companion, _)| companion.info.version);
+    record_end(store, run.run_id, version).await;
+    outcome
+}
+
+/// Records how run `run_id` ended: with its version stored, cancelled, or failed. Not
+/// being able to record it is logged, not returned: the run's own outcome matters more.
+async fn record_end(store: &Store, run_id: i64, outcome: Result<i64, &TrainError>) {
     let message;
-    let end = match &outcome {
-        Ok((companion, _)) => RunEnd::Succeeded(companion.info.version),
+    let end = match outcome {
+        Ok(version) => RunEnd::Succeeded(version),
         Err(TrainError::Cancelled { reason }) => RunEnd::Cancelled(reason),
         Err(error) => {
             message = error.to_string();
             RunEnd::Failed(&message)
         }
     };
-    if let Err(e) = store.finish_training_run(run.run_id, end, unix_now()).await {
-        tracing::warn!(
-            run_id = run.run_id,
-            "recording the end of a training run: {e}"
-        );
+    if let Err(e) = store.finish_training_run(run_id, end, unix_now()).await {
+        tracing::warn!(run_id, "recording the end of a training run: {e}");
     }
-    outcome
 }
 
 type Fitted = (Model, Dataset, MetricMap, f64);

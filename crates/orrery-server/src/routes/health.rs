@@ -117,15 +117,7 @@ async fn health_of(state: &AppState) -> Health {
             reachable,
         },
         active_model: snapshot.model.as_deref().map(ActiveModel::of),
-        rating_model: snapshot
-            .predictor()
-            .filter(|p| {
-                snapshot
-                    .model
-                    .as_ref()
-                    .is_none_or(|m| !std::sync::Arc::ptr_eq(m, p))
-            })
-            .map(|m| ActiveModel::of(m)),
+        rating_model: snapshot.rating_beside_lists().map(|m| ActiveModel::of(m)),
         catalog_items: snapshot.catalog.len(),
         text_encoder: text_encoder(state, &snapshot.catalog).await,
         training: state.trainer.status().running,

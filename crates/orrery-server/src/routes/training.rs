@@ -435,7 +435,9 @@ pub struct MetricsResponse {
 pub async fn metrics(State(state): State<AppState>) -> ApiResult<Json<MetricsResponse>> {
     let stats = state.store.stats().await?;
     let runs = state.store.training_runs(10).await?;
-    let model = state.engine.active_model();
+    // One snapshot, so that the two models shown are the ones served together.
+    let snapshot = state.engine.snapshot();
+    let model = snapshot.model.clone();
     Ok(Json(MetricsResponse {
         model_version: model.as_ref().map(|m| m.version()),
         algorithm: model.as_ref().map(|m| m.info.algorithm.clone()),
@@ -452,11 +454,8 @@ pub async fn metrics(State(state): State<AppState>) -> ApiResult<Json<MetricsRes
         items: stats.items,
         interactions: stats.interactions,
         training_runs: runs.into_iter().map(Into::into).collect(),
-        rating_model: state
-            .engine
-            .active_models()
-            .rating
-            .filter(|r| model.as_ref().is_none_or(|m| !std::sync::Arc::ptr_eq(m, r)))
+        rating_model: snapshot
+            .rating_beside_lists()
             .map(|r| r.info.clone().into()),
     }))
 }
