@@ -201,7 +201,7 @@ async fn interactions_are_added_in_their_own_transaction_and_read_per_user() {
             .await
             .expect("upsert");
         let events = [
-            interaction("u1", "m2", EventKind::ViewTime, 42.0, 20),
+            interaction("u1", "m2", EventKind::ViewTime, 42.7, 20),
             interaction("u1", "m1", EventKind::Rating, 4.5, 10),
             interaction("u1", "m1", EventKind::Custom("share".into()), 0.0, 30),
         ];
