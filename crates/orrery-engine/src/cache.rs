@@ -440,7 +440,7 @@ fn options_digest(options: &RecommendOptions) -> String {
         category,
         use_cf,
         use_content,
-        cf_weight.to_bits(),
+        cf_weight.map(f32::to_bits),
         reasons,
         mmr_lambda.to_bits(),
         preset,

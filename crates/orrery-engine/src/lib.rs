@@ -253,8 +253,8 @@ pub struct RecommendOptions {
     pub use_cf: bool,
     /// Use content match.
     pub use_content: bool,
-    /// Weight of the collaborative part, in [0, 1].
-    pub cf_weight: f32,
+    /// Weight of the collaborative part, in [0, 1]; `None`: the flow's configured one.
+    pub cf_weight: Option<f32>,
     /// Compute `matched` and `because` for each item.
     pub reasons: bool,
     /// Diversity re-ranking (maximal marginal relevance) λ in (0, 1]; 1 = none.
@@ -274,7 +274,7 @@ impl Default for RecommendOptions {
             category: None,
             use_cf: true,
             use_content: true,
-            cf_weight: 0.8,
+            cf_weight: None,
             reasons: false,
             mmr_lambda: 1.0,
             preset: None,
@@ -585,6 +585,10 @@ impl Engine {
         cache: ListCache,
     ) -> EngineResult<Engine> {
         // A preset that does not parse is a configuration error, found before serving.
+        settings
+            .flow
+            .check()
+            .map_err(|(field, reason)| EngineError::Invalid { field, reason })?;
         for (name, text) in &settings.flow.presets {
             Rules::compile(text, &format!("flow.presets.{name}."))?;
         }
@@ -1081,7 +1085,9 @@ impl Engine {
         user_id: &str,
         opts: &RecommendOptions,
     ) -> EngineResult<Recommendations> {
-        check_cf_weight(opts.cf_weight)?;
+        if let Some(cf_weight) = opts.cf_weight {
+            check_cf_weight(cf_weight)?;
+        }
         let rules = self.rules(opts.preset.as_deref(), &opts.rules)?;
         let snapshot = self.snapshot();
         let view = self.user_view(user_id).await?;
@@ -1231,16 +1237,21 @@ impl Engine {
         Ok(preset_rules.with(&Rules::compile(own, "")?))
     }
 
-    /// The blend of a request, with the engine's ramp and popularity settings.
-    fn blend(&self, use_cf: bool, use_content: bool, cf_weight: f32, mmr_lambda: f32) -> Blend {
-        Blend {
+    /// The blend of a request, with the engine's ramp and the flow's shares.
+    fn blend(
+        &self,
+        use_cf: bool,
+        use_content: bool,
+        cf_weight: Option<f32>,
+        mmr_lambda: f32,
+    ) -> Blend {
+        self.settings.flow.blend(
             use_cf,
-            use_embeddings: use_content,
+            use_content,
             cf_weight,
-            cold_start_threshold: self.settings.cold_start_threshold,
+            self.settings.cold_start_threshold,
             mmr_lambda,
-            ..Blend::default()
-        }
+        )
     }
 
     /// The embedding of `interests`, cached per text; `None` when there are none, when the
@@ -1357,7 +1368,7 @@ impl Engine {
                 offset: 0,
                 category: None,
                 exclude: &[],
-                blend: self.blend(true, true, Blend::default().cf_weight, 1.0),
+                blend: self.blend(true, true, None, 1.0),
                 rules: &Rules::default(),
                 seed: 0,
             },

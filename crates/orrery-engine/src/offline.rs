@@ -147,14 +147,13 @@ impl<'a> OfflineFlow<'a> {
             record.and_then(|r| r.occupation.as_deref()),
         );
         let opts = &self.options;
-        let blend = orrery_models::blend::Blend {
-            use_cf: opts.use_cf,
-            use_embeddings: opts.use_content,
-            cf_weight: opts.cf_weight,
-            cold_start_threshold: self.cold_start_threshold,
-            mmr_lambda: opts.mmr_lambda,
-            ..orrery_models::blend::Blend::default()
-        };
+        let blend = self.settings.blend(
+            opts.use_cf,
+            opts.use_content,
+            opts.cf_weight,
+            self.cold_start_threshold,
+            opts.mmr_lambda,
+        );
         let user_in = FlowUser {
             cells: &cells,
             seen: &seen,

@@ -108,6 +108,9 @@ impl Config {
         if let Some(spec) = &args.weights {
             weights.apply_overrides(spec).context("--weights")?;
         }
+        if let Err((field, reason)) = file.flow.check() {
+            anyhow::bail!("orrery.toml {field}: {reason}");
+        }
         Ok(Config {
             database_url,
             weights,
@@ -115,6 +118,14 @@ impl Config {
             train: file.train,
             flow: file.flow,
         })
+    }
+
+    /// The history length at which a list gives the model half its weight (`[serve]
+    /// cold_start_threshold`), for evaluation as for serving.
+    pub fn cold_start_threshold(&self) -> usize {
+        self.serve
+            .cold_start_threshold
+            .unwrap_or(crate::commands::serve::DEFAULT_COLD_START_THRESHOLD)
     }
 
     /// Opens the configured store, running its migrations.
@@ -207,6 +218,20 @@ mod tests {
             assert!(error.contains(&format!("`{key}`")), "{text:?}: {error}");
             assert!(error.contains("orrery.example.toml"), "{error}");
         }
+    }
+
+    #[test]
+    fn flow_shares_out_of_range_are_refused_by_name() {
+        for (key, value) in [("cf_weight", "1.5"), ("popularity_prior", "-0.1")] {
+            let file = parse_file(&format!("[flow]\n{key} = {value}")).unwrap();
+            let error = Config::from_sources(&global(None), None, file)
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains(&format!("flow.{key}")), "{error}");
+        }
+        let file = parse_file("[flow]\npopularity_weight = 0.3").unwrap();
+        let config = Config::from_sources(&global(None), None, file).unwrap();
+        assert_eq!(config.flow.popularity_weight, 0.3);
     }
 
     #[test]

@@ -75,6 +75,57 @@ pub struct FlowSettings {
     /// every kind by default; `["rating", "like", "purchase"]` lets a viewed or clicked
     /// item come back. A custom kind's name stands for every custom kind.
     pub exclude_seen: KindSet,
+    /// The model's share of the personal signals once a history is long, for requests
+    /// that do not name one (`cf_weight`), in [0, 1]; content has the rest.
+    pub cf_weight: f32,
+    /// Popularity's share of a newcomer's list (popular in their categories), fading as
+    /// their history grows, in [0, 1].
+    pub popularity_weight: f32,
+    /// Popularity's extra share while a history is short, largest halfway to the cold
+    /// start threshold, in [0, 1].
+    pub popularity_prior: f32,
+}
+
+impl FlowSettings {
+    /// The first setting out of range, as (`flow.` field, reason).
+    pub fn check(&self) -> Result<(), (String, String)> {
+        let shares = [
+            ("cf_weight", self.cf_weight),
+            ("popularity_weight", self.popularity_weight),
+            ("popularity_prior", self.popularity_prior),
+            ("exploration", self.exploration),
+        ];
+        for (field, value) in shares {
+            if !(0.0..=1.0).contains(&value) {
+                return Err((
+                    format!("flow.{field}"),
+                    format!("{value} is not between 0 and 1"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The blend of a list: these shares, the request's switches and `cf_weight` (the
+    /// configured one when it names none), ramped by `cold_start_threshold`.
+    pub fn blend(
+        &self,
+        use_cf: bool,
+        use_embeddings: bool,
+        cf_weight: Option<f32>,
+        cold_start_threshold: usize,
+        mmr_lambda: f32,
+    ) -> Blend {
+        Blend {
+            use_cf,
+            use_embeddings,
+            cf_weight: cf_weight.unwrap_or(self.cf_weight),
+            cold_start_threshold,
+            popularity_weight: self.popularity_weight,
+            popularity_prior: self.popularity_prior,
+            mmr_lambda,
+        }
+    }
 }
 
 impl Default for FlowSettings {
@@ -89,6 +140,9 @@ impl Default for FlowSettings {
             exploration: 0.0,
             presets: Presets::new(),
             exclude_seen: KindSet::ALL,
+            cf_weight: 0.8,
+            popularity_weight: Blend::default().popularity_weight,
+            popularity_prior: Blend::default().popularity_prior,
         }
     }
 }
@@ -816,6 +870,32 @@ mod tests {
             },
             boost: 1.0,
         }
+    }
+
+    #[test]
+    fn the_configured_shares_make_the_blend_unless_a_request_names_its_cf_weight() {
+        let settings = FlowSettings {
+            cf_weight: 0.6,
+            popularity_weight: 0.3,
+            popularity_prior: 0.2,
+            ..FlowSettings::default()
+        };
+        let configured = settings.blend(true, true, None, 7, 1.0);
+        assert_eq!(configured.cf_weight, 0.6);
+        assert_eq!(
+            (configured.popularity_weight, configured.popularity_prior),
+            (0.3, 0.2)
+        );
+        assert_eq!(configured.cold_start_threshold, 7);
+        assert_eq!(settings.blend(true, true, Some(0.9), 7, 1.0).cf_weight, 0.9);
+        assert!(settings.check().is_ok());
+        let (field, _) = FlowSettings {
+            popularity_weight: 1.5,
+            ..settings
+        }
+        .check()
+        .unwrap_err();
+        assert_eq!(field, "flow.popularity_weight");
     }
 
     #[test]

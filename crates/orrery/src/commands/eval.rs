@@ -10,7 +10,6 @@ use orrery_data::ncf;
 use orrery_engine::flow::FlowSettings;
 use orrery_engine::offline::{OfflineFlow, vector_rows};
 use orrery_eval::{EvalOptions, Fold, Metrics, Protocol, evaluate_with, fold_from_records};
-use orrery_models::blend::Blend;
 use orrery_models::{Algorithm, Fitted, ItemVectors, Model, Params};
 use serde_json::json;
 
@@ -174,6 +173,7 @@ pub async fn run(args: EvalArgs, config: &Config) -> Result<()> {
         &params,
         vectors.as_ref(),
         config.flow.clone(),
+        config.cold_start_threshold(),
         &options,
         !args.json,
     )?;
@@ -269,6 +269,7 @@ fn fit_and_measure(
     params: &Params,
     vectors: Option<&ItemVectors>,
     flow: FlowSettings,
+    cold_start_threshold: usize,
     options: &EvalOptions,
     show_progress: bool,
 ) -> Result<(Metrics, Variants, f64)> {
@@ -288,13 +289,8 @@ fn fit_and_measure(
         };
         let variants = signal_variants(&model);
         let rows = vectors.map_or_else(Vec::new, |v| vector_rows(&fold.train, v));
-        let mut served = OfflineFlow::new(
-            &fold.train,
-            model,
-            rows,
-            flow.clone(),
-            Blend::default().cold_start_threshold,
-        );
+        let mut served =
+            OfflineFlow::new(&fold.train, model, rows, flow.clone(), cold_start_threshold);
         let measure = |served: &OfflineFlow| {
             evaluate_with(
                 served.model(),

@@ -19,7 +19,7 @@ use crate::config::{Config, redact};
 
 const DEFAULT_BIND: &str = "127.0.0.1:8080";
 const DEFAULT_TOKEN_TTL: u64 = 3600;
-const DEFAULT_COLD_START_THRESHOLD: usize = 5;
+pub(crate) const DEFAULT_COLD_START_THRESHOLD: usize = 5;
 const DEFAULT_KEEP_VERSIONS: usize = 5;
 const DEFAULT_BODY_LIMIT: usize = 8 * 1024 * 1024;
 const DEFAULT_REGISTRY_POLL: u64 = 10;
