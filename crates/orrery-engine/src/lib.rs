@@ -1368,7 +1368,9 @@ impl Engine {
                 offset: 0,
                 category: None,
                 exclude: &[],
-                blend: self.blend(true, true, None, 1.0),
+                // As `POST /recommendations/` blends by default, so that a profile asked
+                // for here and the same profile stored and asked for get one list.
+                blend: self.blend(true, true, Some(Blend::default().cf_weight), 1.0),
                 rules: &Rules::default(),
                 seed: 0,
             },
