@@ -584,7 +584,8 @@ impl Engine {
         settings: EngineSettings,
         cache: ListCache,
     ) -> EngineResult<Engine> {
-        // A preset that does not parse is a configuration error, found before serving.
+        // A share out of range or a preset that does not parse is a configuration error,
+        // found before serving.
         settings
             .flow
             .check()

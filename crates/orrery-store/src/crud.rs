@@ -11,8 +11,8 @@ use serde::Serialize;
 
 use crate::columns::{StoredItem, StoredUser};
 use crate::error::Context;
-use crate::store::{Pool, on_pool};
-use crate::{Error, Store};
+use crate::store::on_pool;
+use crate::{Backend, Error, Store};
 
 /// The largest page [`Store::list_users`] and [`Store::list_items`] return.
 pub const MAX_PAGE_SIZE: u32 = 1_000;
@@ -336,27 +336,23 @@ impl Store {
         // The events come as one JSON array in one row: a serving request reads a whole
         // history, and sqlx hands every row of a result from its SQLite thread to the
         // async side on its own (a third of a list's time at 150 events a user).
-        let events: Option<String> =
-            match &self.pool {
-                Pool::Sqlite(pool) => sqlx::query_scalar(
-                    "SELECT (SELECT json_group_array(json_array(i.ext_id, e.kind, e.value, e.ts) \
-                     ORDER BY e.ts, e.id) FROM interactions e JOIN items i ON i.id = e.item_id \
-                     WHERE e.user_id = u.id) FROM users u WHERE u.ext_id = $1",
-                )
-                .bind(id)
-                .fetch_optional(pool)
-                .await,
-                Pool::Postgres(pool) => sqlx::query_scalar(
-                    "SELECT (SELECT coalesce(json_agg(json_build_array(i.ext_id, e.kind, e.value, \
-                     e.ts) ORDER BY e.ts, e.id), '[]')::text FROM interactions e \
-                     JOIN items i ON i.id = e.item_id WHERE e.user_id = u.id) \
-                     FROM users u WHERE u.ext_id = $1",
-                )
-                .bind(id)
-                .fetch_optional(pool)
-                .await,
+        let sql = match self.backend() {
+            Backend::Sqlite => {
+                "SELECT (SELECT json_group_array(json_array(i.ext_id, e.kind, e.value, e.ts) \
+                 ORDER BY e.ts, e.id) FROM interactions e JOIN items i ON i.id = e.item_id \
+                 WHERE e.user_id = u.id) FROM users u WHERE u.ext_id = $1"
             }
-            .context("reading a user's interactions")?;
+            Backend::Postgres => {
+                "SELECT (SELECT coalesce(json_agg(json_build_array(i.ext_id, e.kind, e.value, \
+                 e.ts) ORDER BY e.ts, e.id), '[]')::text FROM interactions e \
+                 JOIN items i ON i.id = e.item_id WHERE e.user_id = u.id) \
+                 FROM users u WHERE u.ext_id = $1"
+            }
+        };
+        let events: Option<String> = on_pool!(self, pool => {
+            sqlx::query_scalar(sql).bind(id).fetch_optional(pool).await
+        })
+        .context("reading a user's interactions")?;
         let Some(events) = events else {
             return Ok(None);
         };
