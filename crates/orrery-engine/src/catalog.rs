@@ -108,6 +108,8 @@ pub struct Catalog {
     /// Demographic key → positive interactions per item.
     demographic: HashMap<String, Arc<Vec<u32>>>,
     live: usize,
+    /// Distinct category tokens (`cat:…`) of live items.
+    categories: usize,
     rating_scale: RatingScale,
     accepted_scale: RatingScale,
 }
@@ -197,6 +199,7 @@ impl Catalog {
         self.tokens.clear();
         self.postings.clear();
         self.live = 0;
+        self.categories = 0;
         let n = self.items.len();
         self.interactions.resize(n, 0);
         self.liked.resize(n, 0);
@@ -212,6 +215,9 @@ impl Catalog {
                 let next = self.tokens.len() as u32;
                 let id = *self.vocab.entry(token.clone()).or_insert(next);
                 if id == next {
+                    if token.starts_with("cat:") {
+                        self.categories += 1;
+                    }
                     self.tokens.push(token);
                     self.postings.push(Vec::new());
                 }
@@ -308,6 +314,11 @@ impl Catalog {
     /// Number of distinct tokens (token ids are `0..n_tokens()`).
     pub fn n_tokens(&self) -> usize {
         self.tokens.len()
+    }
+
+    /// Number of distinct categories of live items.
+    pub fn n_categories(&self) -> usize {
+        self.categories
     }
 
     /// The text of a token id.

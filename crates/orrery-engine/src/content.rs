@@ -114,6 +114,17 @@ pub struct ContentIndex {
 /// Interest texts kept encoded, at most.
 const MAX_CACHED_INTERESTS: usize = 10_000;
 
+/// The item embeddings' graph keeps its vectors in half floats: a search reads half the
+/// memory for each distance, and the content source only proposes candidates, whose
+/// content match the ranker then takes from the full vectors. Recall@10 0.995 against the
+/// exact scan on 100,000 clustered 384-d vectors (bench/embed_index.sh --precision f16).
+fn content_index_options() -> IndexOptions {
+    IndexOptions {
+        precision: orrery_content::Precision::F16,
+        ..IndexOptions::default()
+    }
+}
+
 impl ContentIndex {
     /// Connects the embedder's mailbox (once).
     pub fn connect(&self, jobs: UnboundedSender<EmbedJob>) {
@@ -183,7 +194,7 @@ impl ContentIndex {
             }
             let index = space
                 .index
-                .get_or_insert_with(|| VectorIndex::new(dim, IndexOptions::default()));
+                .get_or_insert_with(|| VectorIndex::new(dim, content_index_options()));
             if let Err(e) = index.upsert_batch(&keys, &flat) {
                 tracing::warn!("indexing {} item embeddings failed: {e}", keys.len());
                 return;

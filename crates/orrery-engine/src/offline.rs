@@ -160,6 +160,7 @@ impl<'a> OfflineFlow<'a> {
             interactions: crate::blend_interactions(self.snapshot.model.as_deref(), cells.len()),
             repr: Some(repr),
             tokens: &tokens,
+            stated_interests: !interests.is_empty(),
             content_profile: content_profile.as_deref(),
             popularity: &popularity,
             sources: None,

@@ -205,6 +205,9 @@ pub struct FlowUser<'a> {
     pub repr: Option<&'a UserRepr>,
     /// The user's taste over categories and tags.
     pub tokens: &'a Profile,
+    /// Whether the user stated interests (their categories then shape a newcomer's
+    /// popular items fully; without, as far as the history leans to a category).
+    pub stated_interests: bool,
     /// The user's content profile in the embeddings' space, when there is one.
     pub content_profile: Option<&'a [f32]>,
     /// Popularity in [0, 1] per catalog slot, as the user's group sees it.
@@ -769,6 +772,19 @@ impl CandidateSignals {
             }
             (None, None) => (None, None),
         };
+        // Stated interests say which categories a newcomer wants; a few interactions
+        // say it only as far as they lean to a category more than the catalog does.
+        let lean = if user.stated_interests {
+            1.0
+        } else {
+            crate::rank::category_lean(&snapshot.catalog, user.cells)
+        };
+        let category_match = category_match.map(|matches: Vec<f32>| {
+            matches
+                .into_iter()
+                .map(|c| 1.0 - lean * (1.0 - c))
+                .collect()
+        });
         let popularity = slots
             .iter()
             .map(|&s| snapshot.measured_popularity(user.popularity, s))
