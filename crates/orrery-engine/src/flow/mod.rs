@@ -4,7 +4,8 @@
 //! ```text
 //! sources ──► merge ──► rank ──► diversify ──► page
 //! (model top-N, neighbours of recent likes, content profile, popular; each searching
-//!  only the items the rules admit: live, unseen, not excluded, in the category)
+//!  only the items the rules admit: live, unseen, in the category; a request's
+//!  exclusions are left out after ranking, so that the others keep their order)
 //! ```
 //!
 //! - [`sources`] propose candidates; [`sources::Candidates`] merges them and remembers
@@ -298,31 +299,40 @@ pub fn recommend(
     user: &FlowUser,
     request: &FlowRequest,
 ) -> orrery_models::Result<FlowList> {
+    // A request's exclusions are left out after ranking, not by the sources: the
+    // candidates, and so the scale of each signal, stay those of the same list without
+    // them, and the other items keep their order.
     let admission = Admission::new(
         snapshot,
         user.seen.iter().copied(),
-        request.exclude.iter().copied(),
+        std::iter::empty(),
         request.category,
         request.rules,
     );
     let wanted = request.offset.saturating_add(request.n);
+    let proposed_per_source = wanted.saturating_add(request.exclude.len());
     // The sources run whatever the request's switches say (they only weigh the signals),
     // so that switching a signal off reweighs one candidate set instead of ranking another.
     let scores = UserScores::of(snapshot, content, settings, user)?;
-    let unfiltered =
-        request.category.is_none() && request.exclude.is_empty() && !request.rules.filters();
+    let unfiltered = request.category.is_none() && !request.rules.filters();
     let key = SourceKey {
         model: snapshot.model.as_ref().map(|m| m.version()),
         catalog: Arc::as_ptr(&snapshot.catalog) as usize,
         vectors: content.version(),
-        wanted,
+        wanted: proposed_per_source,
     };
     let cache = user.sources.filter(|_| unfiltered);
     let proposed = match cache.and_then(|c| c.get(key)) {
         Some(cached) => cached,
         None => {
             let found = Arc::new(propose(
-                snapshot, content, settings, user, &scores, &admission, wanted,
+                snapshot,
+                content,
+                settings,
+                user,
+                &scores,
+                &admission,
+                proposed_per_source,
             ));
             if let Some(cache) = cache {
                 cache.put(key, found.clone());
@@ -332,7 +342,10 @@ pub fn recommend(
     };
     // Pinned items join the candidates of this list alone: the cached proposals stay
     // what the sources found.
-    let pins: Vec<ItemIdx> = pinned_slots(snapshot, request.rules, &admission);
+    let pins: Vec<ItemIdx> = pinned_slots(snapshot, request.rules, &admission)
+        .into_iter()
+        .filter(|slot| !request.exclude.contains(slot))
+        .collect();
     let candidates = if pins.is_empty() {
         proposed
     } else {
@@ -350,6 +363,7 @@ pub fn recommend(
             blend: &request.blend,
             rules: request.rules,
             pins: &pins,
+            exclude: request.exclude,
             page: request.offset..wanted,
             exploration: Exploration::of(settings.exploration, request.n, request.seed),
         },
@@ -476,6 +490,7 @@ pub fn rank_given(
             blend: &blend,
             rules: &Rules::default(),
             pins: &[],
+            exclude: &[],
             page: 0..k,
             exploration: None,
         },
@@ -579,6 +594,7 @@ fn rank_candidates(
         blend,
         rules,
         pins,
+        exclude,
         ref page,
         exploration,
     } = *ranking;
@@ -608,7 +624,12 @@ fn rank_candidates(
         .filter_map(|&s| candidates.index_of(s))
         .collect();
     let mut unpinned = vec![true; candidates.len()];
+    let mut only_pins = vec![false; candidates.len()];
     for &i in &pinned_at {
+        unpinned[i] = false;
+        only_pins[i] = true;
+    }
+    for i in exclude.iter().filter_map(|&slot| candidates.index_of(slot)) {
         unpinned[i] = false;
     }
     let (mut ranked, plan) = blend::rank_boosted(
@@ -620,7 +641,6 @@ fn rank_candidates(
         boosts.as_deref(),
     );
     if !pinned_at.is_empty() {
-        let only_pins: Vec<bool> = unpinned.iter().map(|&u| !u).collect();
         let (mut first, _) = blend::rank_boosted(
             &signals_of,
             blend,
@@ -675,6 +695,8 @@ struct Ranking<'a> {
     rules: &'a Rules,
     /// Catalog slots placed first, in this order.
     pins: &'a [ItemIdx],
+    /// Catalog slots never returned (the request's exclusions).
+    exclude: &'a [ItemIdx],
     page: std::ops::Range<usize>,
     exploration: Option<Exploration>,
 }
