@@ -112,6 +112,9 @@ pub struct Signals<'a> {
     pub popularity: &'a [f32],
     /// Category match in [0, 1] (cold start), when known.
     pub category_match: Option<&'a [f32]>,
+    /// How much the category match shapes popularity, in [0, 1] (`None`: `1 − r`, all of
+    /// it with no history, fading as the history grows).
+    pub category_strength: Option<f32>,
     /// The user's number of interactions (decides cold or warm).
     pub interactions: usize,
     /// The items over which each signal's min–max scale is measured (`None`: the admitted
@@ -368,8 +371,11 @@ impl<'a> Blender<'a> {
         for (o, &p) in out.iter_mut().zip(self.signals.popularity) {
             *o = gamma * p;
         }
-        // While the history is short, popularity is that of the user's categories.
-        let local = 1.0 - self.plan.trust;
+        // Popularity is that of the user's categories, as far as they are known.
+        let local = self
+            .signals
+            .category_strength
+            .unwrap_or(1.0 - self.plan.trust);
         if let (true, Some(category)) = (local > 0.0, self.signals.category_match) {
             for (o, &c) in out.iter_mut().zip(category) {
                 *o *= 1.0 - local + local * c;
@@ -615,6 +621,7 @@ mod tests {
             category_match: None,
             interactions: n,
             scale_over: None,
+            category_strength: None,
         }
     }
 
@@ -816,6 +823,7 @@ mod tests {
             category_match: None,
             interactions: 10,
             scale_over: None,
+            category_strength: None,
         };
         let plain = rank(&s, &Blend::default(), &[true; 3], 2, Some(&vectors)).0;
         assert_eq!(plain.iter().map(|r| r.item).collect::<Vec<_>>(), [0, 1]);

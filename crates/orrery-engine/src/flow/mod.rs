@@ -616,7 +616,7 @@ fn rank_candidates(
             .collect()
     });
     let beyond = exploration.map_or(0, |_| EXPLORATION_POOL);
-    let signals_of = signals.as_signals(user.interactions, candidates.basis());
+    let signals_of = signals.as_signals(blend, user.interactions, candidates.basis());
     // Pins are scored like every candidate (their explanations need the parts) but placed
     // first, in their own order; the rest is ranked below them.
     let pinned_at: Vec<usize> = pins
@@ -749,6 +749,10 @@ struct CandidateSignals {
     content: Option<Vec<f32>>,
     category_match: Option<Vec<f32>>,
     popularity: Vec<f32>,
+    /// Whether the user stated interests.
+    stated_interests: bool,
+    /// How sure the history is of a taste for a category ([`crate::rank::category_lean`]).
+    history_lean: f32,
 }
 
 impl CandidateSignals {
@@ -794,19 +798,6 @@ impl CandidateSignals {
             }
             (None, None) => (None, None),
         };
-        // Stated interests say which categories a newcomer wants; a few interactions
-        // say it only as far as they lean to a category more than the catalog does.
-        let lean = if user.stated_interests {
-            1.0
-        } else {
-            crate::rank::category_lean(&snapshot.catalog, user.cells)
-        };
-        let category_match = category_match.map(|matches: Vec<f32>| {
-            matches
-                .into_iter()
-                .map(|c| 1.0 - lean * (1.0 - c))
-                .collect()
-        });
         let popularity = slots
             .iter()
             .map(|&s| snapshot.measured_popularity(user.popularity, s))
@@ -816,15 +807,28 @@ impl CandidateSignals {
             content: content_scores,
             category_match,
             popularity,
+            stated_interests: user.stated_interests,
+            history_lean: crate::rank::category_lean(&snapshot.catalog, user.cells),
         }
     }
 
-    fn as_signals<'a>(&'a self, interactions: usize, basis: &'a [bool]) -> Signals<'a> {
+    fn as_signals<'a>(
+        &'a self,
+        blend: &Blend,
+        interactions: usize,
+        basis: &'a [bool],
+    ) -> Signals<'a> {
+        // Stated interests say which categories a newcomer wants, until the history speaks
+        // for itself; a history says it as far as it is sure of a taste, however long.
+        let h = blend.cold_start_threshold.max(1) as f32;
+        let unproven = h / (interactions as f32 + h);
+        let stated = if self.stated_interests { unproven } else { 0.0 };
         Signals {
             collaborative: self.collaborative.as_deref(),
             content: self.content.as_deref(),
             popularity: &self.popularity,
             category_match: self.category_match.as_deref(),
+            category_strength: Some(stated.max(self.history_lean)),
             interactions,
             scale_over: Some(basis),
         }

@@ -149,6 +149,7 @@ impl Hybrid {
             category_match: s.category_match.as_deref(),
             interactions: s.interactions,
             scale_over: None,
+            category_strength: None,
         };
         Ok(blend::rank(
             &signals,
@@ -214,6 +215,7 @@ impl Hybrid {
             category_match: s.category_match.as_deref(),
             interactions: s.interactions,
             scale_over: None,
+            category_strength: None,
         };
         blend::blend_scores(&signals, &self.blend, &vec![true; self.n_items()]).0
     }
@@ -307,6 +309,7 @@ impl Algo for Hybrid {
             category_match: s.category_match.as_deref(),
             interactions: s.interactions,
             scale_over: None,
+            category_strength: None,
         };
         let (scores, plan) =
             blend::blend_scores(&signals, &self.blend, &vec![true; self.n_items()]);
