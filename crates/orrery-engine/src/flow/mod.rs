@@ -11,7 +11,7 @@
 //! - [`sources`] propose candidates; [`sources::Candidates`] merges them and remembers
 //!   which sources proposed each item, so that every list says where its items came from.
 //! - [`rules::Admission`] holds the filters every source applies while it searches
-//!   (seen, excluded, category, and the [`expr`] filters of the request and its preset);
+//!   (seen, category, and the [`expr`] filters of the request and its preset);
 //!   the rules' boosts scale the ranker's scores.
 //! - The ranker blends, over the candidates only, the active model's score (a re-ranking
 //!   model such as NCF scores just these), the content match and popularity, by
@@ -206,8 +206,8 @@ pub struct FlowUser<'a> {
     pub repr: Option<&'a UserRepr>,
     /// The user's taste over categories and tags.
     pub tokens: &'a Profile,
-    /// Whether the user stated interests (their categories then shape a newcomer's
-    /// popular items fully; without, as far as the history leans to a category).
+    /// Whether the user stated interests (their categories then shape popularity while
+    /// the history is short; the history's shape it as far as it is sure of a taste).
     pub stated_interests: bool,
     /// The user's content profile in the embeddings' space, when there is one.
     pub content_profile: Option<&'a [f32]>,
@@ -305,7 +305,6 @@ pub fn recommend(
     let admission = Admission::new(
         snapshot,
         user.seen.iter().copied(),
-        std::iter::empty(),
         request.category,
         request.rules,
     );

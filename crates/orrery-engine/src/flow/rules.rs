@@ -1,6 +1,7 @@
 //! The rules every candidate passes before it can be ranked: live in the catalog, not
-//! seen by the user, not excluded by the request, in the requested category, admitted by
-//! the request's and its preset's filters ([`Rules`]); the boosts that scale the scores
+//! seen by the user, in the requested category, admitted by the request's and its
+//! preset's filters ([`Rules`]) (a request's exclusions are left out after ranking, see
+//! [`super::recommend`]); the boosts that scale the scores
 //! of the items they match; and the items pinned to the top of the list.
 //!
 //! Sources ask [`Admission::admits`] while they search, so a filter costs a check per
@@ -138,7 +139,7 @@ impl Rules {
 /// Which catalog slots one list may hold.
 pub struct Admission<'a> {
     snapshot: &'a Snapshot,
-    /// Seen and excluded slots, sorted.
+    /// Seen slots, sorted.
     refused: Vec<ItemIdx>,
     category: Option<Category>,
     rules: &'a Rules,
@@ -153,17 +154,16 @@ enum Category {
 }
 
 impl<'a> Admission<'a> {
-    /// Live items of `snapshot` minus `seen` and `excluded`, within `category` when given
+    /// Live items of `snapshot` minus `seen`, within `category` when given
     /// (`Comedy`, or `genre:Comedy`; an unknown category admits nothing), that `rules`'
     /// filters admit.
     pub fn new(
         snapshot: &'a Snapshot,
         seen: impl IntoIterator<Item = ItemIdx>,
-        excluded: impl IntoIterator<Item = ItemIdx>,
         category: Option<&str>,
         rules: &'a Rules,
     ) -> Admission<'a> {
-        let mut refused: Vec<ItemIdx> = seen.into_iter().chain(excluded).collect();
+        let mut refused: Vec<ItemIdx> = seen.into_iter().collect();
         refused.sort_unstable();
         refused.dedup();
         let catalog = &snapshot.catalog;
@@ -248,18 +248,18 @@ mod tests {
     }
 
     #[test]
-    fn seen_excluded_deleted_and_other_categories_are_refused() {
+    fn seen_deleted_and_other_categories_are_refused() {
         let s = snapshot();
         let slot = |id: &str| s.catalog.get(id).unwrap();
         let none = Rules::default();
-        let all = Admission::new(&s, [], [], None, &none);
+        let all = Admission::new(&s, [], None, &none);
         assert!(all.admits(slot("a")) && all.admits(slot("b")));
         assert!(!all.admits(3), "deleted");
-        let rules = Admission::new(&s, [slot("a")], [slot("b")], None, &none);
+        let rules = Admission::new(&s, [slot("a"), slot("b")], None, &none);
         assert!(!rules.admits(slot("a")) && !rules.admits(slot("b")));
         assert!(rules.admits(slot("c")));
         for name in ["horror", "Genre:Horror"] {
-            let horror = Admission::new(&s, [], [], Some(name), &none);
+            let horror = Admission::new(&s, [], Some(name), &none);
             assert!(horror.filters_category());
             assert!(
                 horror.admits(slot("a")) && horror.admits(slot("c")),
@@ -267,7 +267,7 @@ mod tests {
             );
             assert!(!horror.admits(slot("b")), "{name}");
         }
-        let unknown = Admission::new(&s, [], [], Some("Western"), &none);
+        let unknown = Admission::new(&s, [], Some("Western"), &none);
         assert!((0..4).all(|i| !unknown.admits(i)));
     }
 
@@ -283,7 +283,7 @@ mod tests {
         let preset = Rules::compile(&text("genre != 'Comedy'", "genre:horror * 2"), "").unwrap();
         let request = Rules::compile(&text("title != 'film c'", "id = 'a' * 1.5"), "").unwrap();
         let both = preset.clone().with(&request);
-        let admission = Admission::new(&s, [], [], None, &both);
+        let admission = Admission::new(&s, [], None, &both);
         assert!(admission.admits(slot("a")));
         assert!(!admission.admits(slot("b")), "the preset's filter");
         assert!(!admission.admits(slot("c")), "the request's filter");
