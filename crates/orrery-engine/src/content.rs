@@ -106,6 +106,10 @@ pub struct ContentIndex {
     table: RwLock<Table>,
     space: Arc<RwLock<ItemSpace>>,
     state: ArcSwapOption<ContentState>,
+    /// Held while a state is built: requests that find the state stale at once (the
+    /// first ones after a start or a catalog change) wait for one build instead of each
+    /// reading every vector again.
+    building: Mutex<()>,
     /// Encoded interest texts, by text.
     interests: Mutex<HashMap<String, Arc<Vec<f32>>>>,
     jobs: OnceLock<UnboundedSender<EmbedJob>>,
@@ -272,16 +276,24 @@ impl ContentIndex {
 
     /// The content state of `catalog` with the current vectors, built when either changed.
     pub fn state(&self, catalog: &Arc<Catalog>) -> Arc<ContentState> {
-        let version = self.table.read().unwrap_or_else(|p| p.into_inner()).version;
-        if let Some(state) = self.state.load_full()
-            && Arc::ptr_eq(&state.catalog, catalog)
-            && state.version == version
-        {
+        if let Some(state) = self.current(catalog) {
+            return state;
+        }
+        let _building = self.building.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(state) = self.current(catalog) {
             return state;
         }
         let state = Arc::new(self.build(catalog));
         self.state.store(Some(state.clone()));
         state
+    }
+
+    /// The cached state, when it was built over `catalog` and the current vectors.
+    fn current(&self, catalog: &Arc<Catalog>) -> Option<Arc<ContentState>> {
+        let version = self.table.read().unwrap_or_else(|p| p.into_inner()).version;
+        self.state
+            .load_full()
+            .filter(|state| Arc::ptr_eq(&state.catalog, catalog) && state.version == version)
     }
 
     fn build(&self, catalog: &Arc<Catalog>) -> ContentState {

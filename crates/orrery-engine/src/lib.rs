@@ -713,8 +713,33 @@ impl Engine {
         let model = self.prepared(model).await;
         let _guard = self.writer.lock().await;
         let current = self.snapshot.load_full();
-        let next = Snapshot::new(current.catalog.clone(), current.models.clone().with(model));
-        self.snapshot.store(Arc::new(next));
+        let next = Arc::new(Snapshot::new(
+            current.catalog.clone(),
+            current.models.clone().with(model),
+        ));
+        self.snapshot.store(next.clone());
+        self.warm_up(next);
+    }
+
+    /// Searches, in the background, the neighbours of the snapshot's most popular items
+    /// in its model's index (large catalogs), which the flow's neighbours source asks for
+    /// most; one thread, so that serving keeps the other cores.
+    fn warm_up(&self, snapshot: Arc<Snapshot>) {
+        let exact_items = self.settings.flow.exact_items;
+        if snapshot.factor_index(exact_items).is_none() {
+            return;
+        }
+        tokio::task::spawn_blocking(move || {
+            let started = std::time::Instant::now();
+            if let Some(index) = snapshot.factor_index(exact_items) {
+                let by_popularity = snapshot.by_popularity().iter();
+                index.warm_neighbours(by_popularity.filter_map(|&s| snapshot.model_index(s)));
+                tracing::info!(
+                    seconds = started.elapsed().as_secs_f32(),
+                    "searched the neighbours of the model's popular items"
+                );
+            }
+        });
     }
 
     /// `model` with its indexes built, off the async threads.
@@ -780,8 +805,12 @@ impl Engine {
                 catalog = catalog.with_item(item.record.clone());
             }
         }
-        let next = Snapshot::new(Arc::new(catalog), current.models.clone().with(model));
-        self.snapshot.store(Arc::new(next));
+        let next = Arc::new(Snapshot::new(
+            Arc::new(catalog),
+            current.models.clone().with(model),
+        ));
+        self.snapshot.store(next.clone());
+        self.warm_up(next);
         // The snapshot may hold items written by other processes (imports).
         self.content.request(EmbedJob::All);
     }

@@ -14,6 +14,9 @@ use crate::catalog::{Catalog, interest_tokens};
 pub struct Profile {
     weights: Vec<f32>,
     norm: f32,
+    /// How sure the history is of a taste for one category ([`category_lean`]), kept with
+    /// the profile: it reads every liked item, and a list needs it on every request.
+    lean: f32,
 }
 
 impl Profile {
@@ -42,7 +45,17 @@ impl Profile {
             }
         }
         let norm = weights.iter().map(|w| w * w).sum::<f32>().sqrt();
-        Profile { weights, norm }
+        Profile {
+            weights,
+            norm,
+            lean: category_lean(catalog, cells),
+        }
+    }
+
+    /// How sure the history the profile was made from is of a taste for one category
+    /// (see [`category_lean`]).
+    pub fn category_lean(&self) -> f32 {
+        self.lean
     }
 
     /// Whether the profile says nothing.

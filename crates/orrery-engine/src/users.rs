@@ -122,8 +122,6 @@ impl UserView {
         cells
     }
 
-    /// The user's token profile (stated interests and history over `catalog`'s categories
-    /// and tags), computed once per catalog.
     /// The slots of the history's items seen under `exclude` (see [`seen_slots`]), kept
     /// with the placed history: a request would otherwise look every item up again.
     pub fn seen_slots(&self, catalog: &Arc<Catalog>, exclude: KindSet) -> Arc<Vec<ItemIdx>> {
@@ -145,6 +143,8 @@ impl UserView {
         seen
     }
 
+    /// The user's token profile (stated interests and history over `catalog`'s categories
+    /// and tags), computed once per catalog.
     pub fn tokens(&self, catalog: &Arc<Catalog>) -> Arc<Profile> {
         let cells = self.cells(catalog);
         let mut placed = self.placed.lock().unwrap_or_else(|p| p.into_inner());
@@ -222,7 +222,6 @@ impl UserView {
     }
 }
 
-/// The (slot, affinity) cells of the `history` items that `catalog` holds, in order.
 /// The catalog slots of the history's items that count as seen: those with an event of a
 /// kind in `exclude` (`[flow] exclude_seen`), never recommended to the user again.
 pub fn seen_slots(catalog: &Catalog, history: &[HistoryCell], exclude: KindSet) -> Vec<ItemIdx> {
@@ -233,6 +232,7 @@ pub fn seen_slots(catalog: &Catalog, history: &[HistoryCell], exclude: KindSet) 
         .collect()
 }
 
+/// The (slot, affinity) cells of the `history` items that `catalog` holds, in order.
 pub fn place(catalog: &Catalog, history: &[HistoryCell]) -> Vec<(ItemIdx, f32)> {
     place_weighted(catalog, history, |c| c.affinity(catalog.rating_scale()))
 }

@@ -807,7 +807,7 @@ impl CandidateSignals {
             category_match,
             popularity,
             stated_interests: user.stated_interests,
-            history_lean: crate::rank::category_lean(&snapshot.catalog, user.cells),
+            history_lean: user.tokens.category_lean(),
         }
     }
 

@@ -129,6 +129,17 @@ impl FactorIndex {
         }
     }
 
+    /// Searches and keeps the neighbours of `items` (model indices, the likeliest to be
+    /// asked for first) until as many items are kept as the store holds: a server warms
+    /// up with them after a model starts serving, so that the first user who liked a
+    /// popular item does not wait for its search.
+    pub fn warm_neighbours(&self, items: impl IntoIterator<Item = ItemIdx>) {
+        let room = MAX_KEPT.saturating_sub(crate::read(&self.kept_neighbours).len());
+        for item in items.into_iter().take(room) {
+            self.kept_neighbours(item);
+        }
+    }
+
     /// The item's nearest items, unfiltered, searched once.
     fn kept_neighbours(&self, item: ItemIdx) -> Arc<[ItemIdx]> {
         if let Some(kept) = crate::read(&self.kept_neighbours).get(&item) {
@@ -221,12 +232,15 @@ fn augmented_rows(items: &LinearItems) -> Option<Vec<f32>> {
 
 /// Always a graph (the index exists only above the flow's exact threshold) over the raw
 /// inner product, with a wider search list than the content index's: the model source
-/// asks for hundreds of items.
+/// asks for hundreds of items. The graph keeps its vectors in half floats: a search's
+/// time goes to fetching the vectors of the nodes it visits, and the flat `f32` rows
+/// still give neighbour queries their exact factors.
 fn graph_options() -> IndexOptions {
     IndexOptions {
         exact_threshold: 0,
         expansion_search: 64,
         normalize: false,
+        precision: orrery_content::Precision::F16,
         ..IndexOptions::default()
     }
 }
