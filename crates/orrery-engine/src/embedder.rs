@@ -51,6 +51,13 @@ async fn work(engine: Arc<Engine>, encoder: Arc<Encoder>, mut jobs: UnboundedRec
         if let Err(e) = embed(&engine, &encoder, all, ids).await {
             tracing::warn!("embedding items failed: {e}");
         }
+        // The content state over the new vectors, built here rather than by the next
+        // request (half a second per 100,000 items).
+        let building = engine.clone();
+        let build = move || building.content().state(&building.snapshot().catalog);
+        if let Err(e) = tokio::task::spawn_blocking(build).await {
+            tracing::warn!("building the content state stopped: {e}");
+        }
     }
 }
 
@@ -173,15 +180,10 @@ async fn embed(
 }
 
 /// Adds vectors to the engine's content index off the async threads (a large batch can
-/// build the index's graph), and builds the content state over them there too, so that
-/// no request waits for it (half a second per 100,000 items here).
+/// build the index's graph).
 async fn index(engine: &Arc<Engine>, rows: Vec<(String, u64, Vec<f32>)>) {
     let engine = engine.clone();
-    let indexing = move || {
-        engine.content().insert(rows);
-        engine.content().state(&engine.snapshot().catalog);
-    };
-    if let Err(e) = tokio::task::spawn_blocking(indexing).await {
+    if let Err(e) = tokio::task::spawn_blocking(move || engine.content().insert(rows)).await {
         tracing::warn!("indexing item embeddings stopped: {e}");
     }
 }

@@ -1229,6 +1229,7 @@ impl Engine {
                 version: m.version(),
                 items: index.len(),
                 recall_at_10: index.recall(),
+                search_list: index.search_list(),
             });
         flow::FlowStatus {
             stages: flow::STAGES.to_vec(),

@@ -165,6 +165,20 @@ impl VectorIndex {
         Ok(index)
     }
 
+    /// Sets the graph's search list length (ef) for the searches that follow: longer
+    /// finds more of the true nearest items, at the cost of visiting more nodes.
+    pub fn set_expansion_search(&mut self, ef: usize) {
+        self.options.expansion_search = ef;
+        if let Some(graph) = &self.graph {
+            graph.change_expansion_search(ef);
+        }
+    }
+
+    /// The graph's search list length (ef).
+    pub fn expansion_search(&self) -> usize {
+        self.options.expansion_search
+    }
+
     pub fn dim(&self) -> usize {
         self.dim
     }

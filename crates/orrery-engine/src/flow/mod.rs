@@ -178,6 +178,8 @@ pub struct IndexStatus {
     /// The share of the exact top 10 it finds, measured on a sample of the model's users
     /// when it was built.
     pub recall_at_10: Option<f32>,
+    /// The graph's search list length (ef), widened until that recall reaches 0.97.
+    pub search_list: usize,
 }
 
 /// The stages of [`recommend`], for [`FlowStatus`].

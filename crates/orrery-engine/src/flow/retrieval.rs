@@ -14,7 +14,8 @@
 //! The index is built once per served model (when its catalog is larger than
 //! [`super::FlowSettings::exact_items`]) and measures its own recall against the exact
 //! scan on a sample of the model's users, so that the approximation is a reported
-//! figure rather than a hope.
+//! figure rather than a hope; while it is below [`TARGET_RECALL`], the searches are
+//! widened (a million items need a longer search list than tens of thousands).
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -33,6 +34,10 @@ const MAX_KEPT: usize = 100_000;
 const RECALL_SAMPLE: usize = 100;
 /// The list length the recall estimate compares.
 const RECALL_K: usize = 10;
+/// The recall@10 below which the graph's searches are widened.
+pub const TARGET_RECALL: f32 = 0.97;
+/// The widest search list (ef) the graph is given.
+pub const MAX_EXPANSION: usize = 512;
 
 /// A graph index over a factor model's items, searched by the model's own score order.
 pub struct FactorIndex {
@@ -69,7 +74,17 @@ impl FactorIndex {
             recall: None,
             kept_neighbours: RwLock::default(),
         };
-        built.recall = built.measure_recall(model);
+        // A larger catalog needs a longer search list for the same recall: widen it until
+        // the measured recall reaches the target, or stop at the widest.
+        let sample = recall_sample(model);
+        built.recall = built.recall_on(&sample);
+        while built.recall.is_some_and(|r| r < TARGET_RECALL)
+            && built.index.expansion_search() < MAX_EXPANSION
+        {
+            let wider = (built.index.expansion_search() * 2).min(MAX_EXPANSION);
+            built.index.set_expansion_search(wider);
+            built.recall = built.recall_on(&sample);
+        }
         Some(built)
     }
 
@@ -77,6 +92,12 @@ impl FactorIndex {
     /// users (`None` when the model has no users).
     pub fn recall(&self) -> Option<f32> {
         self.recall
+    }
+
+    /// The graph's search list length (ef), widened while the recall was below
+    /// [`TARGET_RECALL`].
+    pub fn search_list(&self) -> usize {
+        self.index.expansion_search()
     }
 
     /// How many items it holds.
@@ -186,31 +207,44 @@ impl FactorIndex {
         }
     }
 
-    fn measure_recall(&self, model: &Model) -> Option<f32> {
-        let users = model.n_users();
-        if users == 0 || self.is_empty() {
-            return None;
-        }
-        let step = users.div_ceil(RECALL_SAMPLE).max(1);
-        let mut scores = vec![0f32; model.n_items()];
+    /// The share of the exact top 10 of each sampled user (factors, exact best items)
+    /// that the index finds (`None` without a sample).
+    fn recall_on(&self, sample: &[(Vec<f32>, Vec<ItemIdx>)]) -> Option<f32> {
         let (mut found, mut wanted) = (0usize, 0usize);
-        for u in (0..users).step_by(step) {
-            let Ok(repr) = model.user(u as UserIdx) else {
-                continue;
-            };
-            if model.score_all(&repr, &mut scores).is_err() {
-                continue;
-            }
-            let exact = crate::rank::top(&scores, &vec![true; scores.len()], 0, RECALL_K);
-            let approximate = self.best(&repr.factors, RECALL_K, |_| true);
+        for (factors, exact) in sample {
+            let approximate = self.best(factors, RECALL_K, |_| true);
             wanted += exact.len();
             found += exact
                 .iter()
-                .filter(|(item, _)| approximate.contains(item))
+                .filter(|item| approximate.contains(item))
                 .count();
         }
         (wanted > 0).then(|| found as f32 / wanted as f32)
     }
+}
+
+/// A sample of the model's users (every n-th) with their exact top 10, the reference
+/// the index's recall is measured against.
+fn recall_sample(model: &Model) -> Vec<(Vec<f32>, Vec<ItemIdx>)> {
+    let users = model.n_users();
+    let step = users.div_ceil(RECALL_SAMPLE).max(1);
+    let mut scores = vec![0f32; model.n_items()];
+    let everything = vec![true; model.n_items()];
+    let mut sample = Vec::new();
+    for u in (0..users).step_by(step) {
+        let Ok(repr) = model.user(u as UserIdx) else {
+            continue;
+        };
+        if model.score_all(&repr, &mut scores).is_err() {
+            continue;
+        }
+        let exact = crate::rank::top(&scores, &everything, 0, RECALL_K);
+        sample.push((
+            repr.factors,
+            exact.into_iter().map(|(item, _)| item).collect(),
+        ));
+    }
+    sample
 }
 
 /// The items' `[factors, bias]` rows; `None` when a factor is not finite or every row
