@@ -1436,6 +1436,8 @@ export interface components {
              *     when it was built.
              */
             recall_at_10?: number | null;
+            /** @description The graph's search list length (ef), widened until that recall reaches 0.97. */
+            search_list: number;
             /**
              * Format: int64
              * @description The model version it indexes.

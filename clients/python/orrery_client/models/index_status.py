@@ -26,6 +26,7 @@ class IndexStatus:
 
         Attributes:
             items (int): Items indexed.
+            search_list (int): The graph's search list length (ef), widened until that recall reaches 0.97.
             version (int): The model version it indexes.
             recall_at_10 (float | None | Unset): The share of the exact top 10 it finds, measured on a sample of the model's
                 users
@@ -33,6 +34,7 @@ class IndexStatus:
      """
 
     items: int
+    search_list: int
     version: int
     recall_at_10: float | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -43,6 +45,8 @@ class IndexStatus:
 
     def to_dict(self) -> dict[str, Any]:
         items = self.items
+
+        search_list = self.search_list
 
         version = self.version
 
@@ -57,6 +61,7 @@ class IndexStatus:
         field_dict.update(self.additional_properties)
         field_dict.update({
             "items": items,
+            "search_list": search_list,
             "version": version,
         })
         if recall_at_10 is not UNSET:
@@ -70,6 +75,8 @@ class IndexStatus:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         items = d.pop("items")
+
+        search_list = d.pop("search_list")
 
         version = d.pop("version")
 
@@ -85,6 +92,7 @@ class IndexStatus:
 
         index_status = cls(
             items=items,
+            search_list=search_list,
             version=version,
             recall_at_10=recall_at_10,
         )
