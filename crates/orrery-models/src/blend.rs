@@ -100,6 +100,16 @@ impl Default for Blend {
     }
 }
 
+impl Blend {
+    /// The collaborative model's trust in a history of `interactions`, `r = n / (n + h)`
+    /// (`h` = [`Blend::cold_start_threshold`]): 0 with no history, ½ at the threshold,
+    /// towards 1 as it grows.
+    pub fn trust(&self, interactions: usize) -> f32 {
+        let n = interactions as f32;
+        n / (n + self.cold_start_threshold.max(1) as f32)
+    }
+}
+
 /// The raw signals for one user over one catalog (all slices one slot per item).
 #[derive(Debug, Clone, Copy)]
 pub struct Signals<'a> {
@@ -268,7 +278,7 @@ impl<'a> Blender<'a> {
     fn new(signals: &'a Signals<'a>, blend: &'a Blend, admit: &'a [bool]) -> Blender<'a> {
         let n = signals.interactions;
         let cold = n < blend.cold_start_threshold;
-        let trust = n as f32 / (n as f32 + blend.cold_start_threshold.max(1) as f32);
+        let trust = blend.trust(n);
         let basis = signals.scale_over.unwrap_or(admit);
         let scaled = |raw: &'a [f32]| Scale::of(raw, basis).map(|scale| (raw, scale));
         let cf = signals

@@ -821,9 +821,11 @@ impl CandidateSignals {
     ) -> Signals<'a> {
         // Stated interests say which categories a newcomer wants, until the history speaks
         // for itself; a history says it as far as it is sure of a taste, however long.
-        let h = blend.cold_start_threshold.max(1) as f32;
-        let unproven = h / (interactions as f32 + h);
-        let stated = if self.stated_interests { unproven } else { 0.0 };
+        let stated = if self.stated_interests {
+            1.0 - blend.trust(interactions)
+        } else {
+            0.0
+        };
         Signals {
             collaborative: self.collaborative.as_deref(),
             content: self.content.as_deref(),

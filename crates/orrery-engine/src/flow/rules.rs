@@ -1,8 +1,8 @@
 //! The rules every candidate passes before it can be ranked: live in the catalog, not
 //! seen by the user, in the requested category, admitted by the request's and its
-//! preset's filters ([`Rules`]) (a request's exclusions are left out after ranking, see
-//! [`super::recommend`]); the boosts that scale the scores
-//! of the items they match; and the items pinned to the top of the list.
+//! preset's filters ([`Rules`]); the boosts that scale the scores of the items they
+//! match; and the items pinned to the top of the list. (A request's exclusions are left
+//! out after ranking, see [`super::recommend`].)
 //!
 //! Sources ask [`Admission::admits`] while they search, so a filter costs a check per
 //! item looked at, not a pass over the catalog per request.
