@@ -575,6 +575,8 @@ $("explore-form").addEventListener("submit", async (event) => {
   const id = $("explore-user").value.trim();
   if (!id) return;
   $("explore-error").textContent = "";
+  // Marked before the first request so that nothing reads the previous user's lists as this one's.
+  $("explore-recs").dataset.explained = "pending";
   const user = encodeURIComponent(id);
   try {
     const [profile, history] = await Promise.all([api(`/users/${user}`), api(`/users/${user}/interactions?limit=30`)]);
@@ -598,6 +600,7 @@ $("explore-form").addEventListener("submit", async (event) => {
   } catch (e) {
     $("explore-result").hidden = true;
     $("explore-error").textContent = e.message;
+    $("explore-recs").dataset.explained = "failed";
   }
 });
 
