@@ -1348,6 +1348,13 @@ export interface components {
             /** @description How the content index searches: `exact` or `hnsw` (absent without vectors). */
             content_index?: string | null;
             model_index?: components["schemas"]["IndexStatus"] | null;
+            /**
+             * Format: float
+             * @description The popularity prior lists are blended with now.
+             */
+            popularity_prior: number;
+            /** @description Where it comes from. */
+            popularity_prior_from: components["schemas"]["PriorOrigin"];
             /** @description `exact` (every item scored) or `index` (graph indexes, candidates scored). */
             retrieval: string;
             /** @description Candidates per source, the exact threshold and the presets. */
@@ -1892,6 +1899,11 @@ export interface components {
             /** @description The user. */
             user_id: string;
         };
+        /**
+         * @description Where the popularity prior of the lists comes from.
+         * @enum {string}
+         */
+        PriorOrigin: "configured" | "trained" | "default";
         /** @description A problem document (RFC 9457), as every error response carries it. */
         Problem: {
             /** @description What was wrong and what to do about it. */
@@ -2174,8 +2186,9 @@ export interface components {
                 [key: string]: string;
             };
             /**
-             * @description `loading`, `validating` (fit on the training split), `evaluating`, `training` (fit on
-             *     everything) or `saving`.
+             * @description `loading`, `validating` (fit on the training split), `evaluating`, `tuning` (the
+             *     flow's settings chosen on a validation split), `training` (fit on everything) or
+             *     `saving`.
              */
             phase: string;
             /**
@@ -2268,6 +2281,13 @@ export interface components {
              * @description Unix seconds.
              */
             finished_at: number;
+            /**
+             * @description The flow settings chosen for the model on a validation split and served with it
+             *     (e.g. `flow.popularity_prior`), stored among its parameters.
+             */
+            flow: {
+                [key: string]: string;
+            };
             /** @description Holdout metrics (empty when the data was too small to hold any out). */
             metrics: {
                 [key: string]: number;

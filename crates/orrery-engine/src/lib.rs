@@ -30,6 +30,7 @@ pub mod offline;
 pub mod rank;
 mod reasons;
 pub mod serving;
+pub mod tune;
 pub mod users;
 mod writes;
 
@@ -1169,6 +1170,7 @@ impl Engine {
                 category: opts.category.as_deref(),
                 exclude: &exclude,
                 blend: self.blend(
+                    snapshot.model.as_deref(),
                     opts.use_cf,
                     opts.use_content,
                     opts.cf_weight,
@@ -1217,6 +1219,14 @@ impl Engine {
         })
     }
 
+    /// What training runs pass to choose the flow's settings from their data.
+    pub fn flow_tuner(&self) -> Arc<dyn orrery_train::FlowTuner> {
+        Arc::new(tune::PriorTuner {
+            settings: self.settings.flow.clone(),
+            cold_start_threshold: self.settings.cold_start_threshold,
+        })
+    }
+
     /// The flow's configuration and how it retrieves right now.
     pub fn flow_status(&self) -> flow::FlowStatus {
         let snapshot = self.snapshot();
@@ -1231,6 +1241,10 @@ impl Engine {
                 recall_at_10: index.recall(),
                 search_list: index.search_list(),
             });
+        let (popularity_prior, popularity_prior_from) = self
+            .settings
+            .flow
+            .popularity_prior(snapshot.model.as_deref());
         flow::FlowStatus {
             stages: flow::STAGES.to_vec(),
             settings: self.settings.flow.clone(),
@@ -1242,6 +1256,8 @@ impl Engine {
                 orrery_content::SearchMode::Hnsw => "hnsw",
             }),
             cold_start_threshold: self.settings.cold_start_threshold,
+            popularity_prior,
+            popularity_prior_from,
         }
     }
 
@@ -1269,15 +1285,18 @@ impl Engine {
         Ok(preset_rules.with(&Rules::compile(own, "")?))
     }
 
-    /// The blend of a request, with the engine's ramp and the flow's shares.
+    /// The blend of a request served with `model`, with the engine's ramp and the flow's
+    /// shares.
     fn blend(
         &self,
+        model: Option<&ServingModel>,
         use_cf: bool,
         use_content: bool,
         cf_weight: Option<f32>,
         mmr_lambda: f32,
     ) -> Blend {
         self.settings.flow.blend(
+            model,
             use_cf,
             use_content,
             cf_weight,
@@ -1403,7 +1422,13 @@ impl Engine {
                 exclude: &[],
                 // As `POST /recommendations/` blends by default, so that a profile asked
                 // for here and the same profile stored and asked for get one list.
-                blend: self.blend(true, true, Some(Blend::default().cf_weight), 1.0),
+                blend: self.blend(
+                    snapshot.model.as_deref(),
+                    true,
+                    true,
+                    Some(Blend::default().cf_weight),
+                    1.0,
+                ),
                 rules: &Rules::default(),
                 seed: 0,
             },

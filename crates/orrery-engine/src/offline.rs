@@ -83,6 +83,11 @@ impl<'a> OfflineFlow<'a> {
         self.options.use_content = use_content;
     }
 
+    /// Sets the popularity prior of the lists that follow ([`FlowSettings::popularity_prior`]).
+    pub fn set_popularity_prior(&mut self, prior: f32) {
+        self.settings.popularity_prior = Some(prior);
+    }
+
     /// The fitted model (for the rating metrics).
     pub fn model(&self) -> &Model {
         match &self.snapshot.model {
@@ -148,6 +153,7 @@ impl<'a> OfflineFlow<'a> {
         );
         let opts = &self.options;
         let blend = self.settings.blend(
+            self.snapshot.model.as_deref(),
             opts.use_cf,
             opts.use_content,
             opts.cf_weight,

@@ -47,6 +47,17 @@ impl std::fmt::Debug for ServingModel {
 }
 
 impl ServingModel {
+    /// The popularity prior chosen for the model when it was trained
+    /// ([`crate::tune`]), if one was.
+    pub fn chosen_popularity_prior(&self) -> Option<f32> {
+        self.info
+            .params
+            .get(crate::tune::POPULARITY_PRIOR_PARAM)?
+            .parse()
+            .ok()
+            .filter(|p: &f32| (0.0..=orrery_models::blend::MAX_POPULARITY_PRIOR).contains(p))
+    }
+
     /// A model trained on `dataset`.
     pub fn new(info: ModelVersion, model: Model, dataset: &Dataset) -> ServingModel {
         ServingModel {

@@ -11,8 +11,8 @@
 //!   the collaborative model's trust is `r = n / (n + h)` (`h` =
 //!   [`Blend::cold_start_threshold`], the history at which the model gets half its
 //!   weight), and
-//!   - popularity: `γ = popularity_weight · (1 − r) + popularity_prior · r · (1 − r)`, all
-//!     of it with no history, fading as the history grows; while the history is short,
+//!   - popularity: `γ = popularity_weight · (1 − r) + popularity_prior · r · (1 − r)` (at
+//!     most 1), all of it with no history, fading as the history grows; while the history is short,
 //!     popularity is that of the user's categories (popularity × category match, mixed in
 //!     by `1 − r`);
 //!   - the personal rest `1 − γ` goes to the model by `w = cf_weight · r / (cf_weight · r
@@ -65,6 +65,11 @@ impl Source {
     }
 }
 
+/// The largest [`Blend::popularity_prior`]: popularity's share of a list then reaches
+/// `popularity_weight / 2 + 1 / 2` at the threshold. Data whose held-out interactions are
+/// mostly popular items (MovieLens) wants more than 1 there.
+pub const MAX_POPULARITY_PRIOR: f32 = 2.0;
+
 /// How to blend, per request.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Blend {
@@ -79,8 +84,8 @@ pub struct Blend {
     pub cold_start_threshold: usize,
     /// Share of popularity (in the user's categories) with no history, in [0, 1].
     pub popularity_weight: f32,
-    /// Extra share of popularity for sparse histories, `popularity_prior · r · (1 − r)`,
-    /// in [0, 1].
+    /// Extra share of popularity for sparse histories, `popularity_prior · r · (1 − r)`
+    /// (a quarter of it at the threshold), in [0, [`MAX_POPULARITY_PRIOR`]].
     pub popularity_prior: f32,
     /// Maximal-marginal-relevance λ in (0, 1]; 1 = no diversity re-ranking.
     pub mmr_lambda: f32,
@@ -289,8 +294,9 @@ impl<'a> Blender<'a> {
             .content
             .filter(|_| blend.use_embeddings)
             .and_then(scaled);
-        let popularity = blend.popularity_weight * (1.0 - trust)
-            + blend.popularity_prior * trust * (1.0 - trust);
+        let popularity = (blend.popularity_weight * (1.0 - trust)
+            + blend.popularity_prior * trust * (1.0 - trust))
+            .min(1.0);
         // The model's share of the personal part: cf_weight's odds scaled by the trust.
         let model_part = match (cf.is_some(), content.is_some()) {
             (true, true) => {

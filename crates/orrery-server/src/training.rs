@@ -64,8 +64,9 @@ pub struct RunProgress {
     /// Its parameters.
     #[schema(value_type = BTreeMap<String, String>)]
     pub params: ParamMap,
-    /// `loading`, `validating` (fit on the training split), `evaluating`, `training` (fit on
-    /// everything) or `saving`.
+    /// `loading`, `validating` (fit on the training split), `evaluating`, `tuning` (the
+    /// flow's settings chosen on a validation split), `training` (fit on everything) or
+    /// `saving`.
     pub phase: String,
     /// Epochs finished in this phase.
     pub epoch: usize,
@@ -120,9 +121,22 @@ pub struct RunSummary {
     pub finished_at: i64,
     /// Versions pruned afterwards.
     pub pruned: Vec<i64>,
+    /// The flow settings chosen for the model on a validation split and served with it
+    /// (e.g. `flow.popularity_prior`), stored among its parameters.
+    #[schema(value_type = BTreeMap<String, String>)]
+    pub flow: ParamMap,
     /// The rating model a run that chose its ranking model trained beside it (when the
     /// data holds ratings), stored as a version of its own.
     pub rating_model: Option<RatingModelSummary>,
+}
+
+/// The flow settings among a version's parameters.
+fn flow_params(params: &ParamMap) -> ParamMap {
+    params
+        .iter()
+        .filter(|(k, _)| k.starts_with("flow."))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
 }
 
 /// The rating model trained beside a chosen ranking model.
@@ -217,6 +231,7 @@ impl Trainer {
             validation_ratio,
             keep_versions,
             encoder: engine.settings().encoder.clone(),
+            flow_tuner: Some(engine.flow_tuner()),
         };
         Trainer {
             engine,
@@ -271,6 +286,10 @@ impl Trainer {
             status: run.status.as_str().to_owned(),
             version: run.version,
             activated: stored.as_ref().is_some_and(|m| m.active),
+            flow: stored
+                .as_ref()
+                .map(|m| flow_params(&m.params))
+                .unwrap_or_default(),
             metrics: stored.map(|m| m.metrics).unwrap_or_default(),
             error: run.error,
             train_seconds: (finished_at - run.started_at).max(0) as f64,
@@ -382,6 +401,7 @@ impl Trainer {
                         train_seconds: started.elapsed().as_secs_f64(),
                         finished_at: unix_now(),
                         pruned: Vec::new(),
+                        flow: ParamMap::new(),
                         rating_model: None,
                     }
                 }
@@ -471,8 +491,13 @@ async fn serve(engine: &Engine, trained: Trained, algorithm: String) -> RunSumma
         dataset,
         train_seconds,
         choice,
+        tuned,
         rating,
     } = trained;
+    if let Some(tuned) = &tuned {
+        tracing::info!(run_id, "lists blend with {}", tuned.description);
+    }
+    let flow = flow_params(&info.params);
     // A chosen algorithm is known only now.
     let algorithm = match choice {
         Some(choice) => {
@@ -513,6 +538,7 @@ async fn serve(engine: &Engine, trained: Trained, algorithm: String) -> RunSumma
         train_seconds,
         finished_at: unix_now(),
         pruned,
+        flow,
         rating_model,
     }
 }

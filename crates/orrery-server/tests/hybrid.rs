@@ -562,12 +562,16 @@ async fn the_dummi_ai_success_criteria_hold_over_http() {
         assert_eq!(half["method"], "hybrid", "{half}");
         assert_ne!(ids(&cf), ids(&content), "{name}");
         let interactions = half["interactions"].as_f64().expect("interactions");
-        // The documented ramp (threshold 5, popularity_weight and popularity_prior 0.5):
-        // trust r = n / (n + 5), popularity's share 0.5 (1 − r²), the rest split by
-        // w = 0.5 r / (0.5 r + 0.5); popularity counts in full in the user's categories
-        // and down to r of it elsewhere.
+        // The documented ramp (threshold 5, popularity_weight 0.5, popularity_prior p as
+        // served: chosen by the training, or 0.5 on data too small to choose on):
+        // trust r = n / (n + 5), popularity's share 0.5 (1 − r) + p r (1 − r), the rest
+        // split by w = 0.5 r / (0.5 r + 0.5); popularity counts in full in the user's
+        // categories and down to r of it elsewhere.
+        let (status, flow) = server.get("/flow").await;
+        assert_eq!(status, StatusCode::OK, "{flow}");
+        let prior = flow["popularity_prior"].as_f64().expect("the prior served");
         let trust = interactions / (interactions + 5.0);
-        let gamma = 0.5 * (1.0 - trust * trust);
+        let gamma = 0.5 * (1.0 - trust) + prior * trust * (1.0 - trust);
         let w = trust / (trust + 1.0);
         let (alpha, beta) = ((1.0 - gamma) * w, (1.0 - gamma) * (1.0 - w));
         for r in half["recommendations"].as_array().expect("list") {

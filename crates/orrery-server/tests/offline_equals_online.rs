@@ -10,6 +10,7 @@ use common::{TestServer, config, import_ml100k, sqlite};
 use orrery_core::EventWeights;
 use orrery_engine::flow::FlowSettings;
 use orrery_engine::offline::OfflineFlow;
+use orrery_engine::tune::POPULARITY_PRIOR_PARAM;
 use orrery_eval::Ranker;
 use orrery_models::Recommender;
 use orrery_models::blend::Blend;
@@ -74,11 +75,18 @@ async fn served_lists_are_the_lists_evaluation_measures() {
             .into_iter()
             .map(|e| (e.item, e.vector))
             .collect();
+        // The popularity prior the training chose on its validation split, stored with
+        // the version and served with it.
+        let prior: f32 = active.params[POPULARITY_PRIOR_PARAM].parse().unwrap();
+        let settings = FlowSettings {
+            popularity_prior: Some(prior),
+            ..FlowSettings::default()
+        };
         let flow = OfflineFlow::new(
             &dataset,
             model,
             vectors,
-            FlowSettings::default(),
+            settings,
             Blend::default().cold_start_threshold,
         );
         for user in users {

@@ -68,6 +68,17 @@ async fn lists_follow_a_users_genre_from_the_first_request_on() {
         ["als", "ease", "itemknn"].contains(&algorithm.as_str()),
         "the default is a ranking model: {trained}"
     );
+    // MovieLens's held-out ratings favour popular films: the training's validation split
+    // chooses a popularity prior above the default, and lists are blended with it.
+    let chosen: f64 = trained["flow"]["flow.popularity_prior"]
+        .as_str()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("a chosen prior: {trained}"));
+    assert!(chosen > 0.5, "{trained}");
+    let (status, flow) = server.get("/flow").await;
+    assert_eq!(status, StatusCode::OK, "{flow}");
+    assert_eq!(flow["popularity_prior"], chosen, "{flow}");
+    assert_eq!(flow["popularity_prior_from"], "trained", "{flow}");
     let (genres, most_rated) = films();
     let in_genre = |id: &str, genre: &str| genres[id].iter().any(|g| g == genre);
 

@@ -5,6 +5,7 @@
 //! failed runs too. Fitting happens on a blocking thread: the caller's async runtime stays
 //! free to serve requests meanwhile.
 
+use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use orrery_content::{EncoderOptions, SharedEncoder};
@@ -20,6 +21,7 @@ use orrery_store::{
 use crate::bundle::{Bundle, BundleError};
 use crate::cancel::Cancel;
 use crate::choose::{Choice, choose_ranking_algorithm};
+use crate::tuning::{FlowTuner, Tuned};
 
 /// Unix seconds now.
 pub fn unix_now() -> i64 {
@@ -143,8 +145,12 @@ pub struct TrainSettings {
     pub validation_ratio: f64,
     /// Versions kept after a run (pinned and active ones are never pruned).
     pub keep_versions: usize,
-    /// The process's text encoder, for the algorithms that embed item text.
+    /// The process's text encoder, for the algorithms that embed item text (and the
+    /// flow tuner's content signal).
     pub encoder: SharedEncoder,
+    /// Chooses flow settings for each ranking model on the validation split (none: the
+    /// version carries none, and is served with the configured ones).
+    pub flow_tuner: Option<Arc<dyn FlowTuner>>,
 }
 
 impl Default for TrainSettings {
@@ -154,6 +160,7 @@ impl Default for TrainSettings {
             validation_ratio: 0.1,
             keep_versions: 5,
             encoder: SharedEncoder::new(EncoderOptions::default()),
+            flow_tuner: None,
         }
     }
 }
@@ -169,6 +176,8 @@ pub enum Phase {
     Validating,
     /// Measuring that fit on the held-out part.
     Evaluating,
+    /// Choosing the flow's settings on a validation split of their own.
+    Tuning,
     /// Fitting on everything.
     Training,
     /// Writing the version to the registry.
@@ -183,6 +192,7 @@ impl Phase {
             Phase::Choosing => "choosing",
             Phase::Validating => "validating",
             Phase::Evaluating => "evaluating",
+            Phase::Tuning => "tuning",
             Phase::Training => "training",
             Phase::Saving => "saving",
         }
@@ -269,6 +279,9 @@ pub struct Trained {
     pub train_seconds: f64,
     /// How the algorithm was chosen, when the job asked for a choice.
     pub choice: Option<Choice>,
+    /// The flow settings chosen for the model on the validation split, stored with its
+    /// parameters.
+    pub tuned: Option<Tuned>,
     /// The rating model trained beside the chosen ranking model, when the data holds
     /// ratings.
     pub rating: Option<Companion>,
@@ -357,7 +370,19 @@ impl TrainRun {
         } else {
             (job.params.clone(), None, dataset)
         };
+        // Lists blend the items' text whatever the model, so the tuner needs the vectors.
+        let tuner = settings
+            .flow_tuner
+            .clone()
+            .filter(|_| ratio > 0.0 && purpose_of(params.algorithm()) == ModelPurpose::Ranking);
         let vectors = match params.algorithm() {
+            _ if tuner.is_some() && has_text(&dataset) => {
+                let handle = settings.encoder.clone();
+                let encoder = tokio::task::spawn_blocking(move || handle.get())
+                    .await
+                    .map_err(|e| TrainError::Task(e.to_string()))?;
+                Some(crate::embed::dataset_vectors(store, &dataset, encoder).await?)
+            }
             Algorithm::Content | Algorithm::Hybrid => {
                 let handle = settings.encoder.clone();
                 let encoder = tokio::task::spawn_blocking(move || handle.get())
@@ -370,20 +395,30 @@ impl TrainRun {
         cancel.check()?;
         let fitting = cancel.clone();
         let fit_params = params.clone();
-        let (model, mut dataset, metrics, train_seconds, mut observer) =
-            tokio::task::spawn_blocking(move || {
-                fit_and_measure(
-                    dataset,
-                    &fit_params,
-                    vectors.as_ref(),
-                    ratio,
-                    &mut observer,
-                    &fitting,
-                )
-                .map(|(m, d, metrics, secs)| (m, d, metrics, secs, observer))
-            })
-            .await
-            .map_err(|e| TrainError::Task(e.to_string()))??;
+        let (fitted, mut observer) = tokio::task::spawn_blocking(move || {
+            fit_and_measure(
+                dataset,
+                &fit_params,
+                vectors.as_ref(),
+                ratio,
+                tuner.as_deref(),
+                &mut observer,
+                &fitting,
+            )
+            .map(|fitted| (fitted, observer))
+        })
+        .await
+        .map_err(|e| TrainError::Task(e.to_string()))??;
+        let Fitted {
+            model,
+            mut dataset,
+            metrics,
+            seconds: train_seconds,
+            tuned,
+        } = fitted;
+        if let Some(tuned) = &tuned {
+            tracing::info!("serving with {}", tuned.description);
+        }
 
         // The last point a run may stop: from here the version is written whole.
         cancel.check()?;
@@ -397,6 +432,7 @@ impl TrainRun {
                 metrics: &metrics,
                 train_seconds,
                 started_at: self.started_at,
+                tuned: tuned.as_ref(),
             },
             job.activate,
         )
@@ -423,9 +459,19 @@ impl TrainRun {
             dataset,
             train_seconds,
             choice,
+            tuned,
             rating,
         })
     }
+}
+
+/// Whether any item of `dataset` has text to embed.
+fn has_text(dataset: &Dataset) -> bool {
+    (0..dataset.n_items() as u32).any(|i| {
+        dataset
+            .item(i)
+            .is_some_and(|r| !crate::embed::item_text(r).is_empty())
+    })
 }
 
 /// A fitted model and what the registry records with it.
@@ -436,6 +482,8 @@ struct Fit<'a> {
     metrics: &'a MetricMap,
     train_seconds: f64,
     started_at: i64,
+    /// Flow settings chosen with the model, stored with its parameters.
+    tuned: Option<&'a Tuned>,
 }
 
 /// A stored version and whether it was activated.
@@ -454,6 +502,7 @@ async fn save(store: &Store, fit: &Fit<'_>, activate: Option<bool>) -> Result<Sa
         .pairs()
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
+        .chain(fit.tuned.into_iter().flat_map(|t| t.params.clone()))
         .collect();
     let blob = Bundle::encode(fit.model, fit.dataset)?;
     let version = store
@@ -498,8 +547,14 @@ async fn companion<O: Observer>(
     let run = begin(store, &rating_job).await?;
     let fitting = job.cancel.clone();
     let outcome = async {
-        let (model, dataset, metrics, train_seconds) = tokio::task::spawn_blocking(move || {
-            fit_and_measure(dataset, &params, None, ratio, &mut observer, &fitting)
+        let Fitted {
+            model,
+            dataset,
+            metrics,
+            seconds: train_seconds,
+            ..
+        } = tokio::task::spawn_blocking(move || {
+            fit_and_measure(dataset, &params, None, ratio, None, &mut observer, &fitting)
         })
         .await
         .map_err(|e| TrainError::Task(e.to_string()))??;
@@ -513,6 +568,7 @@ async fn companion<O: Observer>(
                 metrics: &metrics,
                 train_seconds,
                 started_at: run.started_at,
+                tuned: None,
             },
             job.activate,
         )
@@ -550,15 +606,26 @@ async fn record_end(store: &Store, run_id: i64, outcome: Result<i64, &TrainError
     }
 }
 
-type Fitted = (Model, Dataset, MetricMap, f64);
+/// A model fitted on everything, with what was measured on the way.
+struct Fitted {
+    model: Model,
+    dataset: Dataset,
+    /// Metrics on the validation split.
+    metrics: MetricMap,
+    /// Seconds spent fitting and measuring.
+    seconds: f64,
+    /// The flow settings the tuner chose.
+    tuned: Option<Tuned>,
+}
 
 /// Fits on a training split and measures on the held-out rest (when the data allows a
-/// split), then fits on everything.
+/// split), lets `tuner` choose the flow's settings, then fits on everything.
 fn fit_and_measure<O: Observer>(
     dataset: Dataset,
     params: &Params,
     vectors: Option<&ItemVectors>,
     ratio: f64,
+    tuner: Option<&dyn FlowTuner>,
     observer: &mut O,
     cancel: &Cancel,
 ) -> Result<Fitted, TrainError> {
@@ -587,9 +654,33 @@ fn fit_and_measure<O: Observer>(
             Err(e) => tracing::warn!("fitting the validation split failed: {e}"),
         }
     }
+    let tuned = match tuner {
+        Some(tuner) => {
+            cancel.check()?;
+            observer.phase(Phase::Tuning);
+            // As with the validation fit, a choice that fails leaves the defaults.
+            match tuner.tune(&dataset, params, vectors, &mut Epochs(observer, cancel)) {
+                Ok(tuned) => tuned,
+                Err(TrainError::Model(e @ orrery_models::Error::Cancelled { .. })) => {
+                    return Err(TrainError::from_model(e, cancel));
+                }
+                Err(e) => {
+                    tracing::warn!("choosing the flow's settings failed: {e}");
+                    None
+                }
+            }
+        }
+        None => None,
+    };
     cancel.check()?;
     observer.phase(Phase::Training);
     let model = Model::fit_with_vectors(&dataset, params, vectors, &mut Epochs(observer, cancel))
         .map_err(|e| TrainError::from_model(e, cancel))?;
-    Ok((model, dataset, metrics, started.elapsed().as_secs_f64()))
+    Ok(Fitted {
+        model,
+        dataset,
+        metrics,
+        seconds: started.elapsed().as_secs_f64(),
+        tuned,
+    })
 }

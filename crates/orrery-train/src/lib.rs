@@ -14,6 +14,10 @@
 //! default rating model too, stored as a version of the other purpose ([`Companion`]), so
 //! that lists come from the ranking model and predicted ratings from the rating model.
 //!
+//! Flow settings that are properties of the data (how much a short history leans on
+//! popularity) are chosen on the validation split by a [`FlowTuner`] that the caller
+//! passes, and stored with the version's parameters.
+//!
 //! The content and hybrid algorithms train on item vectors: [`embed`] reads them from the
 //! store (`item_embeddings`) where the item's text has not changed and computes the rest
 //! with the text encoder, and defines the item text and fingerprint every process uses.
@@ -36,6 +40,7 @@ mod cancel;
 mod choose;
 pub mod embed;
 mod flow;
+mod tuning;
 
 pub use algorithm::{default_algorithm, parse_algorithm};
 pub use bundle::{Bundle, BundleError};
@@ -45,3 +50,4 @@ pub use flow::{
     Companion, NoObserver, Observer, Phase, TrainError, TrainJob, TrainRun, TrainSettings, Trained,
     begin, purpose_of, unix_now,
 };
+pub use tuning::{FlowTuner, Tuned};

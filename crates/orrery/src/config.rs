@@ -128,6 +128,15 @@ impl Config {
             .unwrap_or(crate::commands::serve::DEFAULT_COLD_START_THRESHOLD)
     }
 
+    /// What a training run passes to choose the flow's settings from its data, as the
+    /// server's trainer does.
+    pub fn flow_tuner(&self) -> std::sync::Arc<dyn orrery_train::FlowTuner> {
+        std::sync::Arc::new(orrery_engine::tune::PriorTuner {
+            settings: self.flow.clone(),
+            cold_start_threshold: self.cold_start_threshold(),
+        })
+    }
+
     /// Opens the configured store, running its migrations.
     pub async fn open_store(&self) -> Result<Store> {
         Store::connect(&self.database_url)

@@ -57,6 +57,7 @@ from .pipeline_outputs import PipelineOutputs
 from .predict_request import PredictRequest
 from .predict_response import PredictResponse
 from .prediction import Prediction
+from .prior_origin import PriorOrigin
 from .problem import Problem
 from .rating_in import RatingIn
 from .rating_model_summary import RatingModelSummary
@@ -75,6 +76,7 @@ from .run_record_params import RunRecordParams
 from .run_report import RunReport
 from .run_report_quality import RunReportQuality
 from .run_summary import RunSummary
+from .run_summary_flow import RunSummaryFlow
 from .run_summary_metrics import RunSummaryMetrics
 from .runs_response import RunsResponse
 from .serving_interval import ServingInterval
@@ -165,6 +167,7 @@ __all__ = (
     "Prediction",
     "PredictRequest",
     "PredictResponse",
+    "PriorOrigin",
     "Problem",
     "RatingIn",
     "RatingModelSummary",
@@ -184,6 +187,7 @@ __all__ = (
     "RunReportQuality",
     "RunsResponse",
     "RunSummary",
+    "RunSummaryFlow",
     "RunSummaryMetrics",
     "ServingInterval",
     "ServingRoute",

@@ -8,6 +8,7 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
+from ..models.prior_origin import PriorOrigin
 from ..types import UNSET, Unset
 from typing import cast
 
@@ -30,6 +31,8 @@ class FlowStatus:
         Attributes:
             catalog_items (int): Live items in the catalog.
             cold_start_threshold (int): Users with fewer interactions than this are ramped from content to the model.
+            popularity_prior (float): The popularity prior lists are blended with now.
+            popularity_prior_from (PriorOrigin): Where the popularity prior of the lists comes from.
             retrieval (str): `exact` (every item scored) or `index` (graph indexes, candidates scored).
             settings (FlowStatusSettings): Candidates per source, the exact threshold and the presets.
             stages (list[str]): The stages a list goes through, in order.
@@ -39,6 +42,8 @@ class FlowStatus:
 
     catalog_items: int
     cold_start_threshold: int
+    popularity_prior: float
+    popularity_prior_from: PriorOrigin
     retrieval: str
     settings: FlowStatusSettings
     stages: list[str]
@@ -56,6 +61,10 @@ class FlowStatus:
         catalog_items = self.catalog_items
 
         cold_start_threshold = self.cold_start_threshold
+
+        popularity_prior = self.popularity_prior
+
+        popularity_prior_from = self.popularity_prior_from.value
 
         retrieval = self.retrieval
 
@@ -85,6 +94,8 @@ class FlowStatus:
         field_dict.update({
             "catalog_items": catalog_items,
             "cold_start_threshold": cold_start_threshold,
+            "popularity_prior": popularity_prior,
+            "popularity_prior_from": popularity_prior_from,
             "retrieval": retrieval,
             "settings": settings,
             "stages": stages,
@@ -106,6 +117,13 @@ class FlowStatus:
         catalog_items = d.pop("catalog_items")
 
         cold_start_threshold = d.pop("cold_start_threshold")
+
+        popularity_prior = d.pop("popularity_prior")
+
+        popularity_prior_from = PriorOrigin(d.pop("popularity_prior_from"))
+
+
+
 
         retrieval = d.pop("retrieval")
 
@@ -150,6 +168,8 @@ class FlowStatus:
         flow_status = cls(
             catalog_items=catalog_items,
             cold_start_threshold=cold_start_threshold,
+            popularity_prior=popularity_prior,
+            popularity_prior_from=popularity_prior_from,
             retrieval=retrieval,
             settings=settings,
             stages=stages,

@@ -35,8 +35,9 @@ class RunProgress:
             epoch (int): Epochs finished in this phase.
             epochs (int): Epochs of this phase.
             params (RunProgressParams): Its parameters.
-            phase (str): `loading`, `validating` (fit on the training split), `evaluating`, `training` (fit on
-                everything) or `saving`.
+            phase (str): `loading`, `validating` (fit on the training split), `evaluating`, `tuning` (the
+                flow's settings chosen on a validation split), `training` (fit on everything) or
+                `saving`.
             run_id (int): Training run number.
             started_at (int): Unix seconds.
             loss (float | None | Unset): Training loss after the last epoch.

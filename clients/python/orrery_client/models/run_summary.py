@@ -13,6 +13,7 @@ from typing import cast
 
 if TYPE_CHECKING:
   from ..models.rating_model_summary import RatingModelSummary
+  from ..models.run_summary_flow import RunSummaryFlow
   from ..models.run_summary_metrics import RunSummaryMetrics
 
 
@@ -31,6 +32,8 @@ class RunSummary:
             activated (bool): Whether it was activated.
             algorithm (str): The algorithm.
             finished_at (int): Unix seconds.
+            flow (RunSummaryFlow): The flow settings chosen for the model on a validation split and served with it
+                (e.g. `flow.popularity_prior`), stored among its parameters.
             metrics (RunSummaryMetrics): Holdout metrics (empty when the data was too small to hold any out).
             pruned (list[int]): Versions pruned afterwards.
             run_id (int): Training run number.
@@ -44,6 +47,7 @@ class RunSummary:
     activated: bool
     algorithm: str
     finished_at: int
+    flow: RunSummaryFlow
     metrics: RunSummaryMetrics
     pruned: list[int]
     run_id: int
@@ -60,12 +64,15 @@ class RunSummary:
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.rating_model_summary import RatingModelSummary # noqa: PLC0415
+        from ..models.run_summary_flow import RunSummaryFlow # noqa: PLC0415
         from ..models.run_summary_metrics import RunSummaryMetrics # noqa: PLC0415
         activated = self.activated
 
         algorithm = self.algorithm
 
         finished_at = self.finished_at
+
+        flow = self.flow.to_dict()
 
         metrics = self.metrics.to_dict()
 
@@ -106,6 +113,7 @@ class RunSummary:
             "activated": activated,
             "algorithm": algorithm,
             "finished_at": finished_at,
+            "flow": flow,
             "metrics": metrics,
             "pruned": pruned,
             "run_id": run_id,
@@ -126,6 +134,7 @@ class RunSummary:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.rating_model_summary import RatingModelSummary # noqa: PLC0415
+        from ..models.run_summary_flow import RunSummaryFlow # noqa: PLC0415
         from ..models.run_summary_metrics import RunSummaryMetrics # noqa: PLC0415
         d = dict(src_dict)
         activated = d.pop("activated")
@@ -133,6 +142,11 @@ class RunSummary:
         algorithm = d.pop("algorithm")
 
         finished_at = d.pop("finished_at")
+
+        flow = RunSummaryFlow.from_dict(d.pop("flow"))
+
+
+
 
         metrics = RunSummaryMetrics.from_dict(d.pop("metrics"))
 
@@ -192,6 +206,7 @@ class RunSummary:
             activated=activated,
             algorithm=algorithm,
             finished_at=finished_at,
+            flow=flow,
             metrics=metrics,
             pruned=pruned,
             run_id=run_id,

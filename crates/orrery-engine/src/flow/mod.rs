@@ -37,7 +37,7 @@ use std::sync::Arc;
 
 use orrery_core::{ItemIdx, KindSet};
 use orrery_models::ItemVectors;
-use orrery_models::blend::{self, Blend, Plan, Ranked, Signals};
+use orrery_models::blend::{self, Blend, MAX_POPULARITY_PRIOR, Plan, Ranked, Signals};
 use orrery_models::{Recommender, UserRepr};
 use serde::{Deserialize, Serialize};
 
@@ -82,35 +82,70 @@ pub struct FlowSettings {
     /// Popularity's share of a newcomer's list (popular in their categories), fading as
     /// their history grows, in [0, 1].
     pub popularity_weight: f32,
-    /// Popularity's extra share while a history is short, largest halfway to the cold
-    /// start threshold, in [0, 1].
-    pub popularity_prior: f32,
+    /// Popularity's extra share while a history is short, largest at the cold start
+    /// threshold, in [0, 2]. Unset (the default), each training chooses it on a
+    /// validation split of its data ([`crate::tune`]) and the model's choice is served
+    /// ([`DEFAULT_POPULARITY_PRIOR`] for a model trained without one).
+    pub popularity_prior: Option<f32>,
+}
+
+/// The popularity prior of a model trained without choosing one.
+pub const DEFAULT_POPULARITY_PRIOR: f32 = 0.5;
+
+/// Where the popularity prior of the lists comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PriorOrigin {
+    /// `[flow] popularity_prior` in `orrery.toml`.
+    Configured,
+    /// Chosen on a validation split when the serving model was trained.
+    Trained,
+    /// Neither: [`DEFAULT_POPULARITY_PRIOR`].
+    Default,
 }
 
 impl FlowSettings {
     /// The first setting out of range, as (`flow.` field, reason).
     pub fn check(&self) -> Result<(), (String, String)> {
         let shares = [
-            ("cf_weight", self.cf_weight),
-            ("popularity_weight", self.popularity_weight),
-            ("popularity_prior", self.popularity_prior),
-            ("exploration", self.exploration),
+            ("cf_weight", self.cf_weight, 1.0),
+            ("popularity_weight", self.popularity_weight, 1.0),
+            (
+                "popularity_prior",
+                self.popularity_prior.unwrap_or(DEFAULT_POPULARITY_PRIOR),
+                MAX_POPULARITY_PRIOR,
+            ),
+            ("exploration", self.exploration, 1.0),
         ];
-        for (field, value) in shares {
-            if !(0.0..=1.0).contains(&value) {
+        for (field, value, max) in shares {
+            if !(0.0..=max).contains(&value) {
                 return Err((
                     format!("flow.{field}"),
-                    format!("{value} is not between 0 and 1"),
+                    format!("{value} is not between 0 and {max}"),
                 ));
             }
         }
         Ok(())
     }
 
-    /// The blend of a list: these shares, the request's switches and `cf_weight` (the
-    /// configured one when it names none), ramped by `cold_start_threshold`.
+    /// The popularity prior of lists served with `model`, and where it comes from: the
+    /// configured one, else the one chosen when the model was trained, else the default.
+    pub fn popularity_prior(&self, model: Option<&ServingModel>) -> (f32, PriorOrigin) {
+        if let Some(prior) = self.popularity_prior {
+            return (prior, PriorOrigin::Configured);
+        }
+        match model.and_then(ServingModel::chosen_popularity_prior) {
+            Some(prior) => (prior, PriorOrigin::Trained),
+            None => (DEFAULT_POPULARITY_PRIOR, PriorOrigin::Default),
+        }
+    }
+
+    /// The blend of a list served with `model`: these shares (the prior as
+    /// [`FlowSettings::popularity_prior`] says), the request's switches and `cf_weight`
+    /// (the configured one when it names none), ramped by `cold_start_threshold`.
     pub fn blend(
         &self,
+        model: Option<&ServingModel>,
         use_cf: bool,
         use_embeddings: bool,
         cf_weight: Option<f32>,
@@ -123,7 +158,7 @@ impl FlowSettings {
             cf_weight: cf_weight.unwrap_or(self.cf_weight),
             cold_start_threshold,
             popularity_weight: self.popularity_weight,
-            popularity_prior: self.popularity_prior,
+            popularity_prior: self.popularity_prior(model).0,
             mmr_lambda,
         }
     }
@@ -143,7 +178,7 @@ impl Default for FlowSettings {
             exclude_seen: KindSet::ALL,
             cf_weight: 0.8,
             popularity_weight: Blend::default().popularity_weight,
-            popularity_prior: Blend::default().popularity_prior,
+            popularity_prior: None,
         }
     }
 }
@@ -166,6 +201,10 @@ pub struct FlowStatus {
     pub content_index: Option<&'static str>,
     /// Users with fewer interactions than this are ramped from content to the model.
     pub cold_start_threshold: usize,
+    /// The popularity prior lists are blended with now.
+    pub popularity_prior: f32,
+    /// Where it comes from.
+    pub popularity_prior_from: PriorOrigin,
 }
 
 /// The graph index over a model's items.
@@ -922,17 +961,22 @@ mod tests {
         let settings = FlowSettings {
             cf_weight: 0.6,
             popularity_weight: 0.3,
-            popularity_prior: 0.2,
+            popularity_prior: Some(0.2),
             ..FlowSettings::default()
         };
-        let configured = settings.blend(true, true, None, 7, 1.0);
+        let configured = settings.blend(None, true, true, None, 7, 1.0);
         assert_eq!(configured.cf_weight, 0.6);
         assert_eq!(
             (configured.popularity_weight, configured.popularity_prior),
             (0.3, 0.2)
         );
         assert_eq!(configured.cold_start_threshold, 7);
-        assert_eq!(settings.blend(true, true, Some(0.9), 7, 1.0).cf_weight, 0.9);
+        assert_eq!(
+            settings
+                .blend(None, true, true, Some(0.9), 7, 1.0)
+                .cf_weight,
+            0.9
+        );
         assert!(settings.check().is_ok());
         let (field, _) = FlowSettings {
             popularity_weight: 1.5,

@@ -66,6 +66,7 @@ pub async fn run(args: DemoArgs, config: &Config) -> Result<()> {
     let job = TrainJob::best_ranking(args.seed, Some(true));
     let settings = TrainSettings {
         weights: config.weights.clone(),
+        flow_tuner: Some(config.flow_tuner()),
         ..TrainSettings::default()
     };
     train::train_once(&store, &job, &settings, false).await?;

@@ -9,6 +9,7 @@ use orrery_data::import::{Import, ImportOptions};
 use orrery_data::ncf;
 use orrery_engine::flow::FlowSettings;
 use orrery_engine::offline::{OfflineFlow, vector_rows};
+use orrery_engine::tune::{PriorChoice, choose_popularity_prior};
 use orrery_eval::{EvalOptions, Fold, Metrics, Protocol, evaluate_with, fold_from_records};
 use orrery_models::{Algorithm, Fitted, ItemVectors, Model, Params};
 use serde_json::json;
@@ -168,7 +169,12 @@ pub async fn run(args: EvalArgs, config: &Config) -> Result<()> {
     } else {
         (None, None)
     };
-    let (metrics, variants, fit_seconds) = fit_and_measure(
+    let Measured {
+        metrics,
+        variants,
+        fit_seconds,
+        priors,
+    } = fit_and_measure(
         &folds,
         &params,
         vectors.as_ref(),
@@ -187,6 +193,16 @@ pub async fn run(args: EvalArgs, config: &Config) -> Result<()> {
         "lists": "the serving flow (sources, rules, ranker) over the training split",
         "folds": folds.len(),
         "metrics": metrics,
+        "popularity_prior": match config.flow.popularity_prior {
+            Some(prior) => json!({ "configured": prior }),
+            None => json!({
+                "chosen": priors.iter().map(|c| json!({
+                    "prior": c.prior,
+                    "validation_users": c.users,
+                    "ndcg@10": c.ndcg.iter().map(|(p, v)| json!([p, v])).collect::<Vec<_>>(),
+                })).collect::<Vec<_>>(),
+            }),
+        },
         "fit_seconds": fit_seconds,
         "peak_rss_mb": peak_rss_mb(),
     });
@@ -272,13 +288,30 @@ fn fit_and_measure(
     cold_start_threshold: usize,
     options: &EvalOptions,
     show_progress: bool,
-) -> Result<(Metrics, Variants, f64)> {
+) -> Result<Measured> {
     let mut sums = Metrics::new();
     let mut counts = std::collections::BTreeMap::<String, usize>::new();
     let mut variant_sums = Variants::new();
     let mut fit_seconds = 0.0;
+    let mut priors = Vec::new();
     for (n, fold) in folds.iter().enumerate() {
         let mut progress = EpochBar::new(format!("fold {}/{}", n + 1, folds.len()), show_progress);
+        // The popularity prior, unless configured, is chosen on the fold's training data
+        // as `orrery train` chooses it for a server.
+        let mut fold_flow = flow.clone();
+        if fold_flow.popularity_prior.is_none()
+            && let Some(choice) = choose_popularity_prior(
+                &fold.train,
+                params,
+                vectors,
+                &flow,
+                cold_start_threshold,
+                &mut progress,
+            )?
+        {
+            fold_flow.popularity_prior = Some(choice.prior);
+            priors.push(choice);
+        }
         let started = Instant::now();
         let model = Model::fit_with_vectors(&fold.train, params, vectors, &mut progress)?;
         fit_seconds += started.elapsed().as_secs_f64();
@@ -290,7 +323,7 @@ fn fit_and_measure(
         let variants = signal_variants(&model);
         let rows = vectors.map_or_else(Vec::new, |v| vector_rows(&fold.train, v));
         let mut served =
-            OfflineFlow::new(&fold.train, model, rows, flow.clone(), cold_start_threshold);
+            OfflineFlow::new(&fold.train, model, rows, fold_flow, cold_start_threshold);
         let measure = |served: &OfflineFlow| {
             evaluate_with(
                 served.model(),
@@ -321,7 +354,24 @@ fn fit_and_measure(
     for metrics in variant_sums.values_mut() {
         metrics.values_mut().for_each(|v| *v /= n as f64);
     }
-    Ok((metrics, variant_sums, fit_seconds / n as f64))
+    Ok(Measured {
+        metrics,
+        variants: variant_sums,
+        fit_seconds: fit_seconds / n as f64,
+        priors,
+    })
+}
+
+/// What [`fit_and_measure`] found.
+struct Measured {
+    /// The metrics averaged over folds.
+    metrics: Metrics,
+    /// Per variant of a hybrid model, its metrics averaged over folds.
+    variants: Variants,
+    /// Mean fit time per fold.
+    fit_seconds: f64,
+    /// The popularity prior chosen on each fold (none when configured).
+    priors: Vec<PriorChoice>,
 }
 
 /// Whether any item of `dataset` has text to embed.

@@ -192,6 +192,7 @@ pub async fn run(args: TrainArgs, config: &Config) -> Result<()> {
     };
     let settings = TrainSettings {
         weights: config.weights.clone(),
+        flow_tuner: Some(config.flow_tuner()),
         validation_ratio: plan.validation_ratio,
         keep_versions: plan.keep,
         ..TrainSettings::default()
@@ -299,6 +300,7 @@ pub(crate) async fn train_once(
             "version": trained.version,
             "algorithm": algorithm,
             "chosen": trained.choice,
+            "flow": trained.tuned.as_ref().map(|t| &t.description),
             "params": trained.info.params,
             "activated": trained.activated,
             "metrics": trained.metrics,
@@ -320,6 +322,9 @@ pub(crate) async fn train_once(
     } else {
         if let Some(choice) = &trained.choice {
             println!("chose {}", choice.describe());
+        }
+        if let Some(tuned) = &trained.tuned {
+            println!("lists blend with {}", tuned.description);
         }
         print_version(
             format!(
