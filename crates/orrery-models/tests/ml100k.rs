@@ -589,6 +589,12 @@ fn models_round_trip_and_refuse_other_versions() {
             loaded.recommend(&b, 10, &Filter::default()).unwrap(),
             "{algo}"
         );
+        // What a model keeps between fold-ins (ALS's item Gram matrix) is not saved: the
+        // loaded model recomputes it, and a second fold-in reuses it.
+        let history = [(3, 5.0), (17, 4.0), (40, 1.0)];
+        let first = model.fold_in(&history).unwrap();
+        assert_eq!(model.fold_in(&history).unwrap(), first, "{algo}");
+        assert_eq!(loaded.fold_in(&history).unwrap(), first, "{algo}");
 
         let mut other_version = bytes.clone();
         other_version[8..12].copy_from_slice(&(orrery_models::FORMAT_VERSION + 1).to_le_bytes());
