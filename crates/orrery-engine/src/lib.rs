@@ -1040,12 +1040,11 @@ impl Engine {
             return Ok(view.clone());
         }
         let generation = self.user_generation(id);
-        let record = self
+        let (record, events) = self
             .store
-            .get_user(id)
+            .user_with_interactions(id)
             .await?
             .ok_or_else(|| EngineError::UnknownUser(id.to_owned()))?;
-        let events = self.store.user_interactions(id).await?.unwrap_or_default();
         let view = Arc::new(UserView::new(record, &events, &self.settings.weights));
         // Cache it only if no event arrived while it was read.
         if self.user_generation(id) == generation {

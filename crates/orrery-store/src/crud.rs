@@ -333,51 +333,129 @@ impl Store {
         &self,
         id: &str,
     ) -> Result<Option<Vec<InteractionRecord>>, Error> {
-        // The events come as one JSON array in one row: a serving request reads a whole
-        // history, and sqlx hands every row of a result from its SQLite thread to the
-        // async side on its own (a third of a list's time at 150 events a user).
         let sql = match self.backend() {
-            Backend::Sqlite => {
-                "SELECT (SELECT json_group_array(json_array(i.ext_id, e.kind, e.value, e.ts) \
-                 ORDER BY e.ts, e.id) FROM interactions e JOIN items i ON i.id = e.item_id \
-                 WHERE e.user_id = u.id) FROM users u WHERE u.ext_id = $1"
-            }
-            Backend::Postgres => {
-                "SELECT (SELECT coalesce(json_agg(json_build_array(i.ext_id, e.kind, e.value, \
-                 e.ts) ORDER BY e.ts, e.id), '[]')::text FROM interactions e \
-                 JOIN items i ON i.id = e.item_id WHERE e.user_id = u.id) \
-                 FROM users u WHERE u.ext_id = $1"
-            }
+            Backend::Sqlite => concat!(
+                "SELECT ",
+                history_column!(sqlite),
+                " FROM users u WHERE u.ext_id = $1"
+            ),
+            Backend::Postgres => concat!(
+                "SELECT ",
+                history_column!(postgres),
+                " FROM users u WHERE u.ext_id = $1"
+            ),
         };
         let events: Option<String> = on_pool!(self, pool => {
             sqlx::query_scalar(sql).bind(id).fetch_optional(pool).await
         })
         .context("reading a user's interactions")?;
-        let Some(events) = events else {
+        events.map(|events| parse_history(id, &events)).transpose()
+    }
+
+    /// A user and their interactions (oldest first) in one query, as serving reads them;
+    /// `None` when the user does not exist.
+    pub async fn user_with_interactions(
+        &self,
+        id: &str,
+    ) -> Result<Option<(UserRecord, Vec<InteractionRecord>)>, Error> {
+        let sql = match self.backend() {
+            Backend::Sqlite => concat!(
+                "SELECT u.ext_id, u.interests, u.skill_level, u.gender, u.age, u.occupation, \
+                 u.zip, u.attributes, ",
+                history_column!(sqlite),
+                " FROM users u WHERE u.ext_id = $1"
+            ),
+            Backend::Postgres => concat!(
+                "SELECT u.ext_id, u.interests, u.skill_level, u.gender, u.age, u.occupation, \
+                 u.zip, u.attributes, ",
+                history_column!(postgres),
+                " FROM users u WHERE u.ext_id = $1"
+            ),
+        };
+        type Row = (
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<i32>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            String,
+        );
+        let row: Option<Row> = on_pool!(self, pool => {
+            sqlx::query_as(sql).bind(id).fetch_optional(pool).await
+        })
+        .context("reading a user and their interactions")?;
+        let Some((
+            ext_id,
+            interests,
+            skill_level,
+            gender,
+            age,
+            occupation,
+            zip,
+            attributes,
+            events,
+        )) = row
+        else {
             return Ok(None);
         };
-        let rows: Vec<(String, String, f32, i64)> =
-            serde_json::from_str(&events).map_err(|e| Error::Corrupt {
-                what: format!("the interactions of user {id:?}"),
-                reason: e.to_string(),
-            })?;
-        rows.into_iter()
-            .map(|(item, kind, value, ts)| {
-                let kind = kind.parse().map_err(|e| Error::Corrupt {
-                    what: format!("interactions.kind {kind:?}"),
-                    reason: format!("{e}"),
-                })?;
-                Ok(InteractionRecord {
-                    user: id.to_owned(),
-                    item,
-                    kind,
-                    value,
-                    ts,
-                })
-            })
-            .collect::<Result<Vec<_>, Error>>()
-            .map(Some)
+        let record = user_record((
+            ext_id,
+            interests,
+            skill_level,
+            gender,
+            age,
+            occupation,
+            zip,
+            attributes,
+        ))?;
+        Ok(Some((record, parse_history(id, &events)?)))
     }
+}
+
+/// The column holding user `u`'s interactions, oldest first, as one JSON array of
+/// `[item, kind, value, ts]`, per backend: a serving request reads a whole history, and
+/// sqlx hands every row of a result from its SQLite thread to the async side on its own
+/// (a third of a list's time at 150 events a user). A macro, so that the queries stay
+/// `'static` literals.
+macro_rules! history_column {
+    (sqlite) => {
+        "(SELECT json_group_array(json_array(i.ext_id, e.kind, e.value, e.ts) \
+         ORDER BY e.ts, e.id) FROM interactions e JOIN items i ON i.id = e.item_id \
+         WHERE e.user_id = u.id)"
+    };
+    (postgres) => {
+        "(SELECT coalesce(json_agg(json_build_array(i.ext_id, e.kind, e.value, e.ts) \
+         ORDER BY e.ts, e.id), '[]')::text FROM interactions e \
+         JOIN items i ON i.id = e.item_id WHERE e.user_id = u.id)"
+    };
+}
+use history_column;
+
+/// The events of a [`history_column`] for user `id`.
+fn parse_history(id: &str, events: &str) -> Result<Vec<InteractionRecord>, Error> {
+    let rows: Vec<(String, String, f32, i64)> =
+        serde_json::from_str(events).map_err(|e| Error::Corrupt {
+            what: format!("the interactions of user {id:?}"),
+            reason: e.to_string(),
+        })?;
+    rows.into_iter()
+        .map(|(item, kind, value, ts)| {
+            let kind = kind.parse().map_err(|e| Error::Corrupt {
+                what: format!("interactions.kind {kind:?}"),
+                reason: format!("{e}"),
+            })?;
+            Ok(InteractionRecord {
+                user: id.to_owned(),
+                item,
+                kind,
+                value,
+                ts,
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

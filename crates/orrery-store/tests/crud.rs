@@ -236,6 +236,32 @@ async fn interactions_are_added_in_their_own_transaction_and_read_per_user() {
             None,
             "{name}"
         );
+        // Serving reads the record and the history in one query: the same of both.
+        let (record, history) = store
+            .user_with_interactions("u1")
+            .await
+            .expect("read")
+            .expect("u1 exists");
+        assert_eq!(
+            Some(record),
+            store.get_user("u1").await.expect("read"),
+            "{name}"
+        );
+        assert_eq!(history, read, "{name}");
+        let (quiet, none) = store
+            .user_with_interactions("quiet")
+            .await
+            .expect("read")
+            .expect("quiet exists");
+        assert_eq!((quiet.id.as_str(), none.len()), ("quiet", 0), "{name}");
+        assert!(
+            store
+                .user_with_interactions("ghost")
+                .await
+                .expect("read")
+                .is_none(),
+            "{name}"
+        );
 
         let bad = [
             interaction("u2", "m1", EventKind::Click, 0.0, 1),
