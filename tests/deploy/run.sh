@@ -43,16 +43,7 @@ if ! command -v podman-compose > /dev/null; then
 fi
 
 work=$(mktemp -d)
-# This machine's container settings: runc (crun fails on its hybrid cgroups), cgroupfs,
-# and file and process limits it accepts (the defaults are refused).
-cat > "$work/containers.conf" <<'CONF'
-[containers]
-default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
-[engine]
-runtime = "runc"
-cgroup_manager = "cgroupfs"
-CONF
-export CONTAINERS_CONF=$work/containers.conf
+export CONTAINERS_CONF=$PWD/tests/deploy/containers.conf
 
 project=orrery-deploy-$$
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -74,6 +65,8 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+# An interrupted run cleans up too.
+trap 'exit 130' INT TERM
 
 log "base image"
 base=localhost/orrery-base:bookworm
