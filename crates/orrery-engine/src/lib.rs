@@ -1170,6 +1170,7 @@ impl Engine {
                 exclude: &exclude,
                 blend: self.blend(
                     snapshot.model.as_deref(),
+                    view.interactions,
                     opts.use_cf,
                     opts.use_content,
                     opts.cf_weight,
@@ -1289,6 +1290,7 @@ impl Engine {
     fn blend(
         &self,
         model: Option<&ServingModel>,
+        history: usize,
         use_cf: bool,
         use_content: bool,
         cf_weight: Option<f32>,
@@ -1296,6 +1298,7 @@ impl Engine {
     ) -> Blend {
         self.settings.flow.blend(
             model,
+            history,
             use_cf,
             use_content,
             cf_weight,
@@ -1423,6 +1426,7 @@ impl Engine {
                 // for here and the same profile stored and asked for get one list.
                 blend: self.blend(
                     snapshot.model.as_deref(),
+                    ratings.len(),
                     true,
                     true,
                     Some(Blend::default().cf_weight),

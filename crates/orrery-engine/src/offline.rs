@@ -154,6 +154,7 @@ impl<'a> OfflineFlow<'a> {
         let opts = &self.options;
         let blend = self.settings.blend(
             self.snapshot.model.as_deref(),
+            cells.len(),
             opts.use_cf,
             opts.use_content,
             opts.cf_weight,

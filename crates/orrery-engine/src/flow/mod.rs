@@ -140,12 +140,17 @@ impl FlowSettings {
         }
     }
 
-    /// The blend of a list served with `model`: these shares (the prior as
-    /// [`FlowSettings::popularity_prior`] says), the request's switches and `cf_weight`
-    /// (the configured one when it names none), ramped by `cold_start_threshold`.
+    /// The blend of a list served with `model` to a user with `history` interactions:
+    /// these shares (the prior as [`FlowSettings::popularity_prior`] says), the request's
+    /// switches and `cf_weight` (the configured one when it names none), ramped by
+    /// `cold_start_threshold`. The prior is for short histories: a user with none gets
+    /// none of it, even when a model that reads the stated profile counts the profile as
+    /// one interaction of trust ([`crate::blend_interactions`]).
+    #[allow(clippy::too_many_arguments)]
     pub fn blend(
         &self,
         model: Option<&ServingModel>,
+        history: usize,
         use_cf: bool,
         use_embeddings: bool,
         cf_weight: Option<f32>,
@@ -158,7 +163,11 @@ impl FlowSettings {
             cf_weight: cf_weight.unwrap_or(self.cf_weight),
             cold_start_threshold,
             popularity_weight: self.popularity_weight,
-            popularity_prior: self.popularity_prior(model).0,
+            popularity_prior: if history == 0 {
+                0.0
+            } else {
+                self.popularity_prior(model).0
+            },
             mmr_lambda,
         }
     }
@@ -964,7 +973,7 @@ mod tests {
             popularity_prior: Some(0.2),
             ..FlowSettings::default()
         };
-        let configured = settings.blend(None, true, true, None, 7, 1.0);
+        let configured = settings.blend(None, 3, true, true, None, 7, 1.0);
         assert_eq!(configured.cf_weight, 0.6);
         assert_eq!(
             (configured.popularity_weight, configured.popularity_prior),
@@ -973,7 +982,7 @@ mod tests {
         assert_eq!(configured.cold_start_threshold, 7);
         assert_eq!(
             settings
-                .blend(None, true, true, Some(0.9), 7, 1.0)
+                .blend(None, 3, true, true, Some(0.9), 7, 1.0)
                 .cf_weight,
             0.9
         );
