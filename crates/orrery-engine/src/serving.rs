@@ -33,6 +33,9 @@ pub struct ServingModel {
     /// The graph index over the items' factors, for catalogs too large to score whole;
     /// built by [`ServingModel::prepare`] before the model is served.
     item_space: OnceLock<Option<FactorIndex>>,
+    /// The popularity prior stored with the version ([`crate::tune`]), read once: every
+    /// list's blend asks for it.
+    popularity_prior: Option<f32>,
 }
 
 impl std::fmt::Debug for ServingModel {
@@ -46,28 +49,33 @@ impl std::fmt::Debug for ServingModel {
     }
 }
 
+/// The popularity prior among a version's parameters, when it holds a valid one.
+fn stored_prior(info: &ModelVersion) -> Option<f32> {
+    info.params
+        .get(crate::tune::POPULARITY_PRIOR_PARAM)?
+        .parse()
+        .ok()
+        .filter(|p: &f32| (0.0..=orrery_models::blend::MAX_POPULARITY_PRIOR).contains(p))
+}
+
 impl ServingModel {
     /// The popularity prior chosen for the model when it was trained
     /// ([`crate::tune`]), if one was.
     pub fn chosen_popularity_prior(&self) -> Option<f32> {
-        self.info
-            .params
-            .get(crate::tune::POPULARITY_PRIOR_PARAM)?
-            .parse()
-            .ok()
-            .filter(|p: &f32| (0.0..=orrery_models::blend::MAX_POPULARITY_PRIOR).contains(p))
+        self.popularity_prior
     }
 
     /// A model trained on `dataset`.
     pub fn new(info: ModelVersion, model: Model, dataset: &Dataset) -> ServingModel {
         ServingModel {
-            info,
             model,
             users: dataset.users().clone(),
             items: dataset.items().clone(),
             item_users: OnceLock::new(),
             user_space: OnceLock::new(),
             item_space: OnceLock::new(),
+            popularity_prior: stored_prior(&info),
+            info,
         }
     }
 
@@ -79,13 +87,14 @@ impl ServingModel {
             items,
         } = Bundle::decode(bytes)?;
         Ok(ServingModel {
-            info,
             model,
             users,
             items,
             item_users: OnceLock::new(),
             user_space: OnceLock::new(),
             item_space: OnceLock::new(),
+            popularity_prior: stored_prior(&info),
+            info,
         })
     }
 

@@ -51,6 +51,14 @@ type ItemRow = (
     Option<String>,
 );
 
+/// A [`UserRow`] followed by the user's [`history_column`] named `events`.
+#[derive(sqlx::FromRow)]
+struct UserWithHistory {
+    #[sqlx(flatten)]
+    user: UserRow,
+    events: String,
+}
+
 /// (item id, type, value) rows of `item_categories`.
 type CategoryRows = Vec<(i64, String, String)>;
 
@@ -363,54 +371,23 @@ impl Store {
                 "SELECT u.ext_id, u.interests, u.skill_level, u.gender, u.age, u.occupation, \
                  u.zip, u.attributes, ",
                 history_column!(sqlite),
-                " FROM users u WHERE u.ext_id = $1"
+                " AS events FROM users u WHERE u.ext_id = $1"
             ),
             Backend::Postgres => concat!(
                 "SELECT u.ext_id, u.interests, u.skill_level, u.gender, u.age, u.occupation, \
                  u.zip, u.attributes, ",
                 history_column!(postgres),
-                " FROM users u WHERE u.ext_id = $1"
+                " AS events FROM users u WHERE u.ext_id = $1"
             ),
         };
-        type Row = (
-            String,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            String,
-        );
-        let row: Option<Row> = on_pool!(self, pool => {
+        let row: Option<UserWithHistory> = on_pool!(self, pool => {
             sqlx::query_as(sql).bind(id).fetch_optional(pool).await
         })
         .context("reading a user and their interactions")?;
-        let Some((
-            ext_id,
-            interests,
-            skill_level,
-            gender,
-            age,
-            occupation,
-            zip,
-            attributes,
-            events,
-        )) = row
-        else {
+        let Some(UserWithHistory { user, events }) = row else {
             return Ok(None);
         };
-        let record = user_record((
-            ext_id,
-            interests,
-            skill_level,
-            gender,
-            age,
-            occupation,
-            zip,
-            attributes,
-        ))?;
+        let record = user_record(user)?;
         Ok(Some((record, parse_history(id, &events)?)))
     }
 }

@@ -29,6 +29,11 @@ pub fn item_text(record: &ItemRecord) -> String {
     )
 }
 
+/// Whether any item of `dataset` has text to embed.
+pub fn has_text(dataset: &Dataset) -> bool {
+    (0..dataset.n_items() as u32).any(|i| dataset.item(i).is_some_and(|r| !item_text(r).is_empty()))
+}
+
 /// A stable 64-bit fingerprint of a text (FNV-1a): equal texts, equal fingerprints, on
 /// every machine and release, so that stored vectors stay valid across restarts.
 pub fn text_hash(text: &str) -> u64 {

@@ -375,22 +375,16 @@ impl TrainRun {
             .flow_tuner
             .clone()
             .filter(|_| ratio > 0.0 && purpose_of(params.algorithm()) == ModelPurpose::Ranking);
-        let vectors = match params.algorithm() {
-            _ if tuner.is_some() && has_text(&dataset) => {
-                let handle = settings.encoder.clone();
-                let encoder = tokio::task::spawn_blocking(move || handle.get())
-                    .await
-                    .map_err(|e| TrainError::Task(e.to_string()))?;
-                Some(crate::embed::dataset_vectors(store, &dataset, encoder).await?)
-            }
-            Algorithm::Content | Algorithm::Hybrid => {
-                let handle = settings.encoder.clone();
-                let encoder = tokio::task::spawn_blocking(move || handle.get())
-                    .await
-                    .map_err(|e| TrainError::Task(e.to_string()))?;
-                Some(crate::embed::dataset_vectors(store, &dataset, encoder).await?)
-            }
-            _ => None,
+        let embeds = matches!(params.algorithm(), Algorithm::Content | Algorithm::Hybrid)
+            || (tuner.is_some() && crate::embed::has_text(&dataset));
+        let vectors = if embeds {
+            let handle = settings.encoder.clone();
+            let encoder = tokio::task::spawn_blocking(move || handle.get())
+                .await
+                .map_err(|e| TrainError::Task(e.to_string()))?;
+            Some(crate::embed::dataset_vectors(store, &dataset, encoder).await?)
+        } else {
+            None
         };
         cancel.check()?;
         let fitting = cancel.clone();
@@ -463,15 +457,6 @@ impl TrainRun {
             rating,
         })
     }
-}
-
-/// Whether any item of `dataset` has text to embed.
-fn has_text(dataset: &Dataset) -> bool {
-    (0..dataset.n_items() as u32).any(|i| {
-        dataset
-            .item(i)
-            .is_some_and(|r| !crate::embed::item_text(r).is_empty())
-    })
 }
 
 /// A fitted model and what the registry records with it.

@@ -154,7 +154,7 @@ pub async fn run(args: EvalArgs, config: &Config) -> Result<()> {
 
     // The flow ranks with the items' text for every algorithm, as the server does.
     let first = folds.first().context("the protocol made no split")?;
-    let (vectors, encoder) = if has_text(&first.train) {
+    let (vectors, encoder) = if orrery_train::embed::has_text(&first.train) {
         let (vectors, encoder) = embed_items(&first.train, args.embed_model.clone())?;
         if !args.json {
             eprintln!("text encoder: {encoder}");
@@ -372,15 +372,6 @@ struct Measured {
     fit_seconds: f64,
     /// The popularity prior chosen on each fold (none when configured).
     priors: Vec<PriorChoice>,
-}
-
-/// Whether any item of `dataset` has text to embed.
-fn has_text(dataset: &Dataset) -> bool {
-    (0..dataset.n_items() as u32).any(|i| {
-        dataset
-            .item(i)
-            .is_some_and(|r| !orrery_train::embed::item_text(r).is_empty())
-    })
 }
 
 /// How `orrery eval` reads data: layouts detected, ratings on `rating_scale` when given.
