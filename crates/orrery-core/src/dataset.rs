@@ -178,6 +178,8 @@ pub struct Dataset {
     item_meta: Vec<ItemRecord>,
     by_user: Csr,
     by_item: Csr,
+    /// Per user, how many events its cells merge.
+    user_events: Vec<u32>,
     declared_scale: Option<RatingScale>,
     rating_scale: RatingScale,
 }
@@ -245,6 +247,25 @@ impl Dataset {
         self.user_meta.get(user as usize)
     }
 
+    /// How many events the cells of a user merge (a cell added whole counts as one).
+    pub fn user_events(&self, user: UserIdx) -> usize {
+        self.user_events
+            .get(user as usize)
+            .map_or(0, |&n| n as usize)
+    }
+
+    /// The user side alone: records and rows, without the item side's metadata and
+    /// transposed matrix.
+    pub fn into_user_histories(self) -> UserHistories {
+        UserHistories {
+            users: self.users,
+            items: self.items,
+            user_meta: self.user_meta,
+            by_user: self.by_user,
+            user_events: self.user_events,
+        }
+    }
+
     /// What is known about an item (at least its id).
     pub fn item(&self, item: ItemIdx) -> Option<&ItemRecord> {
         self.item_meta.get(item as usize)
@@ -306,6 +327,65 @@ impl Dataset {
                 .iter()
                 .map(|u| u.id.capacity() + u.interests.iter().map(String::capacity).sum::<usize>())
                 .sum::<usize>()
+    }
+}
+
+/// The user side of a [`Dataset`]: each user's record and merged cells, what a server
+/// needs to answer a user without reading the store again.
+#[derive(Debug, Clone, Default)]
+pub struct UserHistories {
+    users: IdMap,
+    items: IdMap,
+    user_meta: Vec<UserRecord>,
+    by_user: Csr,
+    user_events: Vec<u32>,
+}
+
+impl UserHistories {
+    /// The index of user `id`, if the dataset held it.
+    pub fn index(&self, id: &str) -> Option<UserIdx> {
+        self.users.get(id)
+    }
+
+    /// The stored record of a user.
+    pub fn record(&self, user: UserIdx) -> Option<&UserRecord> {
+        self.user_meta.get(user as usize)
+    }
+
+    /// The merged cells of a user.
+    pub fn row(&self, user: UserIdx) -> Row<'_> {
+        self.by_user.row(user)
+    }
+
+    /// How many events the cells of a user merge.
+    pub fn events(&self, user: UserIdx) -> usize {
+        self.user_events
+            .get(user as usize)
+            .map_or(0, |&n| n as usize)
+    }
+
+    /// Item ids ↔ the column indices of the rows.
+    pub fn items(&self) -> &IdMap {
+        &self.items
+    }
+
+    /// Number of users.
+    pub fn len(&self) -> usize {
+        self.users.len()
+    }
+
+    /// Whether there is no user.
+    pub fn is_empty(&self) -> bool {
+        self.users.is_empty()
+    }
+
+    /// Heap bytes held (rows, id maps; records counted by their ids).
+    pub fn heap_bytes(&self) -> usize {
+        self.by_user.heap_bytes()
+            + self.users.heap_bytes()
+            + self.items.heap_bytes()
+            + self.user_meta.capacity() * std::mem::size_of::<UserRecord>()
+            + self.user_events.capacity() * 4
     }
 }
 
@@ -494,6 +574,10 @@ impl DatasetBuilder {
         // Stable sort: events at the same second keep their insertion order, so "latest"
         // is well defined and the result deterministic.
         events.sort_by_key(|e| (e.user, e.item, e.ts));
+        let mut user_events = vec![0u32; users.len()];
+        for e in &events {
+            user_events[e.user as usize] += 1;
+        }
 
         let n_users = users.len();
         let mut indptr = vec![0usize; n_users + 1];
@@ -555,6 +639,7 @@ impl DatasetBuilder {
             item_meta,
             by_user,
             by_item,
+            user_events,
             declared_scale,
             rating_scale,
         }
@@ -594,6 +679,28 @@ mod tests {
         assert_eq!(row.weights[1], 7.0);
         assert!(row.ratings[1].is_nan());
         assert_eq!(row.times[1], 20);
+    }
+
+    #[test]
+    fn the_user_side_keeps_records_rows_and_event_counts() {
+        let d = sample();
+        assert_eq!(d.user_events(d.users().get("alice").unwrap()), 4);
+        let cells = d.user_row(d.users().get("alice").unwrap()).len();
+        let histories = d.into_user_histories();
+        let alice = histories.index("alice").unwrap();
+        assert_eq!(histories.events(alice), 4);
+        assert_eq!(histories.row(alice).len(), cells);
+        assert_eq!(histories.record(alice).unwrap().id, "alice");
+        let carol = histories.index("carol").unwrap();
+        assert_eq!(
+            (histories.events(carol), histories.row(carol).len()),
+            (0, 0)
+        );
+        assert_eq!(
+            histories.items().external(histories.row(alice).indices[0]),
+            Some("i0")
+        );
+        assert_eq!(histories.index("dave"), None);
     }
 
     #[test]

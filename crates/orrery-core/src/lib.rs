@@ -20,7 +20,7 @@ mod rating;
 mod record;
 pub mod rng;
 
-pub use dataset::{Csr, Dataset, DatasetBuilder, Row};
+pub use dataset::{Csr, Dataset, DatasetBuilder, Row, UserHistories};
 pub use error::Error;
 pub use event::{EventKind, EventWeights, WeightRule};
 pub use ids::{IdMap, ItemIdx, UserIdx};

@@ -9,6 +9,9 @@
 //!   [`Engine::record_interactions`], …) that stores, drops the cached views it makes
 //!   stale, announces the change to the other servers on the database and moves the
 //!   Redis list cache's counters ([`cache`]), so that no caller can forget a step.
+//! - Users are answered from memory: every user's record and history as read at the start
+//!   (or when the whole store is read again), until their first change; a changed user is
+//!   read from the store. A list for a user nobody wrote to thus needs no query.
 //! - Real-time learning: every stored interaction invalidates the user's cached view; the
 //!   next request rebuilds it from the store and folds the whole history into the active
 //!   model ([`orrery_models::Recommender::fold_in`]), so it reflects the new event and
@@ -38,11 +41,11 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
-use arc_swap::ArcSwap;
+use arc_swap::{ArcSwap, ArcSwapOption};
 use orrery_content::{Encoder, SharedEncoder};
 use orrery_core::{
     Dataset, EventKind, EventWeights, InteractionRecord, ItemIdx, ItemRecord, KindSet, RatingScale,
-    UserRecord,
+    UserHistories, UserRecord,
 };
 use orrery_models::{Algorithm, Recommender, UserRepr};
 use orrery_store::{Change, ModelPurpose, Store};
@@ -548,6 +551,16 @@ pub struct EngineSettings {
 /// Cached user views beyond this many are dropped (and rebuilt on demand).
 const MAX_CACHED_VIEWS: usize = 200_000;
 
+/// Every user's record and history as the store held them when they were read: a user
+/// nobody changed since is answered from here instead of a store query, which at tens of
+/// millions of interactions is most of a list's cost.
+struct StoredUsers {
+    /// The engine's generation before the read began: a user changed afterwards has a
+    /// higher one (see [`Engine::touch_user`]) and is read from the store.
+    generation: u64,
+    histories: UserHistories,
+}
+
 /// The serving engine.
 pub struct Engine {
     store: Store,
@@ -559,6 +572,9 @@ pub struct Engine {
     generation: AtomicU64,
     user_generations: RwLock<HashMap<String, u64>>,
     views: RwLock<HashMap<String, Arc<UserView>>>,
+    /// Bumped whenever every view is dropped, so that a view read before is not cached.
+    views_epoch: AtomicU64,
+    stored_users: ArcSwapOption<StoredUsers>,
     known_users: RwLock<HashSet<String>>,
     /// Item embeddings and the content model over them.
     content: ContentIndex,
@@ -594,18 +610,26 @@ impl Engine {
         for (name, text) in &settings.flow.presets {
             Rules::compile(text, &format!("flow.presets.{name}."))?;
         }
+        // Nothing is touched before the engine exists: the first read is of generation 1.
+        let generation = 1;
         let dataset = store.load_dataset(&settings.weights).await?;
         let catalog = Arc::new(Catalog::from_dataset(&dataset));
         let known_users = dataset.users().ids().iter().cloned().collect();
+        let stored_users = StoredUsers {
+            generation,
+            histories: dataset.into_user_histories(),
+        };
         let events = writes::EventWriter::start(store.clone());
         let engine = Engine {
             store,
             settings,
             snapshot: ArcSwap::from_pointee(Snapshot::new(catalog, ActiveModels::default())),
             writer: tokio::sync::Mutex::new(()),
-            generation: AtomicU64::new(1),
+            generation: AtomicU64::new(generation),
             user_generations: RwLock::new(HashMap::new()),
             views: RwLock::new(HashMap::new()),
+            views_epoch: AtomicU64::new(0),
+            stored_users: ArcSwapOption::from_pointee(stored_users),
             known_users: RwLock::new(known_users),
             content: ContentIndex::default(),
             events,
@@ -819,11 +843,22 @@ impl Engine {
     /// Reads the catalog and the users again from the store, keeping the served model:
     /// for changes another process made without naming them (an import).
     pub async fn reload_catalog(&self) -> EngineResult<()> {
+        // Users changed from here on are newer than what the read below sees; those
+        // changed before are in it, so their generations stay.
+        let generation = self.generation.load(Ordering::SeqCst);
         let dataset = self.store.load_dataset(&self.settings.weights).await?;
         let fresh = Catalog::from_dataset(&dataset);
         self.replace_catalog(|_| fresh).await;
-        self.forget_all_users();
-        write(&self.known_users).extend(dataset.users().ids().iter().cloned());
+        {
+            let mut known = write(&self.known_users);
+            known.clear();
+            known.extend(dataset.users().ids().iter().cloned());
+        }
+        self.stored_users.store(Some(Arc::new(StoredUsers {
+            generation,
+            histories: dataset.into_user_histories(),
+        })));
+        self.drop_views();
         self.content.request(EmbedJob::All);
         Ok(())
     }
@@ -904,9 +939,16 @@ impl Engine {
 
     fn forget_all_users(&self) {
         write(&self.known_users).clear();
-        write(&self.views).clear();
+        self.stored_users.store(None);
+        self.drop_views();
         self.generation.fetch_add(1, Ordering::SeqCst);
         write(&self.user_generations).clear();
+    }
+
+    fn drop_views(&self) {
+        let mut views = write(&self.views);
+        self.views_epoch.fetch_add(1, Ordering::SeqCst);
+        views.clear();
     }
 
     /// Tells the other servers on the database about `change`, waiting for it: a client
@@ -1039,22 +1081,47 @@ impl Engine {
         if let Some(view) = read(&self.views).get(id) {
             return Ok(view.clone());
         }
+        let epoch = self.views_epoch.load(Ordering::SeqCst);
         let generation = self.user_generation(id);
-        let (record, events) = self
-            .store
-            .user_with_interactions(id)
-            .await?
-            .ok_or_else(|| EngineError::UnknownUser(id.to_owned()))?;
-        let view = Arc::new(UserView::new(record, &events, &self.settings.weights));
-        // Cache it only if no event arrived while it was read.
+        let view = match self.stored_view(id, generation) {
+            Some(view) => view,
+            None => {
+                let (record, events) = self
+                    .store
+                    .user_with_interactions(id)
+                    .await?
+                    .ok_or_else(|| EngineError::UnknownUser(id.to_owned()))?;
+                UserView::new(record, &events, &self.settings.weights)
+            }
+        };
+        let view = Arc::new(view);
+        // Cache it only if no event arrived and no view was dropped while it was read.
         if self.user_generation(id) == generation {
             let mut views = write(&self.views);
-            if views.len() >= MAX_CACHED_VIEWS {
-                views.clear();
+            if self.views_epoch.load(Ordering::SeqCst) == epoch {
+                if views.len() >= MAX_CACHED_VIEWS {
+                    views.clear();
+                }
+                views.insert(id.to_owned(), view.clone());
             }
-            views.insert(id.to_owned(), view.clone());
         }
         Ok(view)
+    }
+
+    /// The user's view from the histories read at the start, unless the user changed
+    /// after that read (`generation` is theirs) or was not in it.
+    fn stored_view(&self, id: &str, generation: u64) -> Option<UserView> {
+        let stored = self.stored_users.load_full()?;
+        if generation > stored.generation {
+            return None;
+        }
+        let histories = &stored.histories;
+        let user = histories.index(id)?;
+        Some(UserView::merged(
+            histories.record(user)?.clone(),
+            histories.events(user),
+            users::history_of_row(histories.row(user), histories.items()),
+        ))
     }
 
     /// The user's representation under `model`: the trained one while the stored history

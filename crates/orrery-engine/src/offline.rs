@@ -27,7 +27,7 @@ use crate::content::{ContentIndex, ContentState};
 use crate::flow::rules::Rules;
 use crate::flow::{self, FlowRequest, FlowSettings, FlowUser};
 use crate::rank::Profile;
-use crate::users::{HistoryCell, place, seen_slots};
+use crate::users::{history_of_row, place, seen_slots};
 use crate::{ActiveModels, Catalog, RecommendOptions, ServingModel, Snapshot};
 
 /// The serving flow over a training split, as an [`orrery_eval::Ranker`].
@@ -100,32 +100,7 @@ impl<'a> OfflineFlow<'a> {
     /// first, and the slots it counts as seen (`[flow] exclude_seen`), as a server reads
     /// them from the stored events.
     fn history(&self, user: UserIdx) -> (Vec<(ItemIdx, f32)>, Vec<ItemIdx>) {
-        let row = self.train.user_row(user);
-        let mut cells: Vec<(i64, HistoryCell)> = (0..row.len())
-            .map(|c| {
-                let rating = row.ratings[c];
-                let item = self
-                    .train
-                    .items()
-                    .external(row.indices[c])
-                    .unwrap_or_default();
-                let cell = HistoryCell {
-                    item: item.to_owned(),
-                    value: if rating.is_nan() {
-                        row.weights[c]
-                    } else {
-                        rating
-                    },
-                    explicit: !rating.is_nan(),
-                    latest: row.times[c],
-                    kinds: row.kinds[c],
-                };
-                (row.times[c], cell)
-            })
-            .collect();
-        // The order the server reads a history in: by time, ties by item id.
-        cells.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.item.cmp(&b.1.item)));
-        let history: Vec<HistoryCell> = cells.into_iter().map(|(_, c)| c).collect();
+        let history = history_of_row(self.train.user_row(user), self.train.items());
         let catalog = &self.snapshot.catalog;
         let seen = seen_slots(catalog, &history, self.settings.exclude_seen);
         (place(catalog, &history), seen)

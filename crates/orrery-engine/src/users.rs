@@ -4,7 +4,9 @@
 
 use std::sync::{Arc, Mutex, Weak};
 
-use orrery_core::{EventWeights, InteractionRecord, ItemIdx, KindSet, RatingScale, UserRecord};
+use orrery_core::{
+    EventWeights, IdMap, InteractionRecord, ItemIdx, KindSet, RatingScale, Row, UserRecord,
+};
 use orrery_models::UserRepr;
 
 use crate::catalog::Catalog;
@@ -93,10 +95,15 @@ struct CachedProfile {
 impl UserView {
     /// The view of `record` with its stored `events` (oldest first).
     pub fn new(record: UserRecord, events: &[InteractionRecord], weights: &EventWeights) -> Self {
+        Self::merged(record, events.len(), merge_history(events, weights))
+    }
+
+    /// The view of `record` whose `interactions` events merge into `history`.
+    pub fn merged(record: UserRecord, interactions: usize, history: Vec<HistoryCell>) -> Self {
         UserView {
             record,
-            interactions: events.len(),
-            history: merge_history(events, weights),
+            interactions,
+            history,
             repr: Mutex::new(None),
             sources: Default::default(),
             placed: Mutex::new(None),
@@ -296,6 +303,33 @@ pub fn merge_history(events: &[InteractionRecord], weights: &EventWeights) -> Ve
             }
         })
         .collect()
+}
+
+/// A dataset's merged row as a history, in the order [`merge_history`] gives: by each
+/// item's latest event, ties by item id (a row keeps no other order for events of one
+/// second). `items` names the row's columns.
+pub fn history_of_row(row: Row<'_>, items: &IdMap) -> Vec<HistoryCell> {
+    let mut history: Vec<HistoryCell> = (0..row.len())
+        .map(|c| {
+            let rating = row.ratings[c];
+            HistoryCell {
+                item: items
+                    .external(row.indices[c])
+                    .unwrap_or_default()
+                    .to_owned(),
+                value: if rating.is_nan() {
+                    row.weights[c]
+                } else {
+                    rating
+                },
+                explicit: !rating.is_nan(),
+                latest: row.times[c],
+                kinds: row.kinds[c],
+            }
+        })
+        .collect();
+    history.sort_by(|a, b| a.latest.cmp(&b.latest).then_with(|| a.item.cmp(&b.item)));
+    history
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use axum::ServiceExt;
 use axum::extract::Request;
-use orrery_store::Store;
+use orrery_store::{Changes, Store};
 use tokio::net::TcpListener;
 use tower::Layer;
 use tower_http::normalize_path::NormalizePathLayer;
@@ -55,6 +55,8 @@ pub struct Server {
     listener: TcpListener,
     addr: SocketAddr,
     state: AppState,
+    /// Other servers' announcements, heard from before the engine read the store.
+    changes: Option<Changes>,
 }
 
 impl Server {
@@ -80,6 +82,19 @@ impl Server {
                 "training runs were interrupted by a previous stop"
             );
         }
+        // Listening before the engine reads the store: a change another server makes
+        // meanwhile is then heard (and applied twice at worst) instead of lost.
+        let changes = match store.subscribe().await {
+            Ok(changes) => changes,
+            Err(e) => {
+                tracing::warn!(
+                    "cannot hear other servers' changes ({}); their writes reach this server's \
+                     cached users only when they are read again",
+                    error_chain(&e)
+                );
+                None
+            }
+        };
         let engine = Arc::new(
             Engine::start(
                 store.clone(),
@@ -127,6 +142,7 @@ impl Server {
             telemetry: crate::telemetry::Telemetry::new(),
         });
         Ok(Server {
+            changes,
             listener,
             addr,
             state,
@@ -146,7 +162,7 @@ impl Server {
     /// Serves until `shutdown` completes, then lets in-flight requests finish and stops a
     /// running training (see [`TRAINING_STOP_GRACE`]).
     pub async fn run(
-        self,
+        mut self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let follower = self.state.config.registry_poll.map(|every| {
@@ -173,7 +189,7 @@ impl Server {
                 }
             })
         });
-        let listener = self.follow_other_servers().await;
+        let listener = self.follow_other_servers();
         // Items are embedded in the background, off the request path.
         let embedder = tokio::spawn(orrery_engine::embedder::run(self.state.engine.clone()));
         let router = crate::routes::router(self.state.clone()).layer(
@@ -218,20 +234,9 @@ impl Server {
     /// On a database other servers share (PostgreSQL), applies their change announcements
     /// to this server's caches (and the list cache), so that feedback sent to one server shapes the next answer
     /// of every other. `None` when there is nobody to hear.
-    async fn follow_other_servers(&self) -> Option<tokio::task::JoinHandle<()>> {
+    fn follow_other_servers(&mut self) -> Option<tokio::task::JoinHandle<()>> {
         let engine = self.state.engine.clone();
-        let mut changes = match engine.store().subscribe().await {
-            Ok(Some(changes)) => changes,
-            Ok(None) => return None,
-            Err(e) => {
-                tracing::warn!(
-                    "cannot hear other servers' changes ({}); their writes reach this server's \
-                     cached users only when they are read again",
-                    error_chain(&e)
-                );
-                return None;
-            }
-        };
+        let mut changes = self.changes.take()?;
         Some(tokio::spawn(async move {
             loop {
                 match changes.next().await {
