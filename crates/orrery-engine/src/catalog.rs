@@ -237,18 +237,29 @@ impl Catalog {
 
     /// A catalog with `record` added, or replacing the item of the same id (which keeps
     /// its index and statistics).
+    ///
+    /// Only the item's own entries change (its tokens' postings, the id index): a write to
+    /// a catalog of a million items must not rebuild every item's tokens.
     pub fn with_item(&self, record: ItemRecord) -> Catalog {
         let mut next = self.clone();
-        let item = Arc::new(CatalogItem {
-            record,
-            features: Vec::new(),
-            deleted: false,
-        });
-        match next.index.get(&item.record.id) {
-            Some(&idx) => next.items[idx as usize] = item,
-            None => next.items.push(item),
-        }
-        next.reindex();
+        let idx = match next.index.get(&record.id) {
+            Some(&idx) => {
+                next.unlist(idx);
+                idx
+            }
+            None => {
+                next.items.push(Arc::new(CatalogItem {
+                    record: ItemRecord::with_id(&record.id),
+                    features: Vec::new(),
+                    deleted: true,
+                }));
+                let n = next.items.len();
+                next.interactions.resize(n, 0);
+                next.liked.resize(n, 0);
+                (n - 1) as ItemIdx
+            }
+        };
+        next.list(idx, record);
         next
     }
 
@@ -256,15 +267,63 @@ impl Catalog {
     pub fn without_item(&self, id: &str) -> Catalog {
         let mut next = self.clone();
         if let Some(&idx) = next.index.get(id) {
-            let old = &next.items[idx as usize];
-            next.items[idx as usize] = Arc::new(CatalogItem {
-                record: old.record.clone(),
-                features: Vec::new(),
-                deleted: true,
-            });
-            next.reindex();
+            next.unlist(idx);
         }
         next
+    }
+
+    /// Takes the live item at `idx` out of the id index and its tokens' postings, leaving
+    /// a tombstone.
+    fn unlist(&mut self, idx: ItemIdx) {
+        let old = self.items[idx as usize].clone();
+        if old.deleted {
+            return;
+        }
+        self.index.remove(&old.record.id);
+        self.live -= 1;
+        for &token in &old.features {
+            let postings = &mut self.postings[token as usize];
+            if let Ok(at) = postings.binary_search(&idx) {
+                postings.remove(at);
+            }
+            if postings.is_empty() && self.tokens[token as usize].starts_with("cat:") {
+                self.categories -= 1;
+            }
+        }
+        self.items[idx as usize] = Arc::new(CatalogItem {
+            record: old.record.clone(),
+            features: Vec::new(),
+            deleted: true,
+        });
+    }
+
+    /// Makes `record` the live item at the tombstone `idx`.
+    fn list(&mut self, idx: ItemIdx, record: ItemRecord) {
+        self.index.insert(record.id.clone(), idx);
+        self.live += 1;
+        let mut features = Vec::new();
+        for token in item_tokens(&record) {
+            let next = self.tokens.len() as u32;
+            let id = *self.vocab.entry(token.clone()).or_insert(next);
+            if id == next {
+                self.tokens.push(token);
+                self.postings.push(Vec::new());
+            }
+            let postings = &mut self.postings[id as usize];
+            if postings.is_empty() && self.tokens[id as usize].starts_with("cat:") {
+                self.categories += 1;
+            }
+            if let Err(at) = postings.binary_search(&idx) {
+                postings.insert(at, idx);
+            }
+            features.push(id);
+        }
+        features.sort_unstable();
+        self.items[idx as usize] = Arc::new(CatalogItem {
+            record,
+            features,
+            deleted: false,
+        });
     }
 
     /// Number of slots, deleted ones included (indices are below this).
@@ -311,7 +370,8 @@ impl Catalog {
         self.vocab.get(text).copied()
     }
 
-    /// Number of distinct tokens (token ids are `0..n_tokens()`).
+    /// Number of distinct tokens (token ids are `0..n_tokens()`; a token may have no live
+    /// item left).
     pub fn n_tokens(&self) -> usize {
         self.tokens.len()
     }
@@ -340,6 +400,7 @@ impl Catalog {
         if let Some(items) = self
             .token(&format!("cat:{wanted}"))
             .map(|t| self.items_with(t))
+            .filter(|items| !items.is_empty())
         {
             return items.to_vec();
         }
@@ -516,5 +577,67 @@ mod tests {
         assert_eq!(c4.len(), 3);
         assert_eq!(c4.items_in_category("western"), vec![3]);
         assert_eq!(c4.max_numeric_id(), 9);
+    }
+
+    /// Live items, categories, the id index and the postings by token text.
+    type Indexed = (
+        usize,
+        usize,
+        Vec<(String, ItemIdx)>,
+        Vec<(String, Vec<ItemIdx>)>,
+    );
+
+    /// What a catalog indexes, by token text: the same whether it was updated item by item
+    /// or rebuilt from its items.
+    fn indexed(c: &Catalog) -> Indexed {
+        let mut index: Vec<(String, ItemIdx)> =
+            c.index.iter().map(|(id, &idx)| (id.clone(), idx)).collect();
+        index.sort();
+        let mut postings: Vec<(String, Vec<ItemIdx>)> = (0..c.n_tokens() as u32)
+            .filter(|&t| !c.items_with(t).is_empty())
+            .map(|t| (c.token_text(t).to_owned(), c.items_with(t).to_vec()))
+            .collect();
+        postings.sort();
+        for (slot, item) in c.items.iter().enumerate() {
+            let mut texts: Vec<&str> = item.features.iter().map(|&t| c.token_text(t)).collect();
+            texts.sort_unstable();
+            let expected = if item.deleted {
+                Vec::new()
+            } else {
+                item_tokens(&item.record)
+            };
+            assert_eq!(texts, expected, "features of slot {slot}");
+        }
+        (c.len(), c.n_categories(), index, postings)
+    }
+
+    #[test]
+    fn item_writes_index_as_a_rebuild_does() {
+        let genres = ["Comedy", "Drama", "Horror", "Western", "Noir"];
+        let mut rng = 7u64;
+        let mut next = || {
+            rng = rng
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (rng >> 33) as usize
+        };
+        let mut c = catalog();
+        for step in 0..300 {
+            let id = (next() % 12).to_string();
+            c = if next() % 4 == 0 {
+                c.without_item(&id)
+            } else {
+                let own: Vec<&str> = (0..next() % 3).map(|_| genres[next() % 5]).collect();
+                let tags: Vec<&str> = if next() % 2 == 0 {
+                    vec!["cult"]
+                } else {
+                    vec![]
+                };
+                c.with_item(item(&id, &own, &tags))
+            };
+            let mut rebuilt = c.clone();
+            rebuilt.reindex();
+            assert_eq!(indexed(&c), indexed(&rebuilt), "after step {step}");
+        }
     }
 }
