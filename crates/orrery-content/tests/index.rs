@@ -186,6 +186,31 @@ fn selective_filters_are_answered_by_the_exact_scan_and_broad_ones_by_the_graph(
 }
 
 #[test]
+fn a_neighbourhood_full_of_excluded_items_still_yields_the_nearest_allowed_ones() {
+    // A heavy user: the 300 items nearest their profile are all seen, so the graph's
+    // first walk around the query finds few allowed items and has to look further.
+    let n = 3000;
+    let vectors = clustered(n, 40, 11);
+    let keys: Vec<u64> = (0..n as u64).collect();
+    let index = VectorIndex::build(DIM, graph_options(), &keys, &vectors).unwrap();
+    assert_eq!(index.mode(), SearchMode::Hnsw);
+    let queries = clustered(20, 40, 12);
+    let mut total = 0.0;
+    for q in queries.chunks(DIM) {
+        let seen: HashSet<u64> = keys_of(&index.search_exact(q, 300, |_| true).unwrap())
+            .into_iter()
+            .collect();
+        let fresh = |k: u64| !seen.contains(&k);
+        let found = index.search_filtered(q, 10, fresh).unwrap();
+        assert_eq!(found.len(), 10);
+        assert!(found.iter().all(|n| fresh(n.key)));
+        assert!(found.windows(2).all(|w| w[0].score >= w[1].score));
+        total += recall(&found, &index.search_exact(q, 10, fresh).unwrap());
+    }
+    assert!(total / 20.0 >= 0.9, "recall {}", total / 20.0);
+}
+
+#[test]
 fn narrower_graph_precisions_return_exact_cosines_and_f16_keeps_recall() {
     let n = 4000;
     let vectors = clustered(n, 80, 9);

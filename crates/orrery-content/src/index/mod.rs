@@ -97,6 +97,11 @@ impl std::str::FromStr for Precision {
 /// Keys sampled to estimate the share a filter admits.
 const FILTER_SAMPLE: usize = 256;
 
+/// How far a filtered graph search widens (as a multiple of the `k` asked for) before it
+/// gives way to the exact scan: 16 × k explores a few thousand nodes, still well under a
+/// scan of a large index.
+const WIDENING_LIMIT: usize = 16;
+
 /// Which search strategy answers queries right now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -346,19 +351,30 @@ impl VectorIndex {
                 ));
             }
         };
-        // usearch widens its candidate list to k by itself when k > ef.
-        let matches = graph
-            .filtered_search(&query, k, &allow)
-            .map_err(index_error)?;
-        let found = self.rescored(&matches.keys, &query);
-        if found.len() < k.min(self.len()) {
-            // The graph ran out of allowed candidates (a very selective filter); the exact
-            // scan finds every allowed item.
-            return Ok(exact::search(
-                &self.rows, &self.keys, self.dim, &query, k, &allow,
-            ));
+        // The graph can run out of allowed candidates near the query while many remain
+        // further away (a heavy user's seen items fill their profile's neighbourhood).
+        // A wider search explores further for a fraction of what scanning every row
+        // costs, so it is tried before the exact scan, which finds every allowed item.
+        // usearch widens its candidate list to the number asked for when that exceeds ef.
+        let wanted = k.min(self.len());
+        let mut asked = k;
+        loop {
+            let matches = graph
+                .filtered_search(&query, asked, &allow)
+                .map_err(index_error)?;
+            let mut found = self.rescored(&matches.keys, &query);
+            if found.len() >= wanted {
+                found.truncate(k);
+                return Ok(found);
+            }
+            if asked >= k.saturating_mul(WIDENING_LIMIT) {
+                break;
+            }
+            asked = asked.saturating_mul(4);
         }
-        Ok(found)
+        Ok(exact::search(
+            &self.rows, &self.keys, self.dim, &query, k, &allow,
+        ))
     }
 
     /// Exact search whatever the size (the reference the graph is measured against).
