@@ -337,6 +337,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/impressions/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Click-through rate, conversion and mean reciprocal rank of the first click of the
+         *     lists served in a period, overall and by position.
+         */
+        get: operations["metrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/impressions/{recommendation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One recorded list, by its `recommendation_id` (lists are written in batches: a list
+         *     served a moment ago may not be there yet).
+         */
+        get: operations["impression"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/interactions": {
         parameters: {
             query?: never;
@@ -1331,6 +1371,12 @@ export interface components {
              *     view, 1).
              */
             feedback_type: components["schemas"]["FeedbackType"];
+            /**
+             * @description The `recommendation_id` of the served list that showed the item, when the client
+             *     has it: the interaction counts as that list's outcome (without it, the user's
+             *     latest list showing the item within the attribution window is credited).
+             */
+            recommendation_id?: string | null;
             /** @description The user. */
             user_id: string;
         };
@@ -1433,6 +1479,38 @@ export interface components {
             /** @description The entries. */
             history: components["schemas"]["HistoryEntry"][];
         };
+        /** @description A served list, as recorded. */
+        Impression: {
+            /** @description Its algorithm. */
+            algorithm?: string | null;
+            /** @description The experiment the user was in, if any. */
+            experiment?: string | null;
+            /** @description The items, first shown first. */
+            items: string[];
+            /** @description How the list was made (the answer's `method`). */
+            method: string;
+            /**
+             * Format: int64
+             * @description The model version that served it.
+             */
+            model_version?: number | null;
+            /** @description The `recommendation_id` its answer carried. */
+            recommendation_id: string;
+            /**
+             * Format: int64
+             * @description When it was served (Unix milliseconds).
+             */
+            served_at_ms: number;
+            /** @description Which kind of list: `user`, `cold_start`, `similar`, `onboarding`. */
+            surface: string;
+            /**
+             * @description The user it was for (`None` for anonymous requests: cold start without a user,
+             *     similar items, onboarding).
+             */
+            user_id?: string | null;
+            /** @description The experiment's variant the user was assigned to. */
+            variant?: string | null;
+        };
         /** @description The graph index over a model's items. */
         IndexStatus: {
             /** @description Items indexed. */
@@ -1480,6 +1558,12 @@ export interface components {
             duration_seconds?: number | null;
             /** @description `click`, `like`, `skip`, `view` or `view_time`. */
             interaction_type: string;
+            /**
+             * @description The `recommendation_id` of the served list that showed the item, when the client
+             *     has it: the interaction counts as that list's outcome (without it, the user's
+             *     latest list showing the item within the attribution window is credited).
+             */
+            recommendation_id?: string | null;
             /** @description The user. */
             user_id: string;
         };
@@ -1502,6 +1586,12 @@ export interface components {
              * @description The rating, for `rating` events.
              */
             rating?: number | null;
+            /**
+             * @description The `recommendation_id` of the served list that showed the item, when the client
+             *     has it: the interaction counts as that list's outcome (without it, the user's
+             *     latest list showing the item within the attribution window is credited).
+             */
+            recommendation_id?: string | null;
             /**
              * Format: int64
              * @description Unix seconds (default: now).
@@ -1635,6 +1725,61 @@ export interface components {
             size_bytes?: number | null;
             /** @description Where to download it. */
             url: string;
+        };
+        /** @description How a set of served lists fared. */
+        ListMetrics: {
+            /** @description The same by position, the top first. */
+            by_position: components["schemas"]["PositionMetrics"][];
+            /**
+             * Format: int64
+             * @description Distinct (list, item) pairs clicked (engaged with: any interaction but a skip).
+             */
+            clicks: number;
+            /**
+             * Format: double
+             * @description Conversions per item shown.
+             */
+            conversion_rate: number;
+            /**
+             * Format: int64
+             * @description Distinct (list, item) pairs that converted.
+             */
+            conversions: number;
+            /**
+             * Format: double
+             * @description Clicks per item shown.
+             */
+            ctr: number;
+            /**
+             * Format: int64
+             * @description Items shown in them.
+             */
+            items_shown: number;
+            /**
+             * Format: double
+             * @description Lists with a click per list served.
+             */
+            list_ctr: number;
+            /**
+             * Format: int64
+             * @description Lists served.
+             */
+            lists: number;
+            /**
+             * Format: int64
+             * @description Lists with at least one click.
+             */
+            lists_clicked: number;
+            /**
+             * Format: int64
+             * @description Lists with at least one conversion.
+             */
+            lists_converted: number;
+            /**
+             * Format: double
+             * @description Mean over lists of 1 / the position of the first click (0 for a list without one).
+             */
+            mrr: number;
         };
         /** @description A confirmation. */
         Message: {
@@ -1841,6 +1986,8 @@ export interface components {
             genres_covered: number;
             /** @description Popular movies, spread across genres. */
             movies: components["schemas"]["OnboardingMovie"][];
+            /** @description The id this list is recorded under (see `RecommendationResponse`). */
+            recommendation_id?: string | null;
             /** @description How many. */
             total: number;
         };
@@ -1857,6 +2004,34 @@ export interface components {
             layers: components["schemas"]["LayerOutput"][];
             /** @description The folder the layers write to. */
             out_dir: string;
+        };
+        /** @description How one position of the lists fared. */
+        PositionMetrics: {
+            /**
+             * Format: int64
+             * @description Clicked there.
+             */
+            clicks: number;
+            /**
+             * Format: int64
+             * @description Converted there.
+             */
+            conversions: number;
+            /**
+             * Format: double
+             * @description Clicks per item shown there.
+             */
+            ctr: number;
+            /**
+             * Format: int32
+             * @description 1 is the top of the list.
+             */
+            position: number;
+            /**
+             * Format: int64
+             * @description Lists long enough to show an item there.
+             */
+            shown: number;
         };
         /** @description A prediction request. `item_id`, `movie_id` and `content_id` all name the item. */
         PredictRequest: {
@@ -1934,6 +2109,12 @@ export interface components {
              * @description On the stored data's rating scale (0.5 to 5 unless an import kept another).
              */
             rating: number;
+            /**
+             * @description The `recommendation_id` of the served list that showed the item, when the client
+             *     has it: the interaction counts as that list's outcome (without it, the user's
+             *     latest list showing the item within the attribution window is credited).
+             */
+            recommendation_id?: string | null;
             /**
              * Format: int64
              * @description Unix seconds (default: now).
@@ -2034,6 +2215,12 @@ export interface components {
              * @description The model version used, if any.
              */
             model_version?: number | null;
+            /**
+             * @description The id this list is recorded under: send it back with the interactions it leads
+             *     to (`recommendation_id`), so that they count as its outcomes. Absent when the
+             *     server records no lists.
+             */
+            recommendation_id?: string | null;
             /** @description The items, best first. */
             recommendations: components["schemas"]["RecommendedItem"][];
             /** @description When the list was made (RFC 3339, UTC). */
@@ -2128,6 +2315,31 @@ export interface components {
             interaction: components["schemas"]["InteractionOut"];
             /** @description `recorded`, or `duplicate` when the same event was already stored this second. */
             status: string;
+        };
+        /** @description What the recorder did since the process started. */
+        RecorderStats: {
+            /**
+             * Format: int64
+             * @description Lists and outcomes dropped because the queue was full.
+             */
+            dropped: number;
+            /**
+             * Format: int64
+             * @description Lists and outcomes lost because the store refused a batch.
+             */
+            failed: number;
+            /**
+             * Format: int64
+             * @description Lists written to the store.
+             */
+            lists_written: number;
+            /**
+             * Format: int64
+             * @description Outcomes attributed to a list and written.
+             */
+            outcomes_written: number;
+            /** @description Whether lists are recorded. */
+            recording: boolean;
         };
         /** @description A training run as recorded. */
         RunOut: {
@@ -2418,6 +2630,8 @@ export interface components {
             item_id: string;
             /** @description `collaborative` (the model's item factors or neighbours) or `content`. */
             method: components["schemas"]["Method"];
+            /** @description The id this list is recorded under (see `RecommendationResponse`). */
+            recommendation_id?: string | null;
             /** @description Similar items, most similar first. */
             similar: components["schemas"]["RecommendedItem"][];
         };
@@ -4462,6 +4676,158 @@ export interface operations {
             };
             /** @description Credentials were sent and do not check out (a wrong X-API-Key, an expired or forged token), or the route needs them */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service itself failed (the database did not answer); the error is logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    metrics: {
+        parameters: {
+            query?: {
+                /** @description Lists served at or after this time (Unix seconds; default: 7 days ago). */
+                since?: number;
+                /** @description Lists served before this time (Unix seconds; default: now). */
+                until?: number;
+                /** @description Only lists of this kind. */
+                surface?: "user" | "cold_start" | "similar" | "onboarding";
+                /** @description Only lists served within this experiment. */
+                experiment?: string;
+                /** @description Only lists of this variant of the experiment. */
+                variant?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetricsResponse"];
+                };
+            };
+            /** @description The request cannot be read: malformed JSON or form, or a path that is not UTF-8 or holds a NUL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials were sent and do not check out (a wrong X-API-Key, an expired or forged token), or the route needs them */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Valid credentials that do not allow this: another user's token, or a user's token where the admin key is needed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service itself failed (the database did not answer); the error is logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    impression: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                recommendation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Impression"];
+                };
+            };
+            /** @description The request cannot be read: malformed JSON or form, or a path that is not UTF-8 or holds a NUL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials were sent and do not check out (a wrong X-API-Key, an expired or forged token), or the route needs them */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Valid credentials that do not allow this: another user's token, or a user's token where the admin key is needed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such list (or pruned) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field of the body or a query parameter is invalid */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -28,6 +28,7 @@ pub mod content;
 pub mod embedder;
 mod explain;
 pub mod flow;
+pub mod impressions;
 mod neighbours;
 pub mod offline;
 pub mod rank;
@@ -133,6 +134,19 @@ pub enum Method {
     Popularity,
 }
 
+impl Method {
+    /// The name it is serialized under.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Hybrid => "hybrid",
+            Method::Collaborative => "collaborative",
+            Method::Content => "content",
+            Method::ColdStart => "cold_start",
+            Method::Popularity => "popularity",
+        }
+    }
+}
+
 /// Which notion of similarity `GET /items/{id}/similar` uses.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -167,6 +181,17 @@ pub struct SimilarItems {
     pub basis: SimilarityBasis,
     /// Most similar first.
     pub items: Vec<RankedItem>,
+    /// The id the served list is recorded under (`None` when recording is off).
+    pub recommendation_id: Option<String>,
+}
+
+/// Items offered to a new user to rate.
+#[derive(Debug, Clone)]
+pub struct Onboarding {
+    /// Popular items spread across categories.
+    pub items: Vec<RankedItem>,
+    /// The id the served list is recorded under (`None` when recording is off).
+    pub recommendation_id: Option<String>,
 }
 
 /// Users with taste close to one user's.
@@ -240,6 +265,8 @@ pub struct Recommendations {
     pub cf_weight: f32,
     /// Why the list looks as it does, in one sentence.
     pub explanation: String,
+    /// The id the served list is recorded under (`None` when recording is off).
+    pub recommendation_id: Option<String>,
 }
 
 /// What a recommendation request asks for.
@@ -546,6 +573,8 @@ pub struct EngineSettings {
     pub encoder: SharedEncoder,
     /// How many candidates each source of the flow proposes.
     pub flow: FlowSettings,
+    /// What is recorded of served lists and how outcomes count.
+    pub impressions: impressions::ImpressionSettings,
 }
 
 /// Cached user views beyond this many are dropped (and rebuilt on demand).
@@ -582,6 +611,8 @@ pub struct Engine {
     events: writes::EventWriter,
     /// Recommendation lists shared through Redis (a no-op without one).
     cache: ListCache,
+    /// Served lists and their outcomes.
+    impressions: impressions::Recorder,
 }
 
 pub(crate) fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
@@ -610,6 +641,10 @@ impl Engine {
         for (name, text) in &settings.flow.presets {
             Rules::compile(text, &format!("flow.presets.{name}."))?;
         }
+        settings
+            .impressions
+            .check()
+            .map_err(|(field, reason)| EngineError::Invalid { field, reason })?;
         // Nothing is touched before the engine exists: the first read is of generation 1.
         let generation = 1;
         let dataset = store.load_dataset(&settings.weights).await?;
@@ -620,6 +655,7 @@ impl Engine {
             histories: dataset.into_user_histories(),
         };
         let events = writes::EventWriter::start(store.clone());
+        let impressions = impressions::Recorder::start(store.clone(), settings.impressions.clone());
         let engine = Engine {
             store,
             settings,
@@ -634,6 +670,7 @@ impl Engine {
             content: ContentIndex::default(),
             events,
             cache,
+            impressions,
         };
         for active in engine.store.active_model_versions().await? {
             let version = active.version;
@@ -656,6 +693,37 @@ impl Engine {
     /// The shared list cache.
     pub fn cache(&self) -> &ListCache {
         &self.cache
+    }
+
+    /// Served lists and their outcomes.
+    pub fn impressions(&self) -> &impressions::Recorder {
+        &self.impressions
+    }
+
+    /// How the served lists `filter` selects fared.
+    pub async fn list_metrics(
+        &self,
+        filter: &orrery_store::ListFilter,
+    ) -> EngineResult<impressions::ListMetrics> {
+        Ok(self.impressions.metrics(&self.store, filter).await?)
+    }
+
+    /// Records a list about to be served; its `recommendation_id`.
+    fn served(
+        &self,
+        user: Option<&str>,
+        surface: impressions::Surface,
+        method: Method,
+        model: Option<&(i64, String)>,
+        items: &[RankedItem],
+    ) -> Option<String> {
+        self.impressions.served(impressions::ServedList {
+            user: user.map(str::to_owned),
+            surface,
+            method: method.as_str().to_owned(),
+            model: model.cloned(),
+            items: items.iter().map(|i| i.record.id.clone()).collect(),
+        })
     }
 
     /// The content side: item embeddings and the content model over the catalog.
@@ -1053,7 +1121,15 @@ impl Engine {
 
     /// Stores interactions whose users and items all exist, then makes the next request
     /// of each user reflect them. Returns how many were new (repeats are skipped).
-    pub async fn record_interactions(&self, events: &[InteractionRecord]) -> EngineResult<u64> {
+    ///
+    /// `lists` is empty, or names for each event the served list that led to it (its
+    /// `recommendation_id`) when the client knows it: each event is attributed to a list
+    /// as an outcome (see [`impressions`]).
+    pub async fn record_interactions(
+        &self,
+        events: &[InteractionRecord],
+        lists: &[Option<String>],
+    ) -> EngineResult<u64> {
         let users: HashSet<&str> = events.iter().map(|e| e.user.as_str()).collect();
         for user in &users {
             if !self.user_exists(user).await? {
@@ -1067,6 +1143,7 @@ impl Engine {
             }
         }
         let inserted = self.events.write(events.to_vec()).await??;
+        self.impressions.interacted(events, lists);
         for user in &users {
             self.touch_user(user);
         }
@@ -1254,7 +1331,7 @@ impl Engine {
             },
         )?;
         let model_name = snapshot.model.as_ref().map(|m| m.info.algorithm.as_str());
-        let items = list
+        let items: Vec<RankedItem> = list
             .items
             .iter()
             .filter_map(|item| {
@@ -1276,6 +1353,13 @@ impl Engine {
             .filter(|_| list.plan.cf_share > 0.0)
             .map(|m| (m.version(), m.info.algorithm.clone()));
         let explanation = describe(&list, view.interactions, model_used.as_ref());
+        let recommendation_id = self.served(
+            Some(user_id),
+            impressions::Surface::User,
+            method,
+            model_used.as_ref(),
+            &items,
+        );
         Ok(Recommendations {
             method,
             items,
@@ -1283,6 +1367,7 @@ impl Engine {
             model: model_used,
             cf_weight,
             explanation,
+            recommendation_id,
         })
     }
 
@@ -1404,6 +1489,7 @@ impl Engine {
     /// the flow over their onboarding ratings and stated interests.
     pub async fn cold_start(
         &self,
+        user: Option<&str>,
         profile_in: &ColdStartProfile,
         n: usize,
     ) -> EngineResult<Recommendations> {
@@ -1504,7 +1590,7 @@ impl Engine {
             },
         )?;
         let model_name = snapshot.model.as_ref().map(|m| m.info.algorithm.as_str());
-        let items = list
+        let items: Vec<RankedItem> = list
             .items
             .iter()
             .filter_map(|item| {
@@ -1538,6 +1624,13 @@ impl Engine {
             _ => "popular items: tell us your interests or rate a few items for a personal list"
                 .to_owned(),
         };
+        let recommendation_id = self.served(
+            user,
+            impressions::Surface::ColdStart,
+            method,
+            model_used.as_ref(),
+            &items,
+        );
         Ok(Recommendations {
             method,
             items,
@@ -1545,12 +1638,28 @@ impl Engine {
             model: model_used,
             cf_weight: list.plan.cf_weight,
             explanation,
+            recommendation_id,
         })
     }
 
     /// Popular items spread across categories: the most popular item of each category in
     /// turn, categories ordered by popularity, for a new user to rate.
-    pub fn onboarding(&self, n: usize, genres: &[String]) -> EngineResult<Vec<RankedItem>> {
+    pub fn onboarding(&self, n: usize, genres: &[String]) -> EngineResult<Onboarding> {
+        let items = self.onboarding_items(n, genres)?;
+        let recommendation_id = self.served(
+            None,
+            impressions::Surface::Onboarding,
+            Method::Popularity,
+            None,
+            &items,
+        );
+        Ok(Onboarding {
+            items,
+            recommendation_id,
+        })
+    }
+
+    fn onboarding_items(&self, n: usize, genres: &[String]) -> EngineResult<Vec<RankedItem>> {
         let snapshot = self.snapshot();
         let catalog = &snapshot.catalog;
         let pop = &snapshot.popularity;
@@ -1656,6 +1765,23 @@ impl Engine {
         n: usize,
         by: SimilarBy,
     ) -> EngineResult<SimilarItems> {
+        let mut found = self.find_similar_items(item_id, n, by)?;
+        found.recommendation_id = self.served(
+            None,
+            impressions::Surface::Similar,
+            found.method,
+            None,
+            &found.items,
+        );
+        Ok(found)
+    }
+
+    fn find_similar_items(
+        &self,
+        item_id: &str,
+        n: usize,
+        by: SimilarBy,
+    ) -> EngineResult<SimilarItems> {
         let snapshot = self.snapshot();
         let catalog = &snapshot.catalog;
         let idx = catalog
@@ -1696,6 +1822,7 @@ impl Engine {
                         method: Method::Collaborative,
                         basis: SimilarityBasis::Model,
                         items,
+                        recommendation_id: None,
                     });
                 }
                 Err(e) if by == SimilarBy::Collaborative => return Err(e),
@@ -1719,6 +1846,7 @@ impl Engine {
                 method: Method::Content,
                 basis: SimilarityBasis::Embeddings,
                 items,
+                recommendation_id: None,
             });
         }
         let features = catalog.item(idx).map_or(&[][..], |i| &i.features[..]);
@@ -1747,6 +1875,7 @@ impl Engine {
             method: Method::Content,
             basis: SimilarityBasis::CategoriesAndTags,
             items,
+            recommendation_id: None,
         })
     }
 

@@ -59,6 +59,7 @@ async fn engine(store: &Store) -> Engine {
         weights: EventWeights::default(),
         encoder: SharedEncoder::with_encoder(Encoder::feature_hashing()),
         flow: FlowSettings::default(),
+        impressions: Default::default(),
     };
     Engine::start(store.clone(), settings, ListCache::disabled())
         .await
@@ -101,7 +102,7 @@ async fn a_changed_user_is_read_from_the_store() {
 
     // Through the engine: the next view holds the event.
     engine
-        .record_interactions(&[event("bob", "i2", EventKind::Like, 0.0, 300)])
+        .record_interactions(&[event("bob", "i2", EventKind::Like, 0.0, 300)], &[])
         .await
         .unwrap();
     let bob = engine.user_view("bob").await.unwrap();

@@ -53,6 +53,8 @@ pub struct ServerConfig {
     pub embed_model: Option<std::path::PathBuf>,
     /// How many candidates each source of the recommendation flow proposes.
     pub flow: orrery_engine::flow::FlowSettings,
+    /// What is recorded of served lists and how outcomes count.
+    pub impressions: orrery_engine::impressions::ImpressionSettings,
     /// Host names (without port) the server answers to besides the loopback ones. Without
     /// an API key only loopback names and these are answered, so that a web page cannot
     /// reach the open server through a name it controls (DNS rebinding); with a key and
@@ -84,6 +86,7 @@ impl Default for ServerConfig {
             cache: None,
             embed_model: None,
             flow: orrery_engine::flow::FlowSettings::default(),
+            impressions: orrery_engine::impressions::ImpressionSettings::default(),
             allowed_hosts: Vec::new(),
             allowed_origins: Vec::new(),
             connections: crate::connections::ConnectionLimits::default(),

@@ -104,6 +104,7 @@ impl Server {
                     weights: config.weights.clone(),
                     encoder,
                     flow: config.flow.clone(),
+                    impressions: config.impressions.clone(),
                 },
                 cache,
             )

@@ -109,6 +109,8 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/metrics/history", Rule::Open),
     ("GET", "/metrics/serving", Rule::Open),
     ("GET", "/flow", Rule::Open),
+    ("GET", "/impressions/metrics", Rule::Admin),
+    ("GET", "/impressions/{recommendation_id}", Rule::Admin),
     ("GET", "/metrics/prometheus", Rule::Open),
     ("GET", "/stats", Rule::Open),
     ("GET", "/stats/interactions-per-day", Rule::Open),
@@ -139,6 +141,7 @@ fn fill(path: &str) -> String {
         .replace("{item_id}", "1")
         .replace("{content_id}", "1")
         .replace("{movie_id}", "1")
+        .replace("{recommendation_id}", "0123456789abcdef0123456789abcdef")
         .replace("{category}", "Comedy")
         .replace("{version}", "1")
         // Layer 3's output holds a row per user; layer 2 (run by POST) holds none.

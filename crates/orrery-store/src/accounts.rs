@@ -280,14 +280,22 @@ impl Store {
         })
     }
 
-    /// Deletes every user and, with them, every interaction. Returns how many users there
-    /// were.
+    /// Deletes every user and, with them, every interaction and every list served to a
+    /// user. Returns how many users there were.
     pub async fn delete_all_users(&self) -> Result<u64, Error> {
         on_pool!(self, pool => {
-            sqlx::query("DELETE FROM users")
-                .execute(pool)
-                .await
-                .map(|r| r.rows_affected())
+            async {
+                let mut tx = pool.begin().await?;
+                sqlx::query("DELETE FROM impressions WHERE user_id IS NOT NULL")
+                    .execute(&mut *tx)
+                    .await?;
+                let deleted = sqlx::query("DELETE FROM users")
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                tx.commit().await.map(|()| deleted)
+            }
+            .await
         })
         .context("deleting every user")
     }

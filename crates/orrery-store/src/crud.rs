@@ -147,9 +147,22 @@ impl Store {
 
     /// Deletes a user and all their interactions. Returns whether the user existed.
     pub async fn delete_user(&self, id: &str) -> Result<bool, Error> {
+        // The lists served to the user go with them (their outcomes cascade).
         let result = on_pool!(self, pool => {
-            sqlx::query("DELETE FROM users WHERE ext_id = $1").bind(id).execute(pool).await
-                .map(|r| r.rows_affected())
+            async {
+                let mut tx = pool.begin().await?;
+                sqlx::query("DELETE FROM impressions WHERE user_id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                let deleted = sqlx::query("DELETE FROM users WHERE ext_id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                tx.commit().await.map(|()| deleted)
+            }
+            .await
         })
         .context("deleting a user")?;
         Ok(result > 0)

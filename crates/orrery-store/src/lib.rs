@@ -14,6 +14,8 @@
 //!   [`Store::interactions_per_day`] counts what comes in, for charts.
 //! - Item embeddings ([`Store::put_item_embeddings`], [`Store::item_embeddings`]) keep
 //!   the vectors an encoder computed, per encoder, with a fingerprint of their text.
+//! - Served lists and their outcomes ([`Store::record_impressions`],
+//!   [`Store::list_outcomes`]) feed online metrics and experiments.
 //!
 //! The store knows nothing about recommendation algorithms: it stores rows and hands out
 //! snapshots.
@@ -26,6 +28,7 @@ mod crud;
 mod embeddings;
 mod error;
 mod import;
+mod impressions;
 mod load;
 mod postgres;
 mod registry;
@@ -41,6 +44,7 @@ pub use crud::{MAX_PAGE_SIZE, Page};
 pub use embeddings::{ItemEmbedding, NewItemEmbedding};
 pub use error::Error;
 pub use import::{ImportSummary, ImportTx};
+pub use impressions::{Hit, Impression, ListFilter, ListOutcomes, Outcome, Recorded};
 pub use load::Stats;
 pub use registry::{
     DeleteVersion, MetricMap, MetricsRecord, ModelPurpose, ModelVersion, NewModelVersion, ParamMap,

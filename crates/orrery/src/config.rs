@@ -17,6 +17,7 @@ use serde::Deserialize;
 use crate::commands::serve::ServeFile;
 use crate::commands::train::TrainFile;
 use orrery_engine::flow::FlowSettings;
+use orrery_engine::impressions::ImpressionSettings;
 
 /// Flags every subcommand accepts.
 #[derive(Debug, Clone, clap::Args)]
@@ -51,6 +52,9 @@ struct FileConfig {
     /// How many candidates each source of the recommendation flow proposes.
     #[serde(default)]
     flow: FlowSettings,
+    /// What is recorded of served lists and how outcomes count.
+    #[serde(default)]
+    impressions: ImpressionSettings,
 }
 
 /// The resolved configuration.
@@ -64,6 +68,8 @@ pub struct Config {
     pub train: TrainFile,
     /// The `[flow]` table of the file.
     pub flow: FlowSettings,
+    /// The `[impressions]` table of the file.
+    pub impressions: ImpressionSettings,
 }
 
 impl Config {
@@ -111,12 +117,16 @@ impl Config {
         if let Err((field, reason)) = file.flow.check() {
             anyhow::bail!("orrery.toml {field}: {reason}");
         }
+        if let Err((field, reason)) = file.impressions.check() {
+            anyhow::bail!("orrery.toml {field}: {reason}");
+        }
         Ok(Config {
             database_url,
             weights,
             serve: file.serve,
             train: file.train,
             flow: file.flow,
+            impressions: file.impressions,
         })
     }
 

@@ -191,6 +191,39 @@ fn one_server_on_sqlite_caches_lists_until_feedback() {
             2
         );
 
+        // Each serve of a cached list is recorded as a list of its own, under its own id.
+        let mut ids = Vec::new();
+        for _ in 0..2 {
+            let response = client
+                .get(format!("{base}/recommendations/7?n=8"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.headers()["x-orrery-cache"], "hit");
+            let body: Value = response.json().await.unwrap();
+            ids.push(body["recommendation_id"].as_str().unwrap().to_owned());
+        }
+        assert_ne!(ids[0], ids[1]);
+        let asked = Instant::now();
+        let recorded = loop {
+            assert!(
+                asked.elapsed() < Duration::from_secs(10),
+                "list {} not recorded",
+                ids[1]
+            );
+            let response = client
+                .get(format!("{base}/impressions/{}", ids[1]))
+                .send()
+                .await
+                .unwrap();
+            if response.status().is_success() {
+                break response.json::<Value>().await.unwrap();
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        assert_eq!(recorded["user_id"], "7");
+        assert_eq!(recorded["items"], json!(first));
+
         post(
             &client,
             format!("{base}/interactions"),

@@ -27,6 +27,7 @@ from .history_entry import HistoryEntry
 from .history_entry_metrics import HistoryEntryMetrics
 from .history_item import HistoryItem
 from .history_response import HistoryResponse
+from .impression import Impression
 from .index_status import IndexStatus
 from .influence import Influence
 from .interact_request import InteractRequest
@@ -38,11 +39,13 @@ from .item_list import ItemList
 from .item_public import ItemPublic
 from .item_public_attributes import ItemPublicAttributes
 from .layer_output import LayerOutput
+from .list_metrics import ListMetrics
 from .message import Message
 from .method import Method
 from .metrics_response import MetricsResponse
 from .metrics_response_metrics import MetricsResponseMetrics
 from .metrics_response_params import MetricsResponseParams
+from .metrics_surface import MetricsSurface
 from .model_list import ModelList
 from .model_out import ModelOut
 from .model_out_metrics import ModelOutMetrics
@@ -54,6 +57,7 @@ from .onboarding_rating import OnboardingRating
 from .onboarding_response import OnboardingResponse
 from .param_out import ParamOut
 from .pipeline_outputs import PipelineOutputs
+from .position_metrics import PositionMetrics
 from .predict_request import PredictRequest
 from .predict_response import PredictResponse
 from .prediction import Prediction
@@ -68,6 +72,7 @@ from .recommendation_response import RecommendationResponse
 from .recommended_item import RecommendedItem
 from .recommender_health import RecommenderHealth
 from .recorded import Recorded
+from .recorder_stats import RecorderStats
 from .run_out import RunOut
 from .run_progress import RunProgress
 from .run_progress_params import RunProgressParams
@@ -137,6 +142,7 @@ __all__ = (
     "HistoryEntryMetrics",
     "HistoryItem",
     "HistoryResponse",
+    "Impression",
     "IndexStatus",
     "Influence",
     "InteractionIn",
@@ -148,11 +154,13 @@ __all__ = (
     "ItemPublic",
     "ItemPublicAttributes",
     "LayerOutput",
+    "ListMetrics",
     "Message",
     "Method",
     "MetricsResponse",
     "MetricsResponseMetrics",
     "MetricsResponseParams",
+    "MetricsSurface",
     "ModelList",
     "ModelOut",
     "ModelOutMetrics",
@@ -164,6 +172,7 @@ __all__ = (
     "OnboardingResponse",
     "ParamOut",
     "PipelineOutputs",
+    "PositionMetrics",
     "Prediction",
     "PredictRequest",
     "PredictResponse",
@@ -178,6 +187,7 @@ __all__ = (
     "RecommenderHealth",
     "RecommendRequest",
     "Recorded",
+    "RecorderStats",
     "RunOut",
     "RunProgress",
     "RunProgressParams",

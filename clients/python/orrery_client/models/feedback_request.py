@@ -9,6 +9,8 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 from ..models.feedback_type import FeedbackType
+from ..types import UNSET, Unset
+from typing import cast
 
 
 
@@ -27,11 +29,16 @@ class FeedbackRequest:
             content_id (str): The content.
             feedback_type (FeedbackType): Kinds of feedback.
             user_id (str): The user.
+            recommendation_id (None | str | Unset): The `recommendation_id` of the served list that showed the item, when
+                the client
+                has it: the interaction counts as that list's outcome (without it, the user's
+                latest list showing the item within the attribution window is credited).
      """
 
     content_id: str
     feedback_type: FeedbackType
     user_id: str
+    recommendation_id: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -45,6 +52,12 @@ class FeedbackRequest:
 
         user_id = self.user_id
 
+        recommendation_id: None | str | Unset
+        if isinstance(self.recommendation_id, Unset):
+            recommendation_id = UNSET
+        else:
+            recommendation_id = self.recommendation_id
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -53,6 +66,8 @@ class FeedbackRequest:
             "feedback_type": feedback_type,
             "user_id": user_id,
         })
+        if recommendation_id is not UNSET:
+            field_dict["recommendation_id"] = recommendation_id
 
         return field_dict
 
@@ -70,10 +85,21 @@ class FeedbackRequest:
 
         user_id = d.pop("user_id")
 
+        def _parse_recommendation_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        recommendation_id = _parse_recommendation_id(d.pop("recommendation_id", UNSET))
+
+
         feedback_request = cls(
             content_id=content_id,
             feedback_type=feedback_type,
             user_id=user_id,
+            recommendation_id=recommendation_id,
         )
 
 

@@ -30,12 +30,17 @@ class InteractRequest:
             user_id (str): The user.
             duration_seconds (float | None | Unset): Seconds spent on the item (any kind; stored as the interaction's
                 value).
+            recommendation_id (None | str | Unset): The `recommendation_id` of the served list that showed the item, when
+                the client
+                has it: the interaction counts as that list's outcome (without it, the user's
+                latest list showing the item within the attribution window is credited).
      """
 
     content_id: str
     interaction_type: str
     user_id: str
     duration_seconds: float | None | Unset = UNSET
+    recommendation_id: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -55,6 +60,12 @@ class InteractRequest:
         else:
             duration_seconds = self.duration_seconds
 
+        recommendation_id: None | str | Unset
+        if isinstance(self.recommendation_id, Unset):
+            recommendation_id = UNSET
+        else:
+            recommendation_id = self.recommendation_id
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -65,6 +76,8 @@ class InteractRequest:
         })
         if duration_seconds is not UNSET:
             field_dict["duration_seconds"] = duration_seconds
+        if recommendation_id is not UNSET:
+            field_dict["recommendation_id"] = recommendation_id
 
         return field_dict
 
@@ -89,11 +102,22 @@ class InteractRequest:
         duration_seconds = _parse_duration_seconds(d.pop("duration_seconds", UNSET))
 
 
+        def _parse_recommendation_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        recommendation_id = _parse_recommendation_id(d.pop("recommendation_id", UNSET))
+
+
         interact_request = cls(
             content_id=content_id,
             interaction_type=interaction_type,
             user_id=user_id,
             duration_seconds=duration_seconds,
+            recommendation_id=recommendation_id,
         )
 
 

@@ -31,6 +31,10 @@ class InteractionIn:
             user_id (str): The user (a number means the same id).
             duration_seconds (float | None | Unset): Seconds spent, for `view_time` events.
             rating (float | None | Unset): The rating, for `rating` events.
+            recommendation_id (None | str | Unset): The `recommendation_id` of the served list that showed the item, when
+                the client
+                has it: the interaction counts as that list's outcome (without it, the user's
+                latest list showing the item within the attribution window is credited).
             timestamp (int | None | Unset): Unix seconds (default: now).
             value (float | None | Unset): The rating (1–5), strength, seconds or count, depending on the kind.
      """
@@ -40,6 +44,7 @@ class InteractionIn:
     user_id: str
     duration_seconds: float | None | Unset = UNSET
     rating: float | None | Unset = UNSET
+    recommendation_id: None | str | Unset = UNSET
     timestamp: int | None | Unset = UNSET
     value: float | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -67,6 +72,12 @@ class InteractionIn:
         else:
             rating = self.rating
 
+        recommendation_id: None | str | Unset
+        if isinstance(self.recommendation_id, Unset):
+            recommendation_id = UNSET
+        else:
+            recommendation_id = self.recommendation_id
+
         timestamp: int | None | Unset
         if isinstance(self.timestamp, Unset):
             timestamp = UNSET
@@ -91,6 +102,8 @@ class InteractionIn:
             field_dict["duration_seconds"] = duration_seconds
         if rating is not UNSET:
             field_dict["rating"] = rating
+        if recommendation_id is not UNSET:
+            field_dict["recommendation_id"] = recommendation_id
         if timestamp is not UNSET:
             field_dict["timestamp"] = timestamp
         if value is not UNSET:
@@ -129,6 +142,16 @@ class InteractionIn:
         rating = _parse_rating(d.pop("rating", UNSET))
 
 
+        def _parse_recommendation_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        recommendation_id = _parse_recommendation_id(d.pop("recommendation_id", UNSET))
+
+
         def _parse_timestamp(data: object) -> int | None | Unset:
             if data is None:
                 return data
@@ -155,6 +178,7 @@ class InteractionIn:
             user_id=user_id,
             duration_seconds=duration_seconds,
             rating=rating,
+            recommendation_id=recommendation_id,
             timestamp=timestamp,
             value=value,
         )

@@ -8,6 +8,7 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
+from ..types import UNSET, Unset
 from typing import cast
 
 if TYPE_CHECKING:
@@ -29,11 +30,13 @@ class OnboardingResponse:
             genres_covered (int): Distinct genres among them.
             movies (list[OnboardingMovie]): Popular movies, spread across genres.
             total (int): How many.
+            recommendation_id (None | str | Unset): The id this list is recorded under (see `RecommendationResponse`).
      """
 
     genres_covered: int
     movies: list[OnboardingMovie]
     total: int
+    recommendation_id: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -53,6 +56,12 @@ class OnboardingResponse:
 
         total = self.total
 
+        recommendation_id: None | str | Unset
+        if isinstance(self.recommendation_id, Unset):
+            recommendation_id = UNSET
+        else:
+            recommendation_id = self.recommendation_id
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -61,6 +70,8 @@ class OnboardingResponse:
             "movies": movies,
             "total": total,
         })
+        if recommendation_id is not UNSET:
+            field_dict["recommendation_id"] = recommendation_id
 
         return field_dict
 
@@ -84,10 +95,21 @@ class OnboardingResponse:
 
         total = d.pop("total")
 
+        def _parse_recommendation_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        recommendation_id = _parse_recommendation_id(d.pop("recommendation_id", UNSET))
+
+
         onboarding_response = cls(
             genres_covered=genres_covered,
             movies=movies,
             total=total,
+            recommendation_id=recommendation_id,
         )
 
 

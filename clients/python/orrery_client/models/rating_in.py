@@ -28,12 +28,17 @@ class RatingIn:
             movie_id (str): The movie (or any item).
             rating (float): On the stored data's rating scale (0.5 to 5 unless an import kept another).
             user_id (str): The user.
+            recommendation_id (None | str | Unset): The `recommendation_id` of the served list that showed the item, when
+                the client
+                has it: the interaction counts as that list's outcome (without it, the user's
+                latest list showing the item within the attribution window is credited).
             timestamp (int | None | Unset): Unix seconds (default: now).
      """
 
     movie_id: str
     rating: float
     user_id: str
+    recommendation_id: None | str | Unset = UNSET
     timestamp: int | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -47,6 +52,12 @@ class RatingIn:
         rating = self.rating
 
         user_id = self.user_id
+
+        recommendation_id: None | str | Unset
+        if isinstance(self.recommendation_id, Unset):
+            recommendation_id = UNSET
+        else:
+            recommendation_id = self.recommendation_id
 
         timestamp: int | None | Unset
         if isinstance(self.timestamp, Unset):
@@ -62,6 +73,8 @@ class RatingIn:
             "rating": rating,
             "user_id": user_id,
         })
+        if recommendation_id is not UNSET:
+            field_dict["recommendation_id"] = recommendation_id
         if timestamp is not UNSET:
             field_dict["timestamp"] = timestamp
 
@@ -78,6 +91,16 @@ class RatingIn:
 
         user_id = d.pop("user_id")
 
+        def _parse_recommendation_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        recommendation_id = _parse_recommendation_id(d.pop("recommendation_id", UNSET))
+
+
         def _parse_timestamp(data: object) -> int | None | Unset:
             if data is None:
                 return data
@@ -92,6 +115,7 @@ class RatingIn:
             movie_id=movie_id,
             rating=rating,
             user_id=user_id,
+            recommendation_id=recommendation_id,
             timestamp=timestamp,
         )
 

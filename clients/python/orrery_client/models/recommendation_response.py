@@ -36,6 +36,10 @@ class RecommendationResponse:
             timestamp (str): When the list was made (RFC 3339, UTC).
             algorithm (None | str | Unset): Its algorithm.
             model_version (int | None | Unset): The model version used, if any.
+            recommendation_id (None | str | Unset): The id this list is recorded under: send it back with the interactions
+                it leads
+                to (`recommendation_id`), so that they count as its outcomes. Absent when the
+                server records no lists.
             user_id (None | str | Unset): The user (absent for cold-start requests without one).
      """
 
@@ -47,6 +51,7 @@ class RecommendationResponse:
     timestamp: str
     algorithm: None | str | Unset = UNSET
     model_version: int | None | Unset = UNSET
+    recommendation_id: None | str | Unset = UNSET
     user_id: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -85,6 +90,12 @@ class RecommendationResponse:
         else:
             model_version = self.model_version
 
+        recommendation_id: None | str | Unset
+        if isinstance(self.recommendation_id, Unset):
+            recommendation_id = UNSET
+        else:
+            recommendation_id = self.recommendation_id
+
         user_id: None | str | Unset
         if isinstance(self.user_id, Unset):
             user_id = UNSET
@@ -106,6 +117,8 @@ class RecommendationResponse:
             field_dict["algorithm"] = algorithm
         if model_version is not UNSET:
             field_dict["model_version"] = model_version
+        if recommendation_id is not UNSET:
+            field_dict["recommendation_id"] = recommendation_id
         if user_id is not UNSET:
             field_dict["user_id"] = user_id
 
@@ -160,6 +173,16 @@ class RecommendationResponse:
         model_version = _parse_model_version(d.pop("model_version", UNSET))
 
 
+        def _parse_recommendation_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        recommendation_id = _parse_recommendation_id(d.pop("recommendation_id", UNSET))
+
+
         def _parse_user_id(data: object) -> None | str | Unset:
             if data is None:
                 return data
@@ -179,6 +202,7 @@ class RecommendationResponse:
             timestamp=timestamp,
             algorithm=algorithm,
             model_version=model_version,
+            recommendation_id=recommendation_id,
             user_id=user_id,
         )
 

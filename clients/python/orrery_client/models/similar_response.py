@@ -10,6 +10,7 @@ from ..types import UNSET, Unset
 
 from ..models.method import Method
 from ..models.similarity_basis import SimilarityBasis
+from ..types import UNSET, Unset
 from typing import cast
 
 if TYPE_CHECKING:
@@ -32,12 +33,14 @@ class SimilarResponse:
             item_id (str): The item.
             method (Method): How a list was made.
             similar (list[RecommendedItem]): Similar items, most similar first.
+            recommendation_id (None | str | Unset): The id this list is recorded under (see `RecommendationResponse`).
      """
 
     basis: SimilarityBasis
     item_id: str
     method: Method
     similar: list[RecommendedItem]
+    recommendation_id: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -59,6 +62,12 @@ class SimilarResponse:
 
 
 
+        recommendation_id: None | str | Unset
+        if isinstance(self.recommendation_id, Unset):
+            recommendation_id = UNSET
+        else:
+            recommendation_id = self.recommendation_id
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -68,6 +77,8 @@ class SimilarResponse:
             "method": method,
             "similar": similar,
         })
+        if recommendation_id is not UNSET:
+            field_dict["recommendation_id"] = recommendation_id
 
         return field_dict
 
@@ -99,11 +110,22 @@ class SimilarResponse:
             similar.append(similar_item)
 
 
+        def _parse_recommendation_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        recommendation_id = _parse_recommendation_id(d.pop("recommendation_id", UNSET))
+
+
         similar_response = cls(
             basis=basis,
             item_id=item_id,
             method=method,
             similar=similar,
+            recommendation_id=recommendation_id,
         )
 
 

@@ -40,6 +40,11 @@ pub struct InteractionIn {
     pub duration_seconds: Option<f32>,
     /// Unix seconds (default: now).
     pub timestamp: Option<i64>,
+    /// The `recommendation_id` of the served list that showed the item, when the client
+    /// has it: the interaction counts as that list's outcome (without it, the user's
+    /// latest list showing the item within the attribution window is credited).
+    #[serde(default)]
+    pub recommendation_id: Option<String>,
 }
 
 /// An interaction as stored.
@@ -168,10 +173,27 @@ fn to_record(
     })
 }
 
+/// A `recommendation_id` must look like one this server hands out (hex digits).
+fn check_list_id(field: &str, id: &Option<String>) -> ApiResult<Option<String>> {
+    match id {
+        Some(id)
+            if id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_hexdigit()) =>
+        {
+            Err(ApiError::invalid(
+                field,
+                format!("{id:?} is not a recommendation_id (hex digits, as answers carry them)"),
+            ))
+        }
+        Some(id) => Ok(Some(id.to_ascii_lowercase())),
+        None => Ok(None),
+    }
+}
+
 async fn record(
     state: &AppState,
     caller: &Caller,
     records: &[InteractionRecord],
+    lists: &[Option<String>],
 ) -> ApiResult<u64> {
     if records.is_empty() {
         return Err(ApiError::Unprocessable {
@@ -182,7 +204,7 @@ async fn record(
     for r in records {
         state.auth.require_acting_for(caller, &r.user)?;
     }
-    Ok(state.engine.record_interactions(records).await?)
+    Ok(state.engine.record_interactions(records, lists).await?)
 }
 
 /// Store one interaction or a batch (a JSON array), for the caller's own user or, with
@@ -214,7 +236,17 @@ pub async fn post_interactions(
         .enumerate()
         .map(|(i, one)| to_record(one, &prefix(i), now, &scale))
         .collect::<ApiResult<Vec<_>>>()?;
-    let stored = record(&state, &caller, &records).await?;
+    let lists = batch
+        .iter()
+        .enumerate()
+        .map(|(i, one)| {
+            check_list_id(
+                &format!("{}recommendation_id", prefix(i)),
+                &one.recommendation_id,
+            )
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
+    let stored = record(&state, &caller, &records, &lists).await?;
     Ok((
         StatusCode::CREATED,
         Json(Stored {
@@ -240,6 +272,11 @@ pub struct RatingIn {
     pub rating: f32,
     /// Unix seconds (default: now).
     pub timestamp: Option<i64>,
+    /// The `recommendation_id` of the served list that showed the item, when the client
+    /// has it: the interaction counts as that list's outcome (without it, the user's
+    /// latest list showing the item within the attribution window is credited).
+    #[serde(default)]
+    pub recommendation_id: Option<String>,
 }
 
 /// A rating as stored.
@@ -271,8 +308,13 @@ pub async fn post_ratings(
     let now = unix_now();
     let scale = state.engine.accepted_rating_scale();
     let mut records = Vec::with_capacity(ratings.len());
+    let mut lists = Vec::with_capacity(ratings.len());
     for (i, r) in ratings.iter().enumerate() {
         check_rating(&format!("[{i}].rating"), r.rating, &scale)?;
+        lists.push(check_list_id(
+            &format!("[{i}].recommendation_id"),
+            &r.recommendation_id,
+        )?);
         let ts = r.timestamp.unwrap_or(now);
         check_timestamp(&format!("[{i}].timestamp"), ts)?;
         records.push(InteractionRecord {
@@ -283,7 +325,7 @@ pub async fn post_ratings(
             ts,
         });
     }
-    record(&state, &caller, &records).await?;
+    record(&state, &caller, &records, &lists).await?;
     let out = records
         .iter()
         .map(|r| RatingPublic {
@@ -311,6 +353,11 @@ pub struct InteractRequest {
     pub interaction_type: String,
     /// Seconds spent on the item (any kind; stored as the interaction's value).
     pub duration_seconds: Option<f32>,
+    /// The `recommendation_id` of the served list that showed the item, when the client
+    /// has it: the interaction counts as that list's outcome (without it, the user's
+    /// latest list showing the item within the attribution window is credited).
+    #[serde(default)]
+    pub recommendation_id: Option<String>,
 }
 
 /// What was recorded.
@@ -346,9 +393,11 @@ pub async fn interact(
         rating: None,
         duration_seconds: body.duration_seconds,
         timestamp: None,
+        recommendation_id: None,
     };
     let r = to_record(&one, "", unix_now(), &state.engine.accepted_rating_scale())?;
-    let stored = record(&state, &caller, std::slice::from_ref(&r)).await?;
+    let list = check_list_id("recommendation_id", &body.recommendation_id)?;
+    let stored = record(&state, &caller, std::slice::from_ref(&r), &[list]).await?;
     Ok((
         StatusCode::CREATED,
         Json(Recorded {
@@ -372,6 +421,11 @@ pub struct FeedbackRequest {
     /// `positive` (stored as a like, weight 5), `negative` (a skip, −1) or `neutral` (a
     /// view, 1).
     pub feedback_type: FeedbackType,
+    /// The `recommendation_id` of the served list that showed the item, when the client
+    /// has it: the interaction counts as that list's outcome (without it, the user's
+    /// latest list showing the item within the attribution window is credited).
+    #[serde(default)]
+    pub recommendation_id: Option<String>,
 }
 
 /// Kinds of feedback.
@@ -418,7 +472,8 @@ pub async fn feedback(
         value: 0.0,
         ts: unix_now(),
     };
-    let stored = record(&state, &caller, std::slice::from_ref(&r)).await?;
+    let list = check_list_id("recommendation_id", &body.recommendation_id)?;
+    let stored = record(&state, &caller, std::slice::from_ref(&r), &[list]).await?;
     Ok((
         StatusCode::CREATED,
         Json(FeedbackRecorded {

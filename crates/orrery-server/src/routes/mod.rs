@@ -7,6 +7,7 @@
 mod auth;
 mod docs;
 mod health;
+mod impressions;
 mod interactions;
 mod items;
 mod ml;
@@ -46,6 +47,7 @@ use crate::state::AppState;
         (name = "interactions", description = "Ratings, feedback and other events"),
         (name = "recommendations", description = "Recommendations, similar items, predictions and explanations"),
         (name = "training", description = "Training, the model registry and metrics"),
+        (name = "impressions", description = "Served lists and their outcomes: click-through, conversion, MRR"),
         (name = "ml", description = "Training, models, metrics, predictions and explanations under /api/ml"),
         (name = "pipeline", description = "The Poppy Universe pipeline: layers 2, 3 and 4 as CSV files"),
         (name = "dashboard", description = "Read-only figures for the dashboard at /dashboard: counts, activity, runs, serving counters"),
@@ -124,6 +126,8 @@ pub fn router(state: AppState) -> axum::Router {
         .routes(routes!(recommend::similar_users))
         .routes(routes!(recommend::predict))
         .routes(routes!(recommend::explain))
+        .routes(routes!(impressions::metrics))
+        .routes(routes!(impressions::impression))
         .routes(routes!(training::train))
         .routes(routes!(training::cancel))
         .routes(routes!(training::status))

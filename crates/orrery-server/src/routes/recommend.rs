@@ -18,6 +18,7 @@ use crate::problem::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 use orrery_engine::cache::Lookup;
 use orrery_engine::flow::rules::RuleText;
+use orrery_engine::impressions::{ServedList, Surface};
 use orrery_engine::{
     ColdStartProfile, Explanation, Method, Prediction, RankedItem, RecommendOptions,
     Recommendations, SimilarBy, SimilarUsers, SimilarityBasis,
@@ -126,6 +127,11 @@ fn item_out(item: RankedItem) -> RecommendedItem {
 /// A recommendation list.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RecommendationResponse {
+    /// The id this list is recorded under: send it back with the interactions it leads
+    /// to (`recommendation_id`), so that they count as its outcomes. Absent when the
+    /// server records no lists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recommendation_id: Option<String>,
     /// The user (absent for cold-start requests without one).
     pub user_id: Option<String>,
     /// The items, best first.
@@ -155,8 +161,10 @@ pub fn response(user_id: Option<String>, recs: Recommendations) -> Recommendatio
         model,
         cf_weight,
         explanation,
+        recommendation_id,
     } = recs;
     RecommendationResponse {
+        recommendation_id,
         user_id,
         recommendations: items.into_iter().map(item_out).collect(),
         method,
@@ -373,6 +381,11 @@ async fn recommend_cached(
     let lookup = state.engine.cache().lookup(&user_id, served_by, opts).await;
     let slot = match lookup {
         Lookup::Hit(body) => {
+            // Each serve of a cached list is an impression of its own, under its own id.
+            let body = match served_again(state, &user_id, &body) {
+                Some(id) => with_recommendation_id(&body, &id),
+                None => body,
+            };
             return Ok((
                 [(CONTENT_TYPE, "application/json"), (CACHE_HEADER, "hit")],
                 body,
@@ -383,20 +396,74 @@ async fn recommend_cached(
         Lookup::Bypass => None,
     };
     let recs = state.engine.recommend(&user_id, opts).await?;
-    let out = response(Some(user_id), recs);
+    let mut out = response(Some(user_id), recs);
     let Some(slot) = slot else {
         return Ok(Json(out).into_response());
     };
+    // The cached body carries no id: the serves that read it get theirs.
+    let id = out.recommendation_id.take();
     let body = serde_json::to_vec(&out).map_err(|e| ApiError::Internal(e.to_string()))?;
     // A list made while another model version was swapped in is not filed under the old one.
     if version() == served_by {
         state.engine.cache().store(slot, &body).await;
     }
+    let body = match id {
+        Some(id) => with_recommendation_id(&body, &id),
+        None => body,
+    };
     Ok((
         [(CONTENT_TYPE, "application/json"), (CACHE_HEADER, "miss")],
         body,
     )
         .into_response())
+}
+
+/// What recording needs of a cached list.
+#[derive(Deserialize)]
+struct CachedList {
+    method: String,
+    model_version: Option<i64>,
+    algorithm: Option<String>,
+    recommendations: Vec<CachedItem>,
+}
+
+#[derive(Deserialize)]
+struct CachedItem {
+    item_id: String,
+}
+
+/// Records a cached list served again; its new `recommendation_id` (`None` when the
+/// server records no lists or the cached body is not a list).
+fn served_again(state: &AppState, user_id: &str, body: &[u8]) -> Option<String> {
+    let cached: CachedList = serde_json::from_slice(body)
+        .map_err(|e| tracing::warn!("a cached list does not parse: {e}"))
+        .ok()?;
+    state.engine.impressions().served(ServedList {
+        user: Some(user_id.to_owned()),
+        surface: Surface::User,
+        method: cached.method,
+        model: cached.model_version.zip(cached.algorithm),
+        items: cached
+            .recommendations
+            .into_iter()
+            .map(|item| item.item_id)
+            .collect(),
+    })
+}
+
+/// A serialized JSON object with `"recommendation_id": id` as its first member.
+fn with_recommendation_id(body: &[u8], id: &str) -> Vec<u8> {
+    let Some(rest) = body.strip_prefix(b"{") else {
+        return body.to_vec();
+    };
+    let member = format!(r#"{{"recommendation_id":"{id}""#);
+    let mut out = Vec::with_capacity(body.len() + member.len() + 1);
+    out.extend_from_slice(member.as_bytes());
+    if rest.first() != Some(&b'}') {
+        out.push(b',');
+    }
+    out.extend_from_slice(rest);
+    out
 }
 
 /// An onboarding rating.
@@ -468,7 +535,10 @@ pub async fn cold_start(
             .map(|r| (r.movie_id, r.rating))
             .collect(),
     };
-    let recs = state.engine.cold_start(&profile, n).await?;
+    let recs = state
+        .engine
+        .cold_start(body.user_id.as_deref(), &profile, n)
+        .await?;
     Ok(Json(response(body.user_id, recs)))
 }
 
@@ -501,6 +571,9 @@ pub struct OnboardingMovie {
 /// The onboarding list.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OnboardingResponse {
+    /// The id this list is recorded under (see `RecommendationResponse`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recommendation_id: Option<String>,
     /// Popular movies, spread across genres.
     pub movies: Vec<OnboardingMovie>,
     /// How many.
@@ -518,9 +591,9 @@ pub async fn onboarding(
 ) -> ApiResult<Json<OnboardingResponse>> {
     let n = check_n("num_movies", q.num_movies.unwrap_or(10))?;
     let genres = comma_list(q.genre);
-    let movies: Vec<OnboardingMovie> = state
-        .engine
-        .onboarding(n, &genres)?
+    let onboarding = state.engine.onboarding(n, &genres)?;
+    let movies: Vec<OnboardingMovie> = onboarding
+        .items
         .into_iter()
         .map(|i| OnboardingMovie {
             movie_id: i.record.id.clone(),
@@ -535,6 +608,7 @@ pub async fn onboarding(
         .flat_map(|m| m.genres.iter().map(String::as_str))
         .collect();
     Ok(Json(OnboardingResponse {
+        recommendation_id: onboarding.recommendation_id,
         total: movies.len(),
         genres_covered: genres.len(),
         movies,
@@ -556,6 +630,9 @@ pub struct SimilarQuery {
 /// Items similar to one item.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SimilarResponse {
+    /// The id this list is recorded under (see `RecommendationResponse`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recommendation_id: Option<String>,
     /// The item.
     pub item_id: String,
     /// `collaborative` (the model's item factors or neighbours) or `content`.
@@ -581,6 +658,7 @@ pub async fn similar(
         .engine
         .similar_items(&item_id, n, q.method.unwrap_or_default())?;
     Ok(Json(SimilarResponse {
+        recommendation_id: found.recommendation_id,
         item_id,
         method: found.method,
         basis: found.basis,

@@ -77,6 +77,7 @@ pub async fn run(args: DemoArgs, config: &Config) -> Result<()> {
     };
     let server_config = ServerConfig {
         flow: config.flow.clone(),
+        impressions: config.impressions.clone(),
         ..server_config(serve, &config.serve, &config.weights, &config.database_url)?
     };
     let server = Server::bind(server_config, store)

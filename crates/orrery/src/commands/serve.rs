@@ -255,6 +255,7 @@ pub fn server_config(
 pub async fn run(args: ServeArgs, config: &Config) -> Result<()> {
     let server_config = ServerConfig {
         flow: config.flow.clone(),
+        impressions: config.impressions.clone(),
         ..server_config(args, &config.serve, &config.weights, &config.database_url)?
     };
     let store = config.open_store().await?;
