@@ -10,9 +10,12 @@
 //!   [`evaluate_with`] takes the lists from a [`Ranker`] instead of the model alone: the
 //!   way `orrery eval` measures the serving flow.
 //! - [`given`]: a fold from a training set and a test set kept as separate files.
+//! - [`ab`]: online comparisons: a rate's confidence interval, the two-proportion test of
+//!   a variant against its control, the sample an experiment needs.
 //!
 //! It knows nothing of storage: datasets come in, numbers go out.
 
+pub mod ab;
 mod error;
 pub mod evaluate;
 pub mod given;
