@@ -1781,6 +1781,21 @@ export interface components {
              */
             mrr: number;
         };
+        /** @description How the served lists of a period fared. */
+        ListMetricsResponse: components["schemas"]["ListMetrics"] & {
+            /** @description What this server recorded since it started (lists dropped when its queue was full). */
+            recorder: components["schemas"]["RecorderStats"];
+            /**
+             * Format: int64
+             * @description Start of the period (Unix seconds).
+             */
+            since: number;
+            /**
+             * Format: int64
+             * @description End of the period (Unix seconds).
+             */
+            until: number;
+        };
         /** @description A confirmation. */
         Message: {
             /**
@@ -4720,7 +4735,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MetricsResponse"];
+                    "application/json": components["schemas"]["ListMetricsResponse"];
                 };
             };
             /** @description The request cannot be read: malformed JSON or form, or a path that is not UTF-8 or holds a NUL */

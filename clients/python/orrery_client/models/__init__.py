@@ -40,6 +40,7 @@ from .item_public import ItemPublic
 from .item_public_attributes import ItemPublicAttributes
 from .layer_output import LayerOutput
 from .list_metrics import ListMetrics
+from .list_metrics_response import ListMetricsResponse
 from .message import Message
 from .method import Method
 from .metrics_response import MetricsResponse
@@ -155,6 +156,7 @@ __all__ = (
     "ItemPublicAttributes",
     "LayerOutput",
     "ListMetrics",
+    "ListMetricsResponse",
     "Message",
     "Method",
     "MetricsResponse",

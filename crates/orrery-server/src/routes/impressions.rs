@@ -36,7 +36,7 @@ pub struct MetricsQuery {
 
 /// How the served lists of a period fared.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct MetricsResponse {
+pub struct ListMetricsResponse {
     /// Start of the period (Unix seconds).
     pub since: i64,
     /// End of the period (Unix seconds).
@@ -54,14 +54,14 @@ pub struct MetricsResponse {
     params(MetricsQuery),
     security((), ("api_key" = [])),
     responses(
-        (status = 200, body = MetricsResponse),
+        (status = 200, body = ListMetricsResponse),
         (status = 422, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn metrics(
     State(state): State<AppState>,
     caller: Caller,
     Params(q): Params<MetricsQuery>,
-) -> ApiResult<Json<MetricsResponse>> {
+) -> ApiResult<Json<ListMetricsResponse>> {
     state.auth.require_admin(&caller)?;
     let now = now_ms() / 1_000;
     let until = q.until.unwrap_or(now.saturating_add(1));
@@ -82,7 +82,7 @@ pub async fn metrics(
         variant: q.variant,
     };
     let metrics = state.engine.list_metrics(&filter).await?;
-    Ok(Json(MetricsResponse {
+    Ok(Json(ListMetricsResponse {
         since,
         until,
         metrics,

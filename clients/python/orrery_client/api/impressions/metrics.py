@@ -8,7 +8,7 @@ from ...client import AuthenticatedClient, Client
 from ...types import Response, UNSET
 from ... import errors
 
-from ...models.metrics_response import MetricsResponse
+from ...models.list_metrics_response import ListMetricsResponse
 from ...models.metrics_surface import MetricsSurface
 from ...models.problem import Problem
 from ...types import UNSET, Unset
@@ -60,9 +60,9 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> MetricsResponse | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ListMetricsResponse | Problem | None:
     if response.status_code == 200:
-        response_200 = MetricsResponse.from_dict(response.json())
+        response_200 = ListMetricsResponse.from_dict(response.json())
 
 
 
@@ -109,7 +109,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[MetricsResponse | Problem]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ListMetricsResponse | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -127,7 +127,7 @@ def sync_detailed(
     experiment: str | Unset = UNSET,
     variant: str | Unset = UNSET,
 
-) -> Response[MetricsResponse | Problem]:
+) -> Response[ListMetricsResponse | Problem]:
     """ Click-through rate, conversion and mean reciprocal rank of the first click of the
     lists served in a period, overall and by position.
 
@@ -143,7 +143,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[MetricsResponse | Problem]
+        Response[ListMetricsResponse | Problem]
      """
 
 
@@ -171,7 +171,7 @@ def sync(
     experiment: str | Unset = UNSET,
     variant: str | Unset = UNSET,
 
-) -> MetricsResponse | Problem | None:
+) -> ListMetricsResponse | Problem | None:
     """ Click-through rate, conversion and mean reciprocal rank of the first click of the
     lists served in a period, overall and by position.
 
@@ -187,7 +187,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        MetricsResponse | Problem
+        ListMetricsResponse | Problem
      """
 
 
@@ -210,7 +210,7 @@ async def asyncio_detailed(
     experiment: str | Unset = UNSET,
     variant: str | Unset = UNSET,
 
-) -> Response[MetricsResponse | Problem]:
+) -> Response[ListMetricsResponse | Problem]:
     """ Click-through rate, conversion and mean reciprocal rank of the first click of the
     lists served in a period, overall and by position.
 
@@ -226,7 +226,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[MetricsResponse | Problem]
+        Response[ListMetricsResponse | Problem]
      """
 
 
@@ -254,7 +254,7 @@ async def asyncio(
     experiment: str | Unset = UNSET,
     variant: str | Unset = UNSET,
 
-) -> MetricsResponse | Problem | None:
+) -> ListMetricsResponse | Problem | None:
     """ Click-through rate, conversion and mean reciprocal rank of the first click of the
     lists served in a period, overall and by position.
 
@@ -270,7 +270,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        MetricsResponse | Problem
+        ListMetricsResponse | Problem
      """
 
 
