@@ -258,6 +258,11 @@ impl Recorder {
         }
     }
 
+    /// Whether served lists are recorded (callers skip preparing a list when not).
+    pub fn is_recording(&self) -> bool {
+        self.queue.is_some()
+    }
+
     /// The settings in force.
     pub fn settings(&self) -> &ImpressionSettings {
         &self.settings
@@ -321,7 +326,7 @@ impl Recorder {
     /// What was recorded so far.
     pub fn stats(&self) -> RecorderStats {
         RecorderStats {
-            recording: self.queue.is_some(),
+            recording: self.is_recording(),
             lists_written: self.counters.lists_written.load(Ordering::Relaxed),
             outcomes_written: self.counters.outcomes_written.load(Ordering::Relaxed),
             dropped: self.counters.dropped.load(Ordering::Relaxed),

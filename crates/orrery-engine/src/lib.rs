@@ -717,6 +717,9 @@ impl Engine {
         model: Option<&(i64, String)>,
         items: &[RankedItem],
     ) -> Option<String> {
+        if !self.impressions.is_recording() {
+            return None;
+        }
         self.impressions.served(impressions::ServedList {
             user: user.map(str::to_owned),
             surface,

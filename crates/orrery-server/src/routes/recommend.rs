@@ -382,10 +382,8 @@ async fn recommend_cached(
     let slot = match lookup {
         Lookup::Hit(body) => {
             // Each serve of a cached list is an impression of its own, under its own id.
-            let body = match served_again(state, &user_id, &body) {
-                Some(id) => with_recommendation_id(&body, &id),
-                None => body,
-            };
+            let id = served_again(state, &user_id, &body);
+            let body = with_recommendation_id(body, id.as_deref());
             return Ok((
                 [(CONTENT_TYPE, "application/json"), (CACHE_HEADER, "hit")],
                 body,
@@ -407,10 +405,7 @@ async fn recommend_cached(
     if version() == served_by {
         state.engine.cache().store(slot, &body).await;
     }
-    let body = match id {
-        Some(id) => with_recommendation_id(&body, &id),
-        None => body,
-    };
+    let body = with_recommendation_id(body, id.as_deref());
     Ok((
         [(CONTENT_TYPE, "application/json"), (CACHE_HEADER, "miss")],
         body,
@@ -435,6 +430,9 @@ struct CachedItem {
 /// Records a cached list served again; its new `recommendation_id` (`None` when the
 /// server records no lists or the cached body is not a list).
 fn served_again(state: &AppState, user_id: &str, body: &[u8]) -> Option<String> {
+    if !state.engine.impressions().is_recording() {
+        return None;
+    }
     let cached: CachedList = serde_json::from_slice(body)
         .map_err(|e| tracing::warn!("a cached list does not parse: {e}"))
         .ok()?;
@@ -451,10 +449,11 @@ fn served_again(state: &AppState, user_id: &str, body: &[u8]) -> Option<String> 
     })
 }
 
-/// A serialized JSON object with `"recommendation_id": id` as its first member.
-fn with_recommendation_id(body: &[u8], id: &str) -> Vec<u8> {
-    let Some(rest) = body.strip_prefix(b"{") else {
-        return body.to_vec();
+/// A serialized JSON object with `"recommendation_id": id` as its first member (as it is
+/// without an id).
+fn with_recommendation_id(body: Vec<u8>, id: Option<&str>) -> Vec<u8> {
+    let (Some(id), Some(rest)) = (id, body.strip_prefix(b"{")) else {
+        return body;
     };
     let member = format!(r#"{{"recommendation_id":"{id}""#);
     let mut out = Vec::with_capacity(body.len() + member.len() + 1);
