@@ -4,8 +4,9 @@
 // Checks: no console error or page error; charts drawn with data points (interactions per
 // day, metrics per version, serving latency, training loss); a training started from the
 // form (after a rejected value is shown at its field) shows live progress and its new
-// version appears among the models; activating it makes it the served version; the
-// pipeline link and the user explorer work; titles, ids and categories made of HTML,
+// version appears among the models; activating it makes it the served version; a running
+// experiment's results and charts are shown and it stops from the page; the pipeline link
+// and the user explorer work; titles, ids and categories made of HTML,
 // script and control characters are shown as the text they are, never run or parsed. A
 // screenshot of every page is saved.
 //
@@ -234,6 +235,43 @@ test("the dashboard works end to end in chromium", async () => {
   assert.match(await page.textContent("#flow-sources"), /model\s*100/);
   assert.match(await page.textContent("#flow-presets"), /none configured/);
 
+  // Experiments: a running A/B split between the served lists and a diversified variant,
+  // its lists and clicks counted per variant and charted per hour; stopped from the page.
+  await api("/experiments", {
+    method: "POST",
+    body: {
+      id: "diversity-test",
+      description: "does diversity re-ranking earn clicks?",
+      variants: [{ name: "control", share: 0.5 }, { name: "diverse", share: 0.5, mmr_lambda: 0.5 }],
+    },
+  });
+  await api("/experiments/diversity-test/start", { method: "POST" });
+  for (let i = 1; i <= 40; i++) {
+    const list = await api(`/recommendations/${i}?n=10`);
+    assert.equal(list.experiment, "diversity-test");
+    await api("/interactions", {
+      method: "POST",
+      body: { user_id: String(i), item_id: list.recommendations[i % 10].item_id, kind: "click", recommendation_id: list.recommendation_id },
+    });
+  }
+  await waitFor("the experiment's clicks to be recorded", async () => {
+    const report = await api("/experiments/diversity-test");
+    return report.results.reduce((sum, r) => sum + r.clicks, 0) >= 40;
+  });
+  await open("experiments");
+  assert.match(await page.textContent('#experiments-table tr[data-experiment="diversity-test"]'), /running/);
+  assert.equal(await page.locator("#experiment-results tbody tr").count(), 2);
+  assert.match(await page.textContent('#experiment-results tr[data-variant="control"]'), /control/);
+  for (const id of ["lists", "ctr", "conversion"]) {
+    const n = Number(await page.getAttribute(`#chart-experiment-${id} svg.chart`, "data-points"));
+    assert.ok(n >= 2, `${id} charted for both variants`);
+  }
+  await screenshot(8, "experiments");
+  page.once("dialog", (dialog) => dialog.accept());
+  await page.locator('#experiments-table tr[data-experiment="diversity-test"] button.stop').click();
+  await waitFor("the experiment to stop", async () =>
+    /stopped/.test(await page.textContent('#experiments-table tr[data-experiment="diversity-test"]')));
+
   // Pipeline: run layer 2 from the page, then its CSV is linked and downloadable.
   await open("pipeline");
   await page.locator('#pipeline-table tr[data-layer="2"] button').click();
@@ -243,7 +281,7 @@ test("the dashboard works end to end in chromium", async () => {
   assert.equal(href, "/run-layer/2/output");
   const csv = await (await fetch(base + href)).text();
   assert.ok(csv.split("\n").length > 2, "the CSV has rows");
-  await screenshot(8, "pipeline");
+  await screenshot(9, "pipeline");
 
   // Back to the overview: lists from v1, predicted ratings from v2 now.
   await open("overview");
@@ -283,5 +321,5 @@ test("stored HTML, script and control characters are shown as text", async () =>
   assert.equal(await page.locator("#explore-history img, #explore-history b, #explore-history svg").count(), 0, "no markup parsed");
   assert.equal(await page.locator("#explore-recs script, #explore-recs img, #explore-recs svg").count(), 0);
   assert.equal(await page.evaluate(() => window.__pwned), undefined, "no script ran");
-  await screenshot(9, "escaping");
+  await screenshot(10, "escaping");
 });

@@ -279,6 +279,108 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/experiments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every experiment, newest first (admin). */
+        get: operations["list"];
+        put?: never;
+        /**
+         * Define an experiment (admin): two to ten variants, each a share of users and how
+         *     their lists are made (a model version or algorithm, `cf_weight`, `mmr_lambda`, a rule
+         *     preset); the first is the control. It starts as a draft.
+         */
+        post: operations["create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/experiments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An experiment and its results (admin): per variant, users, lists, CTR and conversion
+         *     with 95 % intervals, the lift against the control with a two-sided p-value (users as
+         *     the units), warnings while the sample is too small to decide, and the figures per
+         *     period for charts.
+         */
+        get: operations["report"];
+        put?: never;
+        post?: never;
+        /** Delete an experiment that is not running (admin); the lists it served keep its id. */
+        delete: operations["delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/experiments/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause a running experiment (admin): users are served as without it until it starts
+         *     again, in the same variants.
+         */
+        post: operations["pause"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/experiments/{id}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a draft or paused experiment (admin): users are assigned to its variants from
+         *     now on, by the same hash on every server. One experiment runs at a time (409).
+         */
+        post: operations["start"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/experiments/{id}/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop an experiment for good (admin); its results stay. */
+        post: operations["stop"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/explain/{user_id}/{item_id}": {
         parameters: {
             query?: never;
@@ -1122,6 +1224,13 @@ export interface components {
              */
             total: number;
         };
+        /** @description A variant against the control. */
+        AgainstControl: {
+            /** @description Conversion rate (converted items over items shown). */
+            conversion: components["schemas"]["Comparison"];
+            /** @description Click-through rate (clicked items over items shown). */
+            ctr: components["schemas"]["Comparison"];
+        };
         /** @description An algorithm that `POST /training/train` accepts. */
         AlgorithmOut: {
             /** @description Its name. */
@@ -1204,6 +1313,37 @@ export interface components {
             ratings?: components["schemas"]["OnboardingRating"][];
             /** @description An existing user, if the request is for one (their stored record is not read). */
             user_id?: string | null;
+        };
+        /** @description A variant's rate against its control's. */
+        Comparison: {
+            /**
+             * Format: double
+             * @description The variant's rate minus the control's.
+             */
+            difference: number;
+            /**
+             * @description Whether both samples are large enough for the test (see
+             *     [`Proportion::large_enough`]).
+             */
+            large_enough: boolean;
+            /**
+             * Format: double
+             * @description Relative lift: the variant's rate over the control's, minus 1 (`None` when the
+             *     control's rate is 0).
+             */
+            lift?: number | null;
+            /**
+             * Format: double
+             * @description The two-sided p-value: how likely a difference at least this large is when both
+             *     rates are in truth equal (1 when there is nothing to compare).
+             */
+            p_value: number;
+            /**
+             * Format: double
+             * @description The z statistic (pooled for [`compare`], from the users' variances for
+             *     [`compare_clustered`]).
+             */
+            z: number;
         };
         /** @description A page of content. */
         ContentList: {
@@ -1309,6 +1449,57 @@ export interface components {
              */
             value: number;
         };
+        /** @description An experiment. */
+        Experiment: {
+            /**
+             * Format: int64
+             * @description When it was created (Unix seconds).
+             */
+            created_at: number;
+            /** @description What it tests. */
+            description: string;
+            /**
+             * Format: int64
+             * @description When it stopped (Unix seconds).
+             */
+            ended_at?: number | null;
+            /** @description Its id. */
+            id: string;
+            /**
+             * Format: int64
+             * @description When it first ran (Unix seconds).
+             */
+            started_at?: number | null;
+            /** @description Where it is in its life. */
+            status: components["schemas"]["ExperimentStatus"];
+            /** @description Its variants; the first is the control. */
+            variants: components["schemas"]["Variant"][];
+        };
+        /** @description An experiment and its results. */
+        ExperimentReport: {
+            /** @description The experiment. */
+            experiment: components["schemas"]["Experiment"];
+            /**
+             * Format: int64
+             * @description The length of the periods of `series` (seconds): an hour, or a day for
+             *     experiments that ran longer than two days.
+             */
+            period_seconds: number;
+            /** @description Each variant's results, the control first. */
+            results: components["schemas"]["VariantResult"][];
+            /** @description Each variant's figures per period, oldest first. */
+            series: components["schemas"]["Period"][];
+            /**
+             * @description What keeps the results from deciding: samples too small for the test, or too
+             *     small to detect the observed difference.
+             */
+            warnings: string[];
+        };
+        /**
+         * @description Where an experiment is in its life.
+         * @enum {string}
+         */
+        ExperimentStatus: "draft" | "running" | "paused" | "stopped";
         /** @description Why a user gets the score they get for an item. */
         Explanation: {
             /** @description The model's algorithm. */
@@ -1969,6 +2160,15 @@ export interface components {
              */
             year?: number | null;
         };
+        /** @description A new experiment, as `POST /experiments` takes it. */
+        NewExperiment: {
+            /** @description What it tests. */
+            description?: string;
+            /** @description Its id (letters, digits, `-`, `_`; at most 64). */
+            id: string;
+            /** @description Two to ten variants; the first is the control. */
+            variants: components["schemas"]["Variant"][];
+        };
         /** @description A movie to rate while onboarding. */
         OnboardingMovie: {
             /** @description Genres. */
@@ -2012,6 +2212,36 @@ export interface components {
             default: string;
             /** @description The name to send in `hyperparameters`. */
             name: string;
+        };
+        /** @description One variant's figures over one period, for charts. */
+        Period: {
+            /**
+             * Format: double
+             * @description Converted items over items shown.
+             */
+            conversion: number;
+            /**
+             * Format: double
+             * @description Clicked items over items shown.
+             */
+            ctr: number;
+            /**
+             * Format: int64
+             * @description Items shown.
+             */
+            items_shown: number;
+            /**
+             * Format: int64
+             * @description Lists served.
+             */
+            lists: number;
+            /**
+             * Format: int64
+             * @description The period's start (Unix seconds).
+             */
+            start: number;
+            /** @description The variant. */
+            variant: string;
         };
         /** @description The pipeline's outputs. */
         PipelineOutputs: {
@@ -2114,6 +2344,24 @@ export interface components {
             title: string;
             /** @description Always `about:blank`: the status and title say what kind of problem it is. */
             type: string;
+        };
+        /** @description A rate and its 95 % interval. */
+        Rate: {
+            /**
+             * Format: double
+             * @description The interval's upper end.
+             */
+            high: number;
+            /**
+             * Format: double
+             * @description The interval's lower end.
+             */
+            low: number;
+            /**
+             * Format: double
+             * @description Successes over trials.
+             */
+            rate: number;
         };
         /** @description One rating. */
         RatingIn: {
@@ -2219,6 +2467,8 @@ export interface components {
              * @description Weight of collaborative filtering in hybrid lists.
              */
             cf_weight: number;
+            /** @description The running experiment the user is in (absent outside any). */
+            experiment?: string | null;
             /** @description Why, in one sentence. */
             explanation: string;
             /** @description The user's stored interactions (onboarding ratings for cold start). */
@@ -2242,6 +2492,8 @@ export interface components {
             timestamp: string;
             /** @description The user (absent for cold-start requests without one). */
             user_id?: string | null;
+            /** @description The experiment's variant the list was made for. */
+            variant?: string | null;
         };
         /**
          * @description One recommended item. `content_id`, `movie_id` and `item_id` are the same id, so each
@@ -2962,6 +3214,79 @@ export interface components {
          * @enum {string}
          */
         UserSimilarity: "factors" | "shared_items";
+        /**
+         * @description One variant: the share of users it gets and how their lists are made. A setting left
+         *     unset is the server's.
+         */
+        Variant: {
+            /**
+             * @description An algorithm: its newest registry version serves this variant's lists (resolved
+             *     when the experiment is created, into `model_version`).
+             */
+            algorithm?: string | null;
+            /**
+             * Format: float
+             * @description The model's share of the personal signals, in [0, 1].
+             */
+            cf_weight?: number | null;
+            /**
+             * Format: float
+             * @description Diversity re-ranking (maximal marginal relevance) λ in (0, 1]; 1 is none.
+             */
+            mmr_lambda?: number | null;
+            /**
+             * Format: int64
+             * @description A registry version to serve this variant's lists with instead of the active one.
+             */
+            model_version?: number | null;
+            /** @description Its name, unique in the experiment (letters, digits, `-`, `_`). */
+            name: string;
+            /** @description A rule preset of `[flow.presets]`. */
+            preset?: string | null;
+            /**
+             * Format: double
+             * @description Its share of users, in (0, 1]. Shares add up to at most 1; users beyond their sum
+             *     are not in the experiment.
+             */
+            share: number;
+        };
+        /** @description How one variant's lists fared. */
+        VariantResult: {
+            against_control?: components["schemas"]["AgainstControl"] | null;
+            /**
+             * Format: int64
+             * @description Shown items clicked (each list position once).
+             */
+            clicks: number;
+            /** @description Converted items over items shown. */
+            conversion: components["schemas"]["Rate"];
+            /**
+             * Format: int64
+             * @description Shown items converted.
+             */
+            conversions: number;
+            /** @description Clicked items over items shown, with its 95 % interval (users as the units). */
+            ctr: components["schemas"]["Rate"];
+            /**
+             * Format: int64
+             * @description Items shown in them.
+             */
+            items_shown: number;
+            /** @description Lists with at least one click over lists. */
+            list_ctr: components["schemas"]["Rate"];
+            /**
+             * Format: int64
+             * @description Lists served.
+             */
+            lists: number;
+            /** @description The variant. */
+            name: string;
+            /**
+             * Format: int64
+             * @description Users served at least one of its lists.
+             */
+            users: number;
+        };
     };
     responses: never;
     parameters: never;
@@ -4501,6 +4826,574 @@ export interface operations {
                 };
             };
             /** @description The request conflicts with the current state: a duplicate, a training already running, the active model, or no model trained yet */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field of the body or a query parameter is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service itself failed (the database did not answer); the error is logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Experiment"][];
+                };
+            };
+            /** @description The request cannot be read: malformed JSON or form, or a path that is not UTF-8 or holds a NUL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials were sent and do not check out (a wrong X-API-Key, an expired or forged token), or the route needs them */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Valid credentials that do not allow this: another user's token, or a user's token where the admin key is needed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service itself failed (the database did not answer); the error is logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewExperiment"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Experiment"];
+                };
+            };
+            /** @description The request cannot be read: malformed JSON or form, or a path that is not UTF-8 or holds a NUL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials were sent and do not check out (a wrong X-API-Key, an expired or forged token), or the route needs them */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Valid credentials that do not allow this: another user's token, or a user's token where the admin key is needed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The id is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than --body-limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is declared as something other than JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service itself failed (the database did not answer); the error is logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExperimentReport"];
+                };
+            };
+            /** @description The request cannot be read: malformed JSON or form, or a path that is not UTF-8 or holds a NUL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials were sent and do not check out (a wrong X-API-Key, an expired or forged token), or the route needs them */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Valid credentials that do not allow this: another user's token, or a user's token where the admin key is needed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description See the body */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field of the body or a query parameter is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service itself failed (the database did not answer); the error is logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description The request cannot be read: malformed JSON or form, or a path that is not UTF-8 or holds a NUL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials were sent and do not check out (a wrong X-API-Key, an expired or forged token), or the route needs them */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Valid credentials that do not allow this: another user's token, or a user's token where the admin key is needed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description See the body */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The experiment is running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field of the body or a query parameter is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service itself failed (the database did not answer); the error is logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    pause: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Experiment"];
+                };
+            };
+            /** @description The request cannot be read: malformed JSON or form, or a path that is not UTF-8 or holds a NUL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials were sent and do not check out (a wrong X-API-Key, an expired or forged token), or the route needs them */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Valid credentials that do not allow this: another user's token, or a user's token where the admin key is needed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description See the body */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The experiment is not running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field of the body or a query parameter is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service itself failed (the database did not answer); the error is logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    start: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Experiment"];
+                };
+            };
+            /** @description The request cannot be read: malformed JSON or form, or a path that is not UTF-8 or holds a NUL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials were sent and do not check out (a wrong X-API-Key, an expired or forged token), or the route needs them */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Valid credentials that do not allow this: another user's token, or a user's token where the admin key is needed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description See the body */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Another experiment runs, or this one has stopped */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field of the body or a query parameter is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service itself failed (the database did not answer); the error is logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    stop: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Experiment"];
+                };
+            };
+            /** @description The request cannot be read: malformed JSON or form, or a path that is not UTF-8 or holds a NUL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials were sent and do not check out (a wrong X-API-Key, an expired or forged token), or the route needs them */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Valid credentials that do not allow this: another user's token, or a user's token where the admin key is needed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description See the body */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The experiment is a draft or stopped */
             409: {
                 headers: {
                     [name: string]: unknown;

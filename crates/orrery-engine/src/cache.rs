@@ -201,11 +201,13 @@ impl ListCache {
         }
     }
 
-    /// Looks up the list `options` ask of `user` under model `version`.
+    /// Looks up the list `options` ask of `user` under model `version`, in the
+    /// experiment variant `arm` the user is assigned to (`experiment/variant`), if any.
     pub async fn lookup(
         &self,
         user: &str,
         version: Option<i64>,
+        arm: Option<&str>,
         options: &RecommendOptions,
     ) -> Lookup {
         let Some(redis) = &self.redis else {
@@ -229,9 +231,10 @@ impl ListCache {
             return Lookup::Bypass;
         };
         let key = format!(
-            "{}:recs:{}:{user_generation}:{global_generation}:{}:{user}",
+            "{}:recs:{}:{}:{user_generation}:{global_generation}:{}:{user}",
             redis.prefix,
             version.map_or_else(|| "none".to_owned(), |v| v.to_string()),
+            arm.unwrap_or("-"),
             options_digest(options),
         );
         let found = redis
@@ -300,8 +303,8 @@ impl ListCache {
             orrery_store::Change::Items(_)
             | orrery_store::Change::Imported
             | orrery_store::Change::Unknown => self.everything_changed().await,
-            // The model version is part of every key.
-            orrery_store::Change::ActiveModel => {}
+            // The model version and the experiment's variant are part of every key.
+            orrery_store::Change::ActiveModel | orrery_store::Change::Experiments => {}
         }
     }
 }

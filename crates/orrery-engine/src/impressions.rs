@@ -137,6 +137,8 @@ pub struct ServedList {
     pub method: String,
     /// The model version and algorithm that served it.
     pub model: Option<(i64, String)>,
+    /// The experiment and variant the user was served as, if any.
+    pub experiment: Option<(String, String)>,
     /// The items, first first.
     pub items: Vec<String>,
 }
@@ -274,6 +276,7 @@ impl Recorder {
         self.queue.as_ref()?;
         let id = new_id();
         let (model_version, algorithm) = list.model.unzip();
+        let (experiment, variant) = list.experiment.unzip();
         let entry = Entry::List(Impression {
             id: id.clone(),
             user: list.user,
@@ -281,8 +284,8 @@ impl Recorder {
             method: list.method,
             model_version,
             algorithm,
-            experiment: None,
-            variant: None,
+            experiment,
+            variant,
             items: list.items,
             served_at: now_ms(),
         });
@@ -478,7 +481,8 @@ fn metrics_of(outcomes: &ListOutcomes) -> ListMetrics {
     }
 }
 
-fn ratio(part: u64, whole: u64) -> f64 {
+/// `part` over `whole`, 0 when `whole` is.
+pub(crate) fn ratio(part: u64, whole: u64) -> f64 {
     if whole == 0 {
         0.0
     } else {

@@ -26,6 +26,7 @@ pub mod cache;
 pub mod catalog;
 pub mod content;
 pub mod embedder;
+pub mod experiments;
 mod explain;
 pub mod flow;
 pub mod impressions;
@@ -76,6 +77,13 @@ pub enum EngineError {
     /// No registry version has this number.
     #[error("model version {0} does not exist")]
     UnknownVersion(i64),
+    /// No experiment has this id.
+    #[error("experiment {0:?} does not exist")]
+    UnknownExperiment(String),
+    /// The request conflicts with what is stored (a duplicate id, a second running
+    /// experiment, a change its status does not allow).
+    #[error("{0}")]
+    Conflict(String),
     /// Nothing has been trained yet.
     #[error("no model is active yet: train one with POST /training/train")]
     NoModel,
@@ -267,6 +275,8 @@ pub struct Recommendations {
     pub explanation: String,
     /// The id the served list is recorded under (`None` when recording is off).
     pub recommendation_id: Option<String>,
+    /// The running experiment and the variant the user was served as, if any.
+    pub experiment: Option<(String, String)>,
 }
 
 /// What a recommendation request asks for.
@@ -367,6 +377,13 @@ impl ActiveModels {
             ModelPurpose::Ranking => self.ranking = Some(model),
             ModelPurpose::Rating => self.rating = Some(model),
         }
+        self
+    }
+
+    /// These models with `model` ranking the lists, whatever its purpose (an
+    /// experiment's variant).
+    pub fn listing_with(mut self, model: Arc<ServingModel>) -> ActiveModels {
+        self.ranking = Some(model);
         self
     }
 
@@ -613,6 +630,8 @@ pub struct Engine {
     cache: ListCache,
     /// Served lists and their outcomes.
     impressions: impressions::Recorder,
+    /// The running experiment, as this server applies it.
+    experiment: ArcSwapOption<experiments::Running>,
 }
 
 pub(crate) fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
@@ -671,6 +690,7 @@ impl Engine {
             events,
             cache,
             impressions,
+            experiment: ArcSwapOption::empty(),
         };
         for active in engine.store.active_model_versions().await? {
             let version = active.version;
@@ -681,6 +701,9 @@ impl Engine {
                     "the active model version does not load and is not served: {error}"
                 ),
             }
+        }
+        if let Err(error) = engine.refresh_experiment().await {
+            tracing::warn!("the running experiment is not applied: {error}");
         }
         Ok(engine)
     }
@@ -708,13 +731,80 @@ impl Engine {
         Ok(self.impressions.metrics(&self.store, filter).await?)
     }
 
-    /// Records a list about to be served; its `recommendation_id`.
+    /// Applies the stored running experiment, or none when none runs: loads the model
+    /// versions its variants name. Called at start, after each change of an experiment
+    /// made here, and when another server announces one.
+    pub async fn refresh_experiment(&self) -> EngineResult<()> {
+        let Some(experiment) = experiments::running(&self.store).await? else {
+            self.experiment.store(None);
+            return Ok(());
+        };
+        if let Some(current) = self.experiment.load_full()
+            && current.experiment == experiment
+        {
+            return Ok(());
+        }
+        let mut models = Vec::with_capacity(experiment.variants.len());
+        for variant in &experiment.variants {
+            models.push(match variant.model_version {
+                None => None,
+                Some(version) => Some(self.prepared(self.load_version(version).await?).await),
+            });
+        }
+        tracing::info!(experiment = %experiment.id, "applying the running experiment");
+        self.experiment
+            .store(Some(Arc::new(experiments::Running::new(
+                experiment, models,
+            ))));
+        Ok(())
+    }
+
+    /// Creates a draft experiment (see [`experiments`]).
+    pub async fn create_experiment(
+        &self,
+        new: experiments::NewExperiment,
+    ) -> EngineResult<experiments::Experiment> {
+        experiments::create(&self.store, &self.settings.flow.presets, new).await
+    }
+
+    /// Starts, pauses or stops an experiment, and serves accordingly at once.
+    pub async fn change_experiment(
+        &self,
+        id: &str,
+        action: experiments::ExperimentAction,
+    ) -> EngineResult<experiments::Experiment> {
+        let changed = experiments::act(&self.store, id, action).await?;
+        self.refresh_experiment().await?;
+        Ok(changed)
+    }
+
+    /// Deletes an experiment that is not running.
+    pub async fn delete_experiment(&self, id: &str) -> EngineResult<()> {
+        experiments::delete(&self.store, id).await?;
+        self.refresh_experiment().await
+    }
+
+    /// The running experiment's variant `user` is served as, as `experiment/variant`
+    /// (what the list cache keys by); `None` outside any experiment.
+    pub fn experiment_arm(&self, user: &str) -> Option<String> {
+        let running = self.experiment.load();
+        let running = running.as_deref()?;
+        let index = running.experiment.assign(user)?;
+        Some(format!(
+            "{}/{}",
+            running.experiment.id, running.experiment.variants[index].name
+        ))
+    }
+
+    /// Records a list about to be served, made for `experiment`'s variant if any; its
+    /// `recommendation_id`.
     fn served(
         &self,
         user: Option<&str>,
         surface: impressions::Surface,
         method: Method,
         model: Option<&(i64, String)>,
+        experiment: Option<&(String, String)>,
         items: &[RankedItem],
     ) -> Option<String> {
         if !self.impressions.is_recording() {
@@ -725,6 +815,7 @@ impl Engine {
             surface,
             method: method.as_str().to_owned(),
             model: model.cloned(),
+            experiment: experiment.cloned(),
             items: items.iter().map(|i| i.record.id.clone()).collect(),
         })
     }
@@ -1075,6 +1166,7 @@ impl Engine {
                     tracing::info!(version, "serving the version another process activated");
                 }
             }
+            Change::Experiments => self.refresh_experiment().await?,
             Change::Imported => {
                 self.reload_catalog().await?;
                 tracing::info!("read the catalog and users again after another process's import");
@@ -1086,6 +1178,7 @@ impl Engine {
                 );
                 self.reload_catalog().await?;
                 self.follow_registry().await?;
+                self.refresh_experiment().await?;
             }
         }
         Ok(())
@@ -1265,8 +1358,33 @@ impl Engine {
         if let Some(cf_weight) = opts.cf_weight {
             check_cf_weight(cf_weight)?;
         }
-        let rules = self.rules(opts.preset.as_deref(), &opts.rules)?;
-        let snapshot = self.snapshot();
+        // The user's variant, if an experiment runs: its model and settings stand in for
+        // the server's where the request leaves them unset.
+        let running = self.experiment.load_full();
+        let arm = running
+            .as_deref()
+            .and_then(|r| r.experiment.assign(user_id).map(|i| (r, i)));
+        let variant = arm.map(|(r, i)| &r.experiment.variants[i]);
+        let snapshot = match arm {
+            Some((running, index)) => running.snapshot(index, &self.snapshot()),
+            None => self.snapshot(),
+        };
+        let experiment = arm.map(|(r, i)| {
+            (
+                r.experiment.id.clone(),
+                r.experiment.variants[i].name.clone(),
+            )
+        });
+        let preset = opts
+            .preset
+            .as_deref()
+            .or(variant.and_then(|v| v.preset.as_deref()));
+        let cf_weight = opts.cf_weight.or(variant.and_then(|v| v.cf_weight));
+        let mmr_lambda = match variant.and_then(|v| v.mmr_lambda) {
+            Some(lambda) if opts.mmr_lambda >= 1.0 => lambda,
+            _ => opts.mmr_lambda,
+        };
+        let rules = self.rules(preset, &opts.rules)?;
         let view = self.user_view(user_id).await?;
         let catalog = &snapshot.catalog;
         let cells = view.cells(catalog);
@@ -1320,8 +1438,8 @@ impl Engine {
                     view.interactions,
                     opts.use_cf,
                     opts.use_content,
-                    opts.cf_weight,
-                    opts.mmr_lambda,
+                    cf_weight,
+                    mmr_lambda,
                 ),
                 rules: &rules,
                 // Hashing the user and the hour on every request is wasted with
@@ -1361,6 +1479,7 @@ impl Engine {
             impressions::Surface::User,
             method,
             model_used.as_ref(),
+            experiment.as_ref(),
             &items,
         );
         Ok(Recommendations {
@@ -1371,6 +1490,7 @@ impl Engine {
             cf_weight,
             explanation,
             recommendation_id,
+            experiment,
         })
     }
 
@@ -1632,6 +1752,7 @@ impl Engine {
             impressions::Surface::ColdStart,
             method,
             model_used.as_ref(),
+            None,
             &items,
         );
         Ok(Recommendations {
@@ -1642,6 +1763,7 @@ impl Engine {
             cf_weight: list.plan.cf_weight,
             explanation,
             recommendation_id,
+            experiment: None,
         })
     }
 
@@ -1653,6 +1775,7 @@ impl Engine {
             None,
             impressions::Surface::Onboarding,
             Method::Popularity,
+            None,
             None,
             &items,
         );
@@ -1773,6 +1896,7 @@ impl Engine {
             None,
             impressions::Surface::Similar,
             found.method,
+            None,
             None,
             &found.items,
         );

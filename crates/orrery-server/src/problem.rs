@@ -191,6 +191,8 @@ impl From<orrery_engine::EngineError> for ApiError {
             E::UnknownUser(id) => ApiError::not_found("user", id),
             E::UnknownItem(id) => ApiError::not_found("item", id),
             E::UnknownVersion(v) => ApiError::not_found("model version", v.to_string()),
+            E::UnknownExperiment(id) => ApiError::not_found("experiment", id),
+            E::Conflict(reason) => ApiError::Conflict(reason),
             E::NoModel | E::NotInModel(_) => ApiError::Conflict(error.to_string()),
             E::Invalid { field, reason } => {
                 ApiError::invalid(field.clone(), format!("{field}: {reason}"))

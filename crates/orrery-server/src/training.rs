@@ -560,6 +560,10 @@ pub async fn delete_version(engine: &Engine, version: i64) -> Result<(), ApiErro
     match engine.store().delete_model_version(version).await? {
         DeleteVersion::Deleted => Ok(()),
         DeleteVersion::NotFound => Err(EngineError::UnknownVersion(version).into()),
+        DeleteVersion::InExperiment(experiment) => Err(ApiError::Conflict(format!(
+            "model version {version} serves a variant of experiment {experiment:?}: stop the \
+             experiment before deleting it"
+        ))),
         DeleteVersion::Active => Err(ApiError::Conflict(format!(
             "model version {version} is active: activate another version before deleting it"
         ))),

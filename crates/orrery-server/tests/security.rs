@@ -111,6 +111,13 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/flow", Rule::Open),
     ("GET", "/impressions/metrics", Rule::Admin),
     ("GET", "/impressions/{recommendation_id}", Rule::Admin),
+    ("POST", "/experiments", Rule::Admin),
+    ("GET", "/experiments", Rule::Admin),
+    ("GET", "/experiments/{id}", Rule::Admin),
+    ("DELETE", "/experiments/{id}", Rule::Admin),
+    ("POST", "/experiments/{id}/start", Rule::Admin),
+    ("POST", "/experiments/{id}/pause", Rule::Admin),
+    ("POST", "/experiments/{id}/stop", Rule::Admin),
     ("GET", "/metrics/prometheus", Rule::Open),
     ("GET", "/stats", Rule::Open),
     ("GET", "/stats/interactions-per-day", Rule::Open),
@@ -144,6 +151,7 @@ fn fill(path: &str) -> String {
         .replace("{recommendation_id}", "0123456789abcdef0123456789abcdef")
         .replace("{category}", "Comedy")
         .replace("{version}", "1")
+        .replace("{id}", "spring-sale")
         // Layer 3's output holds a row per user; layer 2 (run by POST) holds none.
         .replace("{n}/output", "3/output")
         .replace("{n}", "2")
@@ -167,6 +175,10 @@ fn request_body(method: &str, path: &str, caller: &str) -> Option<Value> {
             json!({"user_id": ANN, "content_id": "4", "feedback_type": "positive"})
         }
         ("POST", "/recommendations") => json!({"user_id": ANN, "n_recommendations": 3}),
+        ("POST", "/experiments") => json!({
+            "id": format!("exp-{caller}"),
+            "variants": [{"name": "a", "share": 0.5}, {"name": "b", "share": 0.5}],
+        }),
         ("POST", "/predict" | "/api/ml/predict") => json!({"user_id": ANN, "item_id": "1"}),
         ("POST", "/recommendations/cold-start") => json!({"genres": ["Comedy"]}),
         ("POST", "/training/train" | "/api/ml/train") => {

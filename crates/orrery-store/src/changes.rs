@@ -29,6 +29,8 @@ pub enum Change {
     Items(Vec<String>),
     /// Another version of the model became the active one.
     ActiveModel,
+    /// An experiment was created, started, paused, stopped or deleted.
+    Experiments,
     /// Another process imported data: any item or user may have changed.
     Imported,
     /// Announcements may have been missed (the listening connection was lost): everything
@@ -209,7 +211,9 @@ fn payloads(change: &Change) -> Vec<String> {
     let (ids, users) = match change {
         Change::Users(ids) => (ids, true),
         Change::Items(ids) => (ids, false),
-        Change::ActiveModel | Change::Imported | Change::Unknown => return vec![json(change)],
+        Change::ActiveModel | Change::Experiments | Change::Imported | Change::Unknown => {
+            return vec![json(change)];
+        }
     };
     let mut out = Vec::new();
     let mut batch: Vec<String> = Vec::new();

@@ -15,7 +15,9 @@
 //! - Item embeddings ([`Store::put_item_embeddings`], [`Store::item_embeddings`]) keep
 //!   the vectors an encoder computed, per encoder, with a fingerprint of their text.
 //! - Served lists and their outcomes ([`Store::record_impressions`],
-//!   [`Store::list_outcomes`]) feed online metrics and experiments.
+//!   [`Store::list_outcomes`]) feed online metrics; experiments ([`Store::create_experiment`],
+//!   [`Store::transition_experiment`], [`Store::experiment_units`]) split users between
+//!   variants and count what each variant's lists brought.
 //!
 //! The store knows nothing about recommendation algorithms: it stores rows and hands out
 //! snapshots.
@@ -27,6 +29,7 @@ mod columns;
 mod crud;
 mod embeddings;
 mod error;
+mod experiments;
 mod import;
 mod impressions;
 mod load;
@@ -43,6 +46,7 @@ pub use changes::{Change, Changes};
 pub use crud::{MAX_PAGE_SIZE, Page};
 pub use embeddings::{ItemEmbedding, NewItemEmbedding};
 pub use error::Error;
+pub use experiments::{PeriodCounts, StoredExperiment, Transition, UnitCounts};
 pub use import::{ImportSummary, ImportTx};
 pub use impressions::{Hit, Impression, ListFilter, ListOutcomes, Outcome, Recorded};
 pub use load::Stats;

@@ -112,7 +112,7 @@ pub struct ModelVersion {
 }
 
 /// What [`Store::delete_model_version`] did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DeleteVersion {
     /// The version was deleted.
     Deleted,
@@ -120,6 +120,8 @@ pub enum DeleteVersion {
     NotFound,
     /// The version is active and was kept: activate another one first.
     Active,
+    /// An experiment that has not stopped serves a variant with it (its id); kept.
+    InExperiment(String),
 }
 
 /// One row of the metrics history.
@@ -450,8 +452,17 @@ impl Store {
         Ok(true)
     }
 
-    /// Deletes a version unless it is the active one.
+    /// Deletes a version unless it is the active one or an experiment not yet stopped
+    /// serves with it.
     pub async fn delete_model_version(&self, version: i64) -> Result<DeleteVersion, Error> {
+        if let Some((_, experiment)) = self
+            .versions_in_experiments()
+            .await?
+            .into_iter()
+            .find(|(v, _)| *v == version)
+        {
+            return Ok(DeleteVersion::InExperiment(experiment));
+        }
         let active: Option<bool> = on_pool!(self, pool => {
             sqlx::query_scalar("SELECT active FROM model_versions WHERE version = $1")
                 .bind(version)

@@ -13,7 +13,9 @@ use clap::{Parser, Subcommand};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use commands::{bench, demo, eval, generate, import, pipeline, serve, simulate, stats, train};
+use commands::{
+    bench, demo, eval, experiment, generate, import, pipeline, serve, simulate, stats, train,
+};
 use config::{Config, GlobalArgs};
 
 /// Orrery: a recommendation engine in one binary.
@@ -31,6 +33,7 @@ enum Command {
     /// Store a demo catalog, train the default model, show a user's list and serve it.
     Demo(demo::DemoArgs),
     Eval(eval::EvalArgs),
+    Experiment(experiment::ExperimentArgs),
     Import(import::ImportArgs),
     Simulate(simulate::SimulateArgs),
     /// Generate a synthetic MovieLens-shaped dataset of any size (files).
@@ -73,6 +76,7 @@ fn run(cli: Cli) -> Result<()> {
         match cli.command {
             Command::Demo(args) => demo::run(args, &config).await,
             Command::Eval(args) => eval::run(args, &config).await,
+            Command::Experiment(args) => experiment::run(args, &config).await,
             Command::Import(args) => import::run(args, &config).await,
             Command::Simulate(args) => simulate::run(args, &config).await,
             Command::Generate(args) => generate::run(args),

@@ -2,6 +2,7 @@
 
 from .active_model import ActiveModel
 from .activity_response import ActivityResponse
+from .against_control import AgainstControl
 from .algorithm_out import AlgorithmOut
 from .algorithms_response import AlgorithmsResponse
 from .because import Because
@@ -9,6 +10,7 @@ from .cache_health import CacheHealth
 from .category_in_type_0 import CategoryInType0
 from .category_out import CategoryOut
 from .cold_start_request import ColdStartRequest
+from .comparison import Comparison
 from .content_list import ContentList
 from .content_public import ContentPublic
 from .data_source import DataSource
@@ -16,6 +18,9 @@ from .database import Database
 from .day_out import DayOut
 from .demographics import Demographics
 from .epoch_validation import EpochValidation
+from .experiment import Experiment
+from .experiment_report import ExperimentReport
+from .experiment_status import ExperimentStatus
 from .explanation import Explanation
 from .feedback_recorded import FeedbackRecorded
 from .feedback_request import FeedbackRequest
@@ -53,10 +58,12 @@ from .model_out_metrics import ModelOutMetrics
 from .model_out_params import ModelOutParams
 from .movie_list import MovieList
 from .movie_public import MoviePublic
+from .new_experiment import NewExperiment
 from .onboarding_movie import OnboardingMovie
 from .onboarding_rating import OnboardingRating
 from .onboarding_response import OnboardingResponse
 from .param_out import ParamOut
+from .period import Period
 from .pipeline_outputs import PipelineOutputs
 from .position_metrics import PositionMetrics
 from .predict_request import PredictRequest
@@ -64,6 +71,7 @@ from .predict_response import PredictResponse
 from .prediction import Prediction
 from .prior_origin import PriorOrigin
 from .problem import Problem
+from .rate import Rate
 from .rating_in import RatingIn
 from .rating_model_summary import RatingModelSummary
 from .rating_model_summary_metrics import RatingModelSummaryMetrics
@@ -114,10 +122,13 @@ from .user_list import UserList
 from .user_neighbour import UserNeighbour
 from .user_public import UserPublic
 from .user_similarity import UserSimilarity
+from .variant import Variant
+from .variant_result import VariantResult
 
 __all__ = (
     "ActiveModel",
     "ActivityResponse",
+    "AgainstControl",
     "AlgorithmOut",
     "AlgorithmsResponse",
     "Because",
@@ -125,6 +136,7 @@ __all__ = (
     "CategoryInType0",
     "CategoryOut",
     "ColdStartRequest",
+    "Comparison",
     "ContentList",
     "ContentPublic",
     "Database",
@@ -132,6 +144,9 @@ __all__ = (
     "DayOut",
     "Demographics",
     "EpochValidation",
+    "Experiment",
+    "ExperimentReport",
+    "ExperimentStatus",
     "Explanation",
     "FeedbackRecorded",
     "FeedbackRequest",
@@ -169,10 +184,12 @@ __all__ = (
     "ModelOutParams",
     "MovieList",
     "MoviePublic",
+    "NewExperiment",
     "OnboardingMovie",
     "OnboardingRating",
     "OnboardingResponse",
     "ParamOut",
+    "Period",
     "PipelineOutputs",
     "PositionMetrics",
     "Prediction",
@@ -180,6 +197,7 @@ __all__ = (
     "PredictResponse",
     "PriorOrigin",
     "Problem",
+    "Rate",
     "RatingIn",
     "RatingModelSummary",
     "RatingModelSummaryMetrics",
@@ -230,4 +248,6 @@ __all__ = (
     "UserNeighbour",
     "UserPublic",
     "UserSimilarity",
+    "Variant",
+    "VariantResult",
 )

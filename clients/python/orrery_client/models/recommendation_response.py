@@ -35,12 +35,14 @@ class RecommendationResponse:
             recommendations (list[RecommendedItem]): The items, best first.
             timestamp (str): When the list was made (RFC 3339, UTC).
             algorithm (None | str | Unset): Its algorithm.
+            experiment (None | str | Unset): The running experiment the user is in (absent outside any).
             model_version (int | None | Unset): The model version used, if any.
             recommendation_id (None | str | Unset): The id this list is recorded under: send it back with the interactions
                 it leads
                 to (`recommendation_id`), so that they count as its outcomes. Absent when the
                 server records no lists.
             user_id (None | str | Unset): The user (absent for cold-start requests without one).
+            variant (None | str | Unset): The experiment's variant the list was made for.
      """
 
     cf_weight: float
@@ -50,9 +52,11 @@ class RecommendationResponse:
     recommendations: list[RecommendedItem]
     timestamp: str
     algorithm: None | str | Unset = UNSET
+    experiment: None | str | Unset = UNSET
     model_version: int | None | Unset = UNSET
     recommendation_id: None | str | Unset = UNSET
     user_id: None | str | Unset = UNSET
+    variant: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -84,6 +88,12 @@ class RecommendationResponse:
         else:
             algorithm = self.algorithm
 
+        experiment: None | str | Unset
+        if isinstance(self.experiment, Unset):
+            experiment = UNSET
+        else:
+            experiment = self.experiment
+
         model_version: int | None | Unset
         if isinstance(self.model_version, Unset):
             model_version = UNSET
@@ -102,6 +112,12 @@ class RecommendationResponse:
         else:
             user_id = self.user_id
 
+        variant: None | str | Unset
+        if isinstance(self.variant, Unset):
+            variant = UNSET
+        else:
+            variant = self.variant
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -115,12 +131,16 @@ class RecommendationResponse:
         })
         if algorithm is not UNSET:
             field_dict["algorithm"] = algorithm
+        if experiment is not UNSET:
+            field_dict["experiment"] = experiment
         if model_version is not UNSET:
             field_dict["model_version"] = model_version
         if recommendation_id is not UNSET:
             field_dict["recommendation_id"] = recommendation_id
         if user_id is not UNSET:
             field_dict["user_id"] = user_id
+        if variant is not UNSET:
+            field_dict["variant"] = variant
 
         return field_dict
 
@@ -163,6 +183,16 @@ class RecommendationResponse:
         algorithm = _parse_algorithm(d.pop("algorithm", UNSET))
 
 
+        def _parse_experiment(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        experiment = _parse_experiment(d.pop("experiment", UNSET))
+
+
         def _parse_model_version(data: object) -> int | None | Unset:
             if data is None:
                 return data
@@ -193,6 +223,16 @@ class RecommendationResponse:
         user_id = _parse_user_id(d.pop("user_id", UNSET))
 
 
+        def _parse_variant(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        variant = _parse_variant(d.pop("variant", UNSET))
+
+
         recommendation_response = cls(
             cf_weight=cf_weight,
             explanation=explanation,
@@ -201,9 +241,11 @@ class RecommendationResponse:
             recommendations=recommendations,
             timestamp=timestamp,
             algorithm=algorithm,
+            experiment=experiment,
             model_version=model_version,
             recommendation_id=recommendation_id,
             user_id=user_id,
+            variant=variant,
         )
 
 

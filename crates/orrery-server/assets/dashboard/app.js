@@ -110,6 +110,7 @@ const pages = {
   training: loadTraining,
   serving: loadServing,
   flow: loadFlow,
+  experiments: loadExperiments,
   pipeline: loadPipeline,
   explore: loadExplore,
 };
@@ -513,6 +514,108 @@ async function loadFlow() {
         )
       : [el("tr", {}, el("td", { colspan: "3" }, "none configured"))]),
   );
+}
+
+// Experiments -----------------------------------------------------------------------------
+
+let selectedExperiment = null;
+
+/** What a variant changes, in a few words. */
+function variantSettings(v) {
+  const parts = [];
+  if (v.model_version) parts.push(`v${v.model_version} ${v.algorithm ?? ""}`.trim());
+  if (v.cf_weight !== undefined) parts.push(`cf_weight ${v.cf_weight}`);
+  if (v.mmr_lambda !== undefined) parts.push(`mmr_lambda ${v.mmr_lambda}`);
+  if (v.preset !== undefined) parts.push(`preset ${v.preset}`);
+  return parts.length ? parts.join(", ") : "as served";
+}
+
+const percent = (r) => `${(r * 100).toFixed(2)} %`;
+const rateWithInterval = (r) => `${percent(r.rate)} (${percent(r.low)}–${percent(r.high)})`;
+
+async function loadExperiments() {
+  const all = await api("/experiments");
+  const body = $("experiments-table").querySelector("tbody");
+  body.replaceChildren(
+    ...all.map((e) =>
+      el("tr", { dataset: { experiment: e.id }, class: e.id === selectedExperiment ? "active" : "" },
+        el("td", {}, el("a", { href: "#experiments", onclick: (event) => { event.preventDefault(); selectedExperiment = e.id; loadExperiments().catch((x) => fail("Experiments", x)); } }, e.id),
+          e.description ? el("br") : null, e.description ? el("span", { class: "muted" }, e.description) : null),
+        el("td", {}, el("span", { class: `badge ${e.status === "running" ? "ok" : ""}` }, e.status)),
+        el("td", {}, el("ul", { class: "plain" }, e.variants.map((v, i) =>
+          el("li", {}, el("b", {}, v.name), ` ${percent(v.share)}${i === 0 ? " (control)" : ""}: ${variantSettings(v)}`)))),
+        el("td", {}, dateTime(e.created_at)),
+        el("td", {}, dateTime(e.started_at)),
+        el("td", { class: "actions" },
+          el("button", { type: "button", class: "start", disabled: !["draft", "paused"].includes(e.status), onclick: () => experimentAction(e.id, "start") }, "Start"),
+          el("button", { type: "button", class: "pause", disabled: e.status !== "running", onclick: () => experimentAction(e.id, "pause") }, "Pause"),
+          el("button", { type: "button", class: "stop danger", disabled: !["running", "paused"].includes(e.status), onclick: () => experimentAction(e.id, "stop") }, "Stop"),
+        ),
+      ),
+    ),
+  );
+  if (all.length === 0) {
+    body.append(el("tr", {}, el("td", { colspan: 6, class: "muted" }, "No experiment defined yet.")));
+    $("experiment-detail").hidden = true;
+    return;
+  }
+  if (!all.some((e) => e.id === selectedExperiment)) {
+    selectedExperiment = (all.find((e) => e.status === "running") ?? all[0]).id;
+    for (const row of body.querySelectorAll("tr")) row.classList.toggle("active", row.dataset.experiment === selectedExperiment);
+  }
+  await showExperiment(selectedExperiment);
+  if (!refreshTimer) refreshTimer = setInterval(() => current === "experiments" && loadExperiments().catch((e) => fail("Experiments", e)), 10000);
+}
+
+async function showExperiment(id) {
+  const report = await api(`/experiments/${encodeURIComponent(id)}`);
+  $("experiment-detail").hidden = false;
+  $("experiment-name").textContent = `· ${id}`;
+  $("experiment-results").querySelector("tbody").replaceChildren(
+    ...report.results.map((r) => {
+      const against = r.against_control;
+      return el("tr", { dataset: { variant: r.name } },
+        el("td", {}, r.name),
+        el("td", { class: "num" }, formatNumber(r.users)),
+        el("td", { class: "num" }, formatNumber(r.lists)),
+        el("td", { class: "num" }, formatNumber(r.items_shown)),
+        el("td", { class: "num" }, rateWithInterval(r.ctr)),
+        el("td", { class: "num" }, percent(r.list_ctr.rate)),
+        el("td", { class: "num" }, rateWithInterval(r.conversion)),
+        el("td", { class: "num" }, against ? (against.ctr.lift === null ? "–" : `${against.ctr.lift >= 0 ? "+" : ""}${(against.ctr.lift * 100).toFixed(1)} %`) : "control"),
+        el("td", { class: `num ${against && against.ctr.p_value < 0.05 ? "significant" : ""}` }, against ? against.ctr.p_value.toFixed(4) : ""),
+      );
+    }),
+  );
+  $("experiment-warnings").replaceChildren(...report.warnings.map((w) => el("li", {}, w)));
+  const periodText = `· per ${report.period_seconds >= 86400 ? "day" : "hour"}`;
+  for (const small of document.querySelectorAll("#experiment-detail .period")) small.textContent = periodText;
+  const stamp = (x) => (report.period_seconds >= 86400 ? day(x) : dateTime(x).slice(5, 16));
+  const series = (f) =>
+    report.results.map((r) => ({
+      name: r.name,
+      points: report.series.filter((p) => p.variant === r.name).map((p) => ({ x: p.start, y: f(p), label: stamp(p.start) })),
+    }));
+  const charts = [
+    ["chart-experiment-lists", "Lists served", (p) => p.lists, formatNumber],
+    ["chart-experiment-ctr", "Click-through rate", (p) => p.ctr, percent],
+    ["chart-experiment-conversion", "Conversion rate", (p) => p.conversion, percent],
+  ];
+  for (const [target, title, f, yFormat] of charts) {
+    drawChart($(target), { title, series: series(f), xFormat: stamp, yFormat, yMin: 0, legend: true, empty: "no list served yet" });
+  }
+}
+
+async function experimentAction(id, action) {
+  if (action === "stop" && !confirm(`Stop experiment ${id} for good?`)) return;
+  try {
+    const changed = await api(`/experiments/${encodeURIComponent(id)}/${action}`, { method: "POST" });
+    toast(`Experiment ${changed.id} is ${changed.status}`);
+  } catch (e) {
+    fail(`${action[0].toUpperCase()}${action.slice(1)} ${id}`, e);
+  }
+  selectedExperiment = id;
+  await loadExperiments().catch((e) => fail("Experiments", e));
 }
 
 // Pipeline --------------------------------------------------------------------------------

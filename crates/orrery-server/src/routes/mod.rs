@@ -6,6 +6,7 @@
 
 mod auth;
 mod docs;
+mod experiments;
 mod health;
 mod impressions;
 mod interactions;
@@ -48,6 +49,7 @@ use crate::state::AppState;
         (name = "recommendations", description = "Recommendations, similar items, predictions and explanations"),
         (name = "training", description = "Training, the model registry and metrics"),
         (name = "impressions", description = "Served lists and their outcomes: click-through, conversion, MRR"),
+        (name = "experiments", description = "A/B experiments: variants of how lists are made, users split between them, and their results"),
         (name = "ml", description = "Training, models, metrics, predictions and explanations under /api/ml"),
         (name = "pipeline", description = "The Poppy Universe pipeline: layers 2, 3 and 4 as CSV files"),
         (name = "dashboard", description = "Read-only figures for the dashboard at /dashboard: counts, activity, runs, serving counters"),
@@ -128,6 +130,11 @@ pub fn router(state: AppState) -> axum::Router {
         .routes(routes!(recommend::explain))
         .routes(routes!(impressions::metrics))
         .routes(routes!(impressions::impression))
+        .routes(routes!(experiments::create, experiments::list))
+        .routes(routes!(experiments::report, experiments::delete))
+        .routes(routes!(experiments::start))
+        .routes(routes!(experiments::pause))
+        .routes(routes!(experiments::stop))
         .routes(routes!(training::train))
         .routes(routes!(training::cancel))
         .routes(routes!(training::status))

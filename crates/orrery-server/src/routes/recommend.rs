@@ -148,6 +148,12 @@ pub struct RecommendationResponse {
     pub model_version: Option<i64>,
     /// Its algorithm.
     pub algorithm: Option<String>,
+    /// The running experiment the user is in (absent outside any).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub experiment: Option<String>,
+    /// The experiment's variant the list was made for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
     /// When the list was made (RFC 3339, UTC).
     pub timestamp: String,
 }
@@ -162,7 +168,9 @@ pub fn response(user_id: Option<String>, recs: Recommendations) -> Recommendatio
         cf_weight,
         explanation,
         recommendation_id,
+        experiment,
     } = recs;
+    let (experiment, variant) = experiment.unzip();
     RecommendationResponse {
         recommendation_id,
         user_id,
@@ -173,6 +181,8 @@ pub fn response(user_id: Option<String>, recs: Recommendations) -> Recommendatio
         cf_weight,
         model_version: model.as_ref().map(|m| m.0),
         algorithm: model.map(|m| m.1),
+        experiment,
+        variant,
         timestamp: Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true),
     }
 }
@@ -378,7 +388,12 @@ async fn recommend_cached(
 ) -> ApiResult<Response> {
     let version = || state.engine.active_model().map(|m| m.version());
     let served_by = version();
-    let lookup = state.engine.cache().lookup(&user_id, served_by, opts).await;
+    let arm = state.engine.experiment_arm(&user_id);
+    let lookup = state
+        .engine
+        .cache()
+        .lookup(&user_id, served_by, arm.as_deref(), opts)
+        .await;
     let slot = match lookup {
         Lookup::Hit(body) => {
             // Each serve of a cached list is an impression of its own, under its own id.
@@ -419,6 +434,8 @@ struct CachedList {
     method: String,
     model_version: Option<i64>,
     algorithm: Option<String>,
+    experiment: Option<String>,
+    variant: Option<String>,
     recommendations: Vec<CachedItem>,
 }
 
@@ -441,6 +458,7 @@ fn served_again(state: &AppState, user_id: &str, body: &[u8]) -> Option<String> 
         surface: Surface::User,
         method: cached.method,
         model: cached.model_version.zip(cached.algorithm),
+        experiment: cached.experiment.zip(cached.variant),
         items: cached
             .recommendations
             .into_iter()

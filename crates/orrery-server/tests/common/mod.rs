@@ -156,6 +156,22 @@ impl TestServer {
         }
     }
 
+    /// A connection of its own to this server's database, as another process would
+    /// open: changes announced through it reach this server, and the other way round.
+    pub async fn second_store(&self) -> Store {
+        let db = self.db.as_ref().expect("a server that owns its database");
+        let url = match &db.cleanup {
+            Cleanup::Dir(dir) => format!("sqlite://{}/orrery.db", dir.path().display()),
+            Cleanup::Schema { base_url, schema } => {
+                let separator = if base_url.contains('?') { '&' } else { '?' };
+                format!("{base_url}{separator}options=-c%20search_path%3D{schema}")
+            }
+        };
+        Store::connect(&url)
+            .await
+            .expect("connecting a second time")
+    }
+
     /// The database of this server.
     pub fn store(&self) -> Option<Store> {
         self.db.as_ref().map(|db| db.store.clone())

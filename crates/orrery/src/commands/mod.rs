@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod demo;
 pub mod eval;
+pub mod experiment;
 pub mod generate;
 pub mod import;
 pub mod pipeline;
