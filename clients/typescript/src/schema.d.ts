@@ -2166,6 +2166,12 @@ export interface components {
             description?: string;
             /** @description Its id (letters, digits, `-`, `_`; at most 64). */
             id: string;
+            /**
+             * @description What the assignment hash mixes in (letters, digits, `-`, `_`): random by default,
+             *     so that experiments split users independently; an experiment given another's salt
+             *     and shares assigns users alike.
+             */
+            salt?: string | null;
             /** @description Two to ten variants; the first is the control. */
             variants: components["schemas"]["Variant"][];
         };

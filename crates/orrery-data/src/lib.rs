@@ -9,6 +9,8 @@
 //!   byte-for-byte reproducible, with the planted truth written beside the data.
 //! - [`synthetic`]: a MovieLens-shaped dataset of any size (power-law users and items,
 //!   planted tastes) for growth benchmarks.
+//! - [`population`]: users with planted tastes and the probability that each clicks each
+//!   item, for rehearsing online experiments against a running server.
 //! - [`ncf`]: the NCF paper's split files (train, test, sampled negatives).
 //! - [`poppy`]: the vocabulary both share (category types and values, item ids, CSV
 //!   columns).
@@ -18,5 +20,6 @@
 pub mod import;
 pub mod ncf;
 pub mod poppy;
+pub mod population;
 pub mod simulate;
 pub mod synthetic;

@@ -381,7 +381,7 @@ const GENRE_NOUNS: [[&str; 4]; 18] = [
 ];
 
 /// A title that reads like a film's, coloured by the `genre` (an index into [`GENRES`]).
-fn film_title(genre: usize, rng: &mut impl Rng) -> String {
+pub(crate) fn film_title(genre: usize, rng: &mut impl Rng) -> String {
     let adjective = ADJECTIVES[rng.random_range(0..ADJECTIVES.len())];
     let noun = NOUNS[rng.random_range(0..NOUNS.len())];
     let flavour = GENRE_NOUNS[genre][rng.random_range(0..4)];

@@ -136,6 +136,11 @@ pub struct NewExperiment {
     pub description: String,
     /// Two to ten variants; the first is the control.
     pub variants: Vec<Variant>,
+    /// What the assignment hash mixes in (letters, digits, `-`, `_`): random by default,
+    /// so that experiments split users independently; an experiment given another's salt
+    /// and shares assigns users alike.
+    #[serde(default)]
+    pub salt: Option<String>,
 }
 
 /// An experiment.
@@ -235,6 +240,9 @@ async fn checked(
     mut new: NewExperiment,
 ) -> EngineResult<NewExperiment> {
     check_name("id", &new.id)?;
+    if let Some(salt) = &new.salt {
+        check_name("salt", salt)?;
+    }
     if new.description.chars().count() > MAX_DESCRIPTION {
         return Err(invalid(
             "description",
@@ -354,7 +362,10 @@ pub async fn create(
         id: new.id.clone(),
         description: new.description,
         status: ExperimentStatus::Draft.as_str().to_owned(),
-        salt: format!("{:016x}", rand::random::<u64>()),
+        salt: new
+            .salt
+            .clone()
+            .unwrap_or_else(|| format!("{:016x}", rand::random::<u64>())),
         model_versions: new
             .variants
             .iter()
@@ -698,6 +709,9 @@ fn sample_warning(
         .lift
         .and_then(|lift| ab::sample_per_arm(control_ctr.rate(), lift))
     {
+        None => Some(format!(
+            "{variant} against {control}: no difference in CTR so far"
+        )),
         Some(needed) if (needed as f64) > shown => Some(format!(
             "{variant} against {control}: no significant difference yet; telling a CTR lift of \
              {:+.1} % from chance with 80 % power needs about {needed} independent items \

@@ -332,6 +332,37 @@ mod tests {
     }
 
     #[test]
+    fn between_identical_arms_the_clustered_test_errs_at_its_level_and_the_per_item_test_does_not()
+    {
+        use rand::Rng;
+        // Users differ in how much they click and in how many lists they see; both arms
+        // are drawn alike, so every "significant" difference is an error.
+        let mut rng = orrery_core::rng::seeded(20261207);
+        let trials = 1_000;
+        let (mut clustered_errors, mut per_item_errors) = (0, 0);
+        for _ in 0..trials {
+            let mut arms = [Clustered::default(), Clustered::default()];
+            for arm in &mut arms {
+                for _ in 0..200 {
+                    let propensity = rng.random::<f64>() * 0.4;
+                    let shown = 10 * rng.random_range(1..=8u64);
+                    let clicks = (0..shown)
+                        .filter(|_| rng.random::<f64>() < propensity)
+                        .count();
+                    arm.add(clicks as u64, shown);
+                }
+            }
+            clustered_errors += u32::from(compare_clustered(&arms[0], &arms[1]).p_value < 0.05);
+            per_item_errors +=
+                u32::from(compare(arms[0].proportion(), arms[1].proportion()).p_value < 0.05);
+        }
+        let clustered = f64::from(clustered_errors) / f64::from(trials);
+        let per_item = f64::from(per_item_errors) / f64::from(trials);
+        assert!((0.03..=0.07).contains(&clustered), "{clustered}");
+        assert!(per_item > 0.15, "{per_item}");
+    }
+
+    #[test]
     fn the_sample_size_grows_as_the_lift_shrinks() {
         // 10 % against 12 %: about 3,841 per arm (the usual power tables).
         let n = sample_per_arm(0.10, 0.20).unwrap();

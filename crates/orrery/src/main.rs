@@ -14,7 +14,8 @@ use clap::{Parser, Subcommand};
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use commands::{
-    bench, demo, eval, experiment, generate, import, pipeline, serve, simulate, stats, train,
+    bench, demo, eval, experiment, generate, import, pipeline, serve, simulate, simulate_users,
+    stats, train,
 };
 use config::{Config, GlobalArgs};
 
@@ -36,6 +37,7 @@ enum Command {
     Experiment(experiment::ExperimentArgs),
     Import(import::ImportArgs),
     Simulate(simulate::SimulateArgs),
+    SimulateUsers(simulate_users::SimulateUsersArgs),
     /// Generate a synthetic MovieLens-shaped dataset of any size (files).
     Generate(generate::GenerateArgs),
     Stats(stats::StatsArgs),
@@ -79,6 +81,7 @@ fn run(cli: Cli) -> Result<()> {
             Command::Experiment(args) => experiment::run(args, &config).await,
             Command::Import(args) => import::run(args, &config).await,
             Command::Simulate(args) => simulate::run(args, &config).await,
+            Command::SimulateUsers(args) => simulate_users::run(args).await,
             Command::Generate(args) => generate::run(args),
             Command::Stats(args) => stats::run(args, &config).await,
             Command::Bench(args) => bench::run(args, &config).await,

@@ -30,11 +30,15 @@ class NewExperiment:
             id (str): Its id (letters, digits, `-`, `_`; at most 64).
             variants (list[Variant]): Two to ten variants; the first is the control.
             description (str | Unset): What it tests.
+            salt (None | str | Unset): What the assignment hash mixes in (letters, digits, `-`, `_`): random by default,
+                so that experiments split users independently; an experiment given another's salt
+                and shares assigns users alike.
      """
 
     id: str
     variants: list[Variant]
     description: str | Unset = UNSET
+    salt: None | str | Unset = UNSET
 
 
 
@@ -53,6 +57,12 @@ class NewExperiment:
 
         description = self.description
 
+        salt: None | str | Unset
+        if isinstance(self.salt, Unset):
+            salt = UNSET
+        else:
+            salt = self.salt
+
 
         field_dict: dict[str, Any] = {}
 
@@ -62,6 +72,8 @@ class NewExperiment:
         })
         if description is not UNSET:
             field_dict["description"] = description
+        if salt is not UNSET:
+            field_dict["salt"] = salt
 
         return field_dict
 
@@ -85,10 +97,21 @@ class NewExperiment:
 
         description = d.pop("description", UNSET)
 
+        def _parse_salt(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        salt = _parse_salt(d.pop("salt", UNSET))
+
+
         new_experiment = cls(
             id=id,
             variants=variants,
             description=description,
+            salt=salt,
         )
 
         return new_experiment

@@ -33,6 +33,10 @@ pub enum Action {
         /// What it tests.
         #[arg(long, default_value = "")]
         description: String,
+        /// The assignment's salt (random by default); another experiment's salt and
+        /// shares assign users as it did.
+        #[arg(long)]
+        salt: Option<String>,
     },
     /// List the experiments.
     List {
@@ -83,6 +87,7 @@ async fn act(action: Action, config: &Config, store: &orrery_store::Store) -> Re
             id,
             variants,
             description,
+            salt,
         } => {
             let variants = variants
                 .iter()
@@ -92,6 +97,7 @@ async fn act(action: Action, config: &Config, store: &orrery_store::Store) -> Re
                 id,
                 description,
                 variants,
+                salt,
             };
             let created = experiments::create(store, &config.flow.presets, new).await?;
             println!(

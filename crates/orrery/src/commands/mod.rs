@@ -9,6 +9,7 @@ pub mod import;
 pub mod pipeline;
 pub mod serve;
 pub mod simulate;
+pub mod simulate_users;
 pub mod stats;
 pub mod train;
 
