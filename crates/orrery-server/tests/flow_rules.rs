@@ -218,6 +218,8 @@ async fn pinned_items_lead_the_list_when_the_rules_admit_them() {
     server
         .train(json!({"algorithm": "als", "hyperparameters": {"factors": 16, "iterations": 5}}))
         .await;
+    // Both lists below from the same content signal: once every film is embedded.
+    server.wait_for_embeddings(1_682).await;
     let ids = |recs: &Value| -> Vec<String> {
         items(recs)
             .iter()

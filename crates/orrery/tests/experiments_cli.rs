@@ -93,24 +93,37 @@ impl Server {
         }
     }
 
-    /// The report of experiment `id` once the server has written `lists` of its lists.
-    async fn report(&self, id: &str, lists: u64) -> Value {
+    /// The report of experiment `id` once the server has written the lists and clicks
+    /// of the `simulated` rehearsal (the writer stores them a moment after serving).
+    async fn report(&self, id: &str, simulated: &Value) -> Value {
+        let total = |key: &str| -> u64 {
+            simulated["variants"]
+                .as_object()
+                .expect("variants")
+                .values()
+                .map(|v| v[key].as_u64().unwrap_or(0))
+                .sum()
+        };
+        let (lists, clicks) = (total("lists"), total("clicks"));
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let report = self.get(&format!("/experiments/{id}")).await;
-            let counted: u64 = report["results"]
-                .as_array()
-                .expect("results")
-                .iter()
-                .map(|r| r["lists"].as_u64().unwrap_or(0))
-                .sum();
-            if counted >= lists {
-                assert_eq!(counted, lists, "each list once: {report}");
+            let counted = |key: &str| -> u64 {
+                report["results"]
+                    .as_array()
+                    .expect("results")
+                    .iter()
+                    .map(|r| r[key].as_u64().unwrap_or(0))
+                    .sum()
+            };
+            if counted("lists") >= lists && counted("clicks") >= clicks {
+                assert_eq!(counted("lists"), lists, "each list once: {report}");
+                assert_eq!(counted("clicks"), clicks, "each click once: {report}");
                 return report;
             }
             assert!(
                 Instant::now() < deadline,
-                "the lists were not recorded: {report}"
+                "the lists and clicks were not recorded: {report}"
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -177,7 +190,7 @@ async fn rehearse(db: &TestDb) {
     // from the same state on every run: the A/A rounds below are then the same too.
     server.embedded().await;
     let simulated = simulate(db, &server, &["--requests", "2000", "--concurrency", "1"]);
-    let report = server.report("als-vs-popularity", 2_000).await;
+    let report = server.report("als-vs-popularity", &simulated).await;
     let results = report["results"].as_array().expect("results");
     let against = &results[1]["against_control"]["ctr"];
     assert!(
@@ -239,7 +252,7 @@ async fn rehearse(db: &TestDb) {
         server
             .post(&format!("/experiments/{id}/start"), json!({}))
             .await;
-        simulate(
+        let simulated = simulate(
             db,
             &server,
             // One request at a time: each list is made after the clicks before it,
@@ -253,7 +266,7 @@ async fn rehearse(db: &TestDb) {
                 "1",
             ],
         );
-        let report = server.report(&id, 300).await;
+        let report = server.report(&id, &simulated).await;
         let p = report["results"][1]["against_control"]["ctr"]["p_value"]
             .as_f64()
             .expect("p");

@@ -3,7 +3,9 @@
 //!
 //! - Two servers on one PostgreSQL database and one Redis: a list that B cached is not
 //!   served again after A stored feedback on one of its items.
-//! - On SQLite: miss, hit (the ML Module's route shares the key), feedback ends the hit.
+//! - On SQLite: miss, hit (the ML Module's route shares the key), feedback ends the hit;
+//!   a running experiment's variants are cached apart from each other and from the lists
+//!   made before it.
 //! - A Redis that does not answer: the server serves without it, says so in its log and
 //!   in `GET /health`, and caches again once Redis answers.
 //!
@@ -49,9 +51,9 @@ async fn redis_keys(url: &str, pattern: &str) -> Vec<String> {
         .unwrap()
 }
 
-/// GET a list: its items and the cache header (`hit`, `miss` or absent).
-async fn list(client: &reqwest::Client, url: String) -> (Vec<String>, Option<String>) {
-    let response = client.get(&url).send().await.unwrap();
+/// GET a list: its body and the cache header (`hit`, `miss` or absent).
+async fn list_body(client: &reqwest::Client, url: &str) -> (Value, Option<String>) {
+    let response = client.get(url).send().await.unwrap();
     assert!(
         response.status().is_success(),
         "GET {url}: {}",
@@ -61,7 +63,12 @@ async fn list(client: &reqwest::Client, url: String) -> (Vec<String>, Option<Str
         .headers()
         .get("x-orrery-cache")
         .map(|v| v.to_str().unwrap().to_owned());
-    let body: Value = response.json().await.unwrap();
+    (response.json().await.unwrap(), cache)
+}
+
+/// GET a list: its items and the cache header (`hit`, `miss` or absent).
+async fn list(client: &reqwest::Client, url: String) -> (Vec<String>, Option<String>) {
+    let (body, cache) = list_body(client, &url).await;
     let items = body["recommendations"]
         .as_array()
         .unwrap()
@@ -245,6 +252,43 @@ fn one_server_on_sqlite_caches_lists_until_feedback() {
         let (after, cache) = list(&client, format!("{base}/recommendations/7?n=8")).await;
         assert_eq!(cache.as_deref(), Some("miss"));
         assert!(!after.contains(&first[0]), "{after:?} lists the rated item");
+
+        // An experiment keeps its variants' lists apart: a list cached before it started
+        // is not served within it, and a cached list is served again in its variant.
+        post(
+            &client,
+            format!("{base}/experiments"),
+            json!({
+                "id": "cache-test",
+                "salt": "cache-test",
+                "variants": [
+                    {"name": "control", "share": 0.5},
+                    {"name": "diverse", "share": 0.5, "mmr_lambda": 0.3},
+                ],
+            }),
+        )
+        .await;
+        post(
+            &client,
+            format!("{base}/experiments/cache-test/start"),
+            json!({}),
+        )
+        .await;
+        let mut variants = std::collections::BTreeSet::new();
+        for user in 1..=20 {
+            let url = format!("{base}/recommendations/{user}?n=8");
+            let (made, cache) = list_body(&client, &url).await;
+            assert_eq!(cache.as_deref(), Some("miss"), "user {user}: {made}");
+            assert_eq!(made["experiment"], "cache-test", "{made}");
+            let (again, cache) = list_body(&client, &url).await;
+            assert_eq!(cache.as_deref(), Some("hit"), "user {user}");
+            assert_eq!(again["variant"], made["variant"], "{again}");
+            assert_eq!(again["recommendations"], made["recommendations"]);
+            variants.insert(made["variant"].as_str().unwrap().to_owned());
+        }
+        assert_eq!(variants.len(), 2, "{variants:?}");
+        let keys = redis_keys(REDIS, &format!("{prefix}:recs:*:cache-test/*")).await;
+        assert_eq!(keys.len(), 20, "{keys:?}");
     });
 }
 
