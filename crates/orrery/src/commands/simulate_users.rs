@@ -235,18 +235,13 @@ pub async fn simulate(args: &SimulateUsersArgs) -> Result<SimulationReport> {
         done??;
     }
     let mut variants = tally.lock().map(|t| t.clone()).unwrap_or_default();
-    let control = variants.get(&args.control).cloned();
     for outcome in variants.values_mut() {
         let shown = outcome.shown.max(1) as f64;
         outcome.ctr = outcome.clicks as f64 / shown;
         outcome.planted_ctr = outcome.planted_clicks / shown;
     }
-    if let Some(control) = control {
-        let shown = control.shown.max(1) as f64;
-        let (ctr, planted) = (
-            control.clicks as f64 / shown,
-            control.planted_clicks / shown,
-        );
+    let control = variants.get(&args.control).map(|c| (c.ctr, c.planted_ctr));
+    if let Some((ctr, planted)) = control {
         for (name, outcome) in variants.iter_mut() {
             if *name != args.control {
                 outcome.lift = (ctr > 0.0).then(|| outcome.ctr / ctr - 1.0);
