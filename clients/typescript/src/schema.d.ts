@@ -1676,6 +1676,11 @@ export interface components {
             algorithm?: string | null;
             /** @description The experiment the user was in, if any. */
             experiment?: string | null;
+            /**
+             * Format: int32
+             * @description The position (1 is the top) of the item the exploration slot placed, if any.
+             */
+            explored_position?: number | null;
             /** @description The items, first shown first. */
             items: string[];
             /** @description How the list was made (the answer's `method`). */
@@ -2557,7 +2562,8 @@ export interface components {
             /**
              * @description Which of the recommendation flow's sources proposed the item: `model` (the active
              *     model's best items), `neighbours` (items near what the user liked last),
-             *     `content` (closest to the user's content profile), `popular`.
+             *     `content` (closest to the user's content profile), `popular`, `pinned` (by the
+             *     list's rules), `exploration` (the exploration slot's new item).
              */
             sources?: string[];
             /** @description Title. */

@@ -141,6 +141,8 @@ pub struct ServedList {
     pub experiment: Option<(String, String)>,
     /// The items, first first.
     pub items: Vec<String>,
+    /// The position (1 is the top) of the item the exploration slot placed, if any.
+    pub explored: Option<u32>,
 }
 
 /// How a set of served lists fared.
@@ -287,6 +289,7 @@ impl Recorder {
             experiment,
             variant,
             items: list.items,
+            explored: list.explored,
             served_at: now_ms(),
         });
         self.enqueue(entry);

@@ -28,6 +28,7 @@ pub mod content;
 pub mod embedder;
 pub mod experiments;
 mod explain;
+pub mod explore;
 pub mod flow;
 pub mod impressions;
 mod neighbours;
@@ -632,6 +633,8 @@ pub struct Engine {
     impressions: impressions::Recorder,
     /// The running experiment, as this server applies it.
     experiment: ArcSwapOption<experiments::Running>,
+    /// What the exploration slot knows of items, when lists have one.
+    bandit: Option<explore::Bandit>,
 }
 
 pub(crate) fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
@@ -675,6 +678,17 @@ impl Engine {
         };
         let events = writes::EventWriter::start(store.clone());
         let impressions = impressions::Recorder::start(store.clone(), settings.impressions.clone());
+        let bandit = if settings.flow.exploration.is_on() {
+            if !settings.impressions.record {
+                tracing::warn!(
+                    "exploration learns from recorded lists, and [impressions] record is off: \
+                     its slot will follow the prior alone"
+                );
+            }
+            Some(explore::Bandit::start(store.clone(), settings.flow.exploration.clone()).await?)
+        } else {
+            None
+        };
         let engine = Engine {
             store,
             settings,
@@ -691,6 +705,7 @@ impl Engine {
             cache,
             impressions,
             experiment: ArcSwapOption::empty(),
+            bandit,
         };
         for active in engine.store.active_model_versions().await? {
             let version = active.version;
@@ -816,6 +831,10 @@ impl Engine {
             method: method.as_str().to_owned(),
             model: model.cloned(),
             experiment: experiment.cloned(),
+            explored: items
+                .iter()
+                .position(|i| i.sources.contains(&flow::EXPLORATION))
+                .map(|p| p as u32 + 1),
             items: items.iter().map(|i| i.record.id.clone()).collect(),
         })
     }
@@ -1413,6 +1432,14 @@ impl Engine {
             .iter()
             .filter_map(|id| catalog.get(id))
             .collect();
+        // Hashing the user and the hour on every request is wasted with exploration off.
+        let slot = self.bandit.as_ref().and_then(|bandit| {
+            bandit.slot(
+                catalog,
+                opts.offset..opts.offset.saturating_add(opts.n),
+                exploration_seed(user_id),
+            )
+        });
         let list = flow::recommend(
             &snapshot,
             &state,
@@ -1442,13 +1469,7 @@ impl Engine {
                     mmr_lambda,
                 ),
                 rules: &rules,
-                // Hashing the user and the hour on every request is wasted with
-                // exploration off.
-                seed: if self.settings.flow.exploration > 0.0 {
-                    exploration_seed(user_id)
-                } else {
-                    0
-                },
+                explore: slot.as_ref(),
             },
         )?;
         let model_name = snapshot.model.as_ref().map(|m| m.info.algorithm.as_str());
@@ -1709,7 +1730,7 @@ impl Engine {
                     1.0,
                 ),
                 rules: &Rules::default(),
-                seed: 0,
+                explore: None,
             },
         )?;
         let model_name = snapshot.model.as_ref().map(|m| m.info.algorithm.as_str());
@@ -2292,8 +2313,8 @@ fn interests_text(interests: &[String]) -> String {
 }
 
 /// A flow item as an answer item (without reasons).
-/// The seed of a user's exploration draws: the same for an hour, on every server, so that
-/// a list does not reshuffle on each request.
+/// The seed of a user's exploration slot: the same for an hour, on every server, so that
+/// whether a list has the slot does not change on each request.
 fn exploration_seed(user_id: &str) -> u64 {
     use sha2::{Digest, Sha256};
     let hour = std::time::SystemTime::now()

@@ -168,7 +168,7 @@ impl<'a> OfflineFlow<'a> {
                     exclude: &[],
                     blend,
                     rules: &Rules::default(),
-                    seed: u64::from(user),
+                    explore: None,
                 },
             )?,
         };

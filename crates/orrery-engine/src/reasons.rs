@@ -112,10 +112,16 @@ fn list_item(plan: &Plan, model: Option<&str>, item: &RankedItem) -> String {
         ));
     }
     named.sort_by(|a, b| b.0.total_cmp(&a.0));
-    // A pin, not the score, placed it: say so first; the score parts still follow.
+    // A pin or the exploration slot, not the score, placed it: say so first; the score
+    // parts still follow.
     let mut sentence = if item.sources.contains(&"pinned") {
         format!(
             "pinned to the top by the list's rules; {}: ",
+            lead(item.method)
+        )
+    } else if item.sources.contains(&crate::flow::EXPLORATION) {
+        format!(
+            "new in the catalog, shown to learn whether people like it; {}: ",
             lead(item.method)
         )
     } else {

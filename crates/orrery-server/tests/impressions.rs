@@ -3,7 +3,8 @@
 //! interaction sent with the id is credited to its list and position, one without it to
 //! the user's latest list showing the item; another user cannot claim a list; the metrics
 //! count each list and position once; deleting a user deletes their lists; the routes are
-//! the admin's.
+//! the admin's. With the exploration slot on, a new item takes its position, the
+//! recorded list says so, and its clicks count once per list.
 
 mod common;
 
@@ -269,4 +270,108 @@ async fn with_recording_off_lists_carry_no_id() {
     assert_eq!(metrics["recorder"]["recording"], false, "{metrics}");
     assert_eq!(metrics["lists"], 0, "{metrics}");
     server.finish().await;
+}
+
+#[tokio::test]
+async fn the_exploration_slot_places_a_new_item_and_its_clicks_count_once_per_list() {
+    for db in databases().await {
+        let server = TestServer::start(
+            orrery_server::ServerConfig {
+                flow: orrery_engine::flow::FlowSettings {
+                    exploration: orrery_engine::flow::ExplorationSettings {
+                        share: 1.0,
+                        position: 2,
+                        new_items: 2,
+                        ..Default::default()
+                    },
+                    ..Default::default()
+                },
+                ..config()
+            },
+            db,
+        )
+        .await;
+        let name = server.backend.clone();
+        setup(&server).await;
+        for (id, title) in [("n1", "Brand New Film"), ("n2", "Newer Still")] {
+            let (status, body) = server
+                .post(
+                    "/movies",
+                    json!({"movie_id": id, "title": title, "genres": ["Drama"]}),
+                )
+                .await;
+            assert_eq!(status, StatusCode::CREATED, "{body}");
+        }
+
+        // Nothing recorded yet, so no baseline: every list has the slot, at position 2,
+        // holding one of the two items added last.
+        let (status, list) = server.get("/recommendations/ann?n=4").await;
+        assert_eq!(status, StatusCode::OK, "{name}: {list}");
+        let listed = list["recommendations"].as_array().expect("items");
+        let explored: Vec<usize> = (0..listed.len())
+            .filter(|&i| {
+                listed[i]["sources"]
+                    .as_array()
+                    .is_some_and(|s| s.iter().any(|s| s == "exploration"))
+            })
+            .collect();
+        assert_eq!(explored, vec![1], "{name}: {list}");
+        let item = listed[1]["item_id"].as_str().unwrap().to_owned();
+        assert!(item == "n1" || item == "n2", "{name}: {list}");
+        let explanation = listed[1]["explanation"].as_str().unwrap();
+        assert!(
+            explanation.starts_with("new in the catalog"),
+            "{name}: {explanation}"
+        );
+        let shown = items(&list, "recommendations");
+        assert_eq!(
+            shown.iter().filter(|i| **i == item).count(),
+            1,
+            "{name}: once in the list: {list}"
+        );
+
+        // A page that does not hold the position has no slot.
+        let (_, second) = server.get("/recommendations/ann?n=4&offset=4").await;
+        assert!(
+            !second.to_string().contains("\"exploration\""),
+            "{name}: {second}"
+        );
+
+        // The recorded list keeps the slot's position; a click and a like on the item
+        // count one click for it.
+        let id = list_id(&list);
+        let (status, body) = server
+            .post(
+                "/interactions",
+                json!([
+                    {"user_id": "ann", "item_id": item, "kind": "click", "recommendation_id": id},
+                    {"user_id": "ann", "item_id": item, "kind": "like", "recommendation_id": id},
+                ]),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{name}: {body}");
+        let store = server.store().expect("the server's store");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let counts = loop {
+            let stats = store.item_stats_since(0).await.unwrap();
+            let of_item = stats.iter().find(|s| s.item == item).cloned();
+            if let Some(counts) = of_item.filter(|s| s.clicked > 0) {
+                break counts;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{name}: no click counted: {stats:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let again = store.item_stats_since(0).await.unwrap();
+        let counts_now = again.iter().find(|s| s.item == item).unwrap();
+        assert_eq!(counts_now.clicked, 1, "{name}: {again:?}");
+        assert!(counts.shown >= 1, "{name}: {counts:?}");
+        let (status, recorded) = server.get(&format!("/impressions/{id}")).await;
+        assert_eq!(status, StatusCode::OK, "{name}: {recorded}");
+        assert_eq!(recorded["explored_position"], 2, "{name}: {recorded}");
+        server.finish().await;
+    }
 }

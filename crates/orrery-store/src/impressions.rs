@@ -7,6 +7,8 @@
 //! within the attribution window. An interaction that no list explains is not an outcome
 //! (it is stored as an interaction all the same).
 
+use std::collections::HashMap;
+
 use crate::error::Context;
 use crate::import::Connection;
 use crate::{Error, Store};
@@ -15,9 +17,12 @@ use crate::{Error, Store};
 /// a user served more lists than this within the window is attributed among the newest.
 const RECENT_LISTS: i64 = 500;
 
-/// Lists inserted by one statement (11 parameters each, well within SQLite's and
+/// Lists inserted by one statement (12 parameters each, well within SQLite's and
 /// PostgreSQL's limits).
 const LISTS_PER_STATEMENT: usize = 500;
+
+/// Item counts updated by one statement (4 parameters each).
+const STATS_PER_STATEMENT: usize = 1_000;
 
 /// A served list, as recorded.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -44,9 +49,25 @@ pub struct Impression {
     pub variant: Option<String>,
     /// The items, first shown first.
     pub items: Vec<String>,
+    /// The position (1 is the top) of the item the exploration slot placed, if any.
+    #[serde(rename = "explored_position")]
+    pub explored: Option<u32>,
     /// When it was served (Unix milliseconds).
     #[serde(rename = "served_at_ms")]
     pub served_at: i64,
+}
+
+/// How often one item was shown and clicked in served lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemStats {
+    /// The item.
+    pub item: String,
+    /// Lists that showed it.
+    pub shown: u64,
+    /// Of those, lists where it was clicked (attributed outcomes, one per list).
+    pub clicked: u64,
+    /// When these counts last changed (Unix milliseconds).
+    pub updated_at: i64,
 }
 
 /// An interaction to attribute to a served list.
@@ -127,8 +148,8 @@ macro_rules! on_connection {
 
 impl Store {
     /// Stores `impressions`, then attributes each of `outcomes` to a stored list (see the
-    /// module's doc) within `window_ms` and stores those that found one, all in one
-    /// transaction.
+    /// module's doc) within `window_ms` and stores those that found one, and adds both to
+    /// the items' counts ([`ItemStats`]), all in one transaction.
     pub async fn record_impressions(
         &self,
         impressions: &[Impression],
@@ -155,7 +176,7 @@ impl Store {
             let inserted = on_connection!(tx, conn => {
                 let mut insert = sqlx::QueryBuilder::new(
                     "INSERT INTO impressions (id, user_id, surface, method, model_version, \
-                     algorithm, experiment, variant, items, n_items, served_at) ",
+                     algorithm, experiment, variant, items, n_items, explored, served_at) ",
                 );
                 insert.push_values(chunk.iter().zip(&items), |mut row, (list, items)| {
                     row.push_bind(&list.id)
@@ -168,6 +189,7 @@ impl Store {
                         .push_bind(&list.variant)
                         .push_bind(items)
                         .push_bind(list.items.len() as i64)
+                        .push_bind(list.explored.map(i64::from))
                         .push_bind(list.served_at);
                 });
                 insert.push(" ON CONFLICT (id) DO NOTHING");
@@ -180,10 +202,34 @@ impl Store {
             .context("recording served lists")?;
             recorded.impressions += inserted;
         }
+        // (shown, clicked) per item, added in one statement per chunk of items rather than
+        // one per list.
+        let mut counts: HashMap<&str, (i64, i64)> = HashMap::new();
+        for list in impressions {
+            for item in &list.items {
+                counts.entry(item).or_default().0 += 1;
+            }
+        }
         for outcome in outcomes {
             let Some((list, position)) = attribute(&mut tx, outcome, window_ms).await? else {
                 continue;
             };
+            if outcome.clicked {
+                let clicked_before: i64 = on_connection!(tx, conn => {
+                    sqlx::query_scalar(
+                        "SELECT COUNT(*) FROM outcomes WHERE impression_id = $1 \
+                         AND position = $2 AND clicked",
+                    )
+                    .bind(&list)
+                    .bind(position)
+                    .fetch_one(&mut *conn)
+                    .await
+                })
+                .context("reading the outcomes of a list")?;
+                if clicked_before == 0 {
+                    counts.entry(&outcome.item).or_default().1 += 1;
+                }
+            }
             on_connection!(tx, conn => {
                 sqlx::query(
                     "INSERT INTO outcomes (impression_id, position, item_id, kind, clicked, \
@@ -203,8 +249,32 @@ impl Store {
             .context("recording an outcome")?;
             recorded.outcomes += 1;
         }
+        add_item_counts(&mut tx, counts).await?;
         tx.commit().await?;
         Ok(recorded)
+    }
+
+    /// The items whose counts changed at or after `since` (Unix milliseconds).
+    pub async fn item_stats_since(&self, since: i64) -> Result<Vec<ItemStats>, Error> {
+        let rows: Vec<(String, i64, i64, i64)> = crate::store::on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT item_id, shown, clicked, updated_at FROM item_stats \
+                 WHERE updated_at >= $1",
+            )
+            .bind(since)
+            .fetch_all(pool)
+            .await
+        })
+        .context("reading how often items were shown and clicked")?;
+        Ok(rows
+            .into_iter()
+            .map(|(item, shown, clicked, updated_at)| ItemStats {
+                item,
+                shown: shown.max(0) as u64,
+                clicked: clicked.max(0) as u64,
+                updated_at,
+            })
+            .collect())
     }
 
     /// One stored list, by its id.
@@ -219,12 +289,13 @@ impl Store {
             Option<String>,
             Option<String>,
             String,
+            Option<i64>,
             i64,
         );
         let row: Option<Row> = crate::store::on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT id, user_id, surface, method, model_version, algorithm, experiment, \
-                 variant, items, served_at FROM impressions WHERE id = $1",
+                 variant, items, explored, served_at FROM impressions WHERE id = $1",
             )
             .bind(id)
             .fetch_optional(pool)
@@ -242,10 +313,12 @@ impl Store {
                 experiment,
                 variant,
                 items,
+                explored,
                 served_at,
             )| {
                 Ok(Impression {
                     items: parse_items(&id, &items)?,
+                    explored: explored.and_then(|p| u32::try_from(p).ok()),
                     id,
                     user,
                     surface,
@@ -341,6 +414,39 @@ impl Store {
         tx.commit().await?;
         Ok(deleted)
     }
+}
+
+/// Adds `(shown, clicked)` to each item's counts.
+async fn add_item_counts(
+    tx: &mut crate::ImportTx,
+    counts: HashMap<&str, (i64, i64)>,
+) -> Result<(), Error> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    let mut counts: Vec<(&str, (i64, i64))> = counts.into_iter().collect();
+    // One order for every writer, so that two servers' batches cannot deadlock on rows.
+    counts.sort_unstable_by_key(|&(item, _)| item);
+    for chunk in counts.chunks(STATS_PER_STATEMENT) {
+        on_connection!(tx, conn => {
+            let mut upsert = sqlx::QueryBuilder::new(
+                "INSERT INTO item_stats (item_id, shown, clicked, updated_at) ",
+            );
+            upsert.push_values(chunk, |mut row, &(item, (shown, clicked))| {
+                row.push_bind(item)
+                    .push_bind(shown)
+                    .push_bind(clicked)
+                    .push_bind(now);
+            });
+            upsert.push(
+                " ON CONFLICT (item_id) DO UPDATE SET shown = item_stats.shown + excluded.shown, \
+                 clicked = item_stats.clicked + excluded.clicked, updated_at = excluded.updated_at",
+            );
+            upsert.build().execute(&mut *conn).await.map(|_| ())
+        })
+        .context("counting how often items were shown and clicked")?;
+    }
+    Ok(())
 }
 
 /// The list and position (1-based) that explain `outcome`, if one does.

@@ -48,7 +48,7 @@ pub use embeddings::{ItemEmbedding, NewItemEmbedding};
 pub use error::Error;
 pub use experiments::{PeriodCounts, StoredExperiment, Transition, UnitCounts};
 pub use import::{ImportSummary, ImportTx};
-pub use impressions::{Hit, Impression, ListFilter, ListOutcomes, Outcome, Recorded};
+pub use impressions::{Hit, Impression, ItemStats, ListFilter, ListOutcomes, Outcome, Recorded};
 pub use load::Stats;
 pub use registry::{
     DeleteVersion, MetricMap, MetricsRecord, ModelPurpose, ModelVersion, NewModelVersion, ParamMap,

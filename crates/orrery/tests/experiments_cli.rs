@@ -10,6 +10,11 @@
 //! salt of its own, the catalog is embedded before training, and requests go one at a
 //! time. Also `orrery experiment` on the same
 //! database.
+//!
+//! With the exploration slot on, a new item whose planted appeal is in the catalog's top
+//! 5 % enters at least 5 % of the lists of 2,000 simulated requests and of their second
+//! half, while the least appealing new item loses its slot (at most 1 % of the last
+//! quarter's lists).
 
 mod common;
 
@@ -28,7 +33,13 @@ struct Server {
 
 impl Server {
     fn start(db: &TestDb) -> Server {
-        let (child, base) = common::spawn_server(&db.url, &["--api-key", KEY]);
+        Server::start_with(db, &[])
+    }
+
+    fn start_with(db: &TestDb, extra: &[&str]) -> Server {
+        let mut args = vec!["--api-key", KEY];
+        args.extend_from_slice(extra);
+        let (child, base) = common::spawn_server(&db.url, &args);
         Server {
             base,
             client: reqwest::Client::new(),
@@ -283,4 +294,122 @@ async fn rehearse(db: &TestDb) {
         db.url
     );
     println!("{}: A/A rounds with p < 0.05: {significant:?}", db.url);
+}
+
+#[test]
+fn exploration_raises_a_good_new_item_and_drops_a_poor_one() {
+    for db in TestDb::all() {
+        tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(explore(&db));
+    }
+}
+
+/// A population with 20 new items, served by ALS with the exploration slot in every list.
+async fn explore(db: &TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("orrery.toml");
+    std::fs::write(
+        &config,
+        "[flow.exploration]\nshare = 1.0\nposition = 3\nnew_items = 20\n",
+    )
+    .unwrap();
+    let config = config.display().to_string();
+    let server = Server::start_with(db, &["--config", &config]);
+    let population = ["--users", "2000", "--fresh-items", "20", "--seed", "1"];
+    let mut setup = population.to_vec();
+    setup.extend_from_slice(&["--setup", "--requests", "0"]);
+    simulate(db, &server, &setup);
+    server.embedded().await;
+    server
+        .train(json!({"algorithm": "als", "activate": true}))
+        .await;
+    let mut run = population.to_vec();
+    run.extend_from_slice(&["--requests", "2000", "--concurrency", "1"]);
+    let simulated = simulate(db, &server, &run);
+    let fresh = simulated["fresh"].as_array().expect("fresh items");
+    let lists = |item: &Value| -> Vec<u64> {
+        item["lists"]
+            .as_array()
+            .expect("lists per quarter")
+            .iter()
+            .map(|l| l.as_u64().unwrap())
+            .collect()
+    };
+    let share = |n: u64| n as f64 / 500.0;
+
+    // The most appealing new item, in the catalog's top 5 %.
+    let best = &fresh[0];
+    assert!(best["appeal_rank"].as_f64().unwrap() <= 0.05, "{best}");
+    let quarters = lists(best);
+    let total: u64 = quarters.iter().sum();
+    assert!(
+        total as f64 / 2000.0 >= 0.05,
+        "{}: the best new item in {total} of 2,000 lists: {best}",
+        db.url
+    );
+    assert!(
+        (quarters[2] + quarters[3]) as f64 / 1000.0 >= 0.05,
+        "{}: the best new item did not keep its place: {best}",
+        db.url
+    );
+    assert!(best["explored"].as_u64().unwrap() > 0, "{best}");
+
+    // The least appealing one, in the catalog's bottom half, lost its slot.
+    let worst = fresh.last().unwrap();
+    assert!(worst["appeal_rank"].as_f64().unwrap() > 0.5, "{worst}");
+    let quarters = lists(worst);
+    assert!(
+        share(quarters[3]) <= 0.01 && quarters[3] < quarters[0],
+        "{}: the least appealing new item kept its slot: {worst}",
+        db.url
+    );
+    println!(
+        "{}: lists per quarter of the best new item (appeal top {:.1} %) {:?}, of the worst {:?}",
+        db.url,
+        best["appeal_rank"].as_f64().unwrap() * 100.0,
+        lists(best),
+        quarters
+    );
+
+    // Answers and impressions mark the slot.
+    let list = server.get("/recommendations/sim-u3?n=10").await;
+    let items = list["recommendations"].as_array().expect("items");
+    let marked: Vec<usize> = (0..items.len())
+        .filter(|&i| {
+            items[i]["sources"]
+                .as_array()
+                .is_some_and(|s| s.iter().any(|s| s == "exploration"))
+        })
+        .collect();
+    assert!(marked.len() <= 1, "one slot: {list}");
+    if let Some(&at) = marked.first() {
+        assert_eq!(at, 2, "the slot is at position 3: {list}");
+        let explanation = items[at]["explanation"].as_str().unwrap_or_default();
+        assert!(
+            explanation.starts_with("new in the catalog"),
+            "{explanation}"
+        );
+    }
+    let id = list["recommendation_id"].as_str().expect("an id");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let recorded = loop {
+        let response = server
+            .client
+            .get(format!("{}/impressions/{id}", server.base))
+            .header("X-API-Key", KEY)
+            .send()
+            .await
+            .unwrap();
+        if response.status().is_success() {
+            break response.json::<Value>().await.unwrap();
+        }
+        assert!(Instant::now() < deadline, "the list was not recorded");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(
+        recorded["explored_position"],
+        marked.first().map_or(Value::Null, |&at| json!(at + 1)),
+        "{recorded}"
+    );
 }

@@ -32,6 +32,8 @@ class Impression:
             surface (str): Which kind of list: `user`, `cold_start`, `similar`, `onboarding`.
             algorithm (None | str | Unset): Its algorithm.
             experiment (None | str | Unset): The experiment the user was in, if any.
+            explored_position (int | None | Unset): The position (1 is the top) of the item the exploration slot placed, if
+                any.
             model_version (int | None | Unset): The model version that served it.
             user_id (None | str | Unset): The user it was for (`None` for anonymous requests: cold start without a user,
                 similar items, onboarding).
@@ -45,6 +47,7 @@ class Impression:
     surface: str
     algorithm: None | str | Unset = UNSET
     experiment: None | str | Unset = UNSET
+    explored_position: int | None | Unset = UNSET
     model_version: int | None | Unset = UNSET
     user_id: None | str | Unset = UNSET
     variant: None | str | Unset = UNSET
@@ -79,6 +82,12 @@ class Impression:
         else:
             experiment = self.experiment
 
+        explored_position: int | None | Unset
+        if isinstance(self.explored_position, Unset):
+            explored_position = UNSET
+        else:
+            explored_position = self.explored_position
+
         model_version: int | None | Unset
         if isinstance(self.model_version, Unset):
             model_version = UNSET
@@ -111,6 +120,8 @@ class Impression:
             field_dict["algorithm"] = algorithm
         if experiment is not UNSET:
             field_dict["experiment"] = experiment
+        if explored_position is not UNSET:
+            field_dict["explored_position"] = explored_position
         if model_version is not UNSET:
             field_dict["model_version"] = model_version
         if user_id is not UNSET:
@@ -156,6 +167,16 @@ class Impression:
         experiment = _parse_experiment(d.pop("experiment", UNSET))
 
 
+        def _parse_explored_position(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        explored_position = _parse_explored_position(d.pop("explored_position", UNSET))
+
+
         def _parse_model_version(data: object) -> int | None | Unset:
             if data is None:
                 return data
@@ -194,6 +215,7 @@ class Impression:
             surface=surface,
             algorithm=algorithm,
             experiment=experiment,
+            explored_position=explored_position,
             model_version=model_version,
             user_id=user_id,
             variant=variant,

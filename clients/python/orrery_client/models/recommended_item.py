@@ -49,7 +49,8 @@ class RecommendedItem:
             matched (list[str] | Unset): Categories and tags of the item that the user likes.
             sources (list[str] | Unset): Which of the recommendation flow's sources proposed the item: `model` (the active
                 model's best items), `neighbours` (items near what the user liked last),
-                `content` (closest to the user's content profile), `popular`.
+                `content` (closest to the user's content profile), `popular`, `pinned` (by the
+                list's rules), `exploration` (the exploration slot's new item).
      """
 
     content_id: str

@@ -42,6 +42,8 @@ use orrery_models::{Recommender, UserRepr};
 use serde::{Deserialize, Serialize};
 
 use crate::content::ContentState;
+pub use crate::explore::ExplorationSettings;
+use crate::explore::Slot;
 use crate::rank::Profile;
 use crate::{ServingModel, Snapshot};
 use retrieval::FactorIndex;
@@ -66,10 +68,9 @@ pub struct FlowSettings {
     /// Catalogs of up to this many items are scored whole (exact); above it the model
     /// and content sources search graph indexes and only candidates are scored.
     pub exact_items: usize,
-    /// The share of each page given to exploration (0, the default: none): items ranked
-    /// just below the page, drawn at random, so that the model learns about items it
-    /// would otherwise never show. At most half a page.
-    pub exploration: f32,
+    /// The exploration slot: one position of some lists given to a new item chosen by a
+    /// bandit ([`crate::explore`]); off by default.
+    pub exploration: ExplorationSettings,
     /// Named rules a request chooses with `preset=NAME`.
     pub presets: Presets,
     /// The kinds of event that make an item seen, so that it is not recommended again:
@@ -115,7 +116,6 @@ impl FlowSettings {
                 self.popularity_prior.unwrap_or(DEFAULT_POPULARITY_PRIOR),
                 MAX_POPULARITY_PRIOR,
             ),
-            ("exploration", self.exploration, 1.0),
         ];
         for (field, value, max) in shares {
             if !(0.0..=max).contains(&value) {
@@ -125,7 +125,7 @@ impl FlowSettings {
                 ));
             }
         }
-        Ok(())
+        self.exploration.check()
     }
 
     /// The popularity prior of lists served with `model`, and where it comes from: the
@@ -182,7 +182,7 @@ impl Default for FlowSettings {
             recent_items: 3,
             neighbours_per_item: 20,
             exact_items: 20_000,
-            exploration: 0.0,
+            exploration: ExplorationSettings::default(),
             presets: Presets::new(),
             exclude_seen: KindSet::ALL,
             cf_weight: 0.8,
@@ -229,6 +229,9 @@ pub struct IndexStatus {
     /// The graph's search list length (ef), widened until that recall reaches 0.97.
     pub search_list: usize,
 }
+
+/// The source name of an item placed by the exploration slot, in answers.
+pub const EXPLORATION: &str = "exploration";
 
 /// The stages of [`recommend`], for [`FlowStatus`].
 pub const STAGES: [&str; 6] = ["sources", "merge", "rank", "rules", "diversify", "page"];
@@ -315,8 +318,8 @@ pub struct FlowRequest<'a> {
     pub blend: Blend,
     /// Filters and boosts.
     pub rules: &'a Rules,
-    /// Seeds the exploration draws: the same seed gives the same list.
-    pub seed: u64,
+    /// The list's exploration slot, when it has one.
+    pub explore: Option<&'a Slot>,
 }
 
 /// One item of a list.
@@ -389,18 +392,26 @@ pub fn recommend(
             found
         }
     };
-    // Pinned items join the candidates of this list alone: the cached proposals stay
-    // what the sources found.
+    // Pinned and explored items join the candidates of this list alone: the cached
+    // proposals stay what the sources found.
     let pins: Vec<ItemIdx> = pinned_slots(snapshot, request.rules, &admission)
         .into_iter()
         .filter(|slot| !request.exclude.contains(slot))
         .collect();
-    let candidates = if pins.is_empty() {
+    let explored = request.explore.and_then(|slot| {
+        let relevance = relevance_of(snapshot, &scores, &slot.slots());
+        slot.choose(
+            |s| admission.admits(s) && !request.exclude.contains(&s) && !pins.contains(&s),
+            relevance.as_deref(),
+        )
+    });
+    let candidates = if pins.is_empty() && explored.is_none() {
         proposed
     } else {
-        let mut with_pins = (*proposed).clone();
-        with_pins.add(Origins::PINNED, pins.iter().copied(), 0);
-        Arc::new(with_pins)
+        let mut with_extras = (*proposed).clone();
+        with_extras.add(Origins::PINNED, pins.iter().copied(), 0);
+        with_extras.add(Origins::EXPLORATION, explored, 0);
+        Arc::new(with_extras)
     };
     Ok(rank_candidates(
         snapshot,
@@ -414,9 +425,29 @@ pub fn recommend(
             pins: &pins,
             exclude: request.exclude,
             page: request.offset..wanted,
-            exploration: Exploration::of(settings.exploration, request.n, request.seed),
+            explored: explored
+                .zip(request.explore)
+                .map(|(item, slot)| (item, slot.rank)),
         },
     ))
+}
+
+/// How well each of `slots` matches the user's content profile (or, without vectors, the
+/// categories and tags they like); `None` when nothing is known of their taste.
+fn relevance_of(snapshot: &Snapshot, scores: &UserScores, slots: &[ItemIdx]) -> Option<Vec<f32>> {
+    match (&scores.content, scores.tokens) {
+        (Some(matches), _) => Some(matches.of(slots)),
+        (None, Some(tokens)) => {
+            let catalog = &snapshot.catalog;
+            Some(
+                slots
+                    .iter()
+                    .map(|&s| tokens.score(catalog.item(s).map_or(&[][..], |i| &i.features[..])))
+                    .collect(),
+            )
+        }
+        (None, None) => None,
+    }
 }
 
 /// The catalog slots of the rules' pins that the list may hold, in the pins' order.
@@ -541,7 +572,7 @@ pub fn rank_given(
             pins: &[],
             exclude: &[],
             page: 0..k,
-            exploration: None,
+            explored: None,
         },
     ))
 }
@@ -645,7 +676,7 @@ fn rank_candidates(
         pins,
         exclude,
         ref page,
-        exploration,
+        explored,
     } = *ranking;
     let signals = CandidateSignals::gather(snapshot, content, user, candidates, scores);
     let mmr_vectors = content
@@ -664,7 +695,6 @@ fn rank_candidates(
             })
             .collect()
     });
-    let beyond = exploration.map_or(0, |_| EXPLORATION_POOL);
     let signals_of = signals.as_signals(blend, user.interactions, candidates.basis());
     // Pins are scored like every candidate (their explanations need the parts) but placed
     // first, in their own order; the rest is ranked below them.
@@ -681,11 +711,16 @@ fn rank_candidates(
     for i in exclude.iter().filter_map(|&slot| candidates.index_of(slot)) {
         unpinned[i] = false;
     }
+    // The explored item has its slot and no other place.
+    let explored_at = explored.and_then(|(slot, rank)| Some((candidates.index_of(slot)?, rank)));
+    if let Some((i, _)) = explored_at {
+        unpinned[i] = false;
+    }
     let (mut ranked, plan) = blend::rank_boosted(
         &signals_of,
         blend,
         &unpinned,
-        (page.end + beyond).saturating_sub(pinned_at.len()),
+        page.end.saturating_sub(pinned_at.len()),
         mmr_vectors.as_ref(),
         boosts.as_deref(),
     );
@@ -702,27 +737,31 @@ fn rank_candidates(
         first.append(&mut ranked);
         ranked = first;
     }
-    let below = ranked.split_off(page.end.min(ranked.len()));
+    ranked.truncate(page.end);
     ranked.drain(..page.start.min(ranked.len()));
-    let item = |r: Ranked, explored: bool| {
+    let item = |r: Ranked| {
         let i = r.item as usize;
-        let origins = candidates.origins(i);
         FlowItem {
             ranked: Ranked {
                 item: candidates.slots()[i],
                 ..r
             },
-            origins: if explored {
-                origins | Origins::EXPLORATION
-            } else {
-                origins
-            },
+            origins: candidates.origins(i),
             boost: boosts.as_ref().map_or(1.0, |b| b[i]),
         }
     };
-    let mut items: Vec<FlowItem> = ranked.into_iter().map(|r| item(r, false)).collect();
-    if let Some(exploration) = exploration {
-        exploration.replace_last(&mut items, below, |r| item(r, true));
+    let mut items: Vec<FlowItem> = ranked.into_iter().map(item).collect();
+    if let Some((i, rank)) = explored_at {
+        // Scored like every candidate, for its explanation.
+        let mut only = vec![false; candidates.len()];
+        only[i] = true;
+        let (scored, _) =
+            blend::rank_boosted(&signals_of, blend, &only, 1, None, boosts.as_deref());
+        if let Some(&r) = scored.first() {
+            let at = rank.saturating_sub(page.start).min(items.len());
+            items.insert(at, item(r));
+            items.truncate(page.len().max(at + 1));
+        }
     }
     let content_source = if signals.content.is_none() || plan.content_share == 0.0 {
         ContentSource::None
@@ -738,7 +777,8 @@ fn rank_candidates(
     }
 }
 
-/// What the ranker is asked for: how to blend, the rules, the page and its exploration.
+/// What the ranker is asked for: how to blend, the rules, the page and its exploration
+/// slot.
 struct Ranking<'a> {
     blend: &'a Blend,
     rules: &'a Rules,
@@ -747,49 +787,8 @@ struct Ranking<'a> {
     /// Catalog slots never returned (the request's exclusions).
     exclude: &'a [ItemIdx],
     page: std::ops::Range<usize>,
-    exploration: Option<Exploration>,
-}
-
-/// How many items ranked below a page the exploration slots draw from.
-const EXPLORATION_POOL: usize = 50;
-
-/// The exploration slots of one page: how many, and the seed of their draws.
-#[derive(Debug, Clone, Copy)]
-struct Exploration {
-    slots: usize,
-    seed: u64,
-}
-
-impl Exploration {
-    /// The slots a page of `n` gets at `share` (at least one when the share is positive,
-    /// at most half the page); `None` when there are none.
-    fn of(share: f32, n: usize, seed: u64) -> Option<Exploration> {
-        if share.is_nan() || share <= 0.0 || n < 2 {
-            return None;
-        }
-        let slots = ((n as f32 * share.min(0.5)).round() as usize).clamp(1, n / 2);
-        Some(Exploration { slots, seed })
-    }
-
-    /// Replaces the last slots of a full page with items drawn at random from `below`
-    /// (the ranks just under the page).
-    fn replace_last(
-        self,
-        page: &mut Vec<FlowItem>,
-        below: Vec<Ranked>,
-        item: impl Fn(Ranked) -> FlowItem,
-    ) {
-        let slots = self.slots.min(below.len()).min(page.len());
-        if slots == 0 {
-            return;
-        }
-        let mut rng = orrery_core::rng::seeded(self.seed);
-        let mut drawn = rand::seq::index::sample(&mut rng, below.len(), slots).into_vec();
-        // Keep their ranking order among themselves.
-        drawn.sort_unstable();
-        page.truncate(page.len() - slots);
-        page.extend(drawn.into_iter().map(|i| item(below[i])));
-    }
+    /// The item of the exploration slot and the slot's rank.
+    explored: Option<(ItemIdx, usize)>,
 }
 
 /// The raw signals of the candidates, one entry per candidate.
@@ -942,29 +941,6 @@ fn compact_vectors(vectors: &ItemVectors, slots: &[ItemIdx]) -> ItemVectors {
 mod tests {
     use super::*;
 
-    fn ranked(item: ItemIdx, score: f32) -> Ranked {
-        Ranked {
-            item,
-            score,
-            collaborative: None,
-            content: None,
-            popularity: 0.0,
-            source: blend::Source::Popularity,
-        }
-    }
-
-    fn flow_item(r: Ranked, explored: bool) -> FlowItem {
-        FlowItem {
-            ranked: r,
-            origins: if explored {
-                Origins::EXPLORATION
-            } else {
-                Origins::MODEL
-            },
-            boost: 1.0,
-        }
-    }
-
     #[test]
     fn the_configured_shares_make_the_blend_unless_a_request_names_its_cf_weight() {
         let settings = FlowSettings {
@@ -994,46 +970,5 @@ mod tests {
         .check()
         .unwrap_err();
         assert_eq!(field, "flow.popularity_weight");
-    }
-
-    #[test]
-    fn exploration_takes_a_share_of_the_page_within_bounds() {
-        assert!(Exploration::of(0.0, 10, 1).is_none());
-        assert!(Exploration::of(f32::NAN, 10, 1).is_none());
-        assert!(
-            Exploration::of(0.2, 1, 1).is_none(),
-            "a page of one is never explored"
-        );
-        assert_eq!(Exploration::of(0.2, 10, 1).unwrap().slots, 2);
-        assert_eq!(Exploration::of(0.01, 10, 1).unwrap().slots, 1);
-        assert_eq!(Exploration::of(0.9, 10, 1).unwrap().slots, 5);
-    }
-
-    #[test]
-    fn exploration_replaces_the_last_slots_with_seeded_draws_from_below_the_page() {
-        let page = || -> Vec<FlowItem> {
-            (0..10)
-                .map(|i| flow_item(ranked(i, 1.0 - i as f32 / 100.0), false))
-                .collect()
-        };
-        let below: Vec<Ranked> = (10..60).map(|i| ranked(i, 0.5)).collect();
-        let draw = |seed: u64| {
-            let mut items = page();
-            Exploration { slots: 2, seed }
-                .replace_last(&mut items, below.clone(), |r| flow_item(r, true));
-            items
-        };
-        let first = draw(7);
-        assert_eq!(first.len(), 10);
-        let kept: Vec<ItemIdx> = first[..8].iter().map(|i| i.ranked.item).collect();
-        assert_eq!(kept, (0..8).collect::<Vec<_>>(), "the best eight stay");
-        for explored in &first[8..] {
-            assert!(explored.ranked.item >= 10, "drawn from below the page");
-            assert!(explored.origins.contains(Origins::EXPLORATION));
-        }
-        let ids = |items: &[FlowItem]| items.iter().map(|i| i.ranked.item).collect::<Vec<_>>();
-        assert_eq!(ids(&first), ids(&draw(7)), "the same seed, the same list");
-        let differs = (0..20).any(|seed| ids(&draw(seed))[8..] != ids(&first)[8..]);
-        assert!(differs, "other seeds draw other items");
     }
 }

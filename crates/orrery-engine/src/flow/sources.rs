@@ -34,7 +34,7 @@ impl Origins {
     pub const POPULAR: Origins = Origins(8);
     /// Named by the caller (an evaluation protocol's candidates).
     pub const GIVEN: Origins = Origins(16);
-    /// Drawn into an exploration slot from below the page.
+    /// Placed in the list's exploration slot by the bandit ([`crate::explore`]).
     pub const EXPLORATION: Origins = Origins(32);
     /// Pinned to the top by the list's rules.
     pub const PINNED: Origins = Origins(64);

@@ -17,6 +17,7 @@ use crate::ids;
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 use orrery_engine::cache::Lookup;
+use orrery_engine::flow::EXPLORATION;
 use orrery_engine::flow::rules::RuleText;
 use orrery_engine::impressions::{ServedList, Surface};
 use orrery_engine::{
@@ -77,7 +78,8 @@ pub struct RecommendedItem {
     pub because: Option<Because>,
     /// Which of the recommendation flow's sources proposed the item: `model` (the active
     /// model's best items), `neighbours` (items near what the user liked last),
-    /// `content` (closest to the user's content profile), `popular`.
+    /// `content` (closest to the user's content profile), `popular`, `pinned` (by the
+    /// list's rules), `exploration` (the exploration slot's new item).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<&'static str>,
     /// The product of the boosts of the request's rules that matched the item (absent
@@ -442,6 +444,8 @@ struct CachedList {
 #[derive(Deserialize)]
 struct CachedItem {
     item_id: String,
+    #[serde(default)]
+    sources: Vec<String>,
 }
 
 /// Records a cached list served again; its new `recommendation_id` (`None` when the
@@ -453,12 +457,18 @@ fn served_again(state: &AppState, user_id: &str, body: &[u8]) -> Option<String> 
     let cached: CachedList = serde_json::from_slice(body)
         .map_err(|e| tracing::warn!("a cached list does not parse: {e}"))
         .ok()?;
+    let explored = cached
+        .recommendations
+        .iter()
+        .position(|item| item.sources.iter().any(|s| s == EXPLORATION))
+        .map(|p| p as u32 + 1);
     state.engine.impressions().served(ServedList {
         user: Some(user_id.to_owned()),
         surface: Surface::User,
         method: cached.method,
         model: cached.model_version.zip(cached.algorithm),
         experiment: cached.experiment.zip(cached.variant),
+        explored,
         items: cached
             .recommendations
             .into_iter()

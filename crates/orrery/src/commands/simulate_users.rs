@@ -4,7 +4,9 @@
 //! user's planted affinity to it (a click becomes a like, a conversion, with the same
 //! probability again), and sends what was clicked back with the list's
 //! `recommendation_id`. The report sets what the server's lists earned beside what the
-//! planted affinities say they should have earned, per experiment variant.
+//! planted affinities say they should have earned, per experiment variant, and follows
+//! the new items (`--fresh-items`): how many lists showed each, quarter by quarter of the
+//! requests, and how many of those through the exploration slot.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -95,6 +97,24 @@ pub struct VariantOutcome {
     pub planted_lift: Option<f64>,
 }
 
+/// How one new item fared.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FreshItemOutcome {
+    /// The item.
+    pub item_id: String,
+    /// Its planted appeal.
+    pub appeal: f64,
+    /// The share of the catalog's items with an appeal as high or higher (0.05: in the
+    /// top 5 %).
+    pub appeal_rank: f64,
+    /// Lists that showed it, in each quarter of the requests.
+    pub lists: [u64; 4],
+    /// Of all those lists, the ones that showed it in the exploration slot.
+    pub explored: u64,
+    /// Its clicks.
+    pub clicks: u64,
+}
+
 /// The simulation's report.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SimulationReport {
@@ -104,6 +124,16 @@ pub struct SimulationReport {
     pub seconds: f64,
     /// Per variant (`-` for lists served outside any experiment).
     pub variants: BTreeMap<String, VariantOutcome>,
+    /// The new items, by appeal, the highest first.
+    pub fresh: Vec<FreshItemOutcome>,
+}
+
+/// What the requests tallied.
+#[derive(Default)]
+struct Tally {
+    variants: BTreeMap<String, VariantOutcome>,
+    /// By population item index (new items only).
+    fresh: BTreeMap<usize, FreshItemOutcome>,
 }
 
 /// The simulation's clock: events carry times of their own rather than the server's
@@ -209,7 +239,7 @@ pub async fn simulate(args: &SimulateUsersArgs) -> Result<SimulationReport> {
     }
     let started = Instant::now();
     let next = Arc::new(AtomicU32::new(0));
-    let tally = Arc::new(Mutex::new(BTreeMap::<String, VariantOutcome>::new()));
+    let tally = Arc::new(Mutex::new(Tally::default()));
     let mut workers = tokio::task::JoinSet::new();
     for _ in 0..args.concurrency {
         let (client, population, next, tally) = (
@@ -227,14 +257,20 @@ pub async fn simulate(args: &SimulateUsersArgs) -> Result<SimulationReport> {
                     return anyhow::Ok(());
                 }
                 let at = clock.request(round, r);
-                one_request(&client, &population, seed, r, n, at, &tally).await?;
+                let quarter = (u64::from(r) * 4 / u64::from(requests)) as usize;
+                let request = Request { r, n, at, quarter };
+                one_request(&client, &population, seed, request, &tally).await?;
             }
         });
     }
     while let Some(done) = workers.join_next().await {
         done??;
     }
-    let mut variants = tally.lock().map(|t| t.clone()).unwrap_or_default();
+    let tally = Arc::try_unwrap(tally)
+        .ok()
+        .and_then(|t| t.into_inner().ok())
+        .unwrap_or_default();
+    let mut variants = tally.variants;
     for outcome in variants.values_mut() {
         let shown = outcome.shown.max(1) as f64;
         outcome.ctr = outcome.clicks as f64 / shown;
@@ -253,7 +289,32 @@ pub async fn simulate(args: &SimulateUsersArgs) -> Result<SimulationReport> {
         requests: args.requests,
         seconds: started.elapsed().as_secs_f64(),
         variants,
+        fresh: fresh_outcomes(&population, tally.fresh),
     })
+}
+
+/// Every new item's outcome (those never shown too), the most appealing first.
+fn fresh_outcomes(
+    population: &Population,
+    mut tallied: BTreeMap<usize, FreshItemOutcome>,
+) -> Vec<FreshItemOutcome> {
+    let items = population.items();
+    let mut fresh: Vec<FreshItemOutcome> = items
+        .iter()
+        .enumerate()
+        .filter(|(_, item)| item.fresh)
+        .map(|(index, item)| {
+            let as_high = items.iter().filter(|i| i.appeal >= item.appeal).count();
+            FreshItemOutcome {
+                item_id: item.id.clone(),
+                appeal: item.appeal,
+                appeal_rank: as_high as f64 / items.len() as f64,
+                ..tallied.remove(&index).unwrap_or_default()
+            }
+        })
+        .collect();
+    fresh.sort_by(|a, b| b.appeal.total_cmp(&a.appeal));
+    fresh
 }
 
 /// Stores the catalog, the users and their histories.
@@ -295,15 +356,26 @@ async fn set_up(client: &Client, population: &Population, clock: Clock) -> Resul
     Ok(())
 }
 
+/// Which request this is, and when.
+#[derive(Debug, Clone, Copy)]
+struct Request {
+    /// Its number.
+    r: u32,
+    /// Items per list.
+    n: u32,
+    /// The simulation's time of it.
+    at: i64,
+    /// The quarter of the requests it falls in.
+    quarter: usize,
+}
+
 /// Request `r`: a user's list, their clicks on it, and the clicks sent back.
 async fn one_request(
     client: &Client,
     population: &Population,
     seed: u64,
-    r: u32,
-    n: u32,
-    at: i64,
-    tally: &Mutex<BTreeMap<String, VariantOutcome>>,
+    Request { r, n, at, quarter }: Request,
+    tally: &Mutex<Tally>,
 ) -> Result<()> {
     // Each request draws from a stream of its own, so that concurrency does not change
     // who asks and what they click.
@@ -319,22 +391,33 @@ async fn one_request(
         .await?;
     let variant = list["variant"].as_str().unwrap_or("-").to_owned();
     let list_id = list["recommendation_id"].as_str().map(str::to_owned);
-    let shown: Vec<&str> = list["recommendations"]
+    let listed: &[Value] = list["recommendations"]
         .as_array()
-        .map(|items| items.iter().filter_map(|i| i["item_id"].as_str()).collect())
-        .unwrap_or_default();
+        .map_or(&[], Vec::as_slice);
+    let shown: Vec<&str> = listed
+        .iter()
+        .filter_map(|i| i["item_id"].as_str())
+        .collect();
+    // (population index, explored, clicked) of each new item shown.
+    let mut fresh: Vec<(usize, bool, bool)> = Vec::new();
     let mut outcome = VariantOutcome {
         lists: 1,
         shown: shown.len() as u64,
         ..VariantOutcome::default()
     };
     let mut events = Vec::new();
-    for item_id in &shown {
-        let affinity = population
-            .item_index(item_id)
-            .map_or(0.0, |item| population.affinity(user, item));
+    for (item_id, listed) in shown.iter().zip(listed) {
+        let index = population.item_index(item_id);
+        let affinity = index.map_or(0.0, |item| population.affinity(user, item));
         outcome.planted_clicks += affinity;
-        if rng.random::<f64>() < affinity {
+        let clicked = rng.random::<f64>() < affinity;
+        if let Some(index) = index.filter(|&i| population.items()[i].fresh) {
+            let explored = listed["sources"]
+                .as_array()
+                .is_some_and(|s| s.iter().any(|s| s == "exploration"));
+            fresh.push((index, explored, clicked));
+        }
+        if clicked {
             let liked = rng.random::<f64>() < affinity;
             outcome.clicks += 1;
             outcome.conversions += u64::from(liked);
@@ -359,7 +442,13 @@ async fn one_request(
     let mut tally = tally
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let entry = tally.entry(variant).or_default();
+    for (index, explored, clicked) in fresh {
+        let entry = tally.fresh.entry(index).or_default();
+        entry.lists[quarter] += 1;
+        entry.explored += u64::from(explored);
+        entry.clicks += u64::from(clicked);
+    }
+    let entry = tally.variants.entry(variant).or_default();
     entry.lists += outcome.lists;
     entry.shown += outcome.shown;
     entry.clicks += outcome.clicks;
@@ -392,6 +481,25 @@ fn print_report(report: &SimulationReport) {
             v.planted_ctr,
             lift(v.lift),
             lift(v.planted_lift)
+        );
+    }
+    if report.fresh.is_empty() {
+        return;
+    }
+    println!(
+        "\nnew items: lists that showed each, by quarter of the requests\n{:<12} {:>6} {:>8} {:>27} {:>9} {:>7}",
+        "item", "appeal", "top %", "lists per quarter", "explored", "clicks"
+    );
+    for f in &report.fresh {
+        let quarters = f.lists.map(|l| format!("{l:>6}")).join(" ");
+        println!(
+            "{:<12} {:>6.3} {:>8.1} {:>27} {:>9} {:>7}",
+            f.item_id,
+            f.appeal,
+            f.appeal_rank * 100.0,
+            quarters,
+            f.explored,
+            f.clicks
         );
     }
 }
