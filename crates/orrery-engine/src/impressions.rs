@@ -237,15 +237,16 @@ const PRUNE_EVERY: Duration = Duration::from_secs(3_600);
 
 impl Recorder {
     /// Starts the writer and pruning tasks on the current runtime (nothing when
-    /// recording is off).
-    pub(crate) fn start(store: Store, settings: ImpressionSettings) -> Recorder {
+    /// recording is off). `count_items` keeps each item's impressions and clicks, which
+    /// only the exploration slot reads: the counts cost each batch a statement.
+    pub(crate) fn start(store: Store, settings: ImpressionSettings, count_items: bool) -> Recorder {
         let counters = Arc::new(Counters::default());
         let (queue, stop_pruning) = if settings.record {
             let (queue, entries) = mpsc::channel(settings.queue);
             tokio::spawn(write_batches(
                 store.clone(),
                 entries,
-                settings.window_ms(),
+                (settings.window_ms(), count_items),
                 counters.clone(),
             ));
             let (stop, stopped) = oneshot::channel();
@@ -366,7 +367,7 @@ pub fn now_ms() -> i64 {
 async fn write_batches(
     store: Store,
     mut entries: mpsc::Receiver<Entry>,
-    window_ms: i64,
+    (window_ms, count_items): (i64, bool),
     counters: Arc<Counters>,
 ) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
@@ -388,7 +389,10 @@ async fn write_batches(
                 Entry::Outcome(outcome) => outcomes.push(outcome),
             }
         }
-        match store.record_impressions(&lists, &outcomes, window_ms).await {
+        match store
+            .record_impressions(&lists, &outcomes, window_ms, count_items)
+            .await
+        {
             Ok(written) => {
                 counters
                     .lists_written

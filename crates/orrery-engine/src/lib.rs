@@ -677,7 +677,11 @@ impl Engine {
             histories: dataset.into_user_histories(),
         };
         let events = writes::EventWriter::start(store.clone());
-        let impressions = impressions::Recorder::start(store.clone(), settings.impressions.clone());
+        let impressions = impressions::Recorder::start(
+            store.clone(),
+            settings.impressions.clone(),
+            settings.flow.exploration.is_on(),
+        );
         let bandit = if settings.flow.exploration.is_on() {
             if !settings.impressions.record {
                 tracing::warn!(

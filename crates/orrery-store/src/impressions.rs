@@ -148,13 +148,15 @@ macro_rules! on_connection {
 
 impl Store {
     /// Stores `impressions`, then attributes each of `outcomes` to a stored list (see the
-    /// module's doc) within `window_ms` and stores those that found one, and adds both to
-    /// the items' counts ([`ItemStats`]), all in one transaction.
+    /// module's doc) within `window_ms` and stores those that found one, and, when
+    /// `count_items`, adds both to the items' counts ([`ItemStats`]), all in one
+    /// transaction.
     pub async fn record_impressions(
         &self,
         impressions: &[Impression],
         outcomes: &[Outcome],
         window_ms: i64,
+        count_items: bool,
     ) -> Result<Recorded, Error> {
         if impressions.is_empty() && outcomes.is_empty() {
             return Ok(Recorded::default());
@@ -205,7 +207,7 @@ impl Store {
         // (shown, clicked) per item, added in one statement per chunk of items rather than
         // one per list.
         let mut counts: HashMap<&str, (i64, i64)> = HashMap::new();
-        for list in impressions {
+        for list in impressions.iter().filter(|_| count_items) {
             for item in &list.items {
                 counts.entry(item).or_default().0 += 1;
             }
@@ -214,7 +216,7 @@ impl Store {
             let Some((list, position)) = attribute(&mut tx, outcome, window_ms).await? else {
                 continue;
             };
-            if outcome.clicked {
+            if count_items && outcome.clicked {
                 let clicked_before: i64 = on_connection!(tx, conn => {
                     sqlx::query_scalar(
                         "SELECT COUNT(*) FROM outcomes WHERE impression_id = $1 \
