@@ -398,8 +398,8 @@ mod tests {
 
     #[test]
     fn only_the_arms_most_relevant_to_the_user_compete() {
-        // Twelve unseen arms; the user's relevance ranks 11, 10 and 9 first: a quarter of
-        // twelve, the only ones ever chosen.
+        // Twelve unseen arms; the user's relevance ranks 11, 10 and 9 first: an eighth of
+        // twelve is fewer than three, so these three are the only ones ever chosen.
         let arms: Vec<Arm> = (0..12).map(|i| arm(i, 0, 0)).collect();
         let relevance: Vec<f32> = (0..12).map(|i| i as f32).collect();
         for seed in 0..200 {
