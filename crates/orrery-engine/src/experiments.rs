@@ -197,8 +197,7 @@ impl Experiment {
             .finalize();
         let mut bytes = [0u8; 8];
         bytes.copy_from_slice(&digest[..8]);
-        // 53 bits: a uniform fraction in [0, 1) exactly representable as f64.
-        let fraction = (u64::from_le_bytes(bytes) >> 11) as f64 / (1u64 << 53) as f64;
+        let fraction = crate::unit_fraction(u64::from_le_bytes(bytes));
         let mut upper = 0.0;
         for (index, variant) in self.variants.iter().enumerate() {
             upper += variant.share;

@@ -94,8 +94,7 @@ impl ExplorationSettings {
 
     /// Whether a list drawn with `seed` gets the slot.
     pub fn applies(&self, seed: u64) -> bool {
-        // The seed's top 53 bits as a fraction in [0, 1).
-        ((seed >> 11) as f64 / (1u64 << 53) as f64) < f64::from(self.share)
+        crate::unit_fraction(seed) < f64::from(self.share)
     }
 }
 

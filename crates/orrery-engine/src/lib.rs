@@ -2317,6 +2317,12 @@ fn interests_text(interests: &[String]) -> String {
 }
 
 /// A flow item as an answer item (without reasons).
+/// The top 53 bits of `bits` as a fraction in [0, 1): uniform, and exactly representable
+/// as an f64.
+pub(crate) fn unit_fraction(bits: u64) -> f64 {
+    (bits >> 11) as f64 / (1u64 << 53) as f64
+}
+
 /// The seed of a user's exploration slot: the same for an hour, on every server, so that
 /// whether a list has the slot does not change on each request.
 fn exploration_seed(user_id: &str) -> u64 {
