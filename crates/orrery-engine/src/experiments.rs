@@ -18,7 +18,6 @@ use std::sync::{Arc, Mutex};
 use orrery_eval::ab::{self, Clustered, Comparison};
 use orrery_store::{Change, Store, StoredExperiment, Transition};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use crate::flow::rules::Presets;
@@ -190,14 +189,8 @@ impl Experiment {
     /// The variant `user` is assigned to (its index), or `None` when the user falls
     /// beyond the variants' shares. A function of the salt and the id alone.
     pub fn assign(&self, user: &str) -> Option<usize> {
-        let digest = Sha256::new()
-            .chain_update(self.salt.as_bytes())
-            .chain_update([0])
-            .chain_update(user.as_bytes())
-            .finalize();
-        let mut bytes = [0u8; 8];
-        bytes.copy_from_slice(&digest[..8]);
-        let fraction = crate::unit_fraction(u64::from_le_bytes(bytes));
+        let fraction =
+            crate::unit_fraction(crate::stable_hash(&[self.salt.as_bytes(), user.as_bytes()]));
         let mut upper = 0.0;
         for (index, variant) in self.variants.iter().enumerate() {
             upper += variant.share;

@@ -248,7 +248,8 @@ impl Recorder {
             tokio::spawn(write_batches(
                 store.clone(),
                 entries,
-                (settings.window_ms(), count_items),
+                settings.window_ms(),
+                count_items,
                 counters.clone(),
             ));
             let (stop, stopped) = oneshot::channel();
@@ -374,7 +375,8 @@ pub fn now_ms() -> i64 {
 async fn write_batches(
     store: Store,
     mut entries: mpsc::Receiver<Entry>,
-    (window_ms, count_items): (i64, bool),
+    window_ms: i64,
+    count_items: bool,
     counters: Arc<Counters>,
 ) {
     let mut batch = Vec::with_capacity(MAX_BATCH);

@@ -2316,24 +2316,36 @@ fn interests_text(interests: &[String]) -> String {
         .join(", ")
 }
 
-/// A flow item as an answer item (without reasons).
 /// The top 53 bits of `bits` as a fraction in [0, 1): uniform, and exactly representable
 /// as an f64.
 pub(crate) fn unit_fraction(bits: u64) -> f64 {
     (bits >> 11) as f64 / (1u64 << 53) as f64
 }
 
-/// The seed of a user's exploration slot: the same for an hour, on every server, so that
-/// whether a list has the slot does not change on each request.
-fn exploration_seed(user_id: &str) -> u64 {
+/// 64 bits of the SHA-256 of `parts`, a zero byte between each two: the same on every
+/// server and across restarts, which is what assignments and seeds made from ids need.
+pub(crate) fn stable_hash(parts: &[&[u8]]) -> u64 {
     use sha2::{Digest, Sha256};
-    let hour = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() / 3600);
-    let digest = Sha256::digest(format!("{user_id}\u{0}{hour}").as_bytes());
+    let mut hasher = Sha256::new();
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            hasher.update([0]);
+        }
+        hasher.update(part);
+    }
+    let digest = hasher.finalize();
     let mut bytes = [0u8; 8];
     bytes.copy_from_slice(&digest[..8]);
     u64::from_le_bytes(bytes)
+}
+
+/// The seed of a user's exploration slot: the same for an hour, on every server, so that
+/// whether a list has the slot does not change on each request.
+fn exploration_seed(user_id: &str) -> u64 {
+    let hour = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() / 3600);
+    stable_hash(&[user_id.as_bytes(), hour.to_string().as_bytes()])
 }
 
 /// The history length the blend weighs the model by. A model that reads the profile
@@ -2364,4 +2376,20 @@ fn ranked_item(snapshot: &Snapshot, item: &FlowItem) -> Option<RankedItem> {
         boost: item.boost,
         explanation: String::new(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use sha2::{Digest, Sha256};
+
+    #[test]
+    fn a_stable_hash_is_the_digest_of_its_parts_joined_by_a_zero_byte() {
+        // Experiment assignments stored before depend on exactly this layout.
+        let digest = Sha256::digest(b"salt\0user-7");
+        let expected = u64::from_le_bytes(digest[..8].try_into().unwrap());
+        assert_eq!(super::stable_hash(&[b"salt", b"user-7"]), expected);
+        assert_ne!(super::stable_hash(&[b"salt", b"user-8"]), expected);
+        let fraction = super::unit_fraction(expected);
+        assert!((0.0..1.0).contains(&fraction));
+    }
 }

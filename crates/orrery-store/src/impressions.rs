@@ -207,8 +207,8 @@ impl Store {
         // (shown, clicked) per item, added in one statement per chunk of items rather than
         // one per list.
         let mut counts: HashMap<&str, (i64, i64)> = HashMap::new();
-        for list in impressions.iter().filter(|_| count_items) {
-            for item in &list.items {
+        if count_items {
+            for item in impressions.iter().flat_map(|list| &list.items) {
                 counts.entry(item).or_default().0 += 1;
             }
         }
